@@ -1,0 +1,5 @@
+//! The `syda` command.
+
+fn main() -> std::process::ExitCode {
+    syda_cli::main()
+}

@@ -1,0 +1,107 @@
+//! The crate's error type.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Result with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong, in variants a caller can act on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A schema has one or more problems; all of them are listed.
+    #[error("{origin}: invalid schema ({} problem{}):\n{}", problems.len(), plural(problems.len()), ProblemList(problems))]
+    InvalidSchema {
+        /// Where the schema came from: a file path, or a description such as `<yaml>`.
+        origin: String,
+        /// Every problem found.
+        problems: Vec<Problem>,
+    },
+
+    /// A schema file could not be parsed as YAML or JSON at all.
+    #[error("{origin}: not a valid schema file: {message}")]
+    Parse {
+        /// File path or description.
+        origin: String,
+        /// The parser's message, with line and column where known.
+        message: String,
+    },
+
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// One problem in a schema, naming where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The table involved, if any.
+    pub table: Option<String>,
+    /// The column involved, if any.
+    pub column: Option<String>,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem about a whole schema.
+    pub fn schema(message: impl Into<String>) -> Problem {
+        Problem {
+            table: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem about one table.
+    pub fn table(table: &str, message: impl Into<String>) -> Problem {
+        Problem {
+            table: Some(table.to_owned()),
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem about one column.
+    pub fn column(table: &str, column: &str, message: impl Into<String>) -> Problem {
+        Problem {
+            table: Some(table.to_owned()),
+            column: Some(column.to_owned()),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.table, &self.column) {
+            (Some(t), Some(c)) => write!(f, "table `{t}`, column `{c}`: {}", self.message),
+            (Some(t), None) => write!(f, "table `{t}`: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+struct ProblemList<'a>(&'a [Problem]);
+
+impl fmt::Display for ProblemList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "  - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
