@@ -28,6 +28,41 @@ pub enum Error {
         message: String,
     },
 
+    /// A constraint cannot hold for the requested rows (10 unique booleans,
+    /// more one-to-one children than parents, …).
+    #[error("table `{table}`, column `{column}`: cannot satisfy the schema: {message}")]
+    Unsatisfiable {
+        /// Table being generated.
+        table: String,
+        /// Column whose constraint cannot hold.
+        column: String,
+        /// What was asked and why it is impossible.
+        message: String,
+    },
+
+    /// A column cannot be generated (no generator for its kind, a foreign
+    /// key with no parent rows, …).
+    #[error("table `{table}`, column `{column}`: {message}")]
+    Generate {
+        /// Table being generated.
+        table: String,
+        /// Column that failed.
+        column: String,
+        /// What went wrong and what to do about it.
+        message: String,
+    },
+
+    /// A generated row did not deserialise into the requested Rust type.
+    #[error("table `{table}`, row {row}: does not fit the Rust type: {message}")]
+    Deserialize {
+        /// Table being generated.
+        table: String,
+        /// Row index, from 0.
+        row: u64,
+        /// serde's message.
+        message: String,
+    },
+
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
