@@ -18,11 +18,15 @@
 
 #![warn(clippy::unwrap_used)]
 
+pub mod check;
+mod dataset;
 pub mod error;
+pub mod output;
 pub mod schema;
 mod synthetic;
 pub mod value;
 
+pub use dataset::Dataset;
 pub use error::{Error, Result};
 pub use schema::{Column, DataType, ForeignKey, Literal, Range, Reference, Schema, Table};
 pub use synthetic::Synthetic;

@@ -1,0 +1,136 @@
+//! A generated (or loaded) set of tables: rows per table plus the schema
+//! they follow.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use crate::error::{Error, Result};
+use crate::output::{Format, PendingFile, TableWriter, read_table};
+use crate::schema::{Schema, Table};
+use crate::synthetic::Synthetic;
+use crate::value::Row;
+
+/// Rows for the tables of a schema, in schema order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    schema: Schema,
+    tables: IndexMap<String, Vec<Row>>,
+}
+
+impl Dataset {
+    /// A data set from rows given in schema table order. Every row must have
+    /// one value per column.
+    pub fn from_tables(schema: Schema, tables: Vec<Vec<Row>>) -> Result<Dataset> {
+        let mut map = IndexMap::new();
+        for (table, rows) in schema.tables.iter().zip(tables) {
+            check_width(table, &rows)?;
+            map.insert(table.name.to_string(), rows);
+        }
+        Ok(Dataset { schema, tables: map })
+    }
+
+    pub(crate) fn from_map(schema: Schema, tables: IndexMap<String, Vec<Row>>) -> Dataset {
+        Dataset { schema, tables }
+    }
+
+    /// The schema the rows follow.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// Rows of the table named `name`, if the data set has it.
+    pub fn table(&self, name: &str) -> Option<&[Row]> {
+        self.tables.get(name).map(Vec::as_slice)
+    }
+
+    /// Tables and their rows, in schema order.
+    pub fn tables(&self) -> impl Iterator<Item = (&Table, &[Row])> {
+        self.schema
+            .tables
+            .iter()
+            .filter_map(|t| Some((t, self.tables.get(t.name.as_ref())?.as_slice())))
+    }
+
+    /// The rows of `T`'s table as typed values.
+    pub fn rows<T: Synthetic>(&self) -> Result<Vec<T>> {
+        let own = T::TABLE;
+        let table = self.schema.table(&own.name).unwrap_or(&own);
+        let rows = self.table(&T::TABLE.name).ok_or_else(|| Error::Generate {
+            table: T::TABLE.name.to_string(),
+            column: "*".to_owned(),
+            message: "the data set has no such table".to_owned(),
+        })?;
+        rows.iter()
+            .enumerate()
+            .map(|(i, row)| to_typed(table, i as u64, row))
+            .collect()
+    }
+
+    /// Writes each table to `dir/<table>.<format>`. All files appear
+    /// together at the end; on error none of them does.
+    pub fn write_dir(&self, dir: &Path, format: Format) -> Result<Vec<PathBuf>> {
+        let mut pending: Vec<PendingFile> = Vec::new();
+        for (table, rows) in self.tables() {
+            let path = dir.join(format!("{}.{}", table.name, format.extension()));
+            let mut writer = TableWriter::create(&path, format, table)?;
+            for row in rows {
+                writer.write_row(row)?;
+            }
+            pending.push(writer.finish()?);
+        }
+        pending.into_iter().map(PendingFile::commit).collect()
+    }
+
+    /// Reads `dir/<table>.{csv,json,jsonl}` for each table of `schema`.
+    /// Tables with no file are left out (a check reports them missing).
+    pub fn read_dir(schema: Schema, dir: &Path) -> Result<Dataset> {
+        if !dir.is_dir() {
+            return Err(Error::Io {
+                path: dir.to_owned(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+            });
+        }
+        let mut tables = IndexMap::new();
+        for table in &schema.tables {
+            let found = Format::ALL.iter().find_map(|&format| {
+                let path = dir.join(format!("{}.{}", table.name, format.extension()));
+                path.is_file().then_some((path, format))
+            });
+            if let Some((path, format)) = found {
+                tables.insert(table.name.to_string(), read_table(&path, format, table)?);
+            }
+        }
+        Ok(Dataset { schema, tables })
+    }
+}
+
+/// One row as a JSON object keyed by column name, deserialised into `T`.
+pub(crate) fn to_typed<T: serde::de::DeserializeOwned>(table: &Table, index: u64, row: &Row) -> Result<T> {
+    let object: serde_json::Map<String, serde_json::Value> = table
+        .columns
+        .iter()
+        .zip(row)
+        .map(|(c, v)| (c.name.to_string(), v.to_json()))
+        .collect();
+    serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| Error::Deserialize {
+        table: table.name.to_string(),
+        row: index,
+        message: e.to_string(),
+    })
+}
+
+fn check_width(table: &Table, rows: &[Row]) -> Result<()> {
+    match rows.iter().position(|r| r.len() != table.columns.len()) {
+        None => Ok(()),
+        Some(i) => Err(Error::Generate {
+            table: table.name.to_string(),
+            column: "*".to_owned(),
+            message: format!(
+                "row {i} has {} values but the table has {} columns",
+                rows[i].len(),
+                table.columns.len()
+            ),
+        }),
+    }
+}
