@@ -1,35 +1,25 @@
-//! The `syda` command line: `validate` (more subcommands arrive with the engines).
+//! The `syda` command line. `main` parses arguments, runs one command and
+//! turns errors into a message on stderr and an exit code: 0 success, 1 a
+//! user error (bad schema, impossible constraints, I/O), 2 a usage error.
 
 #![warn(clippy::unwrap_used)]
 
-use std::path::PathBuf;
+mod cli;
+mod generate;
+
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use anyhow::Context;
+use clap::Parser;
 
-/// Synthetic data for your schemas.
-#[derive(Debug, Parser)]
-#[command(name = "syda", version, about)]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
+pub use cli::Cli;
+use cli::Command;
 
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Parse and validate a schema file, then print its tables.
-    Validate {
-        /// A YAML or JSON schema file.
-        schema: PathBuf,
-    },
-}
-
-/// Runs the CLI: exit code 0 on success, 1 on a user error (message on
-/// stderr), 2 on a usage error.
+/// Runs the CLI with the process arguments.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(1)
@@ -37,7 +27,8 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate { schema } => {
             let schema = syda::Schema::from_path(&schema)?;
@@ -45,7 +36,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", table.name);
                 println!("{}", table.describe());
             }
-            Ok(())
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate(args) => generate::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Check { schema, dir } => {
+            let schema = syda::Schema::from_path(&schema)?;
+            let data = syda::Dataset::read_dir(schema, &dir)
+                .with_context(|| format!("reading data from {}", dir.display()))?;
+            let report = syda::check::check(&data);
+            print!("{report}");
+            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Kinds => {
+            let width = syda::schema::KINDS.iter().map(|k| k.name.len()).max().unwrap_or(0);
+            for kind in syda::schema::KINDS {
+                println!("{:width$}  {:8}  {}", kind.name, kind.ty.name(), kind.description);
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

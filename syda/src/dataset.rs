@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use crate::error::{Error, Result};
+use crate::plan::DeferredKey;
 use crate::output::{Format, PendingFile, TableWriter, read_table};
 use crate::schema::{Schema, Table};
 use crate::synthetic::Synthetic;
@@ -16,6 +17,7 @@ use crate::value::Row;
 pub struct Dataset {
     schema: Schema,
     tables: IndexMap<String, Vec<Row>>,
+    deferred: Vec<DeferredKey>,
 }
 
 impl Dataset {
@@ -27,11 +29,31 @@ impl Dataset {
             check_width(table, &rows)?;
             map.insert(table.name.to_string(), rows);
         }
-        Ok(Dataset { schema, tables: map })
+        Ok(Dataset {
+            schema,
+            tables: map,
+            deferred: Vec::new(),
+        })
     }
 
     pub(crate) fn from_map(schema: Schema, tables: IndexMap<String, Vec<Row>>) -> Dataset {
-        Dataset { schema, tables }
+        Dataset {
+            schema,
+            tables,
+            deferred: Vec::new(),
+        }
+    }
+
+    pub(crate) fn with_deferred(mut self, deferred: Vec<DeferredKey>) -> Dataset {
+        self.deferred = deferred;
+        self
+    }
+
+    /// Foreign keys that were filled after their parent table was generated,
+    /// because tables reference each other. A database loader inserts these
+    /// columns as NULL and UPDATEs them once every table is in.
+    pub fn deferred(&self) -> &[DeferredKey] {
+        &self.deferred
     }
 
     /// The schema the rows follow.
@@ -101,7 +123,7 @@ impl Dataset {
                 tables.insert(table.name.to_string(), read_table(&path, format, table)?);
             }
         }
-        Ok(Dataset { schema, tables })
+        Ok(Dataset::from_map(schema, tables))
     }
 }
 

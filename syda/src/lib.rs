@@ -22,6 +22,7 @@ pub mod check;
 mod dataset;
 pub mod error;
 pub mod output;
+pub mod plan;
 pub mod schema;
 mod synthetic;
 pub mod value;

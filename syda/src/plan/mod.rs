@@ -1,0 +1,576 @@
+//! Related data: many tables generated in foreign-key order, every reference
+//! valid. The Rust form of the seed's `generate_related_data`.
+//!
+//! ```
+//! use syda::engine::OfflineEngine;
+//! use syda::plan::{FanOut, Planner};
+//! use syda::Schema;
+//!
+//! let schema = Schema::from_yaml_str(r#"
+//! tables:
+//!   customers:
+//!     columns:
+//!       id: { type: integer, primary_key: true }
+//!       name: company
+//!   contacts:
+//!     columns:
+//!       id: { type: integer, primary_key: true }
+//!       customer_id: { type: integer, foreign_key: customers.id }
+//!       email: { kind: email, unique: true }
+//! "#)?;
+//! let data = Planner::new(&schema)
+//!     .size("customers", 10)
+//!     .fan_out("contacts", "customer_id", FanOut::PerParent { min: 1, max: 3 })
+//!     .generate(&OfflineEngine::new().with_seed(7))?;
+//! let contacts = data.table("contacts").unwrap();
+//! assert!((10..=30).contains(&contacts.len()));
+//! assert!(syda::check::check(&data).is_clean());
+//! # Ok::<(), syda::Error>(())
+//! ```
+//!
+//! How it works: a dependency graph of tables over foreign keys (petgraph)
+//! gives the generation order, parents first. While a parent is generated,
+//! the planner remembers the keys its children reference (a consecutive
+//! integer key costs two numbers, however many rows); each foreign-key
+//! column of a child gets a column generator that picks a parent. Cycles
+//! between tables are broken at a nullable foreign key: that column is
+//! generated NULL and filled once its parent exists, and the data set
+//! records it ([`Dataset::deferred`]) so a database loader can UPDATE.
+
+mod fill;
+mod keys;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use rand::RngExt;
+
+pub use fill::FanOut;
+use fill::{Choice, ParentPicker, SelfReference, plan_rng};
+use keys::{KeyCapture, Keys};
+
+use crate::dataset::Dataset;
+use crate::engine::OfflineEngine;
+use crate::error::{Error, Result};
+use crate::schema::{ForeignKey, Schema, Table};
+use crate::value::{Row, Value};
+
+/// Default rows per table when neither [`Planner::rows`] nor a size says otherwise.
+pub const DEFAULT_ROWS: u64 = 100;
+
+/// A foreign key that was generated NULL first and filled after its parent
+/// table existed, because the tables reference each other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeferredKey {
+    /// The child table.
+    pub table: String,
+    /// The foreign key's columns in the child.
+    pub columns: Vec<String>,
+    /// The parent table.
+    pub parent: String,
+}
+
+/// Plans and runs the generation of every table of a schema.
+#[derive(Debug, Clone)]
+pub struct Planner<'s> {
+    schema: &'s Schema,
+    default_rows: u64,
+    sizes: HashMap<String, u64>,
+    fan_out: HashMap<(String, String), FanOut>,
+}
+
+/// The generation order with the foreign keys to fill afterwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    /// Table indexes into the schema, parents before children.
+    pub tables: Vec<usize>,
+    /// Foreign keys filled after their parent, to break cycles.
+    pub deferred: Vec<DeferredKey>,
+}
+
+impl<'s> Planner<'s> {
+    /// A planner for every table of `schema`, [`DEFAULT_ROWS`] rows each.
+    pub fn new(schema: &'s Schema) -> Planner<'s> {
+        Planner {
+            schema,
+            default_rows: DEFAULT_ROWS,
+            sizes: HashMap::new(),
+            fan_out: HashMap::new(),
+        }
+    }
+
+    /// Rows for every table without its own size.
+    pub fn rows(mut self, rows: u64) -> Self {
+        self.default_rows = rows;
+        self
+    }
+
+    /// Rows for one table.
+    pub fn size(mut self, table: &str, rows: u64) -> Self {
+        self.sizes.insert(table.to_owned(), rows);
+        self
+    }
+
+    /// Sizes for several tables, as the seed's `sample_sizes`.
+    pub fn sizes<'a>(mut self, sizes: impl IntoIterator<Item = (&'a str, u64)>) -> Self {
+        for (table, rows) in sizes {
+            self.sizes.insert(table.to_owned(), rows);
+        }
+        self
+    }
+
+    /// How children of the foreign key starting at `table.column` spread over
+    /// their parents (default [`FanOut::Uniform`]).
+    pub fn fan_out(mut self, table: &str, column: &str, fan_out: FanOut) -> Self {
+        self.fan_out.insert((table.to_owned(), column.to_owned()), fan_out);
+        self
+    }
+
+    /// Generation order: parents before children, declaration order among
+    /// equals; cycles broken at nullable foreign keys.
+    pub fn order(&self) -> Result<Order> {
+        let schema = self.schema;
+        self.check_names()?;
+        let index: HashMap<&str, usize> =
+            schema.tables.iter().enumerate().map(|(i, t)| (t.name.as_ref(), i)).collect();
+        let mut graph = DiGraph::<usize, (usize, ForeignKey, bool)>::new();
+        let nodes: Vec<NodeIndex> = (0..schema.tables.len()).map(|i| graph.add_node(i)).collect();
+        for (child, table) in schema.tables.iter().enumerate() {
+            for fk in table.all_foreign_keys() {
+                let parent = *index.get(fk.table.as_ref()).ok_or_else(|| invalid(schema))?;
+                if parent != child {
+                    let nullable = fk.columns.iter().all(|c| table.column(c).is_some_and(|c| c.nullable));
+                    graph.add_edge(nodes[parent], nodes[child], (child, fk, nullable));
+                }
+            }
+        }
+        // Inside each strongly connected component, nullable edges are
+        // deferred; validation guarantees what remains is acyclic.
+        let mut deferred = Vec::new();
+        for component in tarjan_scc(&graph).into_iter().filter(|c| c.len() > 1) {
+            let members: HashSet<NodeIndex> = component.iter().copied().collect();
+            let inner: Vec<_> = graph
+                .edge_indices()
+                .filter(|&e| {
+                    let (a, b) = graph.edge_endpoints(e).unwrap_or((nodes[0], nodes[0]));
+                    members.contains(&a) && members.contains(&b) && graph[e].2
+                })
+                .collect();
+            for e in inner.into_iter().rev() {
+                if let Some((child, fk, _)) = graph.remove_edge(e) {
+                    deferred.push(DeferredKey {
+                        table: schema.tables[child].name.to_string(),
+                        columns: fk.columns.iter().map(ToString::to_string).collect(),
+                        parent: fk.table.to_string(),
+                    });
+                }
+            }
+        }
+        // Kahn's algorithm, always taking the earliest declared ready table.
+        let mut waiting: Vec<usize> = nodes
+            .iter()
+            .map(|&n| graph.neighbors_directed(n, petgraph::Direction::Incoming).count())
+            .collect();
+        let mut ready: BTreeSet<usize> = (0..nodes.len()).filter(|&i| waiting[i] == 0).collect();
+        let mut tables = Vec::with_capacity(nodes.len());
+        while let Some(next) = ready.pop_first() {
+            tables.push(next);
+            for child in graph.neighbors_directed(nodes[next], petgraph::Direction::Outgoing) {
+                let c = graph[child];
+                waiting[c] -= 1;
+                if waiting[c] == 0 {
+                    ready.insert(c);
+                }
+            }
+        }
+        if tables.len() != nodes.len() {
+            return Err(invalid(schema));
+        }
+        deferred.sort_by(|a, b| (&a.table, &a.columns).cmp(&(&b.table, &b.columns)));
+        Ok(Order { tables, deferred })
+    }
+
+    /// Generates every table into memory.
+    pub fn generate(&self, engine: &OfflineEngine) -> Result<Dataset> {
+        let mut tables: IndexMap<String, Vec<Row>> = IndexMap::new();
+        let deferred = self.stream(engine, |table, rows| {
+            let rows = rows.collect::<Result<Vec<Row>>>()?;
+            tables.insert(table.name.to_string(), rows);
+            Ok(())
+        })?;
+        let mut ordered = IndexMap::new();
+        for table in &self.schema.tables {
+            if let Some(rows) = tables.swap_remove(table.name.as_ref()) {
+                ordered.insert(table.name.to_string(), rows);
+            }
+        }
+        Ok(Dataset::from_map(self.schema.clone(), ordered).with_deferred(deferred))
+    }
+
+    /// Generates every table in dependency order and hands each one's rows
+    /// to `sink` as a stream, so no table needs to fit in memory. Tables with
+    /// deferred foreign keys are the exception: they are held until their
+    /// parents exist, then handed over complete. Returns the deferred keys.
+    pub fn stream<F>(&self, engine: &OfflineEngine, mut sink: F) -> Result<Vec<DeferredKey>>
+    where
+        F: FnMut(&Table, &mut dyn Iterator<Item = Result<Row>>) -> Result<()>,
+    {
+        let schema = self.schema;
+        let order = self.order()?;
+        let referenced = self.referenced_keys();
+        let mut keys: HashMap<(usize, Vec<usize>), Arc<Keys>> = HashMap::new();
+        let mut held: Vec<(usize, Vec<Row>)> = Vec::new();
+        for &t in &order.tables {
+            let table = &schema.tables[t];
+            let (engine, rows) = self.prepare(t, engine, &order, &keys)?;
+            let mut captures: Vec<KeyCapture> = referenced
+                .get(&t)
+                .map(|sets| sets.iter().map(|cols| KeyCapture::new(cols.clone())).collect())
+                .unwrap_or_default();
+            let generated = engine.rows(table, rows)?;
+            let mut capturing = generated.map(|row| {
+                if let Ok(row) = &row {
+                    for capture in &mut captures {
+                        capture.push(row);
+                    }
+                }
+                row
+            });
+            if order.deferred.iter().any(|d| d.table == table.name) {
+                held.push((t, capturing.collect::<Result<Vec<Row>>>()?));
+            } else {
+                sink(table, &mut capturing)?;
+                // A sink that stopped early must not leave parents half-known.
+                capturing.try_for_each(|r| r.map(drop))?;
+            }
+            drop(capturing);
+            for capture in captures {
+                let columns = capture.columns.clone();
+                keys.insert((t, columns), Arc::new(capture.finish()));
+            }
+        }
+        for (t, mut rows) in held {
+            let table = &schema.tables[t];
+            for key in order.deferred.iter().filter(|d| d.table == table.name) {
+                self.fill_deferred(engine, table, key, &mut rows, &keys)?;
+            }
+            sink(table, &mut rows.into_iter().map(Ok))?;
+        }
+        Ok(order.deferred)
+    }
+
+    /// The engine for table `t` (with a generator per foreign-key column) and
+    /// how many rows to make.
+    fn prepare(
+        &self,
+        t: usize,
+        engine: &OfflineEngine,
+        order: &Order,
+        keys: &HashMap<(usize, Vec<usize>), Arc<Keys>>,
+    ) -> Result<(OfflineEngine, u64)> {
+        let schema = self.schema;
+        let table = &schema.tables[t];
+        let mut engine = engine.clone();
+        let null_rate = engine.null_rate();
+        let fks = table.all_foreign_keys();
+        let mut rows = self.sizes.get(table.name.as_ref()).copied().unwrap_or(self.default_rows);
+        // A fan-out that fixes children per parent decides the table size.
+        let mut fixed: HashMap<usize, Vec<u32>> = HashMap::new();
+        for (f, fk) in fks.iter().enumerate() {
+            let spread = self.spread(table, fk);
+            if !spread.sets_size() || fk.table == table.name {
+                continue;
+            }
+            let parent_keys = parent_keys(schema, fk, keys)?;
+            let mut rng = plan_rng(engine.seed(), &table.name, &fk.columns.join(","));
+            let counts = spread.counts(parent_keys.len(), &mut rng);
+            let Choice::Fixed(order) = Choice::from_counts(&counts, &mut rng) else { continue };
+            rows = order.len() as u64;
+            fixed.insert(f, order);
+            break;
+        }
+        let pairs = self.join_pairs(table, &fks, rows, keys, engine.seed())?;
+        for (f, fk) in fks.iter().enumerate() {
+            let columns: Vec<String> = fk.columns.iter().map(ToString::to_string).collect();
+            let nullable = columns.iter().all(|c| table.column(c).is_some_and(|c| c.nullable));
+            let fk_null_rate = if nullable { null_rate } else { 0.0 };
+            if order.deferred.iter().any(|d| d.table == table.name && d.columns == columns) {
+                for column in &columns {
+                    engine.generators_mut().register_column(&table.name, column, |_| Value::Null);
+                }
+                continue;
+            }
+            if fk.table == table.name {
+                let own_key = self_key(table, fk)?;
+                let picker = Arc::new(SelfReference::new(own_key, fk_null_rate));
+                engine
+                    .generators_mut()
+                    .register_column(&table.name, &columns[0], move |ctx| picker.value(ctx));
+                continue;
+            }
+            let parent_keys = parent_keys(schema, fk, keys)?;
+            if parent_keys.len() == 0 && !(nullable && fk_null_rate >= 1.0) && rows > 0 {
+                return Err(Error::Unsatisfiable {
+                    table: table.name.to_string(),
+                    column: columns.join(", "),
+                    message: format!(
+                        "references {} but that table has no rows; give it a size above 0",
+                        fk.table
+                    ),
+                });
+            }
+            let choice = if let Some(order) = fixed.remove(&f) {
+                Choice::Fixed(order)
+            } else if let Some(side) = pairs.as_ref().and_then(|(a, b, _)| {
+                (*a == f).then_some(0).or((*b == f).then_some(1))
+            }) {
+                let (_, _, list) = pairs.as_ref().map_or((0, 0, &Vec::new()), |(a, b, l)| (*a, *b, l));
+                Choice::Fixed(list.iter().map(|p| p[side]).collect())
+            } else if is_one_to_one(table, fk) {
+                if rows > parent_keys.len() as u64 {
+                    return Err(Error::Unsatisfiable {
+                        table: table.name.to_string(),
+                        column: columns.join(", "),
+                        message: format!(
+                            "is a unique (one-to-one) reference to {}, which has {} rows, but {rows} rows were asked for; \
+                             lower the size or make the column non-unique",
+                            fk.table,
+                            parent_keys.len()
+                        ),
+                    });
+                }
+                let mut rng = plan_rng(engine.seed(), &table.name, &columns.join(","));
+                Choice::one_to_one(parent_keys.len(), rows as usize, &mut rng)
+            } else if let FanOut::Zipf { exponent } = self.spread(table, fk) {
+                let mut rng = plan_rng(engine.seed(), &table.name, &columns.join(","));
+                Choice::zipf(parent_keys.len(), exponent, &mut rng)
+            } else {
+                Choice::Uniform
+            };
+            let fixed_choice = matches!(choice, Choice::Fixed(_));
+            // One-to-one, fan-out and join rows are assigned a parent each:
+            // a NULL would drop that assignment.
+            let picker = Arc::new(ParentPicker::new(
+                parent_keys,
+                choice,
+                if fixed_choice { 0.0 } else { fk_null_rate },
+            ));
+            for (part, column) in columns.iter().enumerate() {
+                let picker = Arc::clone(&picker);
+                engine
+                    .generators_mut()
+                    .register_column(&table.name, column, move |ctx| picker.value(ctx, part));
+            }
+        }
+        Ok((engine, rows))
+    }
+
+    /// A join table (a composite primary key or unique key made of two
+    /// foreign keys) needs distinct (left, right) pairs: drawn here.
+    #[allow(clippy::type_complexity)]
+    fn join_pairs(
+        &self,
+        table: &Table,
+        fks: &[ForeignKey],
+        rows: u64,
+        keys: &HashMap<(usize, Vec<usize>), Arc<Keys>>,
+        seed: u64,
+    ) -> Result<Option<(usize, usize, Vec<[u32; 2]>)>> {
+        let pk: Vec<&str> = table.primary_key().map(|c| c.name.as_ref()).collect();
+        let mut key_sets: Vec<Vec<&str>> = table.unique.iter().map(|k| k.iter().map(|c| c.as_ref()).collect()).collect();
+        key_sets.push(pk);
+        for key in key_sets {
+            let covering: Vec<usize> = fks
+                .iter()
+                .enumerate()
+                .filter(|(_, fk)| fk.table != table.name && fk.columns.iter().all(|c| key.contains(&c.as_ref())))
+                .map(|(i, _)| i)
+                .collect();
+            let covered: usize = covering.iter().map(|&i| fks[i].columns.len()).sum();
+            if covering.len() != 2 || covered != key.len() {
+                continue;
+            }
+            let (a, b) = (covering[0], covering[1]);
+            let left = parent_keys(self.schema, &fks[a], keys)?.len() as u64;
+            let right = parent_keys(self.schema, &fks[b], keys)?.len() as u64;
+            let possible = left.saturating_mul(right);
+            if rows > possible {
+                return Err(Error::Unsatisfiable {
+                    table: table.name.to_string(),
+                    column: key.join(", "),
+                    message: format!(
+                        "{rows} rows were asked for, but only {left} × {right} = {possible} distinct ({}) pairs exist",
+                        key.join(", ")
+                    ),
+                });
+            }
+            let mut rng = plan_rng(seed, &table.name, "pairs");
+            let mut chosen: HashSet<u64> = HashSet::with_capacity(rows as usize);
+            let mut pairs = Vec::with_capacity(rows as usize);
+            if rows.saturating_mul(2) > possible {
+                // Dense: shuffle every pair and take the first `rows`.
+                let mut all: Vec<u64> = (0..possible).collect();
+                rand::seq::SliceRandom::shuffle(all.as_mut_slice(), &mut rng);
+                all.truncate(rows as usize);
+                pairs.extend(all.into_iter().map(|x| [(x / right) as u32, (x % right) as u32]));
+            } else {
+                while (pairs.len() as u64) < rows {
+                    let x = rng.random_range(0..possible);
+                    if chosen.insert(x) {
+                        pairs.push([(x / right) as u32, (x % right) as u32]);
+                    }
+                }
+            }
+            return Ok(Some((a, b, pairs)));
+        }
+        Ok(None)
+    }
+
+    fn fill_deferred(
+        &self,
+        engine: &OfflineEngine,
+        table: &Table,
+        key: &DeferredKey,
+        rows: &mut [Row],
+        keys: &HashMap<(usize, Vec<usize>), Arc<Keys>>,
+    ) -> Result<()> {
+        let fk = table
+            .all_foreign_keys()
+            .into_iter()
+            .find(|fk| fk.columns.iter().map(|c| c.as_ref()).eq(key.columns.iter().map(String::as_str)))
+            .ok_or_else(|| invalid(self.schema))?;
+        let parent_keys = parent_keys(self.schema, &fk, keys)?;
+        let columns: Vec<usize> = key.columns.iter().filter_map(|c| table.column_index(c)).collect();
+        let mut rng = plan_rng(engine.seed(), &table.name, &format!("deferred {}", key.columns.join(",")));
+        for row in rows {
+            if parent_keys.len() == 0 || rng.random_bool(engine.null_rate()) {
+                continue;
+            }
+            let p = rng.random_range(0..parent_keys.len());
+            for (part, &c) in columns.iter().enumerate() {
+                row[c] = parent_keys.get(p, part);
+            }
+        }
+        Ok(())
+    }
+
+    fn spread(&self, table: &Table, fk: &ForeignKey) -> FanOut {
+        fk.columns
+            .first()
+            .and_then(|c| self.fan_out.get(&(table.name.to_string(), c.to_string())))
+            .cloned()
+            .unwrap_or(FanOut::Uniform)
+    }
+
+    /// For each table, the column sets its children reference.
+    fn referenced_keys(&self) -> HashMap<usize, Vec<Vec<usize>>> {
+        let mut out: HashMap<usize, Vec<Vec<usize>>> = HashMap::new();
+        for table in &self.schema.tables {
+            for fk in table.all_foreign_keys() {
+                let Some(p) = self.schema.tables.iter().position(|t| t.name == fk.table) else { continue };
+                let parent = &self.schema.tables[p];
+                let cols: Vec<usize> = fk.references.iter().filter_map(|c| parent.column_index(c)).collect();
+                let sets = out.entry(p).or_default();
+                if !sets.contains(&cols) {
+                    sets.push(cols);
+                }
+            }
+        }
+        out
+    }
+
+    fn check_names(&self) -> Result<()> {
+        let unknown: Vec<&String> = self
+            .sizes
+            .keys()
+            .chain(self.fan_out.keys().map(|(t, _)| t))
+            .filter(|t| self.schema.table(t).is_none())
+            .collect();
+        if let Some(name) = unknown.first() {
+            let known: Vec<&str> = self.schema.tables.iter().map(|t| t.name.as_ref()).collect();
+            return Err(Error::InvalidSchema {
+                origin: "sizes".to_owned(),
+                problems: vec![crate::error::Problem::table(
+                    name,
+                    format!("no such table; the schema has: {}", known.join(", ")),
+                )],
+            });
+        }
+        self.schema.validate()
+    }
+}
+
+/// The seed's `generate_related_data`: every table of `schema`, sized by
+/// `sizes` (others get [`DEFAULT_ROWS`]), generated by `engine`.
+pub fn generate_related<'a>(
+    schema: &Schema,
+    sizes: impl IntoIterator<Item = (&'a str, u64)>,
+    engine: &OfflineEngine,
+) -> Result<Dataset> {
+    Planner::new(schema).sizes(sizes).generate(engine)
+}
+
+fn parent_keys(
+    schema: &Schema,
+    fk: &ForeignKey,
+    keys: &HashMap<(usize, Vec<usize>), Arc<Keys>>,
+) -> Result<Arc<Keys>> {
+    let p = schema
+        .tables
+        .iter()
+        .position(|t| t.name == fk.table)
+        .ok_or_else(|| invalid(schema))?;
+    let parent = &schema.tables[p];
+    let cols: Vec<usize> = fk.references.iter().filter_map(|c| parent.column_index(c)).collect();
+    keys.get(&(p, cols)).cloned().ok_or_else(|| Error::Generate {
+        table: fk.table.to_string(),
+        column: fk.references.join(", "),
+        message: "parent keys were not generated before the child (planner bug)".to_owned(),
+    })
+}
+
+/// A self-reference needs the row's own key generated before it.
+fn self_key(table: &Table, fk: &ForeignKey) -> Result<String> {
+    let unsupported = |message: String| Error::Generate {
+        table: table.name.to_string(),
+        column: fk.columns.join(", "),
+        message,
+    };
+    if fk.columns.len() != 1 {
+        return Err(unsupported("composite self-references are not supported yet".to_owned()));
+    }
+    let target = &fk.references[0];
+    let (Some(key_at), Some(col_at)) = (table.column_index(target), table.column_index(&fk.columns[0])) else {
+        return Err(invalid(&Schema::new([table.clone()])));
+    };
+    if key_at > col_at {
+        return Err(unsupported(format!(
+            "references `{target}` of its own table, which comes after it; declare `{target}` first"
+        )));
+    }
+    Ok(target.to_string())
+}
+
+/// Each parent at most once: the foreign key's columns are unique in the child.
+fn is_one_to_one(table: &Table, fk: &ForeignKey) -> bool {
+    match &fk.columns[..] {
+        [single] => table.column(single).is_some_and(|c| c.is_unique_in(table)),
+        cols => {
+            table.unique.iter().any(|k| k.len() == cols.len() && cols.iter().all(|c| k.contains(c)))
+                || (table.primary_key().count() == cols.len() && table.primary_key().all(|c| cols.contains(&c.name)))
+        }
+    }
+}
+
+fn invalid(schema: &Schema) -> Error {
+    match schema.validate() {
+        Err(e) => e,
+        Ok(()) => Error::InvalidSchema {
+            origin: "schema".to_owned(),
+            problems: vec![crate::error::Problem::schema("inconsistent foreign keys")],
+        },
+    }
+}
