@@ -13,7 +13,8 @@
 //! use syda::Synthetic;
 //! use syda_rs::hr::Employee;
 //!
-//! let email = Employee::TABLE.column("email").expect("a field of Employee");
+//! let table = Employee::TABLE;
+//! let email = table.column("email").expect("a field of Employee");
 //! assert!(email.unique);
 //! assert_eq!(email.doc.as_deref(), Some("Business email address for communication"));
 //! ```
