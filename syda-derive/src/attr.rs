@@ -387,8 +387,30 @@ fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta, position: &str, known: &[&str]
     } else if position == "field" && CONTAINER_KEYS.contains(&name.as_str()) {
         message.push_str(&format!("; `{name}` goes on the struct"));
     }
+    if let Some(close) = known.iter().find(|k| similar(&name, k)) {
+        message.push_str(&format!("; did you mean `{close}`?"));
+    }
     message.push_str(&format!("\nexpected one of: {}", known.join(", ")));
     cx.error_spanned_by(&meta.path, message);
+}
+
+/// Whether `typed` looks like a misspelling of `known`: one is a prefix of
+/// the other, or they are at most two edits apart.
+fn similar(typed: &str, known: &str) -> bool {
+    if typed.len() >= 3 && (known.starts_with(typed) || typed.starts_with(known)) {
+        return true;
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (typed.chars().collect(), known.chars().collect());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut row = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            row.push((prev[j] + cost).min(prev[j + 1] + 1).min(row[j] + 1));
+        }
+        prev = row;
+    }
+    prev[b.len()] <= 2
 }
 
 /// Consumes whatever follows a key (`= expr` or `(...)`), so parsing can
@@ -726,6 +748,14 @@ mod tests {
             "{}",
             errors[0]
         );
+    }
+
+    #[test]
+    fn misspelt_keys_get_a_suggestion() {
+        let errors = field_errors(vec![parse_quote!(#[synthetic(max_len = 5, primary = 1, colour)])]);
+        assert!(errors[0].contains("did you mean `max_length`?"), "{}", errors[0]);
+        assert!(errors[1].contains("did you mean `primary_key`?"), "{}", errors[1]);
+        assert!(!errors[2].contains("did you mean"), "{}", errors[2]);
     }
 
     #[test]
