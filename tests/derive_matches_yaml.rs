@@ -36,3 +36,17 @@ fn derived_crm_schema_is_valid() {
     ]);
     assert_eq!(derived.problems(), []);
 }
+
+#[test]
+fn a_row_with_the_yaml_column_names_deserialises_into_the_struct() {
+    let row = serde_json::json!({
+        "id": 1,
+        "customer_id": 7,
+        "order_date": "2024-03-01",
+        "status": null,
+        "total_amount": 19.5,
+    });
+    let order: Order = serde_json::from_value(row).expect("row matches the struct");
+    assert_eq!(order.order_date.to_string(), "2024-03-01");
+    assert_eq!(order.status, None);
+}
