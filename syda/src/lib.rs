@@ -42,4 +42,52 @@ pub use syda_derive::Synthetic;
 pub mod __private {
     pub use std::borrow::Cow;
     pub use std::option::Option::{None, Some};
+
+    use crate::schema::{DataType, KINDS};
+
+    /// The natural type of a semantic kind, for a field whose Rust type the
+    /// derive doesn't know: the listed kind's type, else text. `const` so
+    /// it can sit in `Synthetic::TABLE`.
+    pub const fn kind_type(kind: &str) -> DataType {
+        let mut i = 0;
+        while i < KINDS.len() {
+            if bytes_eq(KINDS[i].name.as_bytes(), kind.as_bytes()) {
+                return KINDS[i].ty;
+            }
+            i += 1;
+        }
+        DataType::Text
+    }
+
+    const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn kind_type_is_the_listed_type_of_every_known_kind() {
+            for kind in KINDS {
+                assert_eq!(kind_type(kind.name), kind.ty, "{}", kind.name);
+            }
+        }
+
+        #[test]
+        fn kind_type_of_an_unlisted_kind_is_text() {
+            assert_eq!(kind_type("ag"), DataType::Text);
+            assert_eq!(kind_type("loyalty_tier"), DataType::Text);
+        }
+    }
 }

@@ -1,0 +1,10 @@
+use serde::Deserialize;
+use syda::Synthetic;
+
+#[derive(Deserialize, Synthetic)]
+enum Status {
+    Active,
+    Inactive,
+}
+
+fn main() {}

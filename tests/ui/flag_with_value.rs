@@ -1,0 +1,10 @@
+use serde::Deserialize;
+use syda::Synthetic;
+
+#[derive(Deserialize, Synthetic)]
+struct Customer {
+    #[synthetic(unique = true)]
+    name: String,
+}
+
+fn main() {}
