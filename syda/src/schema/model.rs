@@ -246,7 +246,7 @@ impl Schema {
 }
 
 impl Table {
-    /// An empty table; add columns with [`Table::column_push`] or build the
+    /// An empty table; add columns with [`Table::with_column`] or build the
     /// struct directly.
     pub fn new(name: impl Into<Text>) -> Table {
         Table {
