@@ -271,12 +271,8 @@ fn build(decl: &TableDecl, custom: &Custom, problems: &mut Vec<Problem>) -> Buil
         let span = c.name.span();
         let mapped = match types::map(&c.ty, &custom_here) {
             Ok(m) => m,
-            Err(message) => {
-                problems.push(
-                    Problem::at(type_span(&c.ty), message)
-                        .in_table(&name)
-                        .in_column(&col_name),
-                );
+            Err((span, message)) => {
+                problems.push(Problem::at(span, message).in_table(&name).in_column(&col_name));
                 continue;
             }
         };
@@ -327,18 +323,6 @@ fn build(decl: &TableDecl, custom: &Custom, problems: &mut Vec<Problem>) -> Buil
         rust_name: decl.name.unraw().to_string(),
         table,
         columns,
-    }
-}
-
-/// Where a type starts (its first path segment).
-fn type_span(ty: &Type) -> Span {
-    match ty {
-        Type::Path(p) => p
-            .path
-            .segments
-            .first()
-            .map_or_else(Span::call_site, |s| s.ident.span()),
-        _ => Span::call_site(),
     }
 }
 

@@ -2,7 +2,9 @@
 
 use std::collections::HashSet;
 
+use proc_macro2::Span;
 use syda::DataType;
+use syn::spanned::Spanned;
 use syn::{GenericArgument, PathArguments, Type};
 
 /// What a column's Diesel type maps to.
@@ -59,8 +61,9 @@ fn simple(name: &str) -> Option<Simple> {
     })
 }
 
-/// Maps a column's Diesel type. The error is a message naming the type.
-pub(crate) fn map(ty: &Type, custom: &Custom) -> Result<Mapped, String> {
+/// Maps a column's Diesel type. The error is where the offending type
+/// starts and a message naming it.
+pub(crate) fn map(ty: &Type, custom: &Custom) -> Result<Mapped, (Span, String)> {
     let mut mapped = map_inner(ty, custom, true)?;
     if mapped.note.is_some() {
         // The note names the type without its `Nullable<…>` wrapper.
@@ -76,15 +79,16 @@ fn unwrap_nullable(ty: &Type) -> &Type {
     }
 }
 
-fn map_inner(ty: &Type, custom: &Custom, top: bool) -> Result<Mapped, String> {
+fn map_inner(ty: &Type, custom: &Custom, top: bool) -> Result<Mapped, (Span, String)> {
+    let fail = |message: String| Err((ty.span(), message));
     let path = match ty {
         Type::Path(p) if p.qself.is_none() => &p.path,
         Type::Group(g) => return map_inner(&g.elem, custom, top),
         Type::Paren(p) => return map_inner(&p.elem, custom, top),
-        _ => return Err(format!("`{}` is not a Diesel SQL type", render(ty))),
+        _ => return fail(format!("`{}` is not a Diesel SQL type", render(ty))),
     };
     let Some(last) = path.segments.last() else {
-        return Err("empty type".to_owned());
+        return fail("empty type".to_owned());
     };
     let name = last.ident.to_string();
     let args = type_args(&last.arguments);
@@ -120,7 +124,7 @@ fn map_inner(ty: &Type, custom: &Custom, top: bool) -> Result<Mapped, String> {
             if m.ty == DataType::Integer {
                 Ok(exact(DataType::Integer))
             } else {
-                Err(format!("`{}`: `Unsigned` only wraps integer types", render(ty)))
+                fail(format!("`{}`: `Unsigned` only wraps integer types", render(ty)))
             }
         }
         ("Array" | "Range" | "Multirange", [inner]) => {
@@ -139,12 +143,12 @@ fn map_inner(ty: &Type, custom: &Custom, top: bool) -> Result<Mapped, String> {
             if custom.imported.contains(&name) || (segments.len() > 1 && !from_diesel) {
                 return Ok(lossy(DataType::Text));
             }
-            Err(format!(
+            fail(format!(
                 "unknown SQL type `{}`: not a Diesel SQL type and not declared in a `sql_types` module",
                 render(ty)
             ))
         }
-        _ => Err(format!("unknown SQL type `{}`", render(ty))),
+        _ => fail(format!("unknown SQL type `{}`", render(ty))),
     }
 }
 
