@@ -57,6 +57,7 @@ impl Location {
 
 /// One problem, naming where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Problem {
     /// Position in the source, when the problem is tied to one.
     pub location: Option<Location>,

@@ -252,10 +252,7 @@ struct Built {
 
 fn build(decl: &TableDecl, custom: &Custom, problems: &mut Vec<Problem>) -> Built {
     let name = sql_name(&decl.attrs, &decl.name, problems);
-    let mut custom_here = Custom {
-        declared: custom.declared.clone(),
-        imported: custom.imported.clone(),
-    };
+    let mut custom_here = custom.clone();
     for u in &decl.uses {
         let mut names = Vec::new();
         imported(&u.tree, starts_with_diesel(&u.tree), &mut names);
@@ -295,13 +292,10 @@ fn build(decl: &TableDecl, custom: &Custom, problems: &mut Vec<Problem>) -> Buil
         list.push(column);
     }
 
-    let default_pk;
+    // Diesel's default primary key is `id`.
     let pk: Vec<(String, Span)> = match &decl.primary_key {
         Some(keys) => keys.iter().map(|k| (k.unraw().to_string(), k.span())).collect(),
-        None => {
-            default_pk = [("id".to_owned(), decl.name.span())];
-            default_pk.to_vec()
-        }
+        None => vec![("id".to_owned(), decl.name.span())],
     };
     for (key, span) in pk {
         match columns.get(&key) {
@@ -370,7 +364,20 @@ fn join(join: &JoinDecl, built: &mut [Built], problems: &mut Vec<Problem>) {
     let child = &mut built[child];
     let column = join.column.unraw().to_string();
     match child.columns.get(&column) {
-        Some(&i) => child.table.columns.to_mut()[i].foreign_key = Some(target),
+        Some(&i) => {
+            let col = &mut child.table.columns.to_mut()[i];
+            match &col.foreign_key {
+                Some(existing) if *existing != target => problems.push(
+                    Problem::at(
+                        join.column.span(),
+                        format!("joinable!: already joined to `{existing}`, now to `{target}`"),
+                    )
+                    .in_table(&child.table.name)
+                    .in_column(&col.name),
+                ),
+                _ => col.foreign_key = Some(target),
+            }
+        }
         None => problems.push(
             Problem::at(
                 join.column.span(),

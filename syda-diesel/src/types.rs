@@ -20,7 +20,7 @@ pub(crate) struct Mapped {
 }
 
 /// Types the file makes known besides Diesel's own.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Custom {
     /// Structs declared in a `sql_types` module of the file.
     pub declared: HashSet<String>,
@@ -195,5 +195,118 @@ pub(crate) fn render(ty: &Type) -> String {
         Type::Group(g) => render(&g.elem),
         Type::Paren(p) => render(&p.elem),
         other => quote::ToTokens::to_token_stream(other).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn custom() -> Custom {
+        Custom {
+            declared: ["Mood".to_owned()].into(),
+            imported: ["Imported".to_owned()].into(),
+        }
+    }
+
+    fn map_str(ty: &str) -> Result<(DataType, bool, Option<String>), String> {
+        let ty: Type = syn::parse_str(ty).map_err(|e| e.to_string())?;
+        map(&ty, &custom())
+            .map(|m| (m.ty, m.nullable, m.note))
+            .map_err(|(_, m)| m)
+    }
+
+    #[test]
+    fn exact_mappings() {
+        use DataType::*;
+        let table: &[(&[&str], DataType)] = &[
+            (
+                &[
+                    "Int2", "SmallInt", "Smallint", "Int4", "Integer", "Int8", "BigInt", "Bigint", "TinyInt",
+                    "Tinyint", "Oid",
+                ],
+                Integer,
+            ),
+            (
+                &["Unsigned<TinyInt>", "Unsigned<Integer>", "Unsigned<Bigint>"],
+                Integer,
+            ),
+            (&["Float4", "Float", "Float8", "Double"], Float),
+            (&["Numeric", "Decimal"], Decimal),
+            (&["Bool"], Boolean),
+            (
+                &[
+                    "Text",
+                    "Varchar",
+                    "VarChar",
+                    "Char",
+                    "Bpchar",
+                    "Citext",
+                    "Tinytext",
+                    "Mediumtext",
+                    "Longtext",
+                ],
+                Text,
+            ),
+            (&["Date"], Date),
+            (
+                &["Timestamp", "Timestamptz", "TimestamptzSqlite", "Datetime"],
+                DateTime,
+            ),
+            (&["Time"], Time),
+            (&["Uuid"], Uuid),
+            (&["Json", "Jsonb"], Json),
+        ];
+        for (names, expected) in table {
+            for name in *names {
+                assert_eq!(map_str(name), Ok((*expected, false, None)), "{name}");
+                let nullable = format!("Nullable<{name}>");
+                assert_eq!(map_str(&nullable), Ok((*expected, true, None)), "{nullable}");
+            }
+        }
+        assert_eq!(map_str("diesel::sql_types::Int4"), Ok((Integer, false, None)));
+        assert_eq!(
+            map_str("diesel::pg::sql_types::Timestamptz"),
+            Ok((DateTime, false, None))
+        );
+    }
+
+    #[test]
+    fn lossy_mappings_keep_the_diesel_type() {
+        use DataType::*;
+        let cases = [
+            ("Bytea", Text, "Bytea"),
+            ("Nullable<Blob>", Text, "Blob"),
+            ("Longblob", Text, "Longblob"),
+            ("Interval", Text, "Interval"),
+            ("Inet", Text, "Inet"),
+            ("Money", Decimal, "Money"),
+            ("Array<Int4>", Json, "Array<Int4>"),
+            ("Array<Nullable<Text>>", Json, "Array<Nullable<Text>>"),
+            ("Nullable<Range<Timestamptz>>", Json, "Range<Timestamptz>"),
+            ("Mood", Text, "Mood"),
+            ("super::sql_types::Mood", Text, "Mood"),
+            ("Nullable<Imported>", Text, "Imported"),
+            ("crate::types::Elsewhere", Text, "Elsewhere"),
+        ];
+        for (ty, expected, note) in cases {
+            let (got, _, got_note) = map_str(ty).unwrap_or_else(|e| panic!("{ty}: {e}"));
+            assert_eq!((got, got_note.as_deref()), (expected, Some(note)), "{ty}");
+        }
+    }
+
+    #[test]
+    fn unknown_types_are_errors() {
+        for (ty, message) in [
+            ("Unknown", "unknown SQL type `Unknown`"),
+            ("diesel::sql_types::Unknown", "unknown SQL type `Unknown`"),
+            ("Array<Unknown>", "unknown SQL type `Unknown`"),
+            ("Unsigned<Text>", "`Unsigned` only wraps integer types"),
+            ("Nullable<Int4, Text>", "unknown SQL type `Nullable<Int4, Text>`"),
+            ("(Int4, Text)", "is not a Diesel SQL type"),
+        ] {
+            let e = map_str(ty).expect_err(ty);
+            assert!(e.contains(message), "{ty}: {e}");
+        }
     }
 }

@@ -41,3 +41,8 @@ fn postgres_custom_enums() {
 fn plain_tables_sql_names_and_nested_modules() {
     insta::assert_snapshot!(yaml("plain.rs"));
 }
+
+#[test]
+fn sql_names_with_joinable() {
+    insta::assert_snapshot!(yaml("renamed.rs"));
+}
