@@ -16,9 +16,12 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// The file has one or more problems (Rust syntax errors, malformed
-    /// `table!` bodies, unknown SQL types, bad `joinable!` links, or a
-    /// resulting schema that does not validate); all of them are listed.
+    /// The file has one or more problems: a Rust syntax error (reported
+    /// alone: nothing else can be read), malformed `table!` or `joinable!`
+    /// bodies, unknown SQL types, bad primary keys or `joinable!` links; or,
+    /// when the file itself reads cleanly, the problems
+    /// [`syda::Schema::validate`] finds in the result. All are listed, each
+    /// as `origin:line:column: …` where it has a position.
     #[error("{origin}: cannot read the Diesel schema ({} problem{}):\n{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, ProblemList { origin, problems })]
     Invalid {
         /// Where the text came from: the file path, or `<string>`.
@@ -55,7 +58,8 @@ impl Location {
     }
 }
 
-/// One problem, naming where it is.
+/// One problem, naming where it is. Its `Display` names the table and
+/// column; [`Error`]'s adds the origin and [`Location`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Problem {

@@ -38,15 +38,18 @@ struct JoinDecl {
 
 impl Parse for TableDecl {
     fn parse(input: ParseStream) -> syn::Result<TableDecl> {
+        // Attributes and `use` statements, in any order; only doc comments
+        // and `sql_name` are read from the attributes.
         let mut uses = Vec::new();
-        let attrs = loop {
-            let attrs = Attribute::parse_outer(input)?;
+        let mut attrs = Vec::new();
+        loop {
+            attrs.extend(Attribute::parse_outer(input)?);
             if input.peek(Token![use]) {
                 uses.push(input.parse::<ItemUse>()?);
             } else {
-                break attrs;
+                break;
             }
-        };
+        }
         let mut name = Ident::parse_any(input)?;
         if input.peek(Token![.]) {
             // `schema_name.table_name`: the table keeps its own name.
@@ -411,8 +414,21 @@ pub(crate) fn read(text: &str) -> Result<Schema, Vec<Problem>> {
         join(j, &mut built, &mut problems);
     }
     let schema = Schema::new(built.into_iter().map(|b| b.table));
+    // Validation runs only on a complete read: a half-built schema would
+    // report the reader's problems a second time, less precisely.
     if problems.is_empty() {
-        problems.extend(schema.problems().into_iter().map(Problem::from));
+        match schema.validate() {
+            Ok(()) => {}
+            Err(syda::Error::InvalidSchema { problems: found, .. }) => {
+                problems.extend(found.into_iter().map(Problem::from));
+            }
+            Err(other) => problems.push(Problem {
+                location: None,
+                table: None,
+                column: None,
+                message: other.to_string(),
+            }),
+        }
     }
     if problems.is_empty() {
         Ok(schema)
