@@ -18,12 +18,15 @@
 
 #![warn(clippy::unwrap_used)]
 
+pub mod engine;
 pub mod error;
+mod generate;
 pub mod schema;
 mod synthetic;
 pub mod value;
 
 pub use error::{Error, Result};
+pub use generate::{Generator, fixtures};
 pub use schema::{Column, DataType, ForeignKey, Literal, Range, Reference, Schema, Table};
 pub use synthetic::Synthetic;
 pub use value::{Row, Value};
