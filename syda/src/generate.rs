@@ -16,27 +16,40 @@ use crate::value::Row;
 /// instead.
 ///
 /// ```
+/// use std::borrow::Cow;
 /// use syda::{Column, DataType, Synthetic, Table};
 ///
 /// #[derive(serde::Deserialize)]
-/// struct User { id: i64, email: String }
+/// struct User {
+///     id: i64,
+///     email: String,
+/// }
 ///
+/// // What `#[derive(Synthetic)]` writes for `User`.
 /// impl Synthetic for User {
 ///     const TABLE: Table = Table {
-///         name: syda::__private::Cow::Borrowed("users"),
+///         name: Cow::Borrowed("users"),
 ///         doc: None,
-///         columns: syda::__private::Cow::Borrowed(&[]),
-///         unique: syda::__private::Cow::Borrowed(&[]),
-///         foreign_keys: syda::__private::Cow::Borrowed(&[]),
+///         columns: Cow::Borrowed(&[
+///             Column {
+///                 name: Cow::Borrowed("id"), doc: None, ty: DataType::Integer, kind: None,
+///                 nullable: false, unique: false, primary_key: true, foreign_key: None,
+///                 max_length: None, range: None, one_of: None, pattern: None, generator: None,
+///             },
+///             Column {
+///                 name: Cow::Borrowed("email"), doc: None, ty: DataType::Text, kind: None,
+///                 nullable: false, unique: true, primary_key: false, foreign_key: None,
+///                 max_length: None, range: None, one_of: None, pattern: None, generator: None,
+///             },
+///         ]),
+///         unique: Cow::Borrowed(&[]),
+///         foreign_keys: Cow::Borrowed(&[]),
 ///     };
 /// }
-/// # // A table with no columns cannot fill a struct; build one at run time instead:
-/// let table = Table::new("users")
-///     .with_column(Column::new("id", DataType::Integer).primary_key())
-///     .with_column(Column::new("email", DataType::Text).unique());
-/// let rows = syda::Generator::new().table_rows(&table, 3)?;
-/// assert_eq!(rows.len(), 3);
-/// # Ok::<(), syda::Error>(())
+///
+/// let users: Vec<User> = syda::fixtures(3);
+/// assert_eq!(users[2].id, 3);
+/// assert!(users[0].email.contains('@'));
 /// ```
 pub fn fixtures<T: Synthetic>(n: usize) -> Vec<T> {
     match Generator::new().rows::<T>(n) {
