@@ -338,3 +338,59 @@ fn unknown_kinds_need_a_generator() {
         "{err}"
     );
 }
+
+const COMPOSITE: &str = r#"
+tables:
+  order_lines:
+    columns:
+      order_id: { type: integer, primary_key: true, range: [1, 3] }
+      line_no:  { type: integer, primary_key: true, range: [1, 4] }
+      size:     { type: text, one_of: [S, M] }
+      colour:   { type: text, one_of: [red, blue] }
+    unique: [[size, colour]]
+"#;
+
+#[test]
+fn composite_keys_hold_while_there_is_room() {
+    let schema = Schema::from_yaml_str(COMPOSITE).expect("schema");
+    let mut table = schema.tables[0].clone();
+    // Four (size, colour) pairs exist: ask for four rows.
+    let rows: Vec<Row> = OfflineEngine::new()
+        .rows(&table, 4)
+        .expect("plan")
+        .collect::<syda::Result<_>>()
+        .expect("rows");
+    let pairs: HashSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r[2].to_string(), r[3].to_string()))
+        .collect();
+    assert_eq!(pairs.len(), 4);
+    let keys: HashSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    assert_eq!(keys.len(), 4);
+
+    // Without the (size, colour) key, all twelve primary keys fit.
+    table.unique = Vec::new().into();
+    let rows: Vec<Row> = OfflineEngine::new()
+        .rows(&table, 12)
+        .expect("plan")
+        .collect::<syda::Result<_>>()
+        .expect("rows");
+    let keys: HashSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    assert_eq!(keys.len(), 12);
+}
+
+#[test]
+fn composite_keys_without_room_are_unsatisfiable() {
+    let schema = Schema::from_yaml_str(COMPOSITE).expect("schema");
+    let err = OfflineEngine::new()
+        .rows(&schema.tables[0], 5)
+        .expect_err("only four pairs");
+    assert!(matches!(err, Error::Unsatisfiable { .. }), "{err}");
+    assert!(err.to_string().contains("(size, colour)"), "{err}");
+}

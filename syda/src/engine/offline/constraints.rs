@@ -92,6 +92,11 @@ impl Seen {
         self.0.insert(value_hash(value))
     }
 
+    /// Records a hash; false if it was seen.
+    pub(crate) fn insert_hash(&mut self, hash: u64) -> bool {
+        self.0.insert(hash)
+    }
+
     /// Whether `value` was seen.
     pub(crate) fn contains(&self, value: &Value) -> bool {
         self.0.contains(&value_hash(value))

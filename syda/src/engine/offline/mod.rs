@@ -12,7 +12,8 @@ use std::ops::Range;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use self::constraints::{Seen, cell_rng, is_null, make_unique, table_stream};
-use self::plan::{ColumnPlan, Source};
+use self::constraints::{mix, value_hash};
+use self::plan::{ColumnPlan, KeyPlan, Source};
 use self::registry::Generators;
 use self::values::Gen;
 use crate::error::{Error, Result};
@@ -32,7 +33,9 @@ pub const DEFAULT_NULL_RATE: f64 = 0.1;
 /// - **Constraints.** Not-null, unique (retries with fresh random streams,
 ///   then a deterministic variant: next free number/date, or a counter
 ///   suffix), `max_length`, `range`, `one_of` and `pattern` hold in every
-///   row. Nullable non-key columns are NULL at the null rate.
+///   row. Nullable non-key columns are NULL at the null rate. Composite
+///   keys (several primary key columns, or a table `unique` list) get
+///   distinct tuples: when a tuple repeats, the key's columns are drawn again.
 /// - **Keys.** A sole integer primary key without a generator counts
 ///   `1, 2, 3, …` (from its `range` minimum, if it has one). UUID keys are
 ///   random version 4 UUIDs drawn from the seeded stream. Foreign keys are not
@@ -150,13 +153,17 @@ impl OfflineEngine {
     /// know which values are taken, so skipping ahead costs the skipped rows.
     pub fn rows_range<'a>(&'a self, table: &'a Table, range: Range<u64>) -> Result<TableRows<'a>> {
         let plans = plan::plan_table(self, table, range.end)?;
-        let needs_replay = plans
-            .iter()
-            .any(|p| p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })));
+        let keys = plan::plan_keys(table, &plans, range.end)?;
+        let needs_replay = !keys.is_empty()
+            || plans
+                .iter()
+                .any(|p| p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })));
         let mut rows = TableRows {
             table,
             seen: plans.iter().map(|p| p.unique.then(Seen::default)).collect(),
             counters: vec![0; plans.len()],
+            key_seen: keys.iter().map(|_| Seen::default()).collect(),
+            keys,
             plans,
             next: 0,
             end: range.end.max(range.start),
@@ -180,6 +187,8 @@ pub struct TableRows<'a> {
     plans: Vec<ColumnPlan>,
     seen: Vec<Option<Seen>>,
     counters: Vec<u64>,
+    keys: Vec<KeyPlan>,
+    key_seen: Vec<Seen>,
     next: u64,
     end: u64,
     stream: u64,
@@ -218,9 +227,63 @@ impl TableRows<'_> {
         for c in 0..self.plans.len() {
             let value = self.generate_cell(index, c, &row)?;
             row.push(value);
+            for k in 0..self.keys.len() {
+                if self.keys[k].last == c {
+                    self.settle_key(index, k, &mut row)?;
+                }
+            }
         }
         self.next += 1;
         Ok(row)
+    }
+
+    /// Makes the tuple of composite key `k` unseen: while it repeats,
+    /// regenerate the key's last column with fresh streams, then (when that
+    /// column alone cannot help) all of the key's columns. Tuples with a
+    /// NULL never repeat (as in SQL).
+    fn settle_key(&mut self, index: u64, k: usize, row: &mut Row) -> Result<()> {
+        const LAST_ONLY: u32 = 16;
+        const TRIES: u32 = 512;
+        let key = &self.keys[k];
+        let tuple = |row: &[Value]| {
+            let mut h = 0u64;
+            for &i in &key.columns {
+                if row[i].is_null() {
+                    return None;
+                }
+                h = mix(h ^ value_hash(&row[i]));
+            }
+            Some(h)
+        };
+        for attempt in 0..=TRIES {
+            if attempt > 0 {
+                let redo: &[usize] = if attempt <= LAST_ONLY {
+                    std::slice::from_ref(&key.last)
+                } else {
+                    &key.columns
+                };
+                for &c in redo {
+                    let rng = cell_rng(self.stream, index, c, 1000 + attempt);
+                    let value = self.plans[c]
+                        .produce(self.table, c, &row[..c], index, rng)
+                        .map_err(|message| self.generate_error(c, message))?;
+                    row[c] = value;
+                }
+            }
+            match tuple(row) {
+                None => return Ok(()),
+                Some(h) if self.key_seen[k].insert_hash(h) => return Ok(()),
+                Some(_) => {}
+            }
+        }
+        Err(Error::Unsatisfiable {
+            table: self.table.name.to_string(),
+            column: self.table.columns[key.last].name.to_string(),
+            message: format!(
+                "row {index}: every {} tuple tried is taken after {TRIES} tries; widen the key's values or ask for fewer rows",
+                key.label
+            ),
+        })
     }
 
     fn generate_cell(&mut self, index: u64, c: usize, row: &[Value]) -> Result<Value> {

@@ -110,6 +110,68 @@ pub(crate) fn plan_table(engine: &OfflineEngine, table: &Table, rows: u64) -> Re
         .collect()
 }
 
+/// A key over several columns (a composite primary key or a `unique` list)
+/// whose tuples must be distinct.
+pub(crate) struct KeyPlan {
+    /// Column positions, in column order.
+    pub(crate) columns: Vec<usize>,
+    /// The last of them: the one regenerated when a tuple repeats.
+    pub(crate) last: usize,
+    /// `(a, b)`, for messages.
+    pub(crate) label: String,
+}
+
+/// The composite keys of `table` that need checking: keys with a column
+/// that is unique by itself are unique already.
+pub(crate) fn plan_keys(table: &Table, plans: &[ColumnPlan], rows: u64) -> Result<Vec<KeyPlan>> {
+    let mut lists: Vec<Vec<usize>> = Vec::new();
+    let pk: Vec<usize> = (0..table.columns.len())
+        .filter(|&i| table.columns[i].primary_key)
+        .collect();
+    if pk.len() > 1 {
+        lists.push(pk);
+    }
+    for names in table.unique.iter() {
+        let mut cols: Vec<usize> = names.iter().filter_map(|n| table.column_index(n)).collect();
+        cols.sort_unstable();
+        cols.dedup();
+        if cols.len() > 1 && !lists.contains(&cols) {
+            lists.push(cols);
+        }
+    }
+    let mut keys = Vec::new();
+    for columns in lists {
+        if columns.iter().any(|&c| plans[c].unique) {
+            continue;
+        }
+        let names: Vec<&str> = columns.iter().map(|&c| table.columns[c].name.as_ref()).collect();
+        let label = format!("({})", names.join(", "));
+        let mut room: Option<u128> = Some(1);
+        for &c in &columns {
+            let cap = match &plans[c].source {
+                Source::Builtin(g) => capacity(g, plans[c].max_length),
+                Source::Custom(_) => None,
+            };
+            room = match (room, cap) {
+                (Some(r), Some(c)) => r.checked_mul(c),
+                _ => None,
+            };
+        }
+        if let Some(room) = room
+            && u128::from(rows) > room
+        {
+            return Err(Error::Unsatisfiable {
+                table: table.name.to_string(),
+                column: names.join(", "),
+                message: format!("{rows} distinct {label} tuples asked for, but only {room} exist"),
+            });
+        }
+        let last = columns.last().copied().unwrap_or_default();
+        keys.push(KeyPlan { columns, last, label });
+    }
+    Ok(keys)
+}
+
 fn plan_column(
     engine: &OfflineEngine,
     table: &Table,
