@@ -394,3 +394,24 @@ fn composite_keys_without_room_are_unsatisfiable() {
     assert!(matches!(err, Error::Unsatisfiable { .. }), "{err}");
     assert!(err.to_string().contains("(size, colour)"), "{err}");
 }
+
+#[test]
+fn tables_built_in_code_with_empty_constraints_are_errors_not_panics() {
+    let mut col = syda::Column::new("n", syda::DataType::Integer);
+    col.range = Some(syda::Range {
+        min: syda::Literal::Int(5),
+        max: syda::Literal::Int(1),
+    });
+    let table = Table::new("t").with_column(col);
+    assert!(matches!(
+        OfflineEngine::new().rows(&table, 1),
+        Err(Error::Unsatisfiable { .. })
+    ));
+    let mut col = syda::Column::new("s", syda::DataType::Text);
+    col.one_of = Some(Vec::new().into());
+    let table = Table::new("t").with_column(col);
+    assert!(matches!(
+        OfflineEngine::new().rows(&table, 1),
+        Err(Error::Unsatisfiable { .. })
+    ));
+}

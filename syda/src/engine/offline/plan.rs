@@ -280,6 +280,18 @@ fn plan_column(
         type_default(col, unique, rows).map_err(generate_error)?
     };
 
+    // Tables built in code skip schema validation: refuse what would panic.
+    let empty = match &generator {
+        Gen::OneOf(values) => values.is_empty(),
+        Gen::Int { lo, hi } | Gen::Date { lo, hi } | Gen::DateTime { lo, hi } | Gen::Time { lo, hi } => {
+            lo > hi
+        }
+        Gen::Float { lo, hi, .. } | Gen::Decimal { lo, hi, .. } => lo > hi || lo.is_nan() || hi.is_nan(),
+        _ => false,
+    };
+    if empty {
+        return Err(unsatisfiable(table, col, "the column allows no value at all (empty `one_of`, or a `range` whose minimum is above its maximum)".to_owned()));
+    }
     if unique
         && let Some(cap) = capacity(&generator, plan.max_length)
         && u128::from(rows) > cap
