@@ -415,3 +415,20 @@ fn tables_built_in_code_with_empty_constraints_are_errors_not_panics() {
         Err(Error::Unsatisfiable { .. })
     ));
 }
+
+/// Slow in debug builds; run with
+/// `cargo test --release -p syda --test offline_constraints -- --ignored`.
+#[test]
+#[ignore = "ten million rows: run in release with --ignored"]
+fn unique_emails_at_ten_million_rows() {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let table = Table::new("users").with_column(syda::Column::new("email", syda::DataType::Text).unique());
+    let mut seen = HashSet::with_capacity(10_000_000);
+    for row in OfflineEngine::new().rows(&table, 10_000_000).expect("plan") {
+        let row = row.expect("row");
+        let mut h = DefaultHasher::new();
+        row[0].as_str().expect("text").hash(&mut h);
+        assert!(seen.insert(h.finish()), "{:?} repeats", row[0]);
+    }
+    assert_eq!(seen.len(), 10_000_000);
+}
