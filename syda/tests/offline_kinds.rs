@@ -194,3 +194,21 @@ fn the_seed_patient_example_gives_plausible_values() {
         assert!(notes.chars().any(char::is_alphabetic), "{notes:?}");
     }
 }
+
+#[test]
+fn an_explicit_kind_beats_what_the_name_suggests() {
+    let table = Table::new("people")
+        .with_column(Column::new("email", DataType::Text).with_kind("first_name"))
+        .with_column(
+            Column::new("status", DataType::Text)
+                .with_kind("word")
+                .with_doc("Status: Active, Inactive"),
+        );
+    for row in rows(&table, 100) {
+        let first = row[0].as_str().expect("text");
+        assert!(!first.contains('@'), "{first}");
+        assert!(first.chars().next().is_some_and(char::is_uppercase), "{first}");
+        let word = row[1].as_str().expect("text");
+        assert!(word != "Active" && word != "Inactive", "{word}");
+    }
+}

@@ -413,11 +413,13 @@ pub fn infer_one_of(column: &Column) -> Option<Vec<String>> {
     }
     // Where the list starts: after "one of", else inside the last
     // parentheses, else after the last colon, else the whole doc.
+    let parens = match (doc.rfind('('), doc.rfind(')')) {
+        (Some(open), Some(close)) if open < close => Some((open, close)),
+        _ => None,
+    };
     let list = if let Some(at) = marked {
         &doc[at..]
-    } else if let (Some(open), Some(close)) = (doc.rfind('('), doc.rfind(')'))
-        && open < close
-    {
+    } else if let Some((open, close)) = parens {
         &doc[open + 1..close]
     } else if let Some(colon) = doc.rfind(':') {
         &doc[colon + 1..]

@@ -157,9 +157,7 @@ pub(crate) fn plan_keys(table: &Table, plans: &[ColumnPlan], rows: u64) -> Resul
                 _ => None,
             };
         }
-        if let Some(room) = room
-            && u128::from(rows) > room
-        {
+        if let Some(room) = room.filter(|&room| u128::from(rows) > room) {
             return Err(Error::Unsatisfiable {
                 table: table.name.to_string(),
                 column: names.join(", "),
@@ -292,10 +290,8 @@ fn plan_column(
     if empty {
         return Err(unsatisfiable(table, col, "the column allows no value at all (empty `one_of`, or a `range` whose minimum is above its maximum)".to_owned()));
     }
-    if unique
-        && let Some(cap) = capacity(&generator, plan.max_length)
-        && u128::from(rows) > cap
-    {
+    let short = capacity(&generator, plan.max_length).filter(|&cap| unique && u128::from(rows) > cap);
+    if let Some(cap) = short {
         let what = match &generator {
             Gen::Bool => "a boolean has 2 values".to_owned(),
             Gen::OneOf(_) => format!("`one_of` lists {cap} distinct values"),
