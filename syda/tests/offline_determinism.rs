@@ -100,3 +100,20 @@ fn rows_of_one_table_do_not_depend_on_other_tables() {
     assert_ne!(a, b, "tables get their own streams");
     assert_eq!(a, all(&engine, &schema.tables[0], 50));
 }
+
+#[test]
+fn unique_columns_without_a_range_do_not_depend_on_the_row_count() {
+    let table = syda::Table::new("t")
+        .with_column(syda::Column::new("n", syda::DataType::Integer).unique())
+        .with_column(syda::Column::new("x", syda::DataType::Float).unique())
+        .with_column(syda::Column::new("d", syda::DataType::Decimal).unique());
+    let engine = OfflineEngine::new();
+    let few = all(&engine, &table, 5);
+    let many = engine
+        .rows(&table, 10_000_000)
+        .expect("plan")
+        .take(5)
+        .collect::<syda::Result<Vec<_>>>()
+        .expect("rows");
+    assert_eq!(few, many);
+}

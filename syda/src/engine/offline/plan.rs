@@ -272,10 +272,10 @@ fn plan_column(
         }
         match kind_spec(kind) {
             Some(spec) => from_spec(spec, col, kind, &mut plan).map_err(generate_error)?,
-            None => type_default(col, unique, rows).map_err(generate_error)?,
+            None => type_default(col, unique).map_err(generate_error)?,
         }
     } else {
-        type_default(col, unique, rows).map_err(generate_error)?
+        type_default(col, unique).map_err(generate_error)?
     };
 
     // Tables built in code skip schema validation: refuse what would panic.
@@ -430,13 +430,10 @@ fn number_gen(ty: DataType, lo: f64, hi: f64, decimals: u32, plan: &mut ColumnPl
 }
 
 /// The values of a column with no kind: its type's plausible defaults.
-fn type_default(col: &Column, unique: bool, rows: u64) -> std::result::Result<Gen, String> {
-    // Unique columns without a range get room for every row.
-    let room = if unique {
-        (rows as f64 * 4.0).max(1_000_000.0)
-    } else {
-        1_000_000.0
-    };
+fn type_default(col: &Column, unique: bool) -> std::result::Result<Gen, String> {
+    // Unique columns without a range get room for billions of rows. Never
+    // derived from `rows`: row i must not depend on how many rows are asked for.
+    let room = if unique { 2_147_483_647.0 } else { 1_000_000.0 };
     Ok(match col.ty {
         DataType::Integer => {
             let (lo, hi) = numeric_range(col).unwrap_or((1.0, room));
