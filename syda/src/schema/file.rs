@@ -519,7 +519,10 @@ fn table_value(table: &Table) -> Value {
         );
     }
     if !table.unique.is_empty() {
-        out.insert("unique".into(), table.unique.iter().map(names_value).collect());
+        out.insert(
+            "unique".into(),
+            table.unique.iter().map(names_value).collect(),
+        );
     }
     if !table.foreign_keys.is_empty() {
         let fks = table.foreign_keys.iter().map(|fk| {

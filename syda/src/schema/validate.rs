@@ -106,12 +106,7 @@ fn check_column(schema: &Schema, table: &Table, col: &Column, problems: &mut Vec
         }
         if let Err(e) = regex_syntax::Parser::new().parse(pattern) {
             let reason = e.to_string();
-            let reason = reason
-                .lines()
-                .last()
-                .unwrap_or_default()
-                .trim()
-                .trim_start_matches("error: ");
+            let reason = reason.lines().last().unwrap_or_default().trim().trim_start_matches("error: ");
             problems.push(at(format!(
                 "`pattern` {pattern:?} is not a valid regular expression: {reason}"
             )));
