@@ -56,7 +56,10 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let mut pending: Vec<PendingFile> = Vec::new();
     planner.stream(&engine, |table, rows| {
         if !wanted.iter().any(|w| *w == table.name) {
-            return rows.try_for_each(|r| r.map(drop));
+            for row in rows {
+                row?;
+            }
+            return Ok(());
         }
         let path = if out_is_file {
             args.out.clone()
@@ -101,7 +104,10 @@ fn wanted_tables(schema: &Schema, names: &[String]) -> anyhow::Result<Vec<String
     for name in names {
         if schema.table(name).is_none() {
             let known: Vec<&str> = schema.tables.iter().map(|t| t.name.as_ref()).collect();
-            bail!("--table {name}: no such table; the schema has: {}", known.join(", "));
+            bail!(
+                "--table {name}: no such table; the schema has: {}",
+                known.join(", ")
+            );
         }
     }
     Ok(names.to_vec())
@@ -122,7 +128,13 @@ fn with_ancestors(schema: &Schema, wanted: &[String]) -> Schema {
             }
         }
     }
-    Schema::new(schema.tables.iter().filter(|t| keep.contains(t.name.as_ref())).cloned())
+    Schema::new(
+        schema
+            .tables
+            .iter()
+            .filter(|t| keep.contains(t.name.as_ref()))
+            .cloned(),
+    )
 }
 
 fn progress_bar(table: &Table, args: &GenerateArgs, sizes: &[(String, u64)]) -> ProgressBar {

@@ -45,10 +45,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("reading data from {}", dir.display()))?;
             let report = syda::check::check(&data);
             print!("{report}");
-            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.is_clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Kinds => {
-            let width = syda::schema::KINDS.iter().map(|k| k.name.len()).max().unwrap_or(0);
+            let width = syda::schema::KINDS
+                .iter()
+                .map(|k| k.name.len())
+                .max()
+                .unwrap_or(0);
             for kind in syda::schema::KINDS {
                 println!("{:width$}  {:8}  {}", kind.name, kind.ty.name(), kind.description);
             }

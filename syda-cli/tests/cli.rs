@@ -24,7 +24,10 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     files
 }
@@ -33,13 +36,42 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 fn generate_then_check_the_crm_example() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let run = syda(&["generate", &example("crm.yaml"), "--rows", "2000", "--out", out.to_str().unwrap(), "--quiet"]);
+    let run = syda(&[
+        "generate",
+        &example("crm.yaml"),
+        "--rows",
+        "2000",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert!(run.status.success(), "{}", text(&run.stderr));
-    assert!(text(&run.stderr).contains("wrote 10000 rows in 5 tables"), "{}", text(&run.stderr));
-    let names: Vec<String> = files(&out).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["contacts.csv", "customers.csv", "order_items.csv", "orders.csv", "products.csv"]);
+    assert!(
+        text(&run.stderr).contains("wrote 10000 rows in 5 tables"),
+        "{}",
+        text(&run.stderr)
+    );
+    let names: Vec<String> = files(&out)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "contacts.csv",
+            "customers.csv",
+            "order_items.csv",
+            "orders.csv",
+            "products.csv"
+        ]
+    );
     let check = syda(&["check", &example("crm.yaml"), out.to_str().unwrap()]);
-    assert!(check.status.success(), "{}{}", text(&check.stdout), text(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}{}",
+        text(&check.stdout),
+        text(&check.stderr)
+    );
     assert!(text(&check.stdout).contains("no violations"));
 }
 
@@ -49,7 +81,16 @@ fn same_seed_same_bytes_in_every_format() {
         let dir = tempfile::tempdir().unwrap();
         let run = |name: &str| {
             let out = dir.path().join(name);
-            let args = ["generate", &example("crm.yaml"), "--rows", "300", "--seed", "11", "--format", format];
+            let args = [
+                "generate",
+                &example("crm.yaml"),
+                "--rows",
+                "300",
+                "--seed",
+                "11",
+                "--format",
+                format,
+            ];
             let result = syda(&[&args[..], &["--out", out.to_str().unwrap(), "-q"]].concat());
             assert!(result.status.success(), "{}", text(&result.stderr));
             std::fs::read(out.join(format!("orders.{format}"))).unwrap()
@@ -62,22 +103,42 @@ fn same_seed_same_bytes_in_every_format() {
 fn check_reports_violations_and_exits_one() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path();
-    let run = syda(&["generate", &example("crm.yaml"), "--rows", "20", "--out", out.to_str().unwrap(), "-q"]);
+    let run = syda(&[
+        "generate",
+        &example("crm.yaml"),
+        "--rows",
+        "20",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
     assert!(run.status.success());
     let orders = out.join("orders.csv");
-    let broken = std::fs::read_to_string(&orders).unwrap().replacen("\n1,", "\n1,9999", 1);
+    let broken = std::fs::read_to_string(&orders)
+        .unwrap()
+        .replacen("\n1,", "\n1,9999", 1);
     std::fs::write(&orders, broken).unwrap();
     let check = syda(&["check", &example("crm.yaml"), out.to_str().unwrap()]);
     assert_eq!(check.status.code(), Some(1));
     let report = text(&check.stdout);
-    assert!(report.contains("orders") && report.contains("customer_id") && report.contains("foreign key"), "{report}");
+    assert!(
+        report.contains("orders") && report.contains("customer_id") && report.contains("foreign key"),
+        "{report}"
+    );
 }
 
 #[test]
 fn one_table_to_one_file_with_format_from_the_extension() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("patients.jsonl");
-    let run = syda(&["generate", &example("patients.yaml"), "--rows", "15", "--out", out.to_str().unwrap()]);
+    let run = syda(&[
+        "generate",
+        &example("patients.yaml"),
+        "--rows",
+        "15",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(run.status.success(), "{}", text(&run.stderr));
     let lines = std::fs::read_to_string(&out).unwrap();
     assert_eq!(lines.lines().count(), 15);
@@ -91,8 +152,17 @@ fn one_table_to_one_file_with_format_from_the_extension() {
 fn table_option_writes_only_that_table_but_keeps_its_parents_consistent() {
     let dir = tempfile::tempdir().unwrap();
     let run = syda(&[
-        "generate", &example("crm.yaml"), "--table", "orders", "--size", "customers=5", "--rows", "50",
-        "--out", dir.path().to_str().unwrap(), "-q",
+        "generate",
+        &example("crm.yaml"),
+        "--table",
+        "orders",
+        "--size",
+        "customers=5",
+        "--rows",
+        "50",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "-q",
     ]);
     assert!(run.status.success(), "{}", text(&run.stderr));
     assert_eq!(files(dir.path()), [dir.path().join("orders.csv")]);
@@ -101,7 +171,10 @@ fn table_option_writes_only_that_table_but_keeps_its_parents_consistent() {
         .records()
         .map(|r| r.unwrap()[1].to_owned())
         .collect();
-    assert!(ids.iter().all(|id| (1..=5).contains(&id.parse::<i64>().unwrap())), "{ids:?}");
+    assert!(
+        ids.iter().all(|id| (1..=5).contains(&id.parse::<i64>().unwrap())),
+        "{ids:?}"
+    );
 }
 
 #[test]
@@ -122,7 +195,10 @@ fn an_invalid_schema_lists_every_problem_and_exits_one_without_a_panic() {
         assert_eq!(run.status.code(), Some(1), "{command}");
         let err = text(&run.stderr);
         assert!(err.contains("bad.yaml: invalid schema (3 problems)"), "{err}");
-        assert!(err.contains("table `people`, column `email`: unknown type `emial`"), "{err}");
+        assert!(
+            err.contains("table `people`, column `email`: unknown type `emial`"),
+            "{err}"
+        );
         assert!(err.contains("table `people`, column `boss`"), "{err}");
         assert!(err.contains("table `people`, column `age`"), "{err}");
         assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
@@ -140,8 +216,15 @@ fn a_failed_run_leaves_no_files_behind() {
     .unwrap();
     let out = dir.path().join("out");
     let run = syda(&[
-        "generate", schema.to_str().unwrap(), "--size", "users=3", "--size", "profiles=4",
-        "--out", out.to_str().unwrap(), "-q",
+        "generate",
+        schema.to_str().unwrap(),
+        "--size",
+        "users=3",
+        "--size",
+        "profiles=4",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
     ]);
     assert_eq!(run.status.code(), Some(1));
     assert!(text(&run.stderr).contains("profiles"), "{}", text(&run.stderr));
@@ -150,7 +233,14 @@ fn a_failed_run_leaves_no_files_behind() {
 
 #[test]
 fn usage_errors_exit_two() {
-    let run = syda(&["generate", &example("crm.yaml"), "--size", "customers", "--out", "x"]);
+    let run = syda(&[
+        "generate",
+        &example("crm.yaml"),
+        "--size",
+        "customers",
+        "--out",
+        "x",
+    ]);
     assert_eq!(run.status.code(), Some(2));
     assert!(text(&run.stderr).contains("TABLE=N"), "{}", text(&run.stderr));
 }
@@ -161,5 +251,9 @@ fn many_tables_into_one_file_is_refused() {
     let out = dir.path().join("all.csv");
     let run = syda(&["generate", &example("crm.yaml"), "--out", out.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(1));
-    assert!(text(&run.stderr).contains("give a directory"), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stderr).contains("give a directory"),
+        "{}",
+        text(&run.stderr)
+    );
 }

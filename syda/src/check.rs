@@ -117,9 +117,25 @@ impl fmt::Display for Report {
             return writeln!(f, "{} rows checked: no violations", self.rows);
         }
         let head = ("TABLE", "COLUMN", "RULE", "COUNT");
-        let w_table = self.findings.iter().map(|x| x.table.len()).chain([head.0.len()]).max().unwrap_or(0);
-        let w_col = self.findings.iter().map(|x| x.column.len()).chain([head.1.len()]).max().unwrap_or(0);
-        writeln!(f, "{:w_table$}  {:w_col$}  {:12}  {:>7}  EXAMPLE", head.0, head.1, head.2, head.3)?;
+        let w_table = self
+            .findings
+            .iter()
+            .map(|x| x.table.len())
+            .chain([head.0.len()])
+            .max()
+            .unwrap_or(0);
+        let w_col = self
+            .findings
+            .iter()
+            .map(|x| x.column.len())
+            .chain([head.1.len()])
+            .max()
+            .unwrap_or(0);
+        writeln!(
+            f,
+            "{:w_table$}  {:w_col$}  {:12}  {:>7}  EXAMPLE",
+            head.0, head.1, head.2, head.3
+        )?;
         for x in &self.findings {
             writeln!(
                 f,
@@ -142,13 +158,16 @@ struct Findings {
 
 impl Findings {
     fn add(&mut self, t: usize, table: &Table, column: &str, rule: Rule, example: impl FnOnce() -> String) {
-        let finding = self.by_key.entry((t, column.to_owned(), rule)).or_insert_with(|| Finding {
-            table: table.name.to_string(),
-            column: column.to_owned(),
-            rule,
-            count: 0,
-            examples: Vec::new(),
-        });
+        let finding = self
+            .by_key
+            .entry((t, column.to_owned(), rule))
+            .or_insert_with(|| Finding {
+                table: table.name.to_string(),
+                column: column.to_owned(),
+                rule,
+                count: 0,
+                examples: Vec::new(),
+            });
         finding.count += 1;
         if finding.examples.len() < 3 {
             finding.examples.push(example());
@@ -163,7 +182,9 @@ pub fn check(data: &Dataset) -> Report {
     let mut rows_seen = 0;
     for (t, table) in schema.tables.iter().enumerate() {
         let Some(rows) = data.table(&table.name) else {
-            findings.add(t, table, "*", Rule::MissingTable, || "no rows for this table".to_owned());
+            findings.add(t, table, "*", Rule::MissingTable, || {
+                "no rows for this table".to_owned()
+            });
             continue;
         };
         rows_seen += rows.len() as u64;
@@ -171,8 +192,14 @@ pub fn check(data: &Dataset) -> Report {
         check_keys(t, table, rows, &mut findings);
         for fk in table.all_foreign_keys() {
             let child: Vec<usize> = fk.columns.iter().filter_map(|c| table.column_index(c)).collect();
-            let Some(parent) = schema.table(&fk.table) else { continue };
-            let parent_cols: Vec<usize> = fk.references.iter().filter_map(|c| parent.column_index(c)).collect();
+            let Some(parent) = schema.table(&fk.table) else {
+                continue;
+            };
+            let parent_cols: Vec<usize> = fk
+                .references
+                .iter()
+                .filter_map(|c| parent.column_index(c))
+                .collect();
             let parent_rows = data.table(&fk.table).unwrap_or(&[]);
             let keys: HashSet<Vec<Key>> = parent_rows.iter().map(|r| tuple(r, &parent_cols)).collect();
             let label = fk.columns.join(", ");
@@ -205,7 +232,8 @@ fn check_values(t: usize, table: &Table, rows: &[Row], findings: &mut Findings) 
             .and_then(|p| regex::Regex::new(&format!("^(?:{p})$")).ok());
         for (i, row) in rows.iter().enumerate() {
             let value = &row[c];
-            let mut add = |rule, why: String| findings.add(t, table, &col.name, rule, || format!("row {i}: {why}"));
+            let mut add =
+                |rule, why: String| findings.add(t, table, &col.name, rule, || format!("row {i}: {why}"));
             if value.is_null() {
                 if !col.nullable {
                     add(Rule::NotNull, "NULL".to_owned());
@@ -225,17 +253,26 @@ fn check_values(t: usize, table: &Table, rows: &[Row], findings: &mut Findings) 
             if let Some(range) = &col.range
                 && !in_range(col, value, &range.min, &range.max)
             {
-                add(Rule::Range, format!("{} is outside {}..={}", show(value), range.min, range.max));
+                add(
+                    Rule::Range,
+                    format!("{} is outside {}..={}", show(value), range.min, range.max),
+                );
             }
             if let Some(one_of) = &col.one_of
                 && !one_of.iter().any(|lit| literal_eq(lit, value))
             {
-                add(Rule::OneOf, format!("{} is not one of the allowed values", show(value)));
+                add(
+                    Rule::OneOf,
+                    format!("{} is not one of the allowed values", show(value)),
+                );
             }
             if let (Some(re), Value::Text(s)) = (&pattern, value)
                 && !re.is_match(s)
             {
-                add(Rule::Pattern, format!("{} does not match /{}/", show(value), re.as_str()));
+                add(
+                    Rule::Pattern,
+                    format!("{} does not match /{}/", show(value), re.as_str()),
+                );
             }
         }
     }
@@ -257,20 +294,29 @@ fn check_keys(t: usize, table: &Table, rows: &[Row], findings: &mut Findings) {
         .map(|(i, _)| (vec![i], Rule::Unique))
         .collect();
     for key in table.unique.iter() {
-        keys.push((key.iter().filter_map(|c| table.column_index(c)).collect(), Rule::Unique));
+        keys.push((
+            key.iter().filter_map(|c| table.column_index(c)).collect(),
+            Rule::Unique,
+        ));
     }
     if !pk.is_empty() {
         keys.push((pk, Rule::PrimaryKey));
     }
     for (cols, rule) in keys {
-        let label = cols.iter().map(|&c| table.columns[c].name.as_ref()).collect::<Vec<_>>().join(", ");
+        let label = cols
+            .iter()
+            .map(|&c| table.columns[c].name.as_ref())
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut seen = HashSet::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
             if cols.iter().any(|&c| row[c].is_null()) {
                 continue; // NULLs never collide (SQL semantics); NOT NULL is checked per column
             }
             if !seen.insert(tuple(row, &cols)) {
-                findings.add(t, table, &label, rule, || format!("row {i}: {} repeats", show_tuple(row, &cols)));
+                findings.add(t, table, &label, rule, || {
+                    format!("row {i}: {} repeats", show_tuple(row, &cols))
+                });
             }
         }
     }
@@ -351,7 +397,9 @@ fn is_uuid(s: &str) -> bool {
 /// Dates, datetimes and times as a comparable datetime (times on 1970-01-01).
 fn temporal(ty: DataType, s: &str) -> Option<NaiveDateTime> {
     match ty {
-        DataType::Date => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_time(NaiveTime::MIN)),
+        DataType::Date => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .map(|d| d.and_time(NaiveTime::MIN)),
         DataType::Time => NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
             .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
             .ok()
@@ -435,8 +483,14 @@ tables:
     #[test]
     fn sound_data_is_clean() {
         let report = check(&dataset(
-            vec![customer(1, "a@x.io", "Active", "2021-05-01"), customer(2, "b@x.io", "Inactive", "2024-12-31")],
-            vec![vec![Value::Int(1), Value::Int(2), Value::Null], vec![Value::Int(2), Value::Int(1), Value::Float(99.5)]],
+            vec![
+                customer(1, "a@x.io", "Active", "2021-05-01"),
+                customer(2, "b@x.io", "Inactive", "2024-12-31"),
+            ],
+            vec![
+                vec![Value::Int(1), Value::Int(2), Value::Null],
+                vec![Value::Int(2), Value::Int(1), Value::Float(99.5)],
+            ],
         ));
         assert!(report.is_clean(), "{report}");
         assert_eq!(report.rows, 4);

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use crate::error::{Error, Result};
-use crate::plan::DeferredKey;
 use crate::output::{Format, PendingFile, TableWriter, read_table};
+use crate::plan::DeferredKey;
 use crate::schema::{Schema, Table};
 use crate::synthetic::Synthetic;
 use crate::value::Row;

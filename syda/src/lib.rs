@@ -20,7 +20,9 @@
 
 pub mod check;
 mod dataset;
+pub mod engine;
 pub mod error;
+mod generate;
 pub mod output;
 pub mod plan;
 pub mod schema;
@@ -29,6 +31,7 @@ pub mod value;
 
 pub use dataset::Dataset;
 pub use error::{Error, Result};
+pub use generate::{Generator, fixtures};
 pub use schema::{Column, DataType, ForeignKey, Literal, Range, Reference, Schema, Table};
 pub use synthetic::Synthetic;
 pub use value::{Row, Value};

@@ -8,21 +8,35 @@ use syda::plan::{FanOut, Planner, generate_related};
 use syda::{Error, Schema, Value};
 
 fn crm() -> Schema {
-    Schema::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/schemas/crm.yaml")).unwrap()
+    Schema::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/schemas/crm.yaml"
+    ))
+    .unwrap()
 }
 
 fn column(data: &syda::Dataset, table: &str, column: &str) -> Vec<Value> {
     let index = data.schema().table(table).unwrap().column_index(column).unwrap();
-    data.table(table).unwrap().iter().map(|r| r[index].clone()).collect()
+    data.table(table)
+        .unwrap()
+        .iter()
+        .map(|r| r[index].clone())
+        .collect()
 }
 
 #[test]
 fn crm_with_the_seeds_sizes_is_referentially_intact() {
     let schema = crm();
-    let sizes = [("customers", 10), ("contacts", 25), ("products", 15), ("orders", 30), ("order_items", 60)];
+    let sizes = [
+        ("customers", 10),
+        ("contacts", 25),
+        ("products", 15),
+        ("orders", 30),
+        ("order_items", 60),
+    ];
     let data = generate_related(&schema, sizes, &OfflineEngine::new().with_seed(1)).unwrap();
     for (table, n) in sizes {
-        assert_eq!(data.table(table).unwrap().len(), n, "{table}");
+        assert_eq!(data.table(table).unwrap().len() as u64, n, "{table}");
     }
     let report = check(&data);
     assert!(report.is_clean(), "{report}");
@@ -32,8 +46,15 @@ fn crm_with_the_seeds_sizes_is_referentially_intact() {
 fn parents_come_before_children_in_declaration_order() {
     let schema = crm();
     let order = Planner::new(&schema).order().unwrap();
-    let names: Vec<&str> = order.tables.iter().map(|&t| schema.tables[t].name.as_ref()).collect();
-    assert_eq!(names, ["customers", "contacts", "products", "orders", "order_items"]);
+    let names: Vec<&str> = order
+        .tables
+        .iter()
+        .map(|&t| schema.tables[t].name.as_ref())
+        .collect();
+    assert_eq!(
+        names,
+        ["customers", "contacts", "products", "orders", "order_items"]
+    );
     assert!(order.deferred.is_empty());
 }
 
@@ -41,20 +62,38 @@ fn parents_come_before_children_in_declaration_order() {
 fn a_hundred_thousand_order_items_all_reference_real_orders_and_products() {
     let schema = crm();
     let data = Planner::new(&schema)
-        .sizes([("customers", 2_000), ("contacts", 100), ("products", 500), ("orders", 20_000), ("order_items", 100_000)])
+        .sizes([
+            ("customers", 2_000),
+            ("contacts", 100),
+            ("products", 500),
+            ("orders", 20_000),
+            ("order_items", 100_000),
+        ])
         .generate(&OfflineEngine::new().with_seed(9))
         .unwrap();
     let report = check(&data);
     assert!(report.is_clean(), "{report}");
     assert_eq!(data.table("order_items").unwrap().len(), 100_000);
-    let used: HashSet<Value> = column(&data, "order_items", "order_id").into_iter().collect();
-    assert!(used.len() > 18_000, "uniform sampling reaches most orders, got {}", used.len());
+    let used: HashSet<String> = column(&data, "order_items", "order_id")
+        .iter()
+        .map(Value::to_string)
+        .collect();
+    assert!(
+        used.len() > 18_000,
+        "uniform sampling reaches most orders, got {}",
+        used.len()
+    );
 }
 
 #[test]
 fn same_seed_same_data_set() {
     let schema = crm();
-    let make = |seed| Planner::new(&schema).rows(50).generate(&OfflineEngine::new().with_seed(seed)).unwrap();
+    let make = |seed| {
+        Planner::new(&schema)
+            .rows(50)
+            .generate(&OfflineEngine::new().with_seed(seed))
+            .unwrap()
+    };
     assert_eq!(make(3), make(3));
     assert_ne!(make(3).table("orders"), make(4).table("orders"));
 }
@@ -71,21 +110,31 @@ tables:
 #[test]
 fn self_references_point_at_earlier_rows_and_form_a_tree() {
     let schema = Schema::from_yaml_str(EMPLOYEES).unwrap();
-    let data = Planner::new(&schema).rows(2_000).generate(&OfflineEngine::new().with_seed(5)).unwrap();
+    let data = Planner::new(&schema)
+        .rows(2_000)
+        .generate(&OfflineEngine::new().with_seed(5))
+        .unwrap();
     assert!(check(&data).is_clean());
     let ids = column(&data, "employees", "id");
     let managers = column(&data, "employees", "manager_id");
-    let position: HashMap<&Value, usize> = ids.iter().enumerate().map(|(i, v)| (v, i)).collect();
-    assert!(managers[0].is_null(), "the first employee has nobody to report to");
+    let position: HashMap<String, usize> = ids.iter().enumerate().map(|(i, v)| (v.to_string(), i)).collect();
+    assert!(
+        managers[0].is_null(),
+        "the first employee has nobody to report to"
+    );
     let mut with_manager = 0;
     for (i, m) in managers.iter().enumerate() {
         if m.is_null() {
             continue;
         }
         with_manager += 1;
-        assert!(position[m] < i, "row {i} references row {} which is not earlier", position[m]);
+        let at = position[&m.to_string()];
+        assert!(at < i, "row {i} references row {at} which is not earlier");
     }
-    assert!(with_manager > 1_500, "most employees have a manager: {with_manager}");
+    assert!(
+        with_manager > 1_500,
+        "most employees have a manager: {with_manager}"
+    );
 }
 
 const CYCLE: &str = r#"
@@ -106,7 +155,11 @@ fn a_cycle_is_broken_at_its_nullable_edge_and_recorded() {
     let order = Planner::new(&schema).order().unwrap();
     assert_eq!(order.deferred.len(), 1);
     assert_eq!(
-        (order.deferred[0].table.as_str(), order.deferred[0].columns.as_slice(), order.deferred[0].parent.as_str()),
+        (
+            order.deferred[0].table.as_str(),
+            order.deferred[0].columns.as_slice(),
+            order.deferred[0].parent.as_str()
+        ),
         ("departments", ["head_id".to_owned()].as_slice(), "employees")
     );
     let data = Planner::new(&schema)
@@ -115,7 +168,12 @@ fn a_cycle_is_broken_at_its_nullable_edge_and_recorded() {
         .unwrap();
     assert!(check(&data).is_clean(), "{}", check(&data));
     assert_eq!(data.deferred(), order.deferred.as_slice());
-    assert!(column(&data, "departments", "head_id").iter().all(|v| !v.is_null()), "filled after employees exist");
+    assert!(
+        column(&data, "departments", "head_id")
+            .iter()
+            .all(|v| !v.is_null()),
+        "filled after employees exist"
+    );
 }
 
 #[test]
@@ -123,7 +181,10 @@ fn a_cycle_without_a_nullable_edge_is_an_error_naming_it() {
     let schema_text = CYCLE.replace("nullable: true, ", "");
     let err = Schema::from_yaml_str(&schema_text).unwrap_err().to_string();
     assert!(err.contains("cycle"), "{err}");
-    assert!(err.contains("departments.head_id → employees.department_id → departments"), "{err}");
+    assert!(
+        err.contains("departments.head_id → employees.department_id → departments"),
+        "{err}"
+    );
 }
 
 const ONE_TO_ONE: &str = r#"
@@ -145,7 +206,10 @@ fn one_to_one_references_use_each_parent_once() {
         .generate(&OfflineEngine::new())
         .unwrap();
     assert!(check(&data).is_clean(), "{}", check(&data));
-    let users: HashSet<Value> = column(&data, "profiles", "user_id").into_iter().collect();
+    let users: HashSet<String> = column(&data, "profiles", "user_id")
+        .iter()
+        .map(Value::to_string)
+        .collect();
     assert_eq!(users.len(), 100, "every user has exactly one profile");
 }
 
@@ -158,7 +222,10 @@ fn more_one_to_one_children_than_parents_is_a_clear_error() {
         .unwrap_err();
     assert!(matches!(err, Error::Unsatisfiable { .. }), "{err}");
     let text = err.to_string();
-    assert!(text.contains("profiles") && text.contains("user_id") && text.contains("10 rows"), "{text}");
+    assert!(
+        text.contains("profiles") && text.contains("user_id") && text.contains("10 rows"),
+        "{text}"
+    );
 }
 
 const MANY_TO_MANY: &str = r#"
@@ -198,7 +265,10 @@ fn more_join_rows_than_pairs_is_a_clear_error() {
         .generate(&OfflineEngine::new())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("enrollments") && err.contains("20 × 10 = 200"), "{err}");
+    assert!(
+        err.contains("enrollments") && err.contains("20 × 10 = 200"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -240,11 +310,15 @@ fn fan_out_per_parent_gives_each_parent_its_range_of_children() {
         .generate(&OfflineEngine::new().with_seed(8))
         .unwrap();
     assert!(check(&data).is_clean());
-    let mut per_customer: HashMap<Value, usize> = HashMap::new();
+    let mut per_customer: HashMap<String, usize> = HashMap::new();
     for id in column(&data, "contacts", "customer_id") {
-        *per_customer.entry(id).or_default() += 1;
+        *per_customer.entry(id.to_string()).or_default() += 1;
     }
-    assert_eq!(per_customer.len(), 1_000, "every customer has at least one contact");
+    assert_eq!(
+        per_customer.len(),
+        1_000,
+        "every customer has at least one contact"
+    );
     assert!(per_customer.values().all(|&n| (1..=5).contains(&n)));
     let mean = data.table("contacts").unwrap().len() as f64 / 1_000.0;
     assert!((2.8..3.2).contains(&mean), "uniform 1–5 averages 3, got {mean}");
@@ -259,9 +333,9 @@ fn zipf_fan_out_concentrates_children_on_few_parents() {
             .fan_out("orders", "customer_id", fan_out)
             .generate(&OfflineEngine::new().with_seed(6))
             .unwrap();
-        let mut per: HashMap<Value, usize> = HashMap::new();
+        let mut per: HashMap<String, usize> = HashMap::new();
         for id in column(&data, "orders", "customer_id") {
-            *per.entry(id).or_default() += 1;
+            *per.entry(id.to_string()).or_default() += 1;
         }
         let mut counts: Vec<usize> = per.into_values().collect();
         counts.sort_unstable_by(|a, b| b.cmp(a));
@@ -270,8 +344,16 @@ fn zipf_fan_out_concentrates_children_on_few_parents() {
     let zipf = counts(FanOut::Zipf { exponent: 1.2 });
     let uniform = counts(FanOut::Uniform);
     let top10 = |c: &[usize]| c.iter().take(10).sum::<usize>();
-    assert!(top10(&zipf) > 5_000, "top 10 customers hold most orders under zipf: {}", top10(&zipf));
-    assert!(top10(&uniform) < 2_000, "but not under uniform: {}", top10(&uniform));
+    assert!(
+        top10(&zipf) > 5_000,
+        "top 10 customers hold most orders under zipf: {}",
+        top10(&zipf)
+    );
+    assert!(
+        top10(&uniform) < 2_000,
+        "but not under uniform: {}",
+        top10(&uniform)
+    );
 }
 
 #[test]
@@ -279,7 +361,14 @@ fn normal_fan_out_centres_on_its_mean() {
     let schema = crm();
     let data = Planner::new(&schema)
         .size("orders", 2_000)
-        .fan_out("order_items", "order_id", FanOut::Normal { mean: 4.0, std_dev: 1.0 })
+        .fan_out(
+            "order_items",
+            "order_id",
+            FanOut::Normal {
+                mean: 4.0,
+                std_dev: 1.0,
+            },
+        )
         .generate(&OfflineEngine::new().with_seed(10))
         .unwrap();
     assert!(check(&data).is_clean());
@@ -290,13 +379,21 @@ fn normal_fan_out_centres_on_its_mean() {
 #[test]
 fn unknown_table_in_sizes_is_named() {
     let schema = crm();
-    let err = Planner::new(&schema).size("custmers", 3).generate(&OfflineEngine::new()).unwrap_err().to_string();
+    let err = Planner::new(&schema)
+        .size("custmers", 3)
+        .generate(&OfflineEngine::new())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("custmers") && err.contains("customers"), "{err}");
 }
 
 #[test]
 fn a_parent_with_no_rows_cannot_be_referenced() {
     let schema = crm();
-    let err = Planner::new(&schema).size("customers", 0).generate(&OfflineEngine::new()).unwrap_err().to_string();
+    let err = Planner::new(&schema)
+        .size("customers", 0)
+        .generate(&OfflineEngine::new())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("customers") && err.contains("no rows"), "{err}");
 }

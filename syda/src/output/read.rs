@@ -51,8 +51,12 @@ pub fn read_table(path: &Path, format: Format, table: &Table) -> Result<Vec<Row>
         }
         Format::Json => {
             let objects: Vec<serde_json::Map<String, serde_json::Value>> =
-                serde_json::from_reader(BufReader::new(file))
-                    .map_err(|e| bad(Some(e.line() as u64), format!("expected an array of objects: {e}")))?;
+                serde_json::from_reader(BufReader::new(file)).map_err(|e| {
+                    bad(
+                        Some(e.line() as u64),
+                        format!("expected an array of objects: {e}"),
+                    )
+                })?;
             Ok(objects.iter().map(|o| json_row(table, o)).collect())
         }
         Format::Jsonl => {
@@ -66,7 +70,12 @@ pub fn read_table(path: &Path, format: Format, table: &Table) -> Result<Vec<Row>
                     continue;
                 }
                 let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line)
-                    .map_err(|e| bad(Some(i as u64 + 1), format!("expected one JSON object per line: {e}")))?;
+                    .map_err(|e| {
+                        bad(
+                            Some(i as u64 + 1),
+                            format!("expected one JSON object per line: {e}"),
+                        )
+                    })?;
                 rows.push(json_row(table, &object));
             }
             Ok(rows)

@@ -34,7 +34,7 @@ pub struct TableWriter {
 
 enum Sink {
     Csv {
-        writer: csv::Writer<BufWriter<NamedTempFile>>,
+        writer: Box<csv::Writer<BufWriter<NamedTempFile>>>,
         field: String,
     },
     Json {
@@ -74,7 +74,7 @@ impl TableWriter {
                     .write_record(table.columns.iter().map(|c| c.name.as_bytes()))
                     .map_err(|e| csv_error(dest, e))?;
                 Sink::Csv {
-                    writer,
+                    writer: Box::new(writer),
                     field: String::new(),
                 }
             }
@@ -108,9 +108,13 @@ impl TableWriter {
                     field.clear();
                     use std::fmt::Write as _;
                     let _ = write!(field, "{value}");
-                    writer.write_field(field.as_bytes()).map_err(|e| csv_error(dest, e))?;
+                    writer
+                        .write_field(field.as_bytes())
+                        .map_err(|e| csv_error(dest, e))?;
                 }
-                writer.write_record(None::<&[u8]>).map_err(|e| csv_error(dest, e))?;
+                writer
+                    .write_record(None::<&[u8]>)
+                    .map_err(|e| csv_error(dest, e))?;
             }
             Sink::Json { out, keys } => {
                 let result = (|| -> std::io::Result<()> {
@@ -150,7 +154,7 @@ impl TableWriter {
     pub fn finish(self) -> Result<PendingFile> {
         let dest = self.dest;
         let out = match self.sink {
-            Sink::Csv { writer, .. } => writer
+            Sink::Csv { writer, .. } => (*writer)
                 .into_inner()
                 .map_err(|e| io(&dest, std::io::Error::other(e.to_string())))?,
             Sink::Json { mut out, .. } => {
@@ -246,7 +250,10 @@ mod tests {
 
     #[test]
     fn csv_quotes_and_writes_null_as_empty() {
-        assert_eq!(write(Format::Csv), "id,name,score\n1,\"a, \"\"quoted\"\"\",1.5\n2,,-0.25\n");
+        assert_eq!(
+            write(Format::Csv),
+            "id,name,score\n1,\"a, \"\"quoted\"\"\",1.5\n2,,-0.25\n"
+        );
     }
 
     #[test]
@@ -273,8 +280,14 @@ mod tests {
     fn empty_json_table_is_an_empty_array() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.json");
-        TableWriter::create(&path, Format::Json, &table()).unwrap().finish().unwrap().commit().unwrap();
-        let parsed: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        TableWriter::create(&path, Format::Json, &table())
+            .unwrap()
+            .finish()
+            .unwrap()
+            .commit()
+            .unwrap();
+        let parsed: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         assert_eq!(parsed, serde_json::json!([]));
     }
 
@@ -286,6 +299,10 @@ mod tests {
         w.write_row(&rows()[0]).unwrap();
         let pending = w.finish().unwrap();
         drop(pending);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "temp file removed, nothing committed");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "temp file removed, nothing committed"
+        );
     }
 }

@@ -112,6 +112,9 @@ mod tests {
         let mut capture = KeyCapture::new(vec![1, 0]);
         capture.push(&vec![Value::from("a"), Value::Int(1)]);
         let keys = capture.finish();
-        assert_eq!((keys.get(0, 0), keys.get(0, 1)), (Value::Int(1), Value::from("a")));
+        assert_eq!(
+            (keys.get(0, 0), keys.get(0, 1)),
+            (Value::Int(1), Value::from("a"))
+        );
     }
 }

@@ -125,7 +125,8 @@ impl<'s> Planner<'s> {
     /// How children of the foreign key starting at `table.column` spread over
     /// their parents (default [`FanOut::Uniform`]).
     pub fn fan_out(mut self, table: &str, column: &str, fan_out: FanOut) -> Self {
-        self.fan_out.insert((table.to_owned(), column.to_owned()), fan_out);
+        self.fan_out
+            .insert((table.to_owned(), column.to_owned()), fan_out);
         self
     }
 
@@ -134,15 +135,22 @@ impl<'s> Planner<'s> {
     pub fn order(&self) -> Result<Order> {
         let schema = self.schema;
         self.check_names()?;
-        let index: HashMap<&str, usize> =
-            schema.tables.iter().enumerate().map(|(i, t)| (t.name.as_ref(), i)).collect();
+        let index: HashMap<&str, usize> = schema
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.as_ref(), i))
+            .collect();
         let mut graph = DiGraph::<usize, (usize, ForeignKey, bool)>::new();
         let nodes: Vec<NodeIndex> = (0..schema.tables.len()).map(|i| graph.add_node(i)).collect();
         for (child, table) in schema.tables.iter().enumerate() {
             for fk in table.all_foreign_keys() {
                 let parent = *index.get(fk.table.as_ref()).ok_or_else(|| invalid(schema))?;
                 if parent != child {
-                    let nullable = fk.columns.iter().all(|c| table.column(c).is_some_and(|c| c.nullable));
+                    let nullable = fk
+                        .columns
+                        .iter()
+                        .all(|c| table.column(c).is_some_and(|c| c.nullable));
                     graph.add_edge(nodes[parent], nodes[child], (child, fk, nullable));
                 }
             }
@@ -231,16 +239,15 @@ impl<'s> Planner<'s> {
                 .map(|sets| sets.iter().map(|cols| KeyCapture::new(cols.clone())).collect())
                 .unwrap_or_default();
             let generated = engine.rows(table, rows)?;
-            let mut capturing = generated.map(|row| {
-                if let Ok(row) = &row {
+            let mut capturing = generated.inspect(|row| {
+                if let Ok(row) = row {
                     for capture in &mut captures {
                         capture.push(row);
                     }
                 }
-                row
             });
             if order.deferred.iter().any(|d| d.table == table.name) {
-                held.push((t, capturing.collect::<Result<Vec<Row>>>()?));
+                held.push((t, capturing.by_ref().collect::<Result<Vec<Row>>>()?));
             } else {
                 sink(table, &mut capturing)?;
                 // A sink that stopped early must not leave parents half-known.
@@ -276,7 +283,11 @@ impl<'s> Planner<'s> {
         let mut engine = engine.clone();
         let null_rate = engine.null_rate();
         let fks = table.all_foreign_keys();
-        let mut rows = self.sizes.get(table.name.as_ref()).copied().unwrap_or(self.default_rows);
+        let mut rows = self
+            .sizes
+            .get(table.name.as_ref())
+            .copied()
+            .unwrap_or(self.default_rows);
         // A fan-out that fixes children per parent decides the table size.
         let mut fixed: HashMap<usize, Vec<u32>> = HashMap::new();
         for (f, fk) in fks.iter().enumerate() {
@@ -287,7 +298,9 @@ impl<'s> Planner<'s> {
             let parent_keys = parent_keys(schema, fk, keys)?;
             let mut rng = plan_rng(engine.seed(), &table.name, &fk.columns.join(","));
             let counts = spread.counts(parent_keys.len(), &mut rng);
-            let Choice::Fixed(order) = Choice::from_counts(&counts, &mut rng) else { continue };
+            let Choice::Fixed(order) = Choice::from_counts(&counts, &mut rng) else {
+                continue;
+            };
             rows = order.len() as u64;
             fixed.insert(f, order);
             break;
@@ -295,11 +308,19 @@ impl<'s> Planner<'s> {
         let pairs = self.join_pairs(table, &fks, rows, keys, engine.seed())?;
         for (f, fk) in fks.iter().enumerate() {
             let columns: Vec<String> = fk.columns.iter().map(ToString::to_string).collect();
-            let nullable = columns.iter().all(|c| table.column(c).is_some_and(|c| c.nullable));
+            let nullable = columns
+                .iter()
+                .all(|c| table.column(c).is_some_and(|c| c.nullable));
             let fk_null_rate = if nullable { null_rate } else { 0.0 };
-            if order.deferred.iter().any(|d| d.table == table.name && d.columns == columns) {
+            if order
+                .deferred
+                .iter()
+                .any(|d| d.table == table.name && d.columns == columns)
+            {
                 for column in &columns {
-                    engine.generators_mut().register_column(&table.name, column, |_| Value::Null);
+                    engine
+                        .generators_mut()
+                        .register_column(&table.name, column, |_| Value::Null);
                 }
                 continue;
             }
@@ -324,10 +345,11 @@ impl<'s> Planner<'s> {
             }
             let choice = if let Some(order) = fixed.remove(&f) {
                 Choice::Fixed(order)
-            } else if let Some(side) = pairs.as_ref().and_then(|(a, b, _)| {
-                (*a == f).then_some(0).or((*b == f).then_some(1))
+            } else if let Some((list, side)) = pairs.as_ref().and_then(|(a, b, list)| match f {
+                _ if f == *a => Some((list, 0)),
+                _ if f == *b => Some((list, 1)),
+                _ => None,
             }) {
-                let (_, _, list) = pairs.as_ref().map_or((0, 0, &Vec::new()), |(a, b, l)| (*a, *b, l));
                 Choice::Fixed(list.iter().map(|p| p[side]).collect())
             } else if is_one_to_one(table, fk) {
                 if rows > parent_keys.len() as u64 {
@@ -380,13 +402,19 @@ impl<'s> Planner<'s> {
         seed: u64,
     ) -> Result<Option<(usize, usize, Vec<[u32; 2]>)>> {
         let pk: Vec<&str> = table.primary_key().map(|c| c.name.as_ref()).collect();
-        let mut key_sets: Vec<Vec<&str>> = table.unique.iter().map(|k| k.iter().map(|c| c.as_ref()).collect()).collect();
+        let mut key_sets: Vec<Vec<&str>> = table
+            .unique
+            .iter()
+            .map(|k| k.iter().map(|c| c.as_ref()).collect())
+            .collect();
         key_sets.push(pk);
         for key in key_sets {
             let covering: Vec<usize> = fks
                 .iter()
                 .enumerate()
-                .filter(|(_, fk)| fk.table != table.name && fk.columns.iter().all(|c| key.contains(&c.as_ref())))
+                .filter(|(_, fk)| {
+                    fk.table != table.name && fk.columns.iter().all(|c| key.contains(&c.as_ref()))
+                })
                 .map(|(i, _)| i)
                 .collect();
             let covered: usize = covering.iter().map(|&i| fks[i].columns.len()).sum();
@@ -440,11 +468,20 @@ impl<'s> Planner<'s> {
         let fk = table
             .all_foreign_keys()
             .into_iter()
-            .find(|fk| fk.columns.iter().map(|c| c.as_ref()).eq(key.columns.iter().map(String::as_str)))
+            .find(|fk| {
+                fk.columns
+                    .iter()
+                    .map(|c| c.as_ref())
+                    .eq(key.columns.iter().map(String::as_str))
+            })
             .ok_or_else(|| invalid(self.schema))?;
         let parent_keys = parent_keys(self.schema, &fk, keys)?;
         let columns: Vec<usize> = key.columns.iter().filter_map(|c| table.column_index(c)).collect();
-        let mut rng = plan_rng(engine.seed(), &table.name, &format!("deferred {}", key.columns.join(",")));
+        let mut rng = plan_rng(
+            engine.seed(),
+            &table.name,
+            &format!("deferred {}", key.columns.join(",")),
+        );
         for row in rows {
             if parent_keys.len() == 0 || rng.random_bool(engine.null_rate()) {
                 continue;
@@ -470,9 +507,15 @@ impl<'s> Planner<'s> {
         let mut out: HashMap<usize, Vec<Vec<usize>>> = HashMap::new();
         for table in &self.schema.tables {
             for fk in table.all_foreign_keys() {
-                let Some(p) = self.schema.tables.iter().position(|t| t.name == fk.table) else { continue };
+                let Some(p) = self.schema.tables.iter().position(|t| t.name == fk.table) else {
+                    continue;
+                };
                 let parent = &self.schema.tables[p];
-                let cols: Vec<usize> = fk.references.iter().filter_map(|c| parent.column_index(c)).collect();
+                let cols: Vec<usize> = fk
+                    .references
+                    .iter()
+                    .filter_map(|c| parent.column_index(c))
+                    .collect();
                 let sets = out.entry(p).or_default();
                 if !sets.contains(&cols) {
                     sets.push(cols);
@@ -524,7 +567,11 @@ fn parent_keys(
         .position(|t| t.name == fk.table)
         .ok_or_else(|| invalid(schema))?;
     let parent = &schema.tables[p];
-    let cols: Vec<usize> = fk.references.iter().filter_map(|c| parent.column_index(c)).collect();
+    let cols: Vec<usize> = fk
+        .references
+        .iter()
+        .filter_map(|c| parent.column_index(c))
+        .collect();
     keys.get(&(p, cols)).cloned().ok_or_else(|| Error::Generate {
         table: fk.table.to_string(),
         column: fk.references.join(", "),
@@ -540,10 +587,13 @@ fn self_key(table: &Table, fk: &ForeignKey) -> Result<String> {
         message,
     };
     if fk.columns.len() != 1 {
-        return Err(unsupported("composite self-references are not supported yet".to_owned()));
+        return Err(unsupported(
+            "composite self-references are not supported yet".to_owned(),
+        ));
     }
     let target = &fk.references[0];
-    let (Some(key_at), Some(col_at)) = (table.column_index(target), table.column_index(&fk.columns[0])) else {
+    let (Some(key_at), Some(col_at)) = (table.column_index(target), table.column_index(&fk.columns[0]))
+    else {
         return Err(invalid(&Schema::new([table.clone()])));
     };
     if key_at > col_at {
@@ -559,8 +609,12 @@ fn is_one_to_one(table: &Table, fk: &ForeignKey) -> bool {
     match &fk.columns[..] {
         [single] => table.column(single).is_some_and(|c| c.is_unique_in(table)),
         cols => {
-            table.unique.iter().any(|k| k.len() == cols.len() && cols.iter().all(|c| k.contains(c)))
-                || (table.primary_key().count() == cols.len() && table.primary_key().all(|c| cols.contains(&c.name)))
+            table
+                .unique
+                .iter()
+                .any(|k| k.len() == cols.len() && cols.iter().all(|c| k.contains(c)))
+                || (table.primary_key().count() == cols.len()
+                    && table.primary_key().all(|c| cols.contains(&c.name)))
         }
     }
 }

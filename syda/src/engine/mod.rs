@@ -1,0 +1,50 @@
+//! Engines: where rows come from.
+//!
+//! The [`OfflineEngine`] needs nothing — no key, no network. It fills every
+//! column from the `fake` crate (and `rand_regex` for `pattern` columns),
+//! picking a semantic kind from the column's explicit `kind`, or inferring
+//! one from its name, doc and type ([`infer_kind`]). Every constraint of the
+//! schema holds in every row, and the same schema and seed give the same
+//! rows.
+//!
+//! Custom generators ([`Generators`]) replace the built-in ones per column,
+//! per `generator:` name or per kind; they see the values of earlier columns
+//! of the same row through [`GenContext`].
+//!
+//! # What the built-in generators give
+//!
+//! | kind | values |
+//! |---|---|
+//! | `first_name`, `last_name`, `name` | `fake` names; `name` is "First Last" |
+//! | `email` | `first.last42@gmail.com`-style, from `fake` names and providers; lower-case ASCII |
+//! | `phone`, `company`, `job_title`, `industry`, `city`, `state`, `country`, `country_code`, `postcode`, `street_address`, `address` | `fake`'s en data |
+//! | `url`, `domain`, `ipv4`, `ipv6`, `mac_address`, `user_agent`, `username`, `password` | `fake` internet fakers |
+//! | `credit_card`, `currency_code`, `bic`, `isbn` (ISBN-13) | `fake` finance/barcode fakers |
+//! | `iban` | digits-only IBANs (DE, BE, AT, ES, PL, PT, DK, FI, SE, NO) with valid check digits |
+//! | `icd10_code` | the ICD-10 shape `[A-TV-Z][0-9]{2}(\.[0-9]{1,3})?` (`fake` has no ICD-10 data) |
+//! | `word`, `sentence`, `paragraph` | `fake` lorem words; sentences of 5–12 words, paragraphs of 2–4 sentences |
+//! | `color` | a CSS colour name |
+//! | `age` 18–90, `quantity` 1–100 | integers |
+//! | `price` 1–1000, `amount` 1–10 000, `salary` 30 000–250 000, `budget` 1000–1 000 000, `percentage` 0–100 | two decimals |
+//! | `latitude`, `longitude` | six decimals |
+//! | `birth_date` | an adult: 18–90 years before 2025-12-31 |
+//! | `date`, `datetime` | 2015-01-01 to 2025-12-31 |
+//! | `product_name`, `category`, `uuid` | buzzword + noun; an industry name; a v4 UUID |
+//!
+//! A column's `range` replaces a kind's default range. Columns without a
+//! kind get their type's default: integers 1–1 000 000, floats and decimals
+//! with two decimals, one to three lorem words for text, dates and
+//! date-times from 2015-01-01 to 2025-12-31, times of day, v4 UUIDs, and a
+//! small JSON object. Dates never depend on today's date.
+
+mod offline;
+
+pub use offline::OfflineEngine;
+pub use offline::TableRows;
+pub use offline::infer::{infer_kind, infer_one_of};
+pub use offline::registry::{GenContext, GeneratorFn, Generators};
+pub use offline::values::ENGINE_KINDS;
+
+/// The random number generator handed to custom generators: cheap to seed,
+/// fast, and reproducible (seeded per row and column from the engine seed).
+pub type EngineRng = rand::rngs::SmallRng;

@@ -1,0 +1,411 @@
+//! The offline engine: semantic fakers plus constraints, deterministic from
+//! a seed, no network.
+
+pub(crate) mod constraints;
+pub(crate) mod infer;
+mod plan;
+pub(crate) mod registry;
+pub(crate) mod values;
+
+use std::ops::Range;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+
+use self::constraints::{Seen, cell_rng, is_null, make_unique, table_stream};
+use self::constraints::{mix, value_hash};
+use self::plan::{ColumnPlan, KeyPlan, Source};
+use self::registry::Generators;
+use self::values::Gen;
+use crate::error::{Error, Result};
+use crate::schema::Table;
+use crate::value::{Row, Value};
+
+/// The default share of NULLs in nullable columns.
+pub const DEFAULT_NULL_RATE: f64 = 0.1;
+
+/// The offline engine: realistic values from the `fake` crate, every schema
+/// constraint honoured, the same rows for the same schema and seed.
+///
+/// - **Kinds.** A column's explicit `kind` picks its generator; otherwise one
+///   is inferred from its name, doc and type ([`crate::engine::infer_kind`]),
+///   a doc listing values ("Active, Inactive, Prospect") becomes a `one_of`,
+///   and a column with nothing to go on gets its type's default.
+/// - **Constraints.** Not-null, unique (retries with fresh random streams,
+///   then a deterministic variant: next free number/date, or a counter
+///   suffix), `max_length`, `range`, `one_of` and `pattern` hold in every
+///   row. Nullable non-key columns are NULL at the null rate. Composite
+///   keys (several primary key columns, or a table `unique` list) get
+///   distinct tuples: when a tuple repeats, the key's columns are drawn again.
+/// - **Keys.** A sole integer primary key without a generator counts
+///   `1, 2, 3, …` (from its `range` minimum, if it has one). UUID keys are
+///   random version 4 UUIDs drawn from the seeded stream. Foreign keys are not
+///   sampled here: register a column generator (the related-data planner does).
+/// - **Determinism.** Every cell draws from its own random stream seeded from
+///   (seed, table name, row index, column), so row `i` is the same however
+///   rows are taken or batched. Rows are generated in order within a table
+///   (uniqueness is resolved in row order), so [`OfflineEngine::rows_range`]
+///   replays earlier rows when the table has unique columns.
+///
+/// The default seed is 0 and the default null rate is 0.1.
+///
+/// ```
+/// use syda::engine::OfflineEngine;
+/// use syda::{Schema, Value};
+///
+/// let schema = Schema::from_yaml_str(r#"
+/// tables:
+///   customers:
+///     columns:
+///       id:     { type: integer, primary_key: true }
+///       email:  { type: email, unique: true }
+///       status: { type: text, doc: "Customer status: Active, Inactive, Prospect" }
+/// "#)?;
+/// let customers = schema.table("customers").unwrap();
+/// let engine = OfflineEngine::new().with_seed(42);
+/// let rows: Vec<_> = engine.rows(customers, 100)?.collect::<syda::Result<_>>()?;
+/// assert_eq!(rows.len(), 100);
+/// assert_eq!(rows[0][0], Value::Int(1));
+/// assert!(rows[0][1].as_str().unwrap().contains('@'));
+/// assert!(["Active", "Inactive", "Prospect"].contains(&rows[0][2].as_str().unwrap()));
+/// // Same seed, same rows.
+/// let again: Vec<_> = engine.rows(customers, 100)?.collect::<syda::Result<_>>()?;
+/// assert_eq!(rows, again);
+/// # Ok::<(), syda::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct OfflineEngine {
+    seed: u64,
+    null_rate: f64,
+    generators: Generators,
+}
+
+impl Default for OfflineEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl OfflineEngine {
+    /// An engine with seed 0, null rate 0.1 and no custom generators.
+    pub fn new() -> Self {
+        OfflineEngine {
+            seed: 0,
+            null_rate: DEFAULT_NULL_RATE,
+            generators: Generators::new(),
+        }
+    }
+
+    /// Sets the seed: the same seed and schema give the same rows.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the share of NULLs in nullable columns that are not keys, from 0
+    /// (never) to 1 (always). Default 0.1.
+    pub fn with_null_rate(mut self, rate: f64) -> Self {
+        self.null_rate = rate.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Replaces the custom generators.
+    pub fn with_generators(mut self, generators: Generators) -> Self {
+        self.generators = generators;
+        self
+    }
+
+    /// The custom generators, to register more.
+    pub fn generators_mut(&mut self) -> &mut Generators {
+        &mut self.generators
+    }
+
+    /// The custom generators.
+    pub fn generators(&self) -> &Generators {
+        &self.generators
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The null rate.
+    pub fn null_rate(&self) -> f64 {
+        self.null_rate
+    }
+
+    /// Streams `rows` rows of `table`, from row 0.
+    ///
+    /// Problems visible up front come back as `Err` here: a kind with no
+    /// generator, a foreign key with no column generator, a `generator:`
+    /// name that is not registered, a unique column that cannot have
+    /// `rows` distinct values (10 unique booleans, a `one_of` or integer
+    /// range smaller than `rows`, a `max_length` too short). Later failures
+    /// (a custom generator that keeps repeating itself in a unique column)
+    /// are `Err` items, after which the iterator ends.
+    pub fn rows<'a>(&'a self, table: &'a Table, rows: u64) -> Result<TableRows<'a>> {
+        self.rows_range(table, 0..rows)
+    }
+
+    /// Streams rows `range.start..range.end` of `table`: exactly the rows a
+    /// single pass from row 0 gives at those indices. Tables with unique
+    /// columns (other than a sequential key) replay the earlier rows to
+    /// know which values are taken, so skipping ahead costs the skipped rows.
+    pub fn rows_range<'a>(&'a self, table: &'a Table, range: Range<u64>) -> Result<TableRows<'a>> {
+        let plans = plan::plan_table(self, table, range.end)?;
+        let keys = plan::plan_keys(table, &plans, range.end)?;
+        let needs_replay = !keys.is_empty()
+            || plans
+                .iter()
+                .any(|p| p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })));
+        let mut rows = TableRows {
+            table,
+            seen: plans.iter().map(|p| p.unique.then(Seen::default)).collect(),
+            counters: vec![0; plans.len()],
+            key_seen: keys.iter().map(|_| Seen::default()).collect(),
+            keys,
+            plans,
+            next: 0,
+            end: range.end.max(range.start),
+            stream: table_stream(self.seed, &table.name),
+            done: false,
+        };
+        if needs_replay {
+            while rows.next < range.start {
+                rows.generate_row()?;
+            }
+        }
+        rows.next = range.start;
+        Ok(rows)
+    }
+}
+
+/// The rows of one table, generated one at a time: an iterator of
+/// `Result<Row>`. Ends after the requested count or after the first error.
+pub struct TableRows<'a> {
+    table: &'a Table,
+    plans: Vec<ColumnPlan>,
+    seen: Vec<Option<Seen>>,
+    counters: Vec<u64>,
+    keys: Vec<KeyPlan>,
+    key_seen: Vec<Seen>,
+    next: u64,
+    end: u64,
+    stream: u64,
+    done: bool,
+}
+
+impl std::fmt::Debug for TableRows<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableRows")
+            .field("table", &self.table.name)
+            .field("next", &self.next)
+            .field("end", &self.end)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TableRows<'_> {
+    /// The table being generated.
+    pub fn table(&self) -> &Table {
+        self.table
+    }
+
+    /// Index of the next row.
+    pub fn position(&self) -> u64 {
+        self.next
+    }
+
+    /// Up to `n` more rows as one batch (fewer at the end; empty when done).
+    pub fn next_batch(&mut self, n: usize) -> Result<Vec<Row>> {
+        self.by_ref().take(n).collect()
+    }
+
+    fn generate_row(&mut self) -> Result<Row> {
+        let index = self.next;
+        let mut row: Row = Vec::with_capacity(self.plans.len());
+        for c in 0..self.plans.len() {
+            let value = self.generate_cell(index, c, &row)?;
+            row.push(value);
+            for k in 0..self.keys.len() {
+                if self.keys[k].last == c {
+                    self.settle_key(index, k, &mut row)?;
+                }
+            }
+        }
+        self.next += 1;
+        Ok(row)
+    }
+
+    /// Makes the tuple of composite key `k` unseen: while it repeats,
+    /// regenerate the key's last column with fresh streams, then (when that
+    /// column alone cannot help) all of the key's columns. Tuples with a
+    /// NULL never repeat (as in SQL).
+    fn settle_key(&mut self, index: u64, k: usize, row: &mut Row) -> Result<()> {
+        const LAST_ONLY: u32 = 16;
+        const TRIES: u32 = 512;
+        let key = &self.keys[k];
+        let tuple = |row: &[Value]| {
+            let mut h = 0u64;
+            for &i in &key.columns {
+                if row[i].is_null() {
+                    return None;
+                }
+                h = mix(h ^ value_hash(&row[i]));
+            }
+            Some(h)
+        };
+        for attempt in 0..=TRIES {
+            if attempt > 0 {
+                let redo: &[usize] = if attempt <= LAST_ONLY {
+                    std::slice::from_ref(&key.last)
+                } else {
+                    &key.columns
+                };
+                for &c in redo {
+                    let rng = cell_rng(self.stream, index, c, 1000 + attempt);
+                    let value = self.plans[c]
+                        .produce(self.table, c, &row[..c], index, rng)
+                        .map_err(|message| self.generate_error(c, message))?;
+                    row[c] = value;
+                }
+            }
+            match tuple(row) {
+                None => return Ok(()),
+                Some(h) if self.key_seen[k].insert_hash(h) => return Ok(()),
+                Some(_) => {}
+            }
+        }
+        Err(Error::Unsatisfiable {
+            table: self.table.name.to_string(),
+            column: self.table.columns[key.last].name.to_string(),
+            message: format!(
+                "row {index}: every {} tuple tried is taken after {TRIES} tries; widen the key's values or ask for fewer rows",
+                key.label
+            ),
+        })
+    }
+
+    fn generate_cell(&mut self, index: u64, c: usize, row: &[Value]) -> Result<Value> {
+        let plan = &self.plans[c];
+        if is_null(self.stream, index, c, plan.null_threshold) {
+            return Ok(Value::Null);
+        }
+        let tries = plan.tries();
+        let mut last = Value::Null;
+        for attempt in 0..tries {
+            let value = plan
+                .produce(
+                    self.table,
+                    c,
+                    row,
+                    index,
+                    cell_rng(self.stream, index, c, attempt),
+                )
+                .map_err(|message| self.generate_error(c, message))?;
+            match &mut self.seen[c] {
+                Some(seen) if !value.is_null() => {
+                    if seen.insert(&value) {
+                        return Ok(value);
+                    }
+                    last = value;
+                }
+                _ => return Ok(value),
+            }
+        }
+        let builtin = match &plan.source {
+            Source::Builtin(g) => Some(g),
+            Source::Custom(_) => None,
+        };
+        let fallback = match &mut self.seen[c] {
+            Some(seen) => {
+                make_unique(&last, builtin, plan.max_length, &mut self.counters[c], seen).inspect(|v| {
+                    seen.insert(v);
+                })
+            }
+            None => None,
+        };
+        match fallback {
+            Some(value) => Ok(value),
+            None => Err(Error::Unsatisfiable {
+                table: self.table.name.to_string(),
+                column: self.table.columns[c].name.to_string(),
+                message: format!(
+                    "row {index}: no unused value left for a unique column after {tries} tries (last: {last}); \
+                     widen the column's values or ask for fewer rows"
+                ),
+            }),
+        }
+    }
+
+    fn generate_error(&self, c: usize, message: String) -> Error {
+        Error::Generate {
+            table: self.table.name.to_string(),
+            column: self.table.columns[c].name.to_string(),
+            message,
+        }
+    }
+}
+
+impl Iterator for TableRows<'_> {
+    type Item = Result<Row>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done || self.next >= self.end {
+            return None;
+        }
+        let row = self.generate_row();
+        if row.is_err() {
+            self.done = true;
+        }
+        Some(row)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        if self.done {
+            return (0, Some(0));
+        }
+        let left = usize::try_from(self.end - self.next).unwrap_or(usize::MAX);
+        (0, Some(left))
+    }
+}
+
+/// Days since 1970-01-01 of `YYYY-MM-DD`.
+pub(crate) fn parse_date(s: &str) -> Option<i64> {
+    let d = NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
+    Some(
+        d.signed_duration_since(NaiveDate::from_ymd_opt(1970, 1, 1)?)
+            .num_days(),
+    )
+}
+
+/// Seconds since the epoch of an RFC 3339 / ISO 8601 date-time (UTC when no
+/// offset is given; a bare date is its midnight).
+pub(crate) fn parse_datetime(s: &str) -> Option<i64> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp());
+    }
+    let s = s.trim_end_matches('Z');
+    for layout in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, layout) {
+            return Some(t.and_utc().timestamp());
+        }
+    }
+    (s.len() == 10)
+        .then(|| parse_date(s))
+        .flatten()
+        .map(|d| d * 86_400)
+}
+
+/// Seconds since midnight of `HH:MM[:SS]`.
+pub(crate) fn parse_time(s: &str) -> Option<i64> {
+    ["%H:%M:%S%.f", "%H:%M"]
+        .iter()
+        .find_map(|layout| NaiveTime::parse_from_str(s, layout).ok())
+        .map(|t| i64::from(t.num_seconds_from_midnight()))
+}
