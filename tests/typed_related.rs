@@ -31,7 +31,10 @@ mod readme {
 fn readme_program_gives_typed_rows_within_constraints() {
     let employees: Vec<readme::Employee> = syda::fixtures(25);
     assert_eq!(employees.len(), 25);
-    assert_eq!(employees.iter().map(|e| e.id).collect::<Vec<_>>(), (1..=25).collect::<Vec<_>>());
+    assert_eq!(
+        employees.iter().map(|e| e.id).collect::<Vec<_>>(),
+        (1..=25).collect::<Vec<_>>()
+    );
     let more = syda::Generator::new()
         .seed(42)
         .rows::<readme::Employee>(1_000)

@@ -135,23 +135,14 @@ impl<'s> Planner<'s> {
     pub fn order(&self) -> Result<Order> {
         let schema = self.schema;
         self.check_names()?;
-        let index: HashMap<&str, usize> = schema
-            .tables
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.name.as_ref(), i))
-            .collect();
         let mut graph = DiGraph::<usize, (usize, ForeignKey, bool)>::new();
         let nodes: Vec<NodeIndex> = (0..schema.tables.len()).map(|i| graph.add_node(i)).collect();
         for (child, table) in schema.tables.iter().enumerate() {
             for fk in table.all_foreign_keys() {
-                let parent = *index.get(fk.table.as_ref()).ok_or_else(|| invalid(schema))?;
+                let parent = schema.table_index(&fk.table).ok_or_else(|| invalid(schema))?;
                 if parent != child {
-                    let nullable = fk
-                        .columns
-                        .iter()
-                        .all(|c| table.column(c).is_some_and(|c| c.nullable));
-                    graph.add_edge(nodes[parent], nodes[child], (child, fk, nullable));
+                    let optional = table.is_optional(&fk);
+                    graph.add_edge(nodes[parent], nodes[child], (child, fk, optional));
                 }
             }
         }
@@ -308,9 +299,7 @@ impl<'s> Planner<'s> {
         let pairs = self.join_pairs(table, &fks, rows, keys, engine.seed())?;
         for (f, fk) in fks.iter().enumerate() {
             let columns: Vec<String> = fk.columns.iter().map(ToString::to_string).collect();
-            let nullable = columns
-                .iter()
-                .all(|c| table.column(c).is_some_and(|c| c.nullable));
+            let nullable = table.is_optional(fk);
             let fk_null_rate = if nullable { null_rate } else { 0.0 };
             if order
                 .deferred
@@ -507,7 +496,7 @@ impl<'s> Planner<'s> {
         let mut out: HashMap<usize, Vec<Vec<usize>>> = HashMap::new();
         for table in &self.schema.tables {
             for fk in table.all_foreign_keys() {
-                let Some(p) = self.schema.tables.iter().position(|t| t.name == fk.table) else {
+                let Some(p) = self.schema.table_index(&fk.table) else {
                     continue;
                 };
                 let parent = &self.schema.tables[p];
@@ -561,11 +550,7 @@ fn parent_keys(
     fk: &ForeignKey,
     keys: &HashMap<(usize, Vec<usize>), Arc<Keys>>,
 ) -> Result<Arc<Keys>> {
-    let p = schema
-        .tables
-        .iter()
-        .position(|t| t.name == fk.table)
-        .ok_or_else(|| invalid(schema))?;
+    let p = schema.table_index(&fk.table).ok_or_else(|| invalid(schema))?;
     let parent = &schema.tables[p];
     let cols: Vec<usize> = fk
         .references

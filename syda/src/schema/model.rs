@@ -243,6 +243,11 @@ impl Schema {
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)
     }
+
+    /// Position of the table with this name.
+    pub fn table_index(&self, name: &str) -> Option<usize> {
+        self.tables.iter().position(|t| t.name == name)
+    }
 }
 
 impl Table {
@@ -283,6 +288,13 @@ impl Table {
     /// Primary key columns, in column order (empty when the table has none).
     pub fn primary_key(&self) -> impl Iterator<Item = &Column> {
         self.columns.iter().filter(|c| c.primary_key)
+    }
+
+    /// Whether a row may leave `fk` unset: every one of its columns is nullable.
+    pub fn is_optional(&self, fk: &ForeignKey) -> bool {
+        fk.columns
+            .iter()
+            .all(|c| self.column(c).is_some_and(|c| c.nullable))
     }
 
     /// Every foreign key of the table, single-column ones first (in column

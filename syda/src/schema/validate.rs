@@ -1,6 +1,6 @@
 //! Checks that hold for a schema from any source: file, derive, database.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::model::{Column, DataType, Literal, Schema, Table};
 use crate::error::Problem;
@@ -250,21 +250,11 @@ fn types_compatible(child: DataType, parent: DataType) -> bool {
 /// A cycle of required (non-nullable) foreign keys can never be inserted:
 /// every row waits for a row that waits for it.
 fn check_cycles(schema: &Schema, problems: &mut Vec<Problem>) {
-    let index: HashMap<&str, usize> = schema
-        .tables
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.as_ref(), i))
-        .collect();
     // Edges child → parent over foreign keys whose columns are all NOT NULL.
     let mut edges: Vec<Vec<(usize, String)>> = vec![Vec::new(); schema.tables.len()];
     for (child, table) in schema.tables.iter().enumerate() {
         for fk in table.all_foreign_keys() {
-            let required = fk
-                .columns
-                .iter()
-                .all(|c| table.column(c).is_some_and(|c| !c.nullable));
-            if let (true, Some(&parent)) = (required, index.get(fk.table.as_ref())) {
+            if let (false, Some(parent)) = (table.is_optional(&fk), schema.table_index(&fk.table)) {
                 edges[child].push((parent, fk.columns.join(", ")));
             }
         }
