@@ -1,7 +1,7 @@
 //! The typed API: rows straight into Rust values.
 
 use crate::engine::{Generators, OfflineEngine};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::schema::Table;
 use crate::synthetic::Synthetic;
 use crate::value::Row;
@@ -115,22 +115,9 @@ impl Generator {
     /// deserialised through serde (column name → field).
     pub fn rows<T: Synthetic>(&self, n: usize) -> Result<Vec<T>> {
         let table = T::TABLE;
-        let names: Vec<String> = table.columns.iter().map(|c| c.name.to_string()).collect();
         let mut out = Vec::with_capacity(n);
         for (i, row) in self.engine.rows(&table, n as u64)?.enumerate() {
-            let row = row?;
-            let map: serde_json::Map<String, serde_json::Value> = names
-                .iter()
-                .cloned()
-                .zip(row.iter().map(crate::value::Value::to_json))
-                .collect();
-            let value =
-                serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| Error::Deserialize {
-                    table: table.name.to_string(),
-                    row: i as u64,
-                    message: e.to_string(),
-                })?;
-            out.push(value);
+            out.push(crate::dataset::to_typed(&table, i as u64, &row?)?);
         }
         Ok(out)
     }
