@@ -82,15 +82,16 @@ impl Choice {
         Choice::Fixed(order)
     }
 
-    /// Parent `p` repeated `counts[p]` times, shuffled.
-    pub(crate) fn from_counts(counts: &[u32], rng: &mut SmallRng) -> Choice {
+    /// Parent `p` repeated `counts[p]` times, shuffled: the parent of each
+    /// child row, in row order.
+    pub(crate) fn parents_from_counts(counts: &[u32], rng: &mut SmallRng) -> Vec<u32> {
         let mut order: Vec<u32> = counts
             .iter()
             .enumerate()
             .flat_map(|(p, &n)| std::iter::repeat_n(p as u32, n as usize))
             .collect();
         order.shuffle(rng);
-        Choice::Fixed(order)
+        order
     }
 
     pub(crate) fn zipf(parents: usize, exponent: f64, rng: &mut SmallRng) -> Choice {

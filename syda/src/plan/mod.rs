@@ -154,8 +154,10 @@ impl<'s> Planner<'s> {
             let inner: Vec<_> = graph
                 .edge_indices()
                 .filter(|&e| {
-                    let (a, b) = graph.edge_endpoints(e).unwrap_or((nodes[0], nodes[0]));
-                    members.contains(&a) && members.contains(&b) && graph[e].2
+                    graph[e].2
+                        && graph
+                            .edge_endpoints(e)
+                            .is_some_and(|(a, b)| members.contains(&a) && members.contains(&b))
                 })
                 .collect();
             for e in inner.into_iter().rev() {
@@ -289,9 +291,7 @@ impl<'s> Planner<'s> {
             let parent_keys = parent_keys(schema, fk, keys)?;
             let mut rng = plan_rng(engine.seed(), &table.name, &fk.columns.join(","));
             let counts = spread.counts(parent_keys.len(), &mut rng);
-            let Choice::Fixed(order) = Choice::from_counts(&counts, &mut rng) else {
-                continue;
-            };
+            let order = Choice::parents_from_counts(&counts, &mut rng);
             rows = order.len() as u64;
             fixed.insert(f, order);
             break;
