@@ -39,11 +39,65 @@
 
 mod offline;
 
+use crate::error::Result;
+use crate::schema::Table;
+use crate::value::Row;
+
 pub use offline::OfflineEngine;
 pub use offline::TableRows;
 pub use offline::infer::{infer_kind, infer_one_of};
 pub use offline::registry::{GenContext, GeneratorFn, Generators};
 pub use offline::values::ENGINE_KINDS;
+
+/// A stream of generated rows of one table; ends after the first error.
+pub type RowStream<'a> = Box<dyn Iterator<Item = Result<Row>> + 'a>;
+
+/// A source of rows for one table: what the related-data planner drives.
+///
+/// Every engine carries an [`OfflineEngine`] for the columns filled locally —
+/// sequential keys, foreign keys (the planner registers a column generator
+/// per foreign-key column on it), custom generators — and for the seed and
+/// null rate. An engine that produces values some other way (a language
+/// model, a fitted statistical model) fills the remaining columns itself and
+/// must return only rows that satisfy the table's constraints.
+///
+/// ```
+/// use syda::engine::{Engine, OfflineEngine};
+/// use syda::{Column, DataType, Table};
+///
+/// fn count<E: Engine>(engine: &E, table: &Table) -> syda::Result<usize> {
+///     Ok(engine.rows(table, 5)?.count())
+/// }
+/// let table = Table::new("t").with_column(Column::new("id", DataType::Integer).primary_key());
+/// assert_eq!(count(&OfflineEngine::new(), &table)?, 5);
+/// # Ok::<(), syda::Error>(())
+/// ```
+pub trait Engine: Clone {
+    /// The offline engine that fills locally generated columns and holds the
+    /// seed, the null rate and the custom generators.
+    fn local(&self) -> &OfflineEngine;
+
+    /// The local engine, to register column generators on.
+    fn local_mut(&mut self) -> &mut OfflineEngine;
+
+    /// Streams `rows` rows of `table`, from row 0. Problems visible up front
+    /// are an `Err` here; later ones end the stream with an `Err` item.
+    fn rows<'a>(&'a self, table: &'a Table, rows: u64) -> Result<RowStream<'a>>;
+}
+
+impl Engine for OfflineEngine {
+    fn local(&self) -> &OfflineEngine {
+        self
+    }
+
+    fn local_mut(&mut self) -> &mut OfflineEngine {
+        self
+    }
+
+    fn rows<'a>(&'a self, table: &'a Table, rows: u64) -> Result<RowStream<'a>> {
+        Ok(Box::new(OfflineEngine::rows(self, table, rows)?))
+    }
+}
 
 /// The random number generator handed to custom generators: cheap to seed,
 /// fast, and reproducible (seeded per row and column from the engine seed).
