@@ -397,3 +397,113 @@ fn a_parent_with_no_rows_cannot_be_referenced() {
         .to_string();
     assert!(err.contains("customers") && err.contains("no rows"), "{err}");
 }
+
+fn orders_with_contacts() -> Schema {
+    Schema::from_yaml_str(
+        r#"
+tables:
+  customers:
+    columns:
+      id: { type: integer, primary_key: true }
+      name: company
+  contacts:
+    columns:
+      id: { type: integer, primary_key: true }
+      customer_id: { type: integer, foreign_key: customers.id }
+      email: { kind: email }
+  orders:
+    columns:
+      id: { type: integer, primary_key: true }
+      contact_id: { type: integer, foreign_key: contacts.id }
+      customer_id: { type: integer, foreign_key: customers.id }
+"#,
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_consistent_key_names_a_child_of_the_rows_other_parent() {
+    let schema = orders_with_contacts();
+    let data = Planner::new(&schema)
+        .size("customers", 20)
+        .size("contacts", 40)
+        .size("orders", 500)
+        .consistent("orders", "contact_id", "customer_id")
+        .generate(&OfflineEngine::new().with_seed(3))
+        .unwrap();
+    let contacts = column(&data, "orders", "contact_id");
+    let customers = column(&data, "orders", "customer_id");
+    for (contact, customer) in contacts.iter().zip(&customers) {
+        assert_eq!(&owner_of(&data, contact), customer, "contact {contact:?}");
+    }
+    // Without the rule the two keys are drawn independently and disagree.
+    let free = Planner::new(&schema)
+        .size("customers", 20)
+        .size("contacts", 40)
+        .size("orders", 500)
+        .generate(&OfflineEngine::new().with_seed(3))
+        .unwrap();
+    let disagree = column(&free, "orders", "contact_id")
+        .iter()
+        .zip(column(&free, "orders", "customer_id"))
+        .filter(|(contact, customer)| owner_of(&free, contact) != *customer)
+        .count();
+    assert!(disagree > 400, "{disagree}");
+    assert!(check(&data).is_clean());
+}
+
+fn owner_of(data: &syda::Dataset, contact: &Value) -> Value {
+    let ids = column(data, "contacts", "id");
+    let owners = column(data, "contacts", "customer_id");
+    owners[ids.iter().position(|id| id == contact).unwrap()].clone()
+}
+
+#[test]
+fn a_consistent_rule_without_a_path_between_the_keys_is_named() {
+    let schema = crm();
+    let err = Planner::new(&schema)
+        .consistent("order_items", "product_id", "order_id")
+        .generate(&OfflineEngine::new())
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("order_items"), "{message}");
+    assert!(
+        message.contains("products has no foreign key to orders"),
+        "{message}"
+    );
+}
+
+#[test]
+fn distinct_keys_to_one_table_never_name_the_same_parent() {
+    let schema = Schema::from_yaml_str(
+        r#"
+tables:
+  users:
+    columns:
+      id: { type: integer, primary_key: true }
+  messages:
+    columns:
+      id: { type: integer, primary_key: true }
+      sender_id: { type: integer, foreign_key: users.id }
+      recipient_id: { type: integer, foreign_key: users.id }
+"#,
+    )
+    .unwrap();
+    let planner = |users| {
+        Planner::new(&schema)
+            .size("users", users)
+            .size("messages", 2000)
+            .distinct("messages", ["sender_id", "recipient_id"])
+    };
+    let data = planner(3).generate(&OfflineEngine::new().with_seed(9)).unwrap();
+    let senders = column(&data, "messages", "sender_id");
+    let recipients = column(&data, "messages", "recipient_id");
+    assert!(senders.iter().zip(&recipients).all(|(s, r)| s != r));
+    let distinct: HashSet<String> = recipients.iter().map(|v| format!("{v:?}")).collect();
+    assert_eq!(distinct.len(), 3);
+    assert!(check(&data).is_clean());
+
+    let err = planner(1).generate(&OfflineEngine::new()).unwrap_err();
+    assert!(err.to_string().contains("recipient_id"), "{err}");
+    assert!(err.to_string().contains("only 1 rows"), "{err}");
+}

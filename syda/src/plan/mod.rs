@@ -39,6 +39,7 @@
 
 mod fill;
 mod keys;
+mod rules;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -51,9 +52,10 @@ use rand::RngExt;
 pub use fill::FanOut;
 use fill::{Choice, ParentPicker, SelfReference, plan_rng};
 use keys::{KeyCapture, Keys};
+use rules::{Consistent, DistinctPicker, Resolved, resolve_distinct};
 
 use crate::dataset::Dataset;
-use crate::engine::Engine;
+use crate::engine::{Engine, OfflineEngine};
 use crate::error::{Error, Result};
 use crate::schema::{ForeignKey, Schema, Table};
 use crate::value::{Row, Value};
@@ -80,6 +82,8 @@ pub struct Planner<'s> {
     default_rows: u64,
     sizes: HashMap<String, u64>,
     fan_out: HashMap<(String, String), FanOut>,
+    consistent: Vec<Consistent>,
+    distinct: Vec<(String, Vec<String>)>,
 }
 
 /// The generation order with the foreign keys to fill afterwards.
@@ -99,6 +103,8 @@ impl<'s> Planner<'s> {
             default_rows: DEFAULT_ROWS,
             sizes: HashMap::new(),
             fan_out: HashMap::new(),
+            consistent: Vec::new(),
+            distinct: Vec::new(),
         }
     }
 
@@ -127,6 +133,63 @@ impl<'s> Planner<'s> {
     pub fn fan_out(mut self, table: &str, column: &str, fan_out: FanOut) -> Self {
         self.fan_out
             .insert((table.to_owned(), column.to_owned()), fan_out);
+        self
+    }
+
+    /// Keeps the foreign key holding `table.column` consistent with the one
+    /// holding `table.via`: the parent picked through `column` is one whose
+    /// own foreign key points at the same row `via` does. For an order with a
+    /// `customer_id` and a `contact_id`, `consistent("orders", "contact_id",
+    /// "customer_id")` picks a contact of the order's customer.
+    ///
+    /// Both keys come from one uniformly drawn row of `column`'s parent
+    /// (contacts), so customers without contacts get no orders, and the two
+    /// keys' fan-out settings are not used.
+    ///
+    /// ```
+    /// use syda::engine::OfflineEngine;
+    /// use syda::plan::Planner;
+    ///
+    /// let schema = syda::Schema::from_yaml_str(r#"
+    /// tables:
+    ///   customers: { columns: { id: { type: integer, primary_key: true } } }
+    ///   contacts:
+    ///     columns:
+    ///       id: { type: integer, primary_key: true }
+    ///       customer_id: { type: integer, foreign_key: customers.id }
+    ///   orders:
+    ///     columns:
+    ///       id: { type: integer, primary_key: true }
+    ///       customer_id: { type: integer, foreign_key: customers.id }
+    ///       contact_id: { type: integer, foreign_key: contacts.id }
+    /// "#)?;
+    /// let data = Planner::new(&schema)
+    ///     .consistent("orders", "contact_id", "customer_id")
+    ///     .generate(&OfflineEngine::new())?;
+    /// let contacts = data.table("contacts").unwrap();
+    /// for order in data.table("orders").unwrap() {
+    ///     let contact = contacts.iter().find(|c| c[0] == order[2]).unwrap();
+    ///     assert_eq!(contact[1], order[1]);
+    /// }
+    /// # Ok::<(), syda::Error>(())
+    /// ```
+    pub fn consistent(mut self, table: &str, column: &str, via: &str) -> Self {
+        self.consistent.push(Consistent {
+            table: table.to_owned(),
+            column: column.to_owned(),
+            via: via.to_owned(),
+        });
+        self
+    }
+
+    /// Makes several foreign keys of `table` to the same parent table pick
+    /// different parent rows in each row: a message's `sender_id` and
+    /// `recipient_id`, a match's `home_team_id` and `away_team_id`. Name each
+    /// key by its first column. The first key in column order keeps its
+    /// usual choice; the later ones draw uniformly among the parents left.
+    pub fn distinct<'a>(mut self, table: &str, columns: impl IntoIterator<Item = &'a str>) -> Self {
+        self.distinct
+            .push((table.to_owned(), columns.into_iter().map(str::to_owned).collect()));
         self
     }
 
@@ -299,7 +362,30 @@ impl<'s> Planner<'s> {
             break;
         }
         let pairs = self.join_pairs(table, &fks, rows, keys, engine.seed())?;
+        let mut tied: HashSet<usize> = HashSet::new();
+        for rule in self.consistent.iter().filter(|c| c.table == table.name) {
+            let resolved = rule.resolve(schema)?;
+            register_consistent(table, &fks, &resolved, order, keys, rows, engine)?;
+            tied.extend([resolved.key, resolved.via]);
+        }
+        // For each key a `distinct` rule covers (but the first in column
+        // order), the columns of the keys it must differ from.
+        let mut differ_from: HashMap<usize, Vec<Vec<String>>> = HashMap::new();
+        for (_, columns) in self.distinct.iter().filter(|(t, _)| *t == table.name) {
+            let mut found = resolve_distinct(table, columns)?;
+            found.sort_by_key(|&f| table.column_index(&fks[f].columns[0]));
+            for (i, &f) in found.iter().enumerate().skip(1) {
+                differ_from.entry(f).or_default().extend(
+                    found[..i]
+                        .iter()
+                        .map(|&e| fks[e].columns.iter().map(ToString::to_string).collect()),
+                );
+            }
+        }
         for (f, fk) in fks.iter().enumerate() {
+            if tied.contains(&f) {
+                continue;
+            }
             let columns: Vec<String> = fk.columns.iter().map(ToString::to_string).collect();
             let nullable = table.is_optional(fk);
             let fk_null_rate = if nullable { null_rate } else { 0.0 };
@@ -333,6 +419,28 @@ impl<'s> Planner<'s> {
                         fk.table
                     ),
                 });
+            }
+            if let Some(earlier) = differ_from.remove(&f) {
+                if parent_keys.len() <= earlier.len() && rows > 0 {
+                    return Err(Error::Unsatisfiable {
+                        table: table.name.to_string(),
+                        column: columns.join(", "),
+                        message: format!(
+                            "must differ from {} other keys to {}, which has only {} rows",
+                            earlier.len(),
+                            fk.table,
+                            parent_keys.len()
+                        ),
+                    });
+                }
+                let picker = Arc::new(DistinctPicker::new(parent_keys, earlier, fk_null_rate));
+                for (part, column) in columns.iter().enumerate() {
+                    let picker = Arc::clone(&picker);
+                    engine
+                        .generators_mut()
+                        .register_column(&table.name, column, move |ctx| picker.value(ctx, part));
+                }
+                continue;
             }
             let choice = if let Some(order) = fixed.remove(&f) {
                 Choice::Fixed(order)
@@ -514,6 +622,12 @@ impl<'s> Planner<'s> {
                 }
             }
         }
+        for resolved in self.consistent.iter().filter_map(|c| c.resolve(self.schema).ok()) {
+            let sets = out.entry(resolved.parent).or_default();
+            if !sets.contains(&resolved.captured) {
+                sets.push(resolved.captured);
+            }
+        }
         out
     }
 
@@ -522,6 +636,7 @@ impl<'s> Planner<'s> {
             .sizes
             .keys()
             .chain(self.fan_out.keys().map(|(t, _)| t))
+            .chain(self.distinct.iter().map(|(t, _)| t))
             .filter(|t| self.schema.table(t).is_none())
             .collect();
         if let Some(name) = unknown.first() {
@@ -534,7 +649,16 @@ impl<'s> Planner<'s> {
                 )],
             });
         }
-        self.schema.validate()
+        self.schema.validate()?;
+        for rule in &self.consistent {
+            rule.resolve(self.schema)?;
+        }
+        for (table, columns) in &self.distinct {
+            if let Some(table) = self.schema.table(table) {
+                resolve_distinct(table, columns)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -568,6 +692,66 @@ fn parent_keys(
 }
 
 /// A self-reference needs the row's own key generated before it.
+/// Registers one picker for both keys of a `consistent` rule: a row of the
+/// first key's parent gives the first key and, through that parent's own
+/// foreign key, the second.
+fn register_consistent(
+    table: &Table,
+    fks: &[ForeignKey],
+    resolved: &Resolved,
+    order: &Order,
+    keys: &HashMap<(usize, Vec<usize>), Arc<Keys>>,
+    rows: u64,
+    engine: &mut OfflineEngine,
+) -> Result<()> {
+    let (key, via) = (&fks[resolved.key], &fks[resolved.via]);
+    let columns: Vec<String> = key
+        .columns
+        .iter()
+        .chain(via.columns.iter())
+        .map(ToString::to_string)
+        .collect();
+    let unsatisfiable = |message: String| Error::Unsatisfiable {
+        table: table.name.to_string(),
+        column: columns.join(", "),
+        message,
+    };
+    let deferred = |fk: &ForeignKey| {
+        order
+            .deferred
+            .iter()
+            .any(|d| d.table == table.name && d.columns.iter().eq(fk.columns.iter()))
+    };
+    if deferred(key) || deferred(via) {
+        return Err(unsatisfiable(
+            "cannot be kept consistent: one of the keys closes a cycle and is filled afterwards".to_owned(),
+        ));
+    }
+    let parent_keys = keys
+        .get(&(resolved.parent, resolved.captured.clone()))
+        .cloned()
+        .ok_or_else(|| unsatisfiable("the parent's keys were not remembered".to_owned()))?;
+    if parent_keys.len() == 0 && rows > 0 {
+        return Err(unsatisfiable(format!(
+            "needs rows of {} whose key to {} is set, and there are none",
+            key.table, via.table
+        )));
+    }
+    let null_rate = if table.is_optional(key) && table.is_optional(via) {
+        engine.null_rate()
+    } else {
+        0.0
+    };
+    let picker = Arc::new(ParentPicker::new(parent_keys, Choice::Uniform, null_rate));
+    for (part, column) in columns.iter().enumerate() {
+        let picker = Arc::clone(&picker);
+        engine
+            .generators_mut()
+            .register_column(&table.name, column, move |ctx| picker.value(ctx, part));
+    }
+    Ok(())
+}
+
 fn self_key(table: &Table, fk: &ForeignKey) -> Result<String> {
     let unsupported = |message: String| Error::Generate {
         table: table.name.to_string(),
