@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use syda::engine::OfflineEngine;
-use syda::{Error, Row, Schema, Table, Value};
+use syda::{Column, DataType, Error, Row, Schema, Table, Value};
 
 const ROWS: u64 = 100_000;
 
@@ -431,4 +431,38 @@ fn unique_emails_at_ten_million_rows() {
         assert!(seen.insert(h.finish()), "{:?} repeats", row[0]);
     }
     assert_eq!(seen.len(), 10_000_000);
+}
+
+#[test]
+fn a_pattern_that_would_produce_gigabytes_is_refused_not_run() {
+    // Found while fuzzing: nested counts multiply to 10^10 characters a row.
+    let yaml = "tables:\n  t:\n    columns:\n      code: { type: text, pattern: 'a{100000}{100000}' }\n";
+    let err = Schema::from_yaml_str(yaml).unwrap_err().to_string();
+    assert!(err.contains("column `code`"), "{err}");
+    assert!(err.contains("10000000000 characters"), "{err}");
+
+    // A table built in code skips the loader; the engine refuses it too.
+    let table = Table::new("t").with_column(text_with_pattern("(ab){300}{300}"));
+    let err = OfflineEngine::new()
+        .rows(&table, 1)
+        .map(drop)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("code"), "{err}");
+    assert!(err.contains("180000 characters"), "{err}");
+
+    // Long but bounded patterns still generate.
+    let table = Table::new("t").with_column(text_with_pattern("[a-z]{60000}"));
+    let rows: Vec<_> = OfflineEngine::new()
+        .rows(&table, 2)
+        .unwrap()
+        .collect::<syda::Result<_>>()
+        .unwrap();
+    assert_eq!(rows[1][0].as_str().unwrap().len(), 60000);
+}
+
+fn text_with_pattern(pattern: &'static str) -> Column {
+    let mut column = Column::new("code", DataType::Text);
+    column.pattern = Some(pattern.into());
+    column
 }

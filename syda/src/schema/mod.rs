@@ -35,6 +35,9 @@ pub mod kinds;
 mod model;
 mod validate;
 
+pub use validate::MAX_PATTERN_LEN;
+pub(crate) use validate::{PATTERN_MAX_REPEAT, longest_match};
+
 use std::path::Path;
 
 pub use kinds::{KINDS, Kind};

@@ -5,6 +5,41 @@ use std::collections::HashSet;
 use super::model::{Column, DataType, Literal, Schema, Table};
 use crate::error::Problem;
 
+/// How often an unbounded repetition (`*`, `+`, `{n,}`) in a `pattern`
+/// repeats at most when values are generated.
+pub(crate) const PATTERN_MAX_REPEAT: u32 = 12;
+
+/// The longest value a `pattern` may produce, in characters: beyond this a
+/// pattern like `a{100000}{100000}` would take minutes and gigabytes per row.
+pub const MAX_PATTERN_LEN: usize = 65_536;
+
+/// The longest match of `hir` in characters, with unbounded repetitions
+/// counted as [`PATTERN_MAX_REPEAT`]; saturates instead of overflowing.
+pub(crate) fn longest_match(hir: &regex_syntax::hir::Hir) -> usize {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 0,
+        HirKind::Literal(l) => String::from_utf8_lossy(&l.0).chars().count(),
+        HirKind::Class(_) => 1,
+        HirKind::Repetition(r) => {
+            let times = r.max.unwrap_or(r.min.saturating_add(PATTERN_MAX_REPEAT));
+            longest_match(&r.sub).saturating_mul(times as usize)
+        }
+        HirKind::Capture(c) => longest_match(&c.sub),
+        HirKind::Concat(parts) => parts.iter().fold(0, |n, p| n.saturating_add(longest_match(p))),
+        HirKind::Alternation(parts) => parts.iter().map(longest_match).max().unwrap_or(0),
+    }
+}
+
+/// A pattern short enough to quote in a message.
+fn abbreviate(pattern: &str) -> String {
+    if pattern.chars().count() <= 60 {
+        format!("{pattern:?}")
+    } else {
+        format!("{:?}…", pattern.chars().take(60).collect::<String>())
+    }
+}
+
 /// Every problem in `schema`, in table and column order.
 pub(crate) fn problems(schema: &Schema) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -104,7 +139,18 @@ fn check_column(schema: &Schema, table: &Table, col: &Column, problems: &mut Vec
                 col.ty
             )));
         }
-        if let Err(e) = regex_syntax::Parser::new().parse(pattern) {
+        let parsed = regex_syntax::Parser::new().parse(pattern);
+        if let Ok(hir) = &parsed {
+            let longest = longest_match(hir);
+            if longest > MAX_PATTERN_LEN {
+                problems.push(at(format!(
+                    "`pattern` {} can produce values of {longest} characters; \
+                     the most a pattern may produce is {MAX_PATTERN_LEN}: lower its repetition counts",
+                    abbreviate(pattern)
+                )));
+            }
+        }
+        if let Err(e) = parsed {
             let reason = e.to_string();
             let reason = reason
                 .lines()

@@ -36,7 +36,7 @@ pub(crate) struct ColumnPlan {
 }
 
 /// Longest run a `*` or `+` in a pattern repeats.
-const MAX_REPEAT: u32 = 12;
+const MAX_REPEAT: u32 = crate::schema::PATTERN_MAX_REPEAT;
 
 impl ColumnPlan {
     /// How many random streams a unique column tries before falling back
@@ -492,6 +492,13 @@ fn compile_pattern(pattern: &str, max_length: Option<u32>) -> std::result::Resul
             .map_err(|e| format!("`pattern` {pattern:?} is not a valid regular expression: {e}"))?,
     };
     let hir = strip_looks(hir);
+    let longest = crate::schema::longest_match(&hir);
+    if longest > crate::schema::MAX_PATTERN_LEN {
+        return Err(format!(
+            "`pattern` can produce values of {longest} characters; the most a pattern may produce is {}",
+            crate::schema::MAX_PATTERN_LEN
+        ));
+    }
     let compile = |max_repeat: u32| {
         rand_regex::Regex::with_hir(hir.clone(), max_repeat)
             .map_err(|e| format!("`pattern` {pattern:?} cannot be generated from: {e}"))
