@@ -507,3 +507,48 @@ tables:
     assert!(err.to_string().contains("recipient_id"), "{err}");
     assert!(err.to_string().contains("only 1 rows"), "{err}");
 }
+
+#[test]
+fn in_memory_generation_equals_the_streamed_tables() {
+    let schema = crm();
+    let planner = Planner::new(&schema).rows(300);
+    let engine = OfflineEngine::new().with_seed(11);
+    let data = planner.generate(&engine).unwrap();
+    let mut streamed = Vec::new();
+    planner
+        .stream(&engine, |table, rows| {
+            streamed.push((table.name.to_string(), rows.collect::<syda::Result<Vec<_>>>()?));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(streamed.len(), 5);
+    for (name, rows) in streamed {
+        assert_eq!(data.table(&name).unwrap(), &rows[..], "{name}");
+    }
+}
+
+#[test]
+fn independent_tables_are_generated_at_the_same_time() {
+    use std::sync::{Arc, Mutex};
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 {
+        eprintln!("skipped: one core, tables are generated one at a time");
+        return;
+    }
+    // customers and products have no foreign keys: the same level.
+    let threads = Arc::new(Mutex::new(HashMap::new()));
+    let mut engine = OfflineEngine::new();
+    for table in ["customers", "products"] {
+        let threads = Arc::clone(&threads);
+        engine
+            .generators_mut()
+            .register_column(table, "name", move |ctx| {
+                threads.lock().unwrap().insert(table, std::thread::current().id());
+                Value::from(format!("{table} {}", ctx.index()))
+            });
+    }
+    let schema = crm();
+    Planner::new(&schema).rows(50).generate(&engine).unwrap();
+    let threads = threads.lock().unwrap();
+    assert_ne!(threads["customers"], threads["products"]);
+}

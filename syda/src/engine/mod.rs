@@ -72,7 +72,7 @@ pub type RowStream<'a> = Box<dyn Iterator<Item = Result<Row>> + 'a>;
 /// assert_eq!(count(&OfflineEngine::new(), &table)?, 5);
 /// # Ok::<(), syda::Error>(())
 /// ```
-pub trait Engine: Clone {
+pub trait Engine: Clone + Send + Sync {
     /// The offline engine that fills locally generated columns and holds the
     /// seed, the null rate and the custom generators.
     fn local(&self) -> &OfflineEngine;

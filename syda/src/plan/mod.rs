@@ -44,7 +44,6 @@ mod rules;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use rand::RngExt;
@@ -93,6 +92,15 @@ pub struct Order {
     pub tables: Vec<usize>,
     /// Foreign keys filled after their parent, to break cycles.
     pub deferred: Vec<DeferredKey>,
+}
+
+impl Order {
+    /// Whether `fk` of `table` is filled after the fact.
+    pub fn is_deferred(&self, table: &Table, fk: &ForeignKey) -> bool {
+        self.deferred
+            .iter()
+            .any(|d| d.table == table.name && d.columns.iter().eq(fk.columns.iter()))
+    }
 }
 
 impl<'s> Planner<'s> {
@@ -257,21 +265,89 @@ impl<'s> Planner<'s> {
         Ok(Order { tables, deferred })
     }
 
-    /// Generates every table into memory.
+    /// Generates every table into memory. Tables that do not depend on each
+    /// other (no foreign key between them, directly or through others) are
+    /// generated at the same time, up to one per available core; the result
+    /// is the same as one at a time.
     pub fn generate<E: Engine>(&self, engine: &E) -> Result<Dataset> {
-        let mut tables: IndexMap<String, Vec<Row>> = IndexMap::new();
-        let deferred = self.stream(engine, |table, rows| {
-            let rows = rows.collect::<Result<Vec<Row>>>()?;
-            tables.insert(table.name.to_string(), rows);
-            Ok(())
-        })?;
-        let mut ordered = IndexMap::new();
-        for table in &self.schema.tables {
-            if let Some(rows) = tables.swap_remove(table.name.as_ref()) {
-                ordered.insert(table.name.to_string(), rows);
+        let schema = self.schema;
+        let order = self.order()?;
+        let referenced = self.referenced_keys();
+        let mut keys: HashMap<(usize, Vec<usize>), Arc<Keys>> = HashMap::new();
+        let mut generated: HashMap<usize, Vec<Row>> = HashMap::new();
+        let width = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        for level in self.levels(&order) {
+            for batch in level.chunks(width) {
+                let prepared = batch
+                    .iter()
+                    .map(|&t| self.prepare(t, engine, &order, &keys))
+                    .collect::<Result<Vec<_>>>()?;
+                let collect = |(&t, (engine, rows)): (&usize, &(E, u64))| {
+                    let mut captures = captures_for(t, &referenced);
+                    let mut out = Vec::with_capacity((*rows).min(1 << 20) as usize);
+                    for row in engine.rows(&schema.tables[t], *rows)? {
+                        let row = row?;
+                        captures.iter_mut().for_each(|c| c.push(&row));
+                        out.push(row);
+                    }
+                    Ok((out, captures))
+                };
+                let results: Vec<Result<(Vec<Row>, Vec<KeyCapture>)>> = if batch.len() == 1 {
+                    batch.iter().zip(&prepared).map(collect).collect()
+                } else {
+                    std::thread::scope(|scope| {
+                        let handles: Vec<_> = batch
+                            .iter()
+                            .zip(&prepared)
+                            .map(|job| scope.spawn(move || collect(job)))
+                            .collect();
+                        handles
+                            .into_iter()
+                            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                            .collect()
+                    })
+                };
+                for (&t, result) in batch.iter().zip(results) {
+                    let (rows, captures) = result?;
+                    remember(&mut keys, t, captures);
+                    generated.insert(t, rows);
+                }
             }
         }
-        Ok(Dataset::from_map(self.schema.clone(), ordered).with_deferred(deferred))
+        for key in &order.deferred {
+            let t = schema.table_index(&key.table).ok_or_else(|| invalid(schema))?;
+            let rows = generated.get_mut(&t).ok_or_else(|| invalid(schema))?;
+            self.fill_deferred(engine, &schema.tables[t], key, rows, &keys)?;
+        }
+        let ordered = (0..schema.tables.len())
+            .filter_map(|t| Some((schema.tables[t].name.to_string(), generated.remove(&t)?)))
+            .collect();
+        Ok(Dataset::from_map(schema.clone(), ordered).with_deferred(order.deferred))
+    }
+
+    /// The tables of `order` in dependency levels: every table's parents
+    /// (through foreign keys not deferred) are in earlier levels.
+    fn levels(&self, order: &Order) -> Vec<Vec<usize>> {
+        let schema = self.schema;
+        let mut level = vec![0usize; schema.tables.len()];
+        let mut levels: Vec<Vec<usize>> = Vec::new();
+        for &t in &order.tables {
+            let table = &schema.tables[t];
+            let l = table
+                .all_foreign_keys()
+                .iter()
+                .filter(|fk| fk.table != table.name && !order.is_deferred(table, fk))
+                .filter_map(|fk| schema.table_index(&fk.table))
+                .map(|p| level[p] + 1)
+                .max()
+                .unwrap_or(0);
+            level[t] = l;
+            if levels.len() <= l {
+                levels.resize(l + 1, Vec::new());
+            }
+            levels[l].push(t);
+        }
+        levels
     }
 
     /// Generates every table in dependency order and hands each one's rows
@@ -291,10 +367,7 @@ impl<'s> Planner<'s> {
         for &t in &order.tables {
             let table = &schema.tables[t];
             let (engine, rows) = self.prepare(t, engine, &order, &keys)?;
-            let mut captures: Vec<KeyCapture> = referenced
-                .get(&t)
-                .map(|sets| sets.iter().map(|cols| KeyCapture::new(cols.clone())).collect())
-                .unwrap_or_default();
+            let mut captures = captures_for(t, &referenced);
             let generated = engine.rows(table, rows)?;
             let mut capturing = generated.inspect(|row| {
                 if let Ok(row) = row {
@@ -311,10 +384,7 @@ impl<'s> Planner<'s> {
                 capturing.try_for_each(|r| r.map(drop))?;
             }
             drop(capturing);
-            for capture in captures {
-                let columns = capture.columns.clone();
-                keys.insert((t, columns), Arc::new(capture.finish()));
-            }
+            remember(&mut keys, t, captures);
         }
         for (t, mut rows) in held {
             let table = &schema.tables[t];
@@ -389,11 +459,7 @@ impl<'s> Planner<'s> {
             let columns: Vec<String> = fk.columns.iter().map(ToString::to_string).collect();
             let nullable = table.is_optional(fk);
             let fk_null_rate = if nullable { null_rate } else { 0.0 };
-            if order
-                .deferred
-                .iter()
-                .any(|d| d.table == table.name && d.columns == columns)
-            {
+            if order.is_deferred(table, fk) {
                 for column in &columns {
                     engine
                         .generators_mut()
@@ -692,6 +758,22 @@ fn parent_keys(
 }
 
 /// A self-reference needs the row's own key generated before it.
+/// A key capture for each column set of table `t` that children reference.
+fn captures_for(t: usize, referenced: &HashMap<usize, Vec<Vec<usize>>>) -> Vec<KeyCapture> {
+    referenced
+        .get(&t)
+        .map(|sets| sets.iter().map(|cols| KeyCapture::new(cols.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// Keeps the keys table `t` produced, for its children.
+fn remember(keys: &mut HashMap<(usize, Vec<usize>), Arc<Keys>>, t: usize, captures: Vec<KeyCapture>) {
+    for capture in captures {
+        let columns = capture.columns.clone();
+        keys.insert((t, columns), Arc::new(capture.finish()));
+    }
+}
+
 /// Registers one picker for both keys of a `consistent` rule: a row of the
 /// first key's parent gives the first key and, through that parent's own
 /// foreign key, the second.
@@ -716,13 +798,7 @@ fn register_consistent(
         column: columns.join(", "),
         message,
     };
-    let deferred = |fk: &ForeignKey| {
-        order
-            .deferred
-            .iter()
-            .any(|d| d.table == table.name && d.columns.iter().eq(fk.columns.iter()))
-    };
-    if deferred(key) || deferred(via) {
+    if order.is_deferred(table, key) || order.is_deferred(table, via) {
         return Err(unsatisfiable(
             "cannot be kept consistent: one of the keys closes a cycle and is filled afterwards".to_owned(),
         ));
