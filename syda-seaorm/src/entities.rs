@@ -47,6 +47,7 @@ pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// # }
 /// use syda_seaorm::Entities;
 ///
+/// # fn main() -> Result<(), syda_seaorm::Error> {
 /// let entities = Entities::new()
 ///     .add::<bakery::Entity>()
 ///     .with(syda_seaorm::describe::<cake::Entity>().doc("A cake a bakery sells"));
@@ -54,7 +55,8 @@ pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// let cakes: Vec<cake::Model> = syda_seaorm::models::<cake::Entity>(&data)?;
 /// assert_eq!(cakes.len(), 5);
 /// assert!(cakes.iter().all(|c| (1..=5).contains(&c.bakery_id)));
-/// # Ok::<(), syda_seaorm::Error>(())
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Default)]
 pub struct Entities {

@@ -9,11 +9,10 @@
 
 #[allow(dead_code)] // `entities()` and the migration are what these tests use.
 #[path = "../examples/seaorm_bakery/entities/mod.rs"]
-mod bakery;
+mod tutorial;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use bakery::order::OrderStatus;
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ConnectionTrait, Database, DatabaseConnection, DbBackend, EntityTrait,
     PaginatorTrait, QueryOrder, Statement,
@@ -22,6 +21,7 @@ use syda::engine::{Generators, OfflineEngine};
 use syda::plan::FanOut;
 use syda::{Schema, Value};
 use syda_seaorm::{Error, Seeder};
+use tutorial::order::OrderStatus;
 
 #[derive(Clone, Copy, Debug)]
 enum Backend {
@@ -201,9 +201,12 @@ async fn foreign_key_report(db: &DatabaseConnection, schema: &Schema) -> Vec<(St
 }
 
 async fn counts(db: &DatabaseConnection) -> Vec<(&'static str, u64)> {
-    use bakery::{baker, cake, cakes_bakers, customer, lineitem, order};
+    use tutorial::{baker, cake, cakes_bakers, customer, lineitem, order};
     vec![
-        ("bakery", bakery::bakery::Entity::find().count(db).await.unwrap()),
+        (
+            "bakery",
+            tutorial::bakery::Entity::find().count(db).await.unwrap(),
+        ),
         ("baker", baker::Entity::find().count(db).await.unwrap()),
         ("cake", cake::Entity::find().count(db).await.unwrap()),
         (
@@ -229,8 +232,8 @@ async fn bakery_is_seeded_with_every_foreign_key_valid(backend: Backend) {
         return;
     };
     let db = &test.db;
-    bakery::migrate_fresh(db).await.unwrap();
-    let entities = bakery::entities();
+    tutorial::migrate_fresh(db).await.unwrap();
+    let entities = tutorial::entities();
     let report = seeder(&entities)
         .run(db, &OfflineEngine::new().with_seed(1))
         .await
@@ -271,13 +274,13 @@ async fn bakery_is_seeded_with_every_foreign_key_valid(backend: Backend) {
     assert_eq!(forward, 0, "a manager is an earlier baker");
 
     // Values made it through typed: enum values, decimals within their column.
-    let orders = bakery::order::Entity::find().all(db).await.unwrap();
+    let orders = tutorial::order::Entity::find().all(db).await.unwrap();
     assert!(orders.iter().any(|o| o.status == OrderStatus::Delivered));
-    let cakes = bakery::cake::Entity::find().all(db).await.unwrap();
+    let cakes = tutorial::cake::Entity::find().all(db).await.unwrap();
     assert!(cakes.iter().all(|c| c.price > 0.into()));
 
     // The database still assigns keys after explicit ones.
-    let inserted = bakery::bakery::ActiveModel {
+    let inserted = tutorial::bakery::ActiveModel {
         id: ActiveValue::NotSet,
         name: ActiveValue::Set("Hand-made Bakery".into()),
         profit_margin: ActiveValue::Set(0.2),
@@ -293,8 +296,8 @@ async fn bakery_is_seeded_with_every_foreign_key_valid(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(again.rows("bakery"), Some(5));
-    let last = bakery::bakery::Entity::find()
-        .order_by_desc(bakery::bakery::Column::Id)
+    let last = tutorial::bakery::Entity::find()
+        .order_by_desc(tutorial::bakery::Column::Id)
         .one(db)
         .await
         .unwrap()
@@ -310,7 +313,7 @@ async fn an_error_midway_leaves_no_rows(backend: Backend) {
         return;
     };
     let db = &test.db;
-    bakery::migrate_fresh(db).await.unwrap();
+    tutorial::migrate_fresh(db).await.unwrap();
     // A constraint only the database knows: the entities don't declare it,
     // so the generator's repeated value reaches the last table's INSERT.
     db.execute_unprepared(&format!(
@@ -323,7 +326,7 @@ async fn an_error_midway_leaves_no_rows(backend: Backend) {
     let mut generators = Generators::new();
     generators.register_column("lineitem", "quantity", |_| Value::Int(3));
     let engine = OfflineEngine::new().with_generators(generators);
-    let entities = bakery::entities();
+    let entities = tutorial::entities();
     let err = seeder(&entities).run(db, &engine).await.unwrap_err();
     match &err {
         Error::Database { context, .. } => assert!(context.contains("table `lineitem`"), "{err}"),

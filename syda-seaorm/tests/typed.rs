@@ -5,10 +5,10 @@ mod everything;
 
 #[allow(dead_code)] // The migration and other entities serve the example and other tests.
 #[path = "../examples/seaorm_bakery/entities/mod.rs"]
-mod bakery;
+mod tutorial;
 
-use bakery::{baker, cake, cakes_bakers, customer};
 use syda::engine::OfflineEngine;
+use tutorial::{baker, cake, cakes_bakers, customer};
 
 fn described_everything() -> syda_seaorm::Describe<everything::Entity> {
     syda_seaorm::describe::<everything::Entity>()
@@ -74,7 +74,7 @@ fn a_string_enum_without_its_values_is_an_error_naming_the_column() {
 /// from the offline engine, with keys that match their parents.
 #[test]
 fn typed_related_fixtures_come_from_the_offline_engine() {
-    let entities = bakery::entities();
+    let entities = tutorial::entities();
     let data = entities
         .generate(&OfflineEngine::new().with_seed(1), |plan| {
             plan.rows(8).size("bakery", 3).size("cakes_bakers", 12)
@@ -104,7 +104,7 @@ fn one_entity_alone_gets_a_tree_of_self_references() {
 
 #[test]
 fn described_kinds_shape_the_values() {
-    let customers = bakery::entities()
+    let customers = tutorial::entities()
         .generate(&OfflineEngine::new(), |plan| plan.rows(20))
         .and_then(|data| syda_seaorm::models::<customer::Entity>(&data))
         .unwrap();
