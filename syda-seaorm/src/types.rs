@@ -290,3 +290,87 @@ fn parse_datetime(s: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
         })
         .map(|n| n.and_utc().fixed_offset())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col() -> Column {
+        Column::new("c", DataType::Text)
+    }
+
+    #[test]
+    fn nulls_carry_the_field_type() {
+        assert_eq!(
+            to_sea(&Value::Null, &ArrayType::Int, &col()),
+            Ok(SeaValue::Int(None))
+        );
+        let name: sea_orm::sea_query::EnumTypeName = "mood".into();
+        assert_eq!(
+            to_sea(&Value::Null, &ArrayType::Enum(Box::new(name.clone())), &col()),
+            Ok(SeaValue::Enum(OptionEnum::None(name)))
+        );
+    }
+
+    #[test]
+    fn integers_that_do_not_fit_the_field_are_errors() {
+        let err = to_sea(&Value::Int(300), &ArrayType::TinyInt, &col()).unwrap_err();
+        assert!(err.contains("out of range"), "{err}");
+        assert!(to_sea(&Value::Int(-1), &ArrayType::BigUnsigned, &col()).is_err());
+        assert_eq!(
+            to_sea(&Value::Int(127), &ArrayType::TinyInt, &col()),
+            Ok(SeaValue::TinyInt(Some(127)))
+        );
+        assert_eq!(
+            to_sea(&Value::from("42"), &ArrayType::BigInt, &col()),
+            Ok(SeaValue::BigInt(Some(42)))
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_a_number_is_an_error_for_a_number_field() {
+        let err = to_sea(&Value::from("many"), &ArrayType::Int, &col()).unwrap_err();
+        assert!(err.contains("does not fit a Int field"), "{err}");
+    }
+
+    #[test]
+    fn date_times_are_read_with_or_without_offset() {
+        let utc = |s: &str| match to_sea(&Value::from(s), &ArrayType::ChronoDateTimeUtc, &col()) {
+            Ok(SeaValue::ChronoDateTimeUtc(Some(d))) => d.to_rfc3339(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(utc("2020-01-02T03:04:05Z"), "2020-01-02T03:04:05+00:00");
+        assert_eq!(utc("2020-01-02T05:04:05+02:00"), "2020-01-02T03:04:05+00:00");
+        assert_eq!(utc("2020-01-02 03:04:05"), "2020-01-02T03:04:05+00:00");
+        assert_eq!(utc("2020-01-02"), "2020-01-02T00:00:00+00:00");
+        assert!(to_sea(&Value::from("yesterday"), &ArrayType::ChronoDate, &col()).is_err());
+    }
+
+    #[test]
+    fn decimals_keep_their_digits() {
+        assert_eq!(
+            to_sea(&Value::from("12.50"), &ArrayType::Decimal, &col()),
+            Ok(SeaValue::Decimal(Some(rust_decimal::Decimal::new(1250, 2))))
+        );
+    }
+
+    #[test]
+    fn a_char_field_takes_one_character() {
+        assert_eq!(
+            to_sea(&Value::from("x"), &ArrayType::Char, &col()),
+            Ok(SeaValue::Char(Some('x')))
+        );
+        assert!(to_sea(&Value::from("xy"), &ArrayType::Char, &col()).is_err());
+    }
+
+    #[test]
+    fn decimal_columns_are_bounded_only_when_the_defaults_would_overflow() {
+        assert!(
+            map_column_type(&ColumnType::Decimal(Some((10, 2))))
+                .range
+                .is_none()
+        );
+        let small = map_column_type(&ColumnType::Decimal(Some((5, 2)))).range.unwrap();
+        assert_eq!(small.max, Literal::Float(999.0));
+    }
+}

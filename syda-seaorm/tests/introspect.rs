@@ -367,3 +367,19 @@ fn an_entity_added_twice_is_reported() {
     let err = entities.schema().unwrap_err().to_string();
     assert!(err.contains("`tenant` was added twice"), "{err}");
 }
+
+#[test]
+fn seaorm_comments_reach_the_prompt_description() {
+    let prompt = syda_seaorm::describe::<tenant::Entity>()
+        .doc("A customer organisation")
+        .into_table()
+        .describe();
+    assert!(
+        prompt.starts_with("Model Description: A customer organisation"),
+        "{prompt}"
+    );
+    assert!(
+        prompt.contains("- name: text (unique, not_null, max_length=255) - Name shown on invoices"),
+        "{prompt}"
+    );
+}
