@@ -214,10 +214,8 @@ impl<'e> Seeder<'e> {
         if backend == DbBackend::Postgres {
             for table in &schema.tables {
                 let entity = self.entity(&table.name)?;
-                let (Some(key), Some(at)) = (
-                    entity.auto_key(),
-                    entity.auto_key().and_then(|k| table.column_index(&k.column)),
-                ) else {
+                let Some(key) = entity.auto_key() else { continue };
+                let Some(at) = table.column_index(&key.column) else {
                     continue;
                 };
                 let rows = data.table(&table.name).unwrap_or_default();
