@@ -382,3 +382,77 @@ fn database_urls_get_the_test_database() {
         "mysql://root@localhost/x"
     );
 }
+
+#[path = "fixtures/staff.rs"]
+mod staff;
+
+/// Composite keys end to end: a (text, integer) primary key, a composite
+/// foreign key to it, a composite unique key and a self-reference.
+async fn composite_keys_are_seeded(backend: Backend) {
+    use staff::{employee, tenant};
+    let Some(test) = TestDb::open(backend, "composite").await else {
+        return;
+    };
+    let db = &test.db;
+    let schema = sea_orm::Schema::new(db.get_database_backend());
+    db.execute(&schema.create_table_from_entity(tenant::Entity))
+        .await
+        .unwrap();
+    db.execute(&schema.create_table_from_entity(employee::Entity))
+        .await
+        .unwrap();
+    for index in schema.create_index_from_entity(employee::Entity) {
+        db.execute(&index).await.unwrap();
+    }
+    let entities = syda_seaorm::Entities::new()
+        .with(
+            syda_seaorm::describe::<tenant::Entity>()
+                .one_of(tenant::Column::Region, ["eu", "us", "apac"])
+                .range(
+                    tenant::Column::Number,
+                    syda::Literal::Int(1),
+                    syda::Literal::Int(99),
+                ),
+        )
+        .with(
+            syda_seaorm::describe::<employee::Entity>()
+                .one_of(employee::Column::BadgePrefix, ["A", "B"])
+                .range(
+                    employee::Column::BadgeNumber,
+                    syda::Literal::Int(1),
+                    syda::Literal::Int(50),
+                ),
+        );
+    let report = Seeder::new(&entities)
+        .size("tenant", 12)
+        .size("employee", 80)
+        .run(db, &OfflineEngine::new().with_seed(9))
+        .await
+        .unwrap();
+    assert_eq!(
+        report.tables,
+        [("tenant".to_owned(), 12), ("employee".to_owned(), 80)]
+    );
+    let schema = entities.schema().unwrap();
+    let fks = foreign_key_report(db, &schema).await;
+    assert_eq!(fks.len(), 2, "{fks:?}");
+    for (fk, with, dangling) in fks {
+        assert_eq!(dangling, 0, "{fk}");
+        assert!(with > 0, "{fk} is never set");
+    }
+}
+
+#[tokio::test]
+async fn composite_keys_are_seeded_on_postgres() {
+    composite_keys_are_seeded(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn composite_keys_are_seeded_on_mysql() {
+    composite_keys_are_seeded(Backend::MySql).await;
+}
+
+#[tokio::test]
+async fn composite_keys_are_seeded_on_sqlite() {
+    composite_keys_are_seeded(Backend::Sqlite).await;
+}

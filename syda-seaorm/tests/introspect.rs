@@ -7,75 +7,9 @@ use syda::{DataType, Literal, Range, Reference};
 #[path = "fixtures/everything.rs"]
 mod everything;
 
-mod tenant {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-    #[sea_orm(table_name = "tenant")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub region: String,
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub number: i32,
-        #[sea_orm(unique, comment = "Name shown on invoices")]
-        pub name: String,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {
-        #[sea_orm(has_many = "super::employee::Entity")]
-        Employee,
-    }
-
-    impl Related<super::employee::Entity> for Entity {
-        fn to() -> RelationDef {
-            Relation::Employee.def()
-        }
-    }
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-mod employee {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-    #[sea_orm(table_name = "employee")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i32,
-        pub tenant_region: String,
-        pub tenant_number: i32,
-        pub manager_id: Option<i32>,
-        #[sea_orm(unique_key = "badge")]
-        pub badge_prefix: String,
-        #[sea_orm(unique_key = "badge")]
-        pub badge_number: i32,
-        #[sea_orm(comment = "Work e-mail", renamed_from = "mail")]
-        pub email: Option<String>,
-        pub hired_on: Option<Date>,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {
-        #[sea_orm(
-            belongs_to = "super::tenant::Entity",
-            from = "(Column::TenantRegion, Column::TenantNumber)",
-            to = "(super::tenant::Column::Region, super::tenant::Column::Number)"
-        )]
-        Tenant,
-        #[sea_orm(belongs_to = "Entity", from = "Column::ManagerId", to = "Column::Id")]
-        Manager,
-    }
-
-    impl Related<super::tenant::Entity> for Entity {
-        fn to() -> RelationDef {
-            Relation::Tenant.def()
-        }
-    }
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
+#[path = "fixtures/staff.rs"]
+mod staff;
+use staff::{employee, tenant};
 
 fn int_range(min: i64, max: i64) -> Option<Range> {
     Some(Range {
