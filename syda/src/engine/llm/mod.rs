@@ -170,7 +170,7 @@ impl LlmEngine {
             .collect()
     }
 
-    /// The first request for `rows` rows of `table`, as it would be sent:
+    /// The request asking for `rows` rows of `table` in one batch, as it would be sent:
     /// URL, prompt and JSON body (headers, and so the key, are left out).
     pub fn preview(&self, table: &Table, rows: usize) -> RequestPreview {
         let (url, prompt, body) = run::preview(self, table, rows);

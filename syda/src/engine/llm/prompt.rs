@@ -56,6 +56,17 @@ pub(crate) struct Used<'a> {
     pub(crate) more: usize,
 }
 
+/// Which request of a table's run this is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Batch {
+    /// From 1.
+    pub(crate) number: usize,
+    /// Batches of the run.
+    pub(crate) of: usize,
+    /// 1 for the first request of the batch, then 2, 3, … for re-asks.
+    pub(crate) attempt: u32,
+}
+
 /// The user message: the table in the seed's shape (only the model's
 /// columns), the caller's prompt, how many records, the answer's layout,
 /// and the unique values already taken.
@@ -64,6 +75,7 @@ pub(crate) fn user_prompt(
     cols: &[usize],
     prompt: Option<&str>,
     rows: usize,
+    batch: Batch,
     format: RowFormat,
     used: &[Used<'_>],
 ) -> String {
@@ -80,7 +92,13 @@ pub(crate) fn user_prompt(
         let _ = writeln!(out, "\n{prompt}");
     }
     let plural = if rows == 1 { "" } else { "s" };
-    let _ = writeln!(out, "\nGenerate {rows} record{plural}.");
+    // The batch number keeps the requests of one table distinct, so the
+    // replay cache holds one answer per batch.
+    let _ = write!(out, "\nGenerate {rows} record{plural} (batch {} of {}", batch.number, batch.of);
+    if batch.attempt > 1 {
+        let _ = write!(out, ", attempt {}", batch.attempt);
+    }
+    out.push_str(").\n");
     let names: Vec<&str> = cols.iter().map(|&c| table.columns[c].name.as_ref()).collect();
     match format {
         RowFormat::Compact => {

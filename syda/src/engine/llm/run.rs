@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 
 use super::LlmEngine;
 use super::http::{Ctx, NoAnswer};
-use super::prompt::{SYSTEM, Used, answer_schema, llm_columns, user_prompt};
+use super::prompt::{Batch, SYSTEM, Used, answer_schema, llm_columns, user_prompt};
 use super::reply::{cut, decode_row, salvage};
 use super::usage::Usage;
 use super::wire::{Ask, wire};
@@ -37,6 +37,7 @@ pub(crate) fn default_batch(columns: usize) -> usize {
 /// Rows still owed for some row positions.
 struct Job {
     slots: Vec<usize>,
+    batch: Batch,
     /// Answers in a row that brought no valid new row.
     failures: u32,
 }
@@ -84,10 +85,17 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
     let mut keys = unique_keys(table, &cols);
 
     let batch = config.batch_size.unwrap_or_else(|| default_batch(cols.len())).max(1);
+    let batches = n.div_ceil(batch);
     let mut queue: VecDeque<Job> = (0..n)
         .step_by(batch)
-        .map(|start| Job {
+        .enumerate()
+        .map(|(i, start)| Job {
             slots: (start..(start + batch).min(n)).collect(),
+            batch: Batch {
+                number: i + 1,
+                of: batches,
+                attempt: 1,
+            },
             failures: 0,
         })
         .collect();
@@ -107,7 +115,15 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
             .collect();
         let mut handles = Vec::with_capacity(wave.len());
         for job in &wave {
-            let user = user_prompt(table, &cols, prompt.as_deref(), job.slots.len(), config.format, &used);
+            let user = user_prompt(
+                table,
+                &cols,
+                prompt.as_deref(),
+                job.slots.len(),
+                job.batch,
+                config.format,
+                &used,
+            );
             let body = wire.body(
                 config,
                 &Ask {
@@ -196,6 +212,7 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
                     raw: cut(&last_raw, 2000),
                 });
             }
+            job.batch.attempt += 1;
             queue.push_back(job);
         }
     }
@@ -296,7 +313,12 @@ pub(crate) fn preview(engine: &LlmEngine, table: &Table, rows: usize) -> (String
     let wire = wire(config.provider);
     let schema = answer_schema(table, &cols, config.format, wire.dialect());
     let prompt = engine.prompt_for(&table.name);
-    let user = user_prompt(table, &cols, prompt.as_deref(), rows, config.format, &[]);
+    let batch = Batch {
+        number: 1,
+        of: 1,
+        attempt: 1,
+    };
+    let user = user_prompt(table, &cols, prompt.as_deref(), rows, batch, config.format, &[]);
     let body = wire.body(
         config,
         &Ask {
