@@ -67,7 +67,7 @@ pub(crate) struct GenerateArgs {
     pub(crate) quiet: bool,
     /// Options of `--engine llm`.
     #[command(flatten)]
-    pub(crate) llm: LlmArgs,
+    pub(crate) llm: Box<LlmArgs>,
 }
 
 /// `--engine llm` options; the API key comes from the environment

@@ -15,7 +15,11 @@ pub(crate) fn engine(args: &GenerateArgs) -> anyhow::Result<LlmEngine> {
     })?;
     let mut engine = LlmEngine::new(config).with_seed(args.seed);
     if let Some(rate) = args.null_rate {
-        engine = engine.with_local(syda::engine::OfflineEngine::new().with_seed(args.seed).with_null_rate(rate));
+        engine = engine.with_local(
+            syda::engine::OfflineEngine::new()
+                .with_seed(args.seed)
+                .with_null_rate(rate),
+        );
     }
     if let Some(prompt) = &args.llm.prompt {
         engine = engine.with_prompt(prompt.clone());
@@ -104,7 +108,10 @@ pub(crate) fn report(engine: &LlmEngine) {
     } else {
         format!(", cache {}", config.cache_dir.display())
     };
-    eprintln!("LLM usage ({} {}): {usage}{cached}", config.provider, config.model);
+    eprintln!(
+        "LLM usage ({} {}): {usage}{cached}",
+        config.provider, config.model
+    );
 }
 
 #[cfg(test)]
@@ -124,7 +131,11 @@ mod tests {
             concurrency: Some(2),
             ..LlmArgs::default()
         };
-        let config = config(&args, vars(&[("SYDA_PROVIDER", "gemini"), ("SYDA_MODEL", "gemini-2.5-pro")])).unwrap();
+        let config = config(
+            &args,
+            vars(&[("SYDA_PROVIDER", "gemini"), ("SYDA_MODEL", "gemini-2.5-pro")]),
+        )
+        .unwrap();
         assert_eq!(config.provider, Provider::OpenAiCompatible);
         assert_eq!(config.model, "qwen2.5");
         assert_eq!(config.concurrency, 2);

@@ -39,7 +39,14 @@ impl Respond for Shop {
             .and_then(|r| r.split_whitespace().next())
             .and_then(|n| n.parse().ok())
             .unwrap();
-        let batch = prompt.split("(batch ").nth(1).unwrap().split(' ').next().unwrap().to_owned();
+        let batch = prompt
+            .split("(batch ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_owned();
         let rows: Vec<Value> = (0..asked)
             .map(|i| {
                 if prompt.contains("Table: customers") {
@@ -63,7 +70,15 @@ impl Respond for Shop {
 fn syda(args: &[&str], key: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_syda"));
     command.args(args);
-    for var in ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "SYDA_PROVIDER", "SYDA_MODEL", "OPENAI_BASE_URL", "SYDA_CACHE"] {
+    for var in [
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GEMINI_API_KEY",
+        "SYDA_PROVIDER",
+        "SYDA_MODEL",
+        "OPENAI_BASE_URL",
+        "SYDA_CACHE",
+    ] {
         command.env_remove(var);
     }
     if let Some(key) = key {
@@ -91,9 +106,25 @@ async fn generate_with_the_llm_engine_then_check() {
     let out = dir.path().join("out");
     let base = format!("{}/v1", server.uri());
     let args = [
-        "generate", schema.to_str().unwrap(), "--engine", "llm", "--provider", "openai", "--model", "gpt-4o-mini",
-        "--base-url", &base, "--prompt", "Cyclists in France", "--rows", "12", "--batch-size", "5", "--out",
-        out.to_str().unwrap(), "--quiet",
+        "generate",
+        schema.to_str().unwrap(),
+        "--engine",
+        "llm",
+        "--provider",
+        "openai",
+        "--model",
+        "gpt-4o-mini",
+        "--base-url",
+        &base,
+        "--prompt",
+        "Cyclists in France",
+        "--rows",
+        "12",
+        "--batch-size",
+        "5",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
     ];
     let run = tokio::task::spawn_blocking({
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -107,9 +138,16 @@ async fn generate_with_the_llm_engine_then_check() {
     assert!(stderr.contains("LLM usage (openai gpt-4o-mini): 6 requests (0 retries, 0 cached), 1500 input + 600 output tokens, 24 rows (0 rejected), ~$"), "{stderr}");
     assert!(!stderr.contains(KEY));
     let customers = std::fs::read_to_string(out.join("customers.csv")).unwrap();
-    assert!(customers.starts_with("id,name,city\n1,Customer 1-0,Lyon\n"), "{customers}");
+    assert!(
+        customers.starts_with("id,name,city\n1,Customer 1-0,Lyon\n"),
+        "{customers}"
+    );
     let requests = server.received_requests().await.unwrap();
-    assert!(requests.iter().all(|r| String::from_utf8_lossy(&r.body).contains("Cyclists in France")));
+    assert!(
+        requests
+            .iter()
+            .all(|r| String::from_utf8_lossy(&r.body).contains("Cyclists in France"))
+    );
     let check = syda(&["check", schema.to_str().unwrap(), out.to_str().unwrap()], None);
     assert!(check.status.success(), "{}", text(&check.stdout));
 }
@@ -121,11 +159,24 @@ fn without_a_key_the_error_names_the_variable() {
     std::fs::write(&schema, SHOP).unwrap();
     let out = dir.path().join("out");
     let run = syda(
-        &["generate", schema.to_str().unwrap(), "--engine", "llm", "--provider", "openai", "--out", out.to_str().unwrap()],
+        &[
+            "generate",
+            schema.to_str().unwrap(),
+            "--engine",
+            "llm",
+            "--provider",
+            "openai",
+            "--out",
+            out.to_str().unwrap(),
+        ],
         None,
     );
     assert_eq!(run.status.code(), Some(1));
-    assert!(text(&run.stderr).contains("OPENAI_API_KEY"), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stderr).contains("OPENAI_API_KEY"),
+        "{}",
+        text(&run.stderr)
+    );
     assert!(!Path::new(&out).join("customers.csv").exists());
 }
 
@@ -135,9 +186,20 @@ fn llm_options_without_the_llm_engine_are_refused() {
     let schema = dir.path().join("shop.yaml");
     std::fs::write(&schema, SHOP).unwrap();
     let run = syda(
-        &["generate", schema.to_str().unwrap(), "--prompt", "x", "--out", dir.path().join("o").to_str().unwrap()],
+        &[
+            "generate",
+            schema.to_str().unwrap(),
+            "--prompt",
+            "x",
+            "--out",
+            dir.path().join("o").to_str().unwrap(),
+        ],
         None,
     );
     assert_eq!(run.status.code(), Some(1));
-    assert!(text(&run.stderr).contains("--prompt only apply with --engine llm"), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stderr).contains("--prompt only apply with --engine llm"),
+        "{}",
+        text(&run.stderr)
+    );
 }

@@ -105,7 +105,9 @@ pub enum Error {
 
     /// A provider still answered "too many requests" (HTTP 429 or 503) after
     /// every retry.
-    #[error("{provider}: rate limited (HTTP {status}) after {retries} retries; lower the concurrency or raise `retries`")]
+    #[error(
+        "{provider}: rate limited (HTTP {status}) after {retries} retries; lower the concurrency or raise `retries`"
+    )]
     RateLimited {
         /// `openai`, `anthropic`, `gemini` or `openai-compatible`.
         provider: String,
@@ -128,7 +130,9 @@ pub enum Error {
     },
 
     /// A replay-only LLM cache has no recorded response for a request.
-    #[error("{path}: no recorded LLM response for this request (cache mode replay-only); record it once with cache mode read-write")]
+    #[error(
+        "{path}: no recorded LLM response for this request (cache mode replay-only); record it once with cache mode read-write"
+    )]
     CacheMiss {
         /// The cache file the response would be in.
         path: PathBuf,

@@ -4,8 +4,8 @@
 mod llm_support;
 
 use llm_support::{Fake, KEY, Reply, employees};
-use syda::engine::llm::{CacheMode, LlmConfig, LlmEngine, Provider, RowFormat};
 use syda::Error;
+use syda::engine::llm::{CacheMode, LlmConfig, LlmEngine, Provider, RowFormat};
 
 fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -14,7 +14,11 @@ fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
 
 #[test]
 fn the_provider_comes_from_syda_provider_or_the_key_that_is_set() {
-    let config = LlmConfig::from_lookup(lookup(&[("OPENAI_API_KEY", "sk-1"), ("SYDA_MODEL", "gpt-4.1-mini")])).unwrap();
+    let config = LlmConfig::from_lookup(lookup(&[
+        ("OPENAI_API_KEY", "sk-1"),
+        ("SYDA_MODEL", "gpt-4.1-mini"),
+    ]))
+    .unwrap();
     assert_eq!(config.provider, Provider::OpenAi);
     assert_eq!(config.model, "gpt-4.1-mini");
     let config = LlmConfig::from_lookup(lookup(&[("GEMINI_API_KEY", "g-1")])).unwrap();
@@ -52,24 +56,38 @@ fn missing_or_wrong_settings_are_clear_errors() {
     assert!(message(&[("SYDA_PROVIDER", "mistral")]).contains("SYDA_PROVIDER=mistral"));
     assert!(message(&[("SYDA_PROVIDER", "gemini")]).contains("GEMINI_API_KEY"));
     assert!(message(&[("OPENAI_BASE_URL", "http://x")]).contains("SYDA_MODEL"));
-    assert!(message(&[("OPENAI_API_KEY", "k"), ("SYDA_CACHE", "sometimes")]).contains("SYDA_CACHE=sometimes"));
+    assert!(
+        message(&[("OPENAI_API_KEY", "k"), ("SYDA_CACHE", "sometimes")]).contains("SYDA_CACHE=sometimes")
+    );
 }
 
 #[test]
 fn prices_come_from_the_built_in_list_or_an_override() {
     let config = LlmConfig::new(Provider::OpenAi, "gpt-4o-mini-2024-07-18");
     let price = config.model_price().unwrap();
-    assert_eq!((price.input, price.output), (0.15, 0.60), "longest prefix wins over gpt-4o");
+    assert_eq!(
+        (price.input, price.output),
+        (0.15, 0.60),
+        "longest prefix wins over gpt-4o"
+    );
     let custom = LlmConfig::new(Provider::OpenAiCompatible, "llama3.1:8b").price("llama3.1", 0.0, 0.0);
     assert_eq!(custom.model_price().unwrap().output, 0.0);
-    assert!(LlmConfig::new(Provider::OpenAiCompatible, "mystery").model_price().is_none());
+    assert!(
+        LlmConfig::new(Provider::OpenAiCompatible, "mystery")
+            .model_price()
+            .is_none()
+    );
 }
 
 #[test]
 fn keys_never_show_in_debug_output() {
     let config = LlmConfig::new(Provider::OpenAi, "gpt-4o-mini").api_key(KEY);
     let engine = LlmEngine::new(config.clone());
-    for shown in [format!("{config:?}"), format!("{engine:?}"), format!("{:?}", config.api_key)] {
+    for shown in [
+        format!("{config:?}"),
+        format!("{engine:?}"),
+        format!("{:?}", config.api_key),
+    ] {
         assert!(!shown.contains(KEY), "{shown}");
         assert!(!shown.contains("0123456789abcdef"), "{shown}");
     }
@@ -82,14 +100,22 @@ async fn keys_echoed_by_a_provider_never_reach_an_error() {
     let table = schema.table("employees").unwrap();
     for provider in [Provider::OpenAi, Provider::Anthropic, Provider::Gemini] {
         // Providers quote the key they rejected; the error must not.
-        let fake = Fake::start(provider, table, RowFormat::Compact, |_| {
-            Reply::Text(String::new())
-        })
+        let fake = Fake::start(
+            provider,
+            table,
+            RowFormat::Compact,
+            |_| Reply::Text(String::new()),
+        )
         .await;
-        let config = fake.config(provider, RowFormat::Compact).api_key(format!("{KEY}-wrong"));
+        let config = fake
+            .config(provider, RowFormat::Compact)
+            .api_key(format!("{KEY}-wrong"));
         let err = LlmEngine::new(config).rows_async(table, 2).await.unwrap_err();
         let shown = format!("{err} {err:?}");
-        assert!(matches!(err, Error::Provider { status: 404, .. }), "{provider}: {shown}");
+        assert!(
+            matches!(err, Error::Provider { status: 404, .. }),
+            "{provider}: {shown}"
+        );
         assert!(!shown.contains(KEY), "{provider}: {shown}");
     }
 }
@@ -99,7 +125,9 @@ async fn a_provider_message_quoting_the_key_is_redacted() {
     use wiremock::matchers::method;
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let server = MockServer::start().await;
-    let body = format!(r#"{{"error":{{"message":"Incorrect API key provided: {KEY}. You can find your API key at https://platform.openai.com/account/api-keys.","type":"invalid_request_error","code":"invalid_api_key"}}}}"#);
+    let body = format!(
+        r#"{{"error":{{"message":"Incorrect API key provided: {KEY}. You can find your API key at https://platform.openai.com/account/api-keys.","type":"invalid_request_error","code":"invalid_api_key"}}}}"#
+    );
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(401).set_body_string(body))
         .mount(&server)
@@ -111,6 +139,9 @@ async fn a_provider_message_quoting_the_key_is_redacted() {
         .base_url(format!("{}/v1", server.uri()));
     let err = LlmEngine::new(config).rows_async(table, 2).await.unwrap_err();
     let shown = format!("{err} | {err:?}");
-    assert!(shown.contains("HTTP 401") && shown.contains("Incorrect API key provided: ***"), "{shown}");
+    assert!(
+        shown.contains("HTTP 401") && shown.contains("Incorrect API key provided: ***"),
+        "{shown}"
+    );
     assert!(!shown.contains(KEY), "{shown}");
 }

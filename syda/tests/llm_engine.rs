@@ -31,7 +31,10 @@ async fn batches_run_in_parallel() {
     println!("8 batches × 200 ms latency, concurrency 8: {elapsed:?}");
     assert_eq!(out.rows.len(), 40);
     assert_eq!(fake.model.calls(), 8);
-    assert!(elapsed < Duration::from_millis(800), "8 × 200 ms sequential would be 1600 ms; took {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_millis(800),
+        "8 × 200 ms sequential would be 1600 ms; took {elapsed:?}"
+    );
 }
 
 #[tokio::test]
@@ -42,10 +45,17 @@ async fn concurrency_one_runs_batches_one_after_another() {
         Reply::Slow(Duration::from_millis(50), Box::new(good(call)))
     })
     .await;
-    let engine = LlmEngine::new(fake.config(Provider::OpenAi, RowFormat::Compact).batch_size(5).concurrency(1));
+    let engine = LlmEngine::new(
+        fake.config(Provider::OpenAi, RowFormat::Compact)
+            .batch_size(5)
+            .concurrency(1),
+    );
     let started = Instant::now();
     engine.rows_async(table, 20).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(200), "4 batches of 50 ms, one at a time");
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "4 batches of 50 ms, one at a time"
+    );
 }
 
 const SHOP: &str = r#"
@@ -85,9 +95,17 @@ fn the_planner_drives_the_llm_engine_with_foreign_keys_filled_locally() {
     let schema = Schema::from_yaml_str(SHOP).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let customers = schema.table("customers").unwrap();
-    let fake = runtime.block_on(Fake::start(Provider::OpenAi, customers, RowFormat::Compact, shop_answer));
+    let fake = runtime.block_on(Fake::start(
+        Provider::OpenAi,
+        customers,
+        RowFormat::Compact,
+        shop_answer,
+    ));
     let engine = LlmEngine::new(fake.config(Provider::OpenAi, RowFormat::Compact).batch_size(8)).with_seed(3);
-    assert_eq!(engine.llm_columns(schema.table("orders").unwrap()), ["item", "total"]);
+    assert_eq!(
+        engine.llm_columns(schema.table("orders").unwrap()),
+        ["item", "total"]
+    );
     // The sync Engine path, from a thread that is not inside a runtime.
     let data = Planner::new(&schema)
         .size("customers", 10)
@@ -101,7 +119,10 @@ fn the_planner_drives_the_llm_engine_with_foreign_keys_filled_locally() {
     assert!(orders.iter().all(|o| matches!(o[1], Value::Int(1..=10))));
     assert!(orders[0][2].as_str().unwrap().starts_with("Bike part"));
     let bodies = fake.model.bodies.lock().unwrap();
-    assert!(bodies.iter().all(|b| !b.to_string().contains("customer_id")), "FKs are never asked of the model");
+    assert!(
+        bodies.iter().all(|b| !b.to_string().contains("customer_id")),
+        "FKs are never asked of the model"
+    );
     // Usage adds up over the planner's clones of the engine.
     let usage = engine.usage();
     assert_eq!(usage.requests, 2 + 4);

@@ -44,16 +44,25 @@ fn objects(call: &Call) -> Vec<Json> {
 #[tokio::test]
 async fn rate_limit_waits_for_retry_after() {
     let started = Instant::now();
-    let (out, model) = run(Provider::OpenAi, RowFormat::Compact, 5, |c| c, |call| {
-        if call.index == 0 {
-            Reply::Status(429, Some("1"))
-        } else {
-            good(call)
-        }
-    })
+    let (out, model) = run(
+        Provider::OpenAi,
+        RowFormat::Compact,
+        5,
+        |c| c,
+        |call| {
+            if call.index == 0 {
+                Reply::Status(429, Some("1"))
+            } else {
+                good(call)
+            }
+        },
+    )
     .await;
     let out = out.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 was honoured");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 was honoured"
+    );
     assert_valid(&out.rows, 5);
     assert_eq!(out.usage.retries, 1);
     assert_eq!(out.usage.requests, 2);
@@ -63,11 +72,17 @@ async fn rate_limit_waits_for_retry_after() {
 #[tokio::test]
 async fn server_error_then_success() {
     for provider in [Provider::OpenAi, Provider::Anthropic, Provider::Gemini] {
-        let (out, _) = run(provider, RowFormat::Compact, 5, |c| c, |call| match call.index {
-            0 => Reply::Status(500, None),
-            1 => Reply::Status(503, None),
-            _ => good(call),
-        })
+        let (out, _) = run(
+            provider,
+            RowFormat::Compact,
+            5,
+            |c| c,
+            |call| match call.index {
+                0 => Reply::Status(500, None),
+                1 => Reply::Status(503, None),
+                _ => good(call),
+            },
+        )
         .await;
         let out = out.unwrap();
         assert_valid(&out.rows, 5);
@@ -110,44 +125,62 @@ async fn a_server_that_never_answers_in_time_is_a_network_error() {
     let err = out.unwrap_err();
     assert!(matches!(err, Error::Network { .. }), "{err:?}");
     let text = err.to_string();
-    assert!(text.contains("gemini") && text.contains("timed out") && text.contains("2 attempts"), "{text}");
+    assert!(
+        text.contains("gemini") && text.contains("timed out") && text.contains("2 attempts"),
+        "{text}"
+    );
     assert_eq!(model.calls(), 2);
 }
 
 #[tokio::test]
 async fn a_reply_cut_mid_json_keeps_its_complete_rows_and_asks_only_for_the_rest() {
     for provider in [Provider::OpenAi, Provider::Gemini, Provider::Anthropic] {
-        let (out, model) = run(provider, RowFormat::Compact, 10, |c| c, |call| {
-            if call.index == 0 {
-                // Six complete rows, then the seventh cut in the middle.
-                let rows: Vec<String> = call.good.iter().map(|r| r.to_string()).collect();
-                let cut = &rows[6][..rows[6].len() / 2];
-                Reply::Truncated(format!("{{\"rows\":[{},{cut}", rows[..6].join(",")))
-            } else {
-                good(call)
-            }
-        })
+        let (out, model) = run(
+            provider,
+            RowFormat::Compact,
+            10,
+            |c| c,
+            |call| {
+                if call.index == 0 {
+                    // Six complete rows, then the seventh cut in the middle.
+                    let rows: Vec<String> = call.good.iter().map(|r| r.to_string()).collect();
+                    let cut = &rows[6][..rows[6].len() / 2];
+                    Reply::Truncated(format!("{{\"rows\":[{},{cut}", rows[..6].join(",")))
+                } else {
+                    good(call)
+                }
+            },
+        )
         .await;
         let out = out.unwrap();
         assert_valid(&out.rows, 10);
         assert_eq!(model.calls(), 2, "{provider}");
         let second = model.bodies.lock().unwrap()[1].to_string();
-        assert!(second.contains("Generate 4 records"), "{provider}: only the missing rows are asked again");
+        assert!(
+            second.contains("Generate 4 records"),
+            "{provider}: only the missing rows are asked again"
+        );
     }
 }
 
 #[tokio::test]
 async fn wrong_types_are_rejected_or_coerced_without_loss() {
-    let (out, model) = run(Provider::OpenAi, RowFormat::Objects, 6, |c| c, |call| {
-        let mut rows = objects(call);
-        if call.index == 0 {
-            rows[1]["age"] = json!("forty");
-            rows[2]["age"] = json!("42");
-            rows[3]["salary"] = json!("high");
-            rows[4]["status"] = json!(true);
-        }
-        Reply::Rows(rows)
-    })
+    let (out, model) = run(
+        Provider::OpenAi,
+        RowFormat::Objects,
+        6,
+        |c| c,
+        |call| {
+            let mut rows = objects(call);
+            if call.index == 0 {
+                rows[1]["age"] = json!("forty");
+                rows[2]["age"] = json!("42");
+                rows[3]["salary"] = json!("high");
+                rows[4]["status"] = json!(true);
+            }
+            Reply::Rows(rows)
+        },
+    )
     .await;
     let out = out.unwrap();
     assert_valid(&out.rows, 6);
@@ -159,14 +192,20 @@ async fn wrong_types_are_rejected_or_coerced_without_loss() {
 
 #[tokio::test]
 async fn missing_fields_are_null_when_allowed_and_rejected_otherwise() {
-    let (out, _) = run(Provider::Anthropic, RowFormat::Objects, 4, |c| c, |call| {
-        let mut rows = objects(call);
-        if call.index == 0 {
-            rows[0].as_object_mut().unwrap().remove("email");
-            rows[1].as_object_mut().unwrap().remove("salary");
-        }
-        Reply::Rows(rows)
-    })
+    let (out, _) = run(
+        Provider::Anthropic,
+        RowFormat::Objects,
+        4,
+        |c| c,
+        |call| {
+            let mut rows = objects(call);
+            if call.index == 0 {
+                rows[0].as_object_mut().unwrap().remove("email");
+                rows[1].as_object_mut().unwrap().remove("salary");
+            }
+            Reply::Rows(rows)
+        },
+    )
     .await;
     let out = out.unwrap();
     assert_valid(&out.rows, 4);
@@ -176,13 +215,19 @@ async fn missing_fields_are_null_when_allowed_and_rejected_otherwise() {
 
 #[tokio::test]
 async fn extra_fields_are_ignored() {
-    let (out, model) = run(Provider::Gemini, RowFormat::Objects, 4, |c| c, |call| {
-        let mut rows = objects(call);
-        for row in &mut rows {
-            row["nickname"] = json!("Ace");
-        }
-        Reply::Rows(rows)
-    })
+    let (out, model) = run(
+        Provider::Gemini,
+        RowFormat::Objects,
+        4,
+        |c| c,
+        |call| {
+            let mut rows = objects(call);
+            for row in &mut rows {
+                row["nickname"] = json!("Ace");
+            }
+            Reply::Rows(rows)
+        },
+    )
     .await;
     let out = out.unwrap();
     assert_valid(&out.rows, 4);
@@ -221,32 +266,53 @@ async fn duplicate_unique_values_across_batches_are_dropped_and_asked_again() {
     let bodies = model.bodies.lock().unwrap();
     let second = bodies[1].to_string();
     let taken = first_emails.lock().unwrap();
-    assert!(second.contains("already taken"), "the second batch is told the used values");
+    assert!(
+        second.contains("already taken"),
+        "the second batch is told the used values"
+    );
     assert!(second.contains(taken[0].as_str().unwrap()), "{second}");
     assert!(bodies[2].to_string().contains("Generate 3 records"));
 }
 
 #[tokio::test]
 async fn fewer_rows_than_asked_are_completed() {
-    let (out, model) = run(Provider::OpenAi, RowFormat::Compact, 10, |c| c, |call| {
-        let mut rows = call.good.clone();
-        if call.index == 0 {
-            rows.truncate(3);
-        }
-        Reply::Rows(rows)
-    })
+    let (out, model) = run(
+        Provider::OpenAi,
+        RowFormat::Compact,
+        10,
+        |c| c,
+        |call| {
+            let mut rows = call.good.clone();
+            if call.index == 0 {
+                rows.truncate(3);
+            }
+            Reply::Rows(rows)
+        },
+    )
     .await;
     assert_valid(&out.unwrap().rows, 10);
-    assert!(model.bodies.lock().unwrap()[1].to_string().contains("Generate 7 records"));
+    assert!(
+        model.bodies.lock().unwrap()[1]
+            .to_string()
+            .contains("Generate 7 records")
+    );
 }
 
 #[tokio::test]
 async fn prose_around_the_json_is_skipped() {
     for provider in [Provider::OpenAi, Provider::Anthropic, Provider::Gemini] {
-        let (out, model) = run(provider, RowFormat::Compact, 5, |c| c, |call| {
-            let rows = json!({ "rows": call.good }).to_string();
-            Reply::Text(format!("Sure! Here are the records:\n```json\n{rows}\n```\nLet me know if you need more."))
-        })
+        let (out, model) = run(
+            provider,
+            RowFormat::Compact,
+            5,
+            |c| c,
+            |call| {
+                let rows = json!({ "rows": call.good }).to_string();
+                Reply::Text(format!(
+                    "Sure! Here are the records:\n```json\n{rows}\n```\nLet me know if you need more."
+                ))
+            },
+        )
         .await;
         assert_valid(&out.unwrap().rows, 5);
         assert_eq!(model.calls(), 1, "{provider}");
@@ -255,9 +321,13 @@ async fn prose_around_the_json_is_skipped() {
 
 #[tokio::test]
 async fn a_model_that_never_complies_ends_in_an_error_with_its_reply() {
-    let (out, model) = run(Provider::OpenAi, RowFormat::Compact, 5, |c| c.max_attempts(3), |_| {
-        Reply::Text("I'm sorry, but I can't help with generating personal data.".to_owned())
-    })
+    let (out, model) = run(
+        Provider::OpenAi,
+        RowFormat::Compact,
+        5,
+        |c| c.max_attempts(3),
+        |_| Reply::Text("I'm sorry, but I can't help with generating personal data.".to_owned()),
+    )
     .await;
     let err = out.unwrap_err();
     let Error::LlmReply { table, raw, message } = &err else {
@@ -271,13 +341,19 @@ async fn a_model_that_never_complies_ends_in_an_error_with_its_reply() {
 
 #[tokio::test]
 async fn values_that_never_fit_end_in_an_error_naming_the_rule() {
-    let (out, model) = run(Provider::Gemini, RowFormat::Objects, 3, |c| c.max_attempts(2), |call| {
-        let mut rows = objects(call);
-        for row in &mut rows {
-            row["age"] = json!(500);
-        }
-        Reply::Rows(rows)
-    })
+    let (out, model) = run(
+        Provider::Gemini,
+        RowFormat::Objects,
+        3,
+        |c| c.max_attempts(2),
+        |call| {
+            let mut rows = objects(call);
+            for row in &mut rows {
+                row["age"] = json!(500);
+            }
+            Reply::Rows(rows)
+        },
+    )
     .await;
     let text = out.unwrap_err().to_string();
     assert!(text.contains("`age`: 500 is outside 18..=70"), "{text}");
@@ -287,7 +363,14 @@ async fn values_that_never_fit_end_in_an_error_naming_the_rule() {
 
 #[tokio::test]
 async fn a_bad_request_is_not_retried() {
-    let (out, model) = run(Provider::Anthropic, RowFormat::Compact, 3, |c| c, |_| Reply::Status(400, None)).await;
+    let (out, model) = run(
+        Provider::Anthropic,
+        RowFormat::Compact,
+        3,
+        |c| c,
+        |_| Reply::Status(400, None),
+    )
+    .await;
     let err = out.unwrap_err();
     assert!(matches!(err, Error::Provider { status: 400, .. }), "{err:?}");
     assert!(err.to_string().contains("fake error 400"));
@@ -296,11 +379,25 @@ async fn a_bad_request_is_not_retried() {
 
 #[tokio::test]
 async fn a_rate_limit_that_never_lifts_ends_after_the_retries() {
-    let (out, model) = run(Provider::OpenAi, RowFormat::Compact, 3, |c| c.retries(2), |_| {
-        Reply::Status(429, None)
-    })
+    let (out, model) = run(
+        Provider::OpenAi,
+        RowFormat::Compact,
+        3,
+        |c| c.retries(2),
+        |_| Reply::Status(429, None),
+    )
     .await;
     let err = out.unwrap_err();
-    assert!(matches!(err, Error::RateLimited { status: 429, retries: 2, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::RateLimited {
+                status: 429,
+                retries: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(model.calls(), 3);
 }

@@ -64,26 +64,44 @@ fn request_bodies_per_provider() {
 fn openai_strict_schema_requires_every_property_and_drops_unsupported_keywords() {
     let schema = employees();
     let table = schema.table("employees").unwrap();
-    let body = engine(Provider::OpenAi, RowFormat::Objects).preview(table, 3).body;
+    let body = engine(Provider::OpenAi, RowFormat::Objects)
+        .preview(table, 3)
+        .body;
     let format = &body["response_format"]["json_schema"];
     assert_eq!(format["strict"], true);
     let row = &format["schema"]["properties"]["rows"]["items"];
     assert_eq!(row["additionalProperties"], false);
     let properties: Vec<&String> = row["properties"].as_object().unwrap().keys().collect();
-    let required: Vec<&str> = row["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let required: Vec<&str> = row["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(properties, required);
-    assert_eq!(row["properties"]["salary"]["type"], serde_json::json!(["number", "null"]));
+    assert_eq!(
+        row["properties"]["salary"]["type"],
+        serde_json::json!(["number", "null"])
+    );
     assert_eq!(row["properties"]["age"]["minimum"], 18);
-    assert!(!body.to_string().contains("maxLength"), "OpenAI strict mode rejects maxLength");
+    assert!(
+        !body.to_string().contains("maxLength"),
+        "OpenAI strict mode rejects maxLength"
+    );
     // Anthropic takes plain JSON Schema, maxLength included.
-    let anthropic = engine(Provider::Anthropic, RowFormat::Objects).preview(table, 3).body;
+    let anthropic = engine(Provider::Anthropic, RowFormat::Objects)
+        .preview(table, 3)
+        .body;
     assert_eq!(
         anthropic["tools"][0]["input_schema"]["properties"]["rows"]["items"]["properties"]["email"]["maxLength"],
         60
     );
     // Gemini: upper-case types, nullable flag, no additionalProperties.
-    let gemini = engine(Provider::Gemini, RowFormat::Objects).preview(table, 3).body;
-    let salary = &gemini["generationConfig"]["responseSchema"]["properties"]["rows"]["items"]["properties"]["salary"];
+    let gemini = engine(Provider::Gemini, RowFormat::Objects)
+        .preview(table, 3)
+        .body;
+    let salary =
+        &gemini["generationConfig"]["responseSchema"]["properties"]["rows"]["items"]["properties"]["salary"];
     assert_eq!(salary["type"], "NUMBER");
     assert_eq!(salary["nullable"], true);
     assert!(!gemini.to_string().contains("additionalProperties"));
@@ -94,8 +112,14 @@ fn urls_per_provider() {
     let schema = employees();
     let table = schema.table("employees").unwrap();
     let url = |config: LlmConfig| LlmEngine::new(config).preview(table, 1).url;
-    assert_eq!(url(LlmConfig::new(Provider::OpenAi, "m")), "https://api.openai.com/v1/chat/completions");
-    assert_eq!(url(LlmConfig::new(Provider::Anthropic, "m")), "https://api.anthropic.com/v1/messages");
+    assert_eq!(
+        url(LlmConfig::new(Provider::OpenAi, "m")),
+        "https://api.openai.com/v1/chat/completions"
+    );
+    assert_eq!(
+        url(LlmConfig::new(Provider::Anthropic, "m")),
+        "https://api.anthropic.com/v1/messages"
+    );
     assert_eq!(
         url(LlmConfig::new(Provider::Gemini, "gemini-2.5-flash")),
         "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
@@ -104,8 +128,12 @@ fn urls_per_provider() {
         url(LlmConfig::new(Provider::OpenAiCompatible, "llama3.1").base_url("http://localhost:11434/v1/")),
         "http://localhost:11434/v1/chat/completions"
     );
-    let azure = "https://acme.openai.azure.com/openai/deployments/gpt4o/chat/completions?api-version=2024-10-21";
-    assert_eq!(url(LlmConfig::new(Provider::OpenAiCompatible, "gpt-4o").base_url(azure)), azure);
+    let azure =
+        "https://acme.openai.azure.com/openai/deployments/gpt4o/chat/completions?api-version=2024-10-21";
+    assert_eq!(
+        url(LlmConfig::new(Provider::OpenAiCompatible, "gpt-4o").base_url(azure)),
+        azure
+    );
 }
 
 async fn round_trip(provider: Provider, format: RowFormat) {

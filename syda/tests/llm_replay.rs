@@ -73,9 +73,16 @@ async fn typed_fixtures_replay_from_the_committed_cache() {
 #[tokio::test]
 async fn a_replay_miss_is_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let config = config("http://127.0.0.1:9/v1", CacheMode::ReplayOnly).cache(CacheMode::ReplayOnly, dir.path());
-    let err = Generator::llm(config).prompt(PROMPT).rows::<Customer>(3).await.unwrap_err();
-    let Error::CacheMiss { path } = &err else { panic!("{err:?}") };
+    let config =
+        config("http://127.0.0.1:9/v1", CacheMode::ReplayOnly).cache(CacheMode::ReplayOnly, dir.path());
+    let err = Generator::llm(config)
+        .prompt(PROMPT)
+        .rows::<Customer>(3)
+        .await
+        .unwrap_err();
+    let Error::CacheMiss { path } = &err else {
+        panic!("{err:?}")
+    };
     assert!(path.starts_with(dir.path()));
     assert!(err.to_string().contains("read-write"), "{err}");
 }
@@ -89,11 +96,17 @@ async fn recorded_answers_replay_without_the_server() {
         .config(Provider::Anthropic, RowFormat::Compact)
         .batch_size(4)
         .cache(CacheMode::ReadWrite, dir.path());
-    let first = LlmEngine::new(record.clone()).rows_async(&table, 10).await.unwrap();
+    let first = LlmEngine::new(record.clone())
+        .rows_async(&table, 10)
+        .await
+        .unwrap();
     assert_eq!(first.usage.requests, 3);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
     // Read-write replays what it has.
-    let second = LlmEngine::new(record.clone()).rows_async(&table, 10).await.unwrap();
+    let second = LlmEngine::new(record.clone())
+        .rows_async(&table, 10)
+        .await
+        .unwrap();
     assert_eq!(second.usage.requests, 0);
     assert_eq!(second.rows, first.rows);
     drop(fake);
@@ -112,22 +125,98 @@ fn fake_free_cost(usage: &syda::engine::llm::Usage) -> u64 {
 /// Realistic answers for the committed fixtures (what a model wrote).
 fn customers_answer(call: &Call) -> Reply {
     let first = json!([
-        ["Nordlicht Software GmbH", "Software", "https://nordlicht-software.de", "Active", "2023-03-14"],
-        ["Baltic Freight Systems", "Logistics", "https://balticfreight.lt", "Active", "2022-11-02"],
-        ["Iberia Health Analytics", "Healthcare", "https://iberiahealth.es", "Prospect", "2024-06-21"],
-        ["Vltava Payments s.r.o.", "Financial Services", "https://vltavapay.cz", "Active", "2021-09-30"],
-        ["Fjord Energy Data AS", "Energy", "https://fjordenergy.no", "Inactive", "2020-04-17"],
-        ["Lumen Retail Cloud", "Retail", "https://lumenretail.fr", null, "2024-01-08"]
+        [
+            "Nordlicht Software GmbH",
+            "Software",
+            "https://nordlicht-software.de",
+            "Active",
+            "2023-03-14"
+        ],
+        [
+            "Baltic Freight Systems",
+            "Logistics",
+            "https://balticfreight.lt",
+            "Active",
+            "2022-11-02"
+        ],
+        [
+            "Iberia Health Analytics",
+            "Healthcare",
+            "https://iberiahealth.es",
+            "Prospect",
+            "2024-06-21"
+        ],
+        [
+            "Vltava Payments s.r.o.",
+            "Financial Services",
+            "https://vltavapay.cz",
+            "Active",
+            "2021-09-30"
+        ],
+        [
+            "Fjord Energy Data AS",
+            "Energy",
+            "https://fjordenergy.no",
+            "Inactive",
+            "2020-04-17"
+        ],
+        [
+            "Lumen Retail Cloud",
+            "Retail",
+            "https://lumenretail.fr",
+            null,
+            "2024-01-08"
+        ]
     ]);
     let second = json!([
-        ["Alpenblick Manufacturing AG", "Manufacturing", "https://alpenblick.ch", "Active", "2022-05-19"],
-        ["Tagus Legal Tech", "Legal Services", "https://taguslegal.pt", "Prospect", "2025-02-03"],
-        ["Helsinki Edu Platforms Oy", "Education", "https://edu-platforms.fi", "Active", "2023-08-11"],
-        ["Danube Agritech Kft.", "Agriculture", null, "Prospect", "2024-10-27"],
-        ["Celtic Insurance Systems", "Insurance", "https://celticinsure.ie", "Active", "2021-12-06"],
-        ["Adriatic Travel Software d.o.o.", "Travel", "https://adriatictravel.hr", "Inactive", null]
+        [
+            "Alpenblick Manufacturing AG",
+            "Manufacturing",
+            "https://alpenblick.ch",
+            "Active",
+            "2022-05-19"
+        ],
+        [
+            "Tagus Legal Tech",
+            "Legal Services",
+            "https://taguslegal.pt",
+            "Prospect",
+            "2025-02-03"
+        ],
+        [
+            "Helsinki Edu Platforms Oy",
+            "Education",
+            "https://edu-platforms.fi",
+            "Active",
+            "2023-08-11"
+        ],
+        [
+            "Danube Agritech Kft.",
+            "Agriculture",
+            null,
+            "Prospect",
+            "2024-10-27"
+        ],
+        [
+            "Celtic Insurance Systems",
+            "Insurance",
+            "https://celticinsure.ie",
+            "Active",
+            "2021-12-06"
+        ],
+        [
+            "Adriatic Travel Software d.o.o.",
+            "Travel",
+            "https://adriatictravel.hr",
+            "Inactive",
+            null
+        ]
     ]);
-    let rows = if call.prompt.contains("batch 1 of 2") { first } else { second };
+    let rows = if call.prompt.contains("batch 1 of 2") {
+        first
+    } else {
+        second
+    };
     Reply::Rows(rows.as_array().unwrap().clone())
 }
 
@@ -140,6 +229,10 @@ async fn record_committed_fixtures() {
     let table = Customer::TABLE;
     let fake = Fake::start(Provider::OpenAi, &table, RowFormat::Compact, customers_answer).await;
     let config = config(&format!("{}/v1", fake.server.uri()), CacheMode::ReadWrite).api_key(llm_support::KEY);
-    let out = Generator::llm(config).prompt(PROMPT).rows::<Customer>(12).await.unwrap();
+    let out = Generator::llm(config)
+        .prompt(PROMPT)
+        .rows::<Customer>(12)
+        .await
+        .unwrap();
     assert_eq!(out.usage.requests, 2);
 }

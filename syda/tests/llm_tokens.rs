@@ -40,13 +40,24 @@ fn compact_rows_cost_fewer_output_tokens_and_decode_the_same() {
         bytes_per_row(&objects),
         bytes_per_row(&compact),
     );
-    assert!(compact_tokens < obj_tokens * 0.8, "compact {compact_tokens} vs objects {obj_tokens}");
+    assert!(
+        compact_tokens < obj_tokens * 0.8,
+        "compact {compact_tokens} vs objects {obj_tokens}"
+    );
 
     // Both decode to the same, valid values: the cheaper one loses nothing.
     let from_objects = engine.decode_answer(customers, &objects);
     let from_compact = engine.decode_answer(customers, &compact);
     assert_eq!(from_objects.len(), ROWS as usize);
-    assert!(from_compact.iter().all(Result::is_ok), "{:?}", from_compact.iter().find(|r| r.is_err()));
+    assert!(
+        from_compact.iter().all(Result::is_ok),
+        "{:?}",
+        from_compact.iter().find(|r| r.is_err())
+    );
     assert_eq!(from_objects, from_compact);
-    assert_eq!(RowFormat::default(), RowFormat::Compact, "the cheaper format is the default");
+    assert_eq!(
+        RowFormat::default(),
+        RowFormat::Compact,
+        "the cheaper format is the default"
+    );
 }

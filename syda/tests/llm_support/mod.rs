@@ -36,7 +36,11 @@ pub fn employees() -> Schema {
 }
 
 pub fn crm() -> Schema {
-    Schema::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/schemas/crm.yaml")).unwrap()
+    Schema::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/schemas/crm.yaml"
+    ))
+    .unwrap()
 }
 
 /// One request as the fake model sees it.
@@ -226,9 +230,10 @@ impl Fake {
             bodies: Mutex::new(Vec::new()),
         });
         let (route, auth) = match provider {
-            Provider::OpenAi | Provider::OpenAiCompatible => {
-                ("/v1/chat/completions".to_owned(), ("authorization", format!("Bearer {KEY}")))
-            }
+            Provider::OpenAi | Provider::OpenAiCompatible => (
+                "/v1/chat/completions".to_owned(),
+                ("authorization", format!("Bearer {KEY}")),
+            ),
             Provider::Anthropic => ("/v1/messages".to_owned(), ("x-api-key", KEY.to_owned())),
             Provider::Gemini => (
                 format!("/v1beta/models/{MODEL}:generateContent"),

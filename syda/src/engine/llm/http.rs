@@ -246,7 +246,10 @@ fn read_cache(path: &PathBuf) -> Result<Option<Json>> {
     };
     let record: Json = serde_json::from_str(&text).map_err(|e| Error::Io {
         path: path.clone(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not a cache record: {e}")),
+        source: std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not a cache record: {e}"),
+        ),
     })?;
     Ok(Some(record["response"].clone()))
 }

@@ -214,10 +214,7 @@ impl LlmEngine {
     }
 
     fn prompt_for(&self, table: &str) -> Option<String> {
-        self.table_prompts
-            .get(table)
-            .or(self.prompt.as_ref())
-            .cloned()
+        self.table_prompts.get(table).or(self.prompt.as_ref()).cloned()
     }
 
     fn record(&self, usage: &Usage) {

@@ -32,17 +32,14 @@ pub(crate) fn llm_columns(local: &OfflineEngine, table: &Table) -> Vec<usize> {
             let custom = gens.column(&table.name, &col.name).is_some()
                 || col.generator.is_some()
                 || col.kind.as_deref().is_some_and(|k| gens.kind(k).is_some())
-                || (col.kind.is_none()
-                    && infer_kind(table, col).is_some_and(|k| gens.kind(k).is_some()));
+                || (col.kind.is_none() && infer_kind(table, col).is_some_and(|k| gens.kind(k).is_some()));
             let foreign = col.foreign_key.is_some() || composite_fk.contains(&col.name.as_ref());
             let plain = col.one_of.is_none()
                 && col.pattern.is_none()
                 && col.kind.is_none()
                 && infer_one_of(col).is_none();
-            let local_key = keys == 1
-                && col.primary_key
-                && plain
-                && matches!(col.ty, DataType::Integer | DataType::Uuid);
+            let local_key =
+                keys == 1 && col.primary_key && plain && matches!(col.ty, DataType::Integer | DataType::Uuid);
             !(custom || foreign || local_key)
         })
         .collect()
@@ -94,7 +91,11 @@ pub(crate) fn user_prompt(
     let plural = if rows == 1 { "" } else { "s" };
     // The batch number keeps the requests of one table distinct, so the
     // replay cache holds one answer per batch.
-    let _ = write!(out, "\nGenerate {rows} record{plural} (batch {} of {}", batch.number, batch.of);
+    let _ = write!(
+        out,
+        "\nGenerate {rows} record{plural} (batch {} of {}",
+        batch.number, batch.of
+    );
     if batch.attempt > 1 {
         let _ = write!(out, ", attempt {}", batch.attempt);
     }

@@ -70,10 +70,7 @@ fn find_rows_key(text: &str) -> Option<usize> {
     let at = text.find("\"rows\"")?;
     let rest = &text[at + 6..];
     let colon = rest.find(':')?;
-    rest[..colon]
-        .trim()
-        .is_empty()
-        .then_some(at + 6 + colon + 1)
+    rest[..colon].trim().is_empty().then_some(at + 6 + colon + 1)
 }
 
 fn parse(slice: &str) -> Result<Json, String> {
@@ -149,7 +146,12 @@ pub(crate) fn decode_row(
                     cols.len()
                 ));
             }
-            other => return Err(format!("a record is not an object or an array: {}", cut(&other.to_string(), 80))),
+            other => {
+                return Err(format!(
+                    "a record is not an object or an array: {}",
+                    cut(&other.to_string(), 80)
+                ));
+            }
         };
         let value = coerce(col, raw).map_err(|why| format!("`{}`: {why}", col.name))?;
         if let Some((_, why)) = value_problem(col, patterns[k].as_ref(), &value) {
@@ -273,7 +275,10 @@ mod tests {
         let text = Column::new("t", DataType::Text);
         assert_eq!(coerce(&text, &serde_json::json!(12)).unwrap(), Value::from("12"));
         let flag = Column::new("b", DataType::Boolean);
-        assert_eq!(coerce(&flag, &serde_json::json!("TRUE")).unwrap(), Value::Bool(true));
+        assert_eq!(
+            coerce(&flag, &serde_json::json!("TRUE")).unwrap(),
+            Value::Bool(true)
+        );
         assert!(coerce(&flag, &serde_json::json!(1)).is_err());
         let date = Column::new("d", DataType::Date);
         assert!(coerce(&date, &serde_json::json!(20240101)).is_err());

@@ -81,10 +81,16 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
     let config = &ctx.config;
     let schema = Arc::new(answer_schema(table, &cols, config.format, wire.dialect()));
     let prompt = engine.prompt_for(&table.name);
-    let patterns: Vec<Option<regex::Regex>> = cols.iter().map(|&c| anchored_pattern(&table.columns[c])).collect();
+    let patterns: Vec<Option<regex::Regex>> = cols
+        .iter()
+        .map(|&c| anchored_pattern(&table.columns[c]))
+        .collect();
     let mut keys = unique_keys(table, &cols);
 
-    let batch = config.batch_size.unwrap_or_else(|| default_batch(cols.len())).max(1);
+    let batch = config
+        .batch_size
+        .unwrap_or_else(|| default_batch(cols.len()))
+        .max(1);
     let batches = n.div_ceil(batch);
     let mut queue: VecDeque<Job> = (0..n)
         .step_by(batch)
@@ -103,7 +109,9 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
     let mut problems: Vec<String> = Vec::new();
 
     while !queue.is_empty() {
-        let wave: Vec<Job> = queue.drain(..queue.len().min(config.concurrency.max(1))).collect();
+        let wave: Vec<Job> = queue
+            .drain(..queue.len().min(config.concurrency.max(1)))
+            .collect();
         let used: Vec<Used<'_>> = keys
             .iter()
             .filter(|k| k.columns.len() == 1)
@@ -195,7 +203,13 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
             job.failures = if taken > 0 { 0 } else { job.failures + 1 };
             if job.failures >= config.max_attempts {
                 let missing = job.slots.len();
-                let recent: Vec<String> = problems.iter().rev().take(PROBLEMS_SHOWN).rev().cloned().collect();
+                let recent: Vec<String> = problems
+                    .iter()
+                    .rev()
+                    .take(PROBLEMS_SHOWN)
+                    .rev()
+                    .cloned()
+                    .collect();
                 if let Ok(mut usage) = ctx.usage.lock() {
                     usage.rejected_rows += rejected;
                     usage.price(config.model_price());
@@ -232,7 +246,9 @@ fn unique_keys(table: &Table, cols: &[usize]) -> Vec<UniqueKey> {
         .filter(|&&c| table.columns[c].is_unique_in(table))
         .map(|&c| vec![c])
         .collect();
-    let pk: Vec<usize> = (0..table.columns.len()).filter(|&i| table.columns[i].primary_key).collect();
+    let pk: Vec<usize> = (0..table.columns.len())
+        .filter(|&i| table.columns[i].primary_key)
+        .collect();
     let mut lists: Vec<Vec<usize>> = table
         .unique
         .iter()
@@ -281,7 +297,11 @@ fn admit(
         if let Some(tuple) = tuple
             && k.taken.contains(tuple)
         {
-            let names: Vec<&str> = k.columns.iter().map(|&c| table.columns[c].name.as_ref()).collect();
+            let names: Vec<&str> = k
+                .columns
+                .iter()
+                .map(|&c| table.columns[c].name.as_ref())
+                .collect();
             let shown: Vec<String> = k.columns.iter().map(|&c| candidate[c].to_string()).collect();
             return Err(format!(
                 "`{}`: {:?} is already taken (unique)",
