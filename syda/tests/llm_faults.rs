@@ -401,3 +401,66 @@ async fn a_rate_limit_that_never_lifts_ends_after_the_retries() {
     );
     assert_eq!(model.calls(), 3);
 }
+
+#[tokio::test]
+async fn composite_unique_keys_hold_across_local_and_model_columns() {
+    use syda::engine::Generators;
+    let schema = syda::Schema::from_yaml_str(
+        r#"
+tables:
+  players:
+    unique: [[team, name]]
+    columns:
+      id:   { type: integer, primary_key: true }
+      team: { type: text, generator: team }
+      name: { type: text, doc: Player name }
+"#,
+    )
+    .unwrap();
+    let table = schema.table("players").unwrap();
+    let fake = Fake::start(Provider::OpenAi, table, RowFormat::Compact, |call| {
+        // Every reply repeats "Ada" once: the same (team, name) pair is refused.
+        let rows: Vec<Json> = (0..call.asked)
+            .map(|i| {
+                if i < 2 && call.index == 0 {
+                    json!(["Ada"])
+                } else {
+                    json!([format!("Player {}-{i}", call.index)])
+                }
+            })
+            .collect();
+        Reply::Rows(rows)
+    })
+    .await;
+    let mut generators = Generators::new();
+    generators.register_named("team", |_| Value::from("Red"));
+    let engine =
+        LlmEngine::new(fake.config(Provider::OpenAi, RowFormat::Compact)).with_generators(generators);
+    assert_eq!(engine.llm_columns(table), ["name"]);
+    let out = engine.rows_async(table, 4).await.unwrap();
+    let data = Dataset::from_tables(schema.clone(), vec![out.rows]).unwrap();
+    let report = syda::check::check(&data);
+    assert!(report.is_clean(), "{report}");
+    assert_eq!(out.usage.rejected_rows, 1);
+    let second = fake.model.bodies.lock().unwrap()[1].to_string();
+    assert!(
+        second.contains("Generate 1 record (batch 1 of 1, attempt 2)"),
+        "{second}"
+    );
+}
+
+#[tokio::test]
+async fn usage_counts_requests_of_a_failed_run() {
+    let schema = employees();
+    let table = schema.table("employees").unwrap();
+    let fake = Fake::start(Provider::OpenAi, table, RowFormat::Compact, |_| {
+        Reply::Text("no".into())
+    })
+    .await;
+    let engine = LlmEngine::new(fake.config(Provider::OpenAi, RowFormat::Compact).max_attempts(2));
+    assert!(engine.rows_async(table, 3).await.is_err());
+    let usage = engine.usage();
+    assert_eq!(usage.requests, 2);
+    assert_eq!(usage.rows, 0);
+    assert!(usage.input_tokens > 0);
+}

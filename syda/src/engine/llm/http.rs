@@ -141,9 +141,7 @@ impl Ctx {
                             .headers()
                             .get("retry-after")
                             .and_then(|v| v.to_str().ok())
-                            .and_then(|v| v.trim().parse::<f64>().ok())
-                            .filter(|s| s.is_finite() && *s >= 0.0)
-                            .map(|s| Duration::from_secs_f64(s).min(MAX_RETRY_AFTER));
+                            .and_then(retry_after);
                         response
                             .text()
                             .await
@@ -201,6 +199,22 @@ impl Ctx {
     }
 }
 
+/// A `Retry-After` value: seconds, or an HTTP date; at most five minutes.
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    let wait = match value.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => Duration::from_secs_f64(seconds),
+        Ok(_) => return None,
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+            (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
+}
+
 /// reqwest's message without the URL it appends (the URL is named once by
 /// the caller).
 fn without_url(e: &reqwest::Error) -> String {
@@ -218,6 +232,39 @@ fn without_url(e: &reqwest::Error) -> String {
         source = s.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(retry_after("2"), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after(" 0.5 "), Some(Duration::from_millis(500)));
+        assert_eq!(retry_after("86400"), Some(MAX_RETRY_AFTER));
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
+        let wait = retry_after(&soon).unwrap();
+        assert!(
+            wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        assert_eq!(retry_after("soon"), None);
+        assert_eq!(retry_after("-1"), None);
+    }
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_stops_at_the_cap() {
+        let config = LlmConfig::new(crate::engine::llm::Provider::OpenAi, "m")
+            .backoff(Duration::from_millis(100), Duration::from_millis(1000));
+        for attempt in 0..3 {
+            let full = Duration::from_millis(100 * (1 << attempt));
+            let wait = backoff(&config, attempt);
+            assert!(wait >= full / 2 && wait < full, "attempt {attempt}: {wait:?}");
+        }
+        assert!(backoff(&config, 10) < Duration::from_millis(1000));
+    }
 }
 
 /// `backoff × 2^attempt`, capped, times a random factor in [0.5, 1).

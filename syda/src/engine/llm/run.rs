@@ -76,9 +76,34 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
     }
     engine.config.check()?;
     let config = engine.config.clone();
-    let wire = wire(config.provider);
-    let ctx = Arc::new(Ctx::new(config, wire, Arc::clone(&engine.shared.permits))?);
+    let ctx = Arc::new(Ctx::new(
+        config,
+        wire(engine.config.provider),
+        Arc::clone(&engine.shared.permits),
+    )?);
+    let mut rejected = 0u64;
+    let filled = fill(engine, &ctx, table, &cols, &mut rows, &mut rejected).await;
+    // Spent is spent: the usage counts on failure too.
+    let mut usage = ctx.usage.lock().map(|u| u.clone()).unwrap_or_default();
+    usage.rows = if filled.is_ok() { n as u64 } else { 0 };
+    usage.rejected_rows = rejected;
+    usage.price(ctx.config.model_price());
+    engine.record(&usage);
+    filled.map(|()| (rows, usage))
+}
+
+/// Fills the model's columns `cols` of `rows`.
+async fn fill(
+    engine: &LlmEngine,
+    ctx: &Arc<Ctx>,
+    table: &Table,
+    cols: &[usize],
+    rows: &mut [Row],
+    rejected: &mut u64,
+) -> Result<()> {
     let config = &ctx.config;
+    let wire = ctx.wire;
+    let n = rows.len();
     let schema = Arc::new(answer_schema(table, &cols, config.format, wire.dialect()));
     let prompt = engine.prompt_for(&table.name);
     let patterns: Vec<Option<regex::Regex>> = cols
@@ -105,7 +130,6 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
             failures: 0,
         })
         .collect();
-    let mut rejected = 0u64;
     let mut problems: Vec<String> = Vec::new();
 
     while !queue.is_empty() {
@@ -140,7 +164,7 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
                     schema: &schema,
                 },
             );
-            let ctx = Arc::clone(&ctx);
+            let ctx = Arc::clone(ctx);
             handles.push(tokio::spawn(async move {
                 ctx.ask(&body).await.map(|answer| match answer {
                     Ok(a) => Outcome::Answer {
@@ -187,7 +211,7 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
                                 slots.next();
                             }
                             Err(why) => {
-                                rejected += 1;
+                                *rejected += 1;
                                 problems.push(why);
                             }
                         }
@@ -210,11 +234,6 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
                     .rev()
                     .cloned()
                     .collect();
-                if let Ok(mut usage) = ctx.usage.lock() {
-                    usage.rejected_rows += rejected;
-                    usage.price(config.model_price());
-                    engine.record(&usage);
-                }
                 return Err(Error::LlmReply {
                     table: table.name.to_string(),
                     message: format!(
@@ -230,12 +249,7 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
             queue.push_back(job);
         }
     }
-    let mut usage = ctx.usage.lock().map(|u| u.clone()).unwrap_or_default();
-    usage.rows = n as u64;
-    usage.rejected_rows = rejected;
-    usage.price(config.model_price());
-    engine.record(&usage);
-    Ok((rows, usage))
+    Ok(())
 }
 
 /// Single-column unique model columns, and composite keys (a composite
