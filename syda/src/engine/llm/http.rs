@@ -234,39 +234,6 @@ fn without_url(e: &reqwest::Error) -> String {
     message
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retry_after_in_seconds_or_as_a_date() {
-        assert_eq!(retry_after("2"), Some(Duration::from_secs(2)));
-        assert_eq!(retry_after(" 0.5 "), Some(Duration::from_millis(500)));
-        assert_eq!(retry_after("86400"), Some(MAX_RETRY_AFTER));
-        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
-        let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
-        let wait = retry_after(&soon).unwrap();
-        assert!(
-            wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
-            "{wait:?}"
-        );
-        assert_eq!(retry_after("soon"), None);
-        assert_eq!(retry_after("-1"), None);
-    }
-
-    #[test]
-    fn backoff_doubles_within_jitter_and_stops_at_the_cap() {
-        let config = LlmConfig::new(crate::engine::llm::Provider::OpenAi, "m")
-            .backoff(Duration::from_millis(100), Duration::from_millis(1000));
-        for attempt in 0..3 {
-            let full = Duration::from_millis(100 * (1 << attempt));
-            let wait = backoff(&config, attempt);
-            assert!(wait >= full / 2 && wait < full, "attempt {attempt}: {wait:?}");
-        }
-        assert!(backoff(&config, 10) < Duration::from_millis(1000));
-    }
-}
-
 /// `backoff × 2^attempt`, capped, times a random factor in [0.5, 1).
 fn backoff(config: &LlmConfig, attempt: u32) -> Duration {
     let base = config
@@ -313,4 +280,37 @@ fn write_cache(path: &PathBuf, record: &Json) -> Result<()> {
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io)?;
     file.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(retry_after("2"), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after(" 0.5 "), Some(Duration::from_millis(500)));
+        assert_eq!(retry_after("86400"), Some(MAX_RETRY_AFTER));
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
+        let wait = retry_after(&soon).unwrap();
+        assert!(
+            wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        assert_eq!(retry_after("soon"), None);
+        assert_eq!(retry_after("-1"), None);
+    }
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_stops_at_the_cap() {
+        let config = LlmConfig::new(crate::engine::llm::Provider::OpenAi, "m")
+            .backoff(Duration::from_millis(100), Duration::from_millis(1000));
+        for attempt in 0..3 {
+            let full = Duration::from_millis(100 * (1 << attempt));
+            let wait = backoff(&config, attempt);
+            assert!(wait >= full / 2 && wait < full, "attempt {attempt}: {wait:?}");
+        }
+        assert!(backoff(&config, 10) < Duration::from_millis(1000));
+    }
 }

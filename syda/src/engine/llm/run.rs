@@ -104,13 +104,13 @@ async fn fill(
     let config = &ctx.config;
     let wire = ctx.wire;
     let n = rows.len();
-    let schema = Arc::new(answer_schema(table, &cols, config.format, wire.dialect()));
+    let schema = Arc::new(answer_schema(table, cols, config.format, wire.dialect()));
     let prompt = engine.prompt_for(&table.name);
     let patterns: Vec<Option<regex::Regex>> = cols
         .iter()
         .map(|&c| anchored_pattern(&table.columns[c]))
         .collect();
-    let mut keys = unique_keys(table, &cols);
+    let mut keys = unique_keys(table, cols);
 
     let batch = config
         .batch_size
@@ -149,7 +149,7 @@ async fn fill(
         for job in &wave {
             let user = user_prompt(
                 table,
-                &cols,
+                cols,
                 prompt.as_deref(),
                 job.slots.len(),
                 job.batch,
@@ -203,8 +203,8 @@ async fn fill(
                     for candidate in found.rows {
                         let Some(&slot) = slots.peek() else { break };
                         let admitted = candidate
-                            .and_then(|json| decode_row(table, &cols, &patterns, &json))
-                            .and_then(|values| admit(table, &cols, &mut keys, &mut rows[slot], values));
+                            .and_then(|json| decode_row(table, cols, &patterns, &json))
+                            .and_then(|values| admit(table, cols, &mut keys, &mut rows[slot], values));
                         match admitted {
                             Ok(()) => {
                                 taken += 1;
