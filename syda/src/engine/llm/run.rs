@@ -104,7 +104,7 @@ async fn fill(
     let config = &ctx.config;
     let wire = ctx.wire;
     let n = rows.len();
-    let schema = Arc::new(answer_schema(table, cols, config.format, wire.dialect()));
+    let schema = answer_schema(table, cols, config.format, wire.dialect());
     let prompt = engine.prompt_for(&table.name);
     let patterns: Vec<Option<regex::Regex>> = cols
         .iter()
@@ -130,7 +130,14 @@ async fn fill(
             failures: 0,
         })
         .collect();
-    let mut problems: Vec<String> = Vec::new();
+    // The most recent problems, for the error if the model never complies.
+    let mut problems: VecDeque<String> = VecDeque::with_capacity(PROBLEMS_SHOWN + 1);
+    let note = |problems: &mut VecDeque<String>, why: String| {
+        if problems.len() == PROBLEMS_SHOWN {
+            problems.pop_front();
+        }
+        problems.push_back(why);
+    };
 
     while !queue.is_empty() {
         let wave: Vec<Job> = queue
@@ -186,20 +193,20 @@ async fn fill(
             let mut taken = 0;
             let last_raw = match outcome? {
                 Outcome::NoAnswer(none) => {
-                    problems.push(none.why);
+                    note(&mut problems, none.why);
                     none.raw
                 }
                 Outcome::Answer { text, truncated } => {
                     let found = salvage(&text);
                     if found.rows.is_empty() {
-                        problems.push(if truncated || found.truncated {
+                        let why = if truncated || found.truncated {
                             "the reply was cut off before the first complete record; raise max_tokens or lower batch_size".to_owned()
                         } else {
                             "the reply holds no records".to_owned()
-                        });
+                        };
+                        note(&mut problems, why);
                     }
                     let mut slots = job.slots.iter().copied().peekable();
-                    let mut left = Vec::new();
                     for candidate in found.rows {
                         let Some(&slot) = slots.peek() else { break };
                         let admitted = candidate
@@ -212,12 +219,11 @@ async fn fill(
                             }
                             Err(why) => {
                                 *rejected += 1;
-                                problems.push(why);
+                                note(&mut problems, why);
                             }
                         }
                     }
-                    left.extend(slots);
-                    job.slots = left;
+                    job.slots = slots.collect();
                     text
                 }
             };
@@ -227,13 +233,7 @@ async fn fill(
             job.failures = if taken > 0 { 0 } else { job.failures + 1 };
             if job.failures >= config.max_attempts {
                 let missing = job.slots.len();
-                let recent: Vec<String> = problems
-                    .iter()
-                    .rev()
-                    .take(PROBLEMS_SHOWN)
-                    .rev()
-                    .cloned()
-                    .collect();
+                let recent: Vec<String> = problems.iter().cloned().collect();
                 return Err(Error::LlmReply {
                     table: table.name.to_string(),
                     message: format!(
