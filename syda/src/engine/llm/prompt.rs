@@ -45,6 +45,9 @@ pub(crate) fn llm_columns(local: &OfflineEngine, table: &Table) -> Vec<usize> {
         .collect()
 }
 
+/// Characters of taken values quoted per unique column.
+const USED_CHARS: usize = 1500;
+
 /// Values of a unique column the model must not repeat: the most recent
 /// ones, and how many older ones were left out of the prompt.
 pub(crate) struct Used<'a> {
@@ -123,10 +126,22 @@ pub(crate) fn user_prompt(
     if !used.is_empty() {
         out.push_str("\nThese values are already taken; unique fields must not repeat them:\n");
         for u in used {
-            let quoted: Vec<String> = u.values.iter().map(|v| format!("{v:?}")).collect();
+            // The most recent values that fit the budget, oldest first.
+            let mut budget = USED_CHARS;
+            let mut quoted: Vec<String> = Vec::new();
+            for v in u.values.iter().rev() {
+                let q = format!("{v:?}");
+                if q.len() > budget {
+                    break;
+                }
+                budget -= q.len();
+                quoted.push(q);
+            }
+            quoted.reverse();
             let _ = write!(out, "- {}: {}", u.column, quoted.join(", "));
-            if u.more > 0 {
-                let _ = write!(out, " (and {} more)", u.more);
+            let more = u.more + u.values.len() - quoted.len();
+            if more > 0 {
+                let _ = write!(out, " (and {more} more)");
             }
             out.push('\n');
         }
@@ -341,4 +356,42 @@ pub(crate) fn adapt(schema: Json, dialect: Dialect) -> Json {
 
 fn gemini_type(ty: &Json) -> Json {
     json!(ty.as_str().unwrap_or("string").to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taken_values_are_quoted_within_a_budget_newest_kept() {
+        let table = Table::new("t").with_column(Column::new("code", DataType::Text).unique());
+        let values: Vec<String> = (0..60).map(|i| format!("{i:03}-{}", "x".repeat(60))).collect();
+        let used = [Used {
+            column: "code",
+            values,
+            more: 40,
+        }];
+        let batch = Batch {
+            number: 2,
+            of: 3,
+            attempt: 1,
+        };
+        let prompt = user_prompt(&table, &[0], None, 5, batch, RowFormat::Compact, &used);
+        let line = prompt.lines().find(|l| l.starts_with("- code: \"")).unwrap();
+        assert!(line.len() < USED_CHARS + 100, "{}", line.len());
+        assert!(line.contains("059-"), "the newest value is kept");
+        assert!(!line.contains("\"000-"), "the oldest is dropped");
+        let more: usize = line
+            .rsplit("(and ")
+            .next()
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let quoted = line.matches("-xxx").count();
+        assert_eq!(more + quoted, 100);
+        assert!(prompt.contains("Generate 5 records (batch 2 of 3)."));
+    }
 }
