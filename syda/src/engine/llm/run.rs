@@ -72,6 +72,7 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
             rows: n as u64,
             ..Usage::default()
         };
+        engine.record(&usage);
         return Ok((rows, usage));
     }
     engine.config.check()?;
