@@ -65,6 +65,60 @@ pub(crate) struct GenerateArgs {
     /// Hide the progress bar.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// Options of `--engine llm`.
+    #[command(flatten)]
+    pub(crate) llm: Box<LlmArgs>,
+}
+
+/// `--engine llm` options; the API key comes from the environment
+/// (OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY).
+#[derive(Debug, Args, Default)]
+pub(crate) struct LlmArgs {
+    /// LLM provider; default: SYDA_PROVIDER, else the provider whose key is set.
+    #[arg(long, value_enum, help_heading = "LLM engine")]
+    pub(crate) provider: Option<ProviderArg>,
+    /// Model name; default: SYDA_MODEL, else a small model of the provider.
+    #[arg(long, help_heading = "LLM engine")]
+    pub(crate) model: Option<String>,
+    /// Base URL of the API (Ollama: http://localhost:11434/v1); default: OPENAI_BASE_URL for OpenAI-style servers.
+    #[arg(long, value_name = "URL", help_heading = "LLM engine")]
+    pub(crate) base_url: Option<String>,
+    /// What the data is about, added to every table's request.
+    #[arg(long, value_name = "TEXT", help_heading = "LLM engine")]
+    pub(crate) prompt: Option<String>,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", help_heading = "LLM engine")]
+    pub(crate) concurrency: Option<usize>,
+    /// Rows per request; default: about 150 values per request.
+    #[arg(long, value_name = "N", help_heading = "LLM engine")]
+    pub(crate) batch_size: Option<usize>,
+    /// Request timeout in seconds.
+    #[arg(long, value_name = "SECONDS", help_heading = "LLM engine")]
+    pub(crate) timeout: Option<f64>,
+    /// Retries per request after errors, timeouts and rate limits.
+    #[arg(long, value_name = "N", help_heading = "LLM engine")]
+    pub(crate) retries: Option<u32>,
+    /// Record/replay cache; default: SYDA_CACHE, else off.
+    #[arg(long, value_enum, help_heading = "LLM engine")]
+    pub(crate) cache: Option<CacheArg>,
+    /// Cache directory; default: SYDA_CACHE_DIR, else tests/fixtures/syda.
+    #[arg(long, value_name = "DIR", help_heading = "LLM engine")]
+    pub(crate) cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ProviderArg {
+    Openai,
+    Anthropic,
+    Gemini,
+    OpenaiCompatible,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CacheArg {
+    Off,
+    ReadWrite,
+    ReplayOnly,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -88,6 +142,8 @@ impl From<FormatArg> for syda::output::Format {
 pub(crate) enum EngineArg {
     /// Semantic fakers and constraints; no key, no network.
     Offline,
+    /// A language model fills the described columns (see the LLM engine options).
+    Llm,
 }
 
 fn parse_size(s: &str) -> Result<(String, u64), String> {

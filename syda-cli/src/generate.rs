@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use syda::engine::OfflineEngine;
+use syda::engine::{Engine, OfflineEngine};
 use syda::output::{Format, PendingFile, TableWriter};
 use syda::plan::Planner;
 use syda::{Schema, Table};
@@ -45,16 +45,53 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         .filter(|(t, _)| schema.table(t).is_some())
         .map(|(t, n)| (t.as_str(), *n));
     let planner = Planner::new(&schema).rows(args.rows).sizes(sizes);
-    let mut engine = match args.engine {
-        EngineArg::Offline => OfflineEngine::new().with_seed(args.seed),
-    };
-    if let Some(rate) = args.null_rate {
-        engine = engine.with_null_rate(rate);
-    }
-
     let started = Instant::now();
+    let pending = match args.engine {
+        EngineArg::Offline => {
+            crate::llm::reject_options(&args.llm)?;
+            let mut engine = OfflineEngine::new().with_seed(args.seed);
+            if let Some(rate) = args.null_rate {
+                engine = engine.with_null_rate(rate);
+            }
+            write_tables(args, &planner, &engine, &wanted, out_is_file, format)?
+        }
+        EngineArg::Llm => {
+            let engine = crate::llm::engine(args)?;
+            let written = write_tables(args, &planner, &engine, &wanted, out_is_file, format);
+            crate::llm::report(&engine);
+            written?
+        }
+    };
+    let rows: u64 = pending.iter().map(PendingFile::rows).sum();
+    let files: Vec<PathBuf> = pending
+        .into_iter()
+        .map(PendingFile::commit)
+        .collect::<Result<_, _>>()
+        .context("moving the finished files into place")?;
+    let seconds = started.elapsed().as_secs_f64();
+    let where_to = if out_is_file { &files[0] } else { &args.out };
+    eprintln!(
+        "wrote {rows} rows in {} table{} to {} in {seconds:.2} s ({:.0} rows/s)",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        where_to.display(),
+        rows as f64 / seconds.max(1e-9)
+    );
+    Ok(())
+}
+
+/// Generates every table with `engine` and writes the wanted ones; the
+/// files stay pending until every table is done.
+fn write_tables<E: Engine>(
+    args: &GenerateArgs,
+    planner: &Planner<'_>,
+    engine: &E,
+    wanted: &[String],
+    out_is_file: bool,
+    format: Format,
+) -> anyhow::Result<Vec<PendingFile>> {
     let mut pending: Vec<PendingFile> = Vec::new();
-    planner.stream(&engine, |table, rows| {
+    planner.stream(engine, |table, rows| {
         if !wanted.iter().any(|w| *w == table.name) {
             for row in rows {
                 row?;
@@ -78,22 +115,7 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         pending.push(writer.finish()?);
         Ok(())
     })?;
-    let rows: u64 = pending.iter().map(PendingFile::rows).sum();
-    let files: Vec<PathBuf> = pending
-        .into_iter()
-        .map(PendingFile::commit)
-        .collect::<Result<_, _>>()
-        .context("moving the finished files into place")?;
-    let seconds = started.elapsed().as_secs_f64();
-    let where_to = if out_is_file { &files[0] } else { &args.out };
-    eprintln!(
-        "wrote {rows} rows in {} table{} to {} in {seconds:.2} s ({:.0} rows/s)",
-        files.len(),
-        if files.len() == 1 { "" } else { "s" },
-        where_to.display(),
-        rows as f64 / seconds.max(1e-9)
-    );
-    Ok(())
+    Ok(pending)
 }
 
 /// The tables to write: all of them, or those named by `--table`.

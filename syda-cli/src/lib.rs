@@ -6,6 +6,7 @@
 
 mod cli;
 mod generate;
+mod llm;
 
 use std::process::ExitCode;
 

@@ -226,56 +226,85 @@ pub fn check(data: &Dataset) -> Report {
 
 fn check_values(t: usize, table: &Table, rows: &[Row], findings: &mut Findings) {
     for (c, col) in table.columns.iter().enumerate() {
-        let pattern = col
-            .pattern
-            .as_ref()
-            .and_then(|p| regex::Regex::new(&format!("^(?:{p})$")).ok());
+        let pattern = anchored_pattern(col);
         for (i, row) in rows.iter().enumerate() {
-            let value = &row[c];
-            let mut add =
-                |rule, why: String| findings.add(t, table, &col.name, rule, || format!("row {i}: {why}"));
-            if value.is_null() {
-                if !col.nullable {
-                    add(Rule::NotNull, "NULL".to_owned());
-                }
-                continue;
-            }
-            if !type_fits(col.ty, value) {
-                add(Rule::Type, format!("{} is not a {}", show(value), col.ty));
-                continue;
-            }
-            if let (Some(max), Value::Text(s)) = (col.max_length, value) {
-                let len = s.chars().count();
-                if len > max as usize {
-                    add(Rule::MaxLength, format!("{len} characters, more than {max}"));
-                }
-            }
-            if let Some(range) = &col.range
-                && !in_range(col, value, &range.min, &range.max)
-            {
-                add(
-                    Rule::Range,
-                    format!("{} is outside {}..={}", show(value), range.min, range.max),
-                );
-            }
-            if let Some(one_of) = &col.one_of
-                && !one_of.iter().any(|lit| literal_eq(lit, value))
-            {
-                add(
-                    Rule::OneOf,
-                    format!("{} is not one of the allowed values", show(value)),
-                );
-            }
-            if let (Some(re), Value::Text(s)) = (&pattern, value)
-                && !re.is_match(s)
-            {
-                add(
-                    Rule::Pattern,
-                    format!("{} does not match /{}/", show(value), re.as_str()),
-                );
-            }
+            value_problems(col, pattern.as_ref(), &row[c], |rule, why| {
+                findings.add(t, table, &col.name, rule, || format!("row {i}: {why}"));
+            });
         }
     }
+}
+
+/// The column's `pattern`, compiled to match whole values.
+pub(crate) fn anchored_pattern(col: &Column) -> Option<regex::Regex> {
+    col.pattern
+        .as_ref()
+        .and_then(|p| regex::Regex::new(&format!("^(?:{p})$")).ok())
+}
+
+/// Every per-value rule `value` breaks in `col` (NOT NULL, type,
+/// max_length, range, one_of, pattern), each handed to `found` with why.
+/// `pattern` is [`anchored_pattern`] of `col`.
+pub(crate) fn value_problems(
+    col: &Column,
+    pattern: Option<&regex::Regex>,
+    value: &Value,
+    mut found: impl FnMut(Rule, String),
+) {
+    if value.is_null() {
+        if !col.nullable {
+            found(Rule::NotNull, "NULL".to_owned());
+        }
+        return;
+    }
+    if !type_fits(col.ty, value) {
+        found(Rule::Type, format!("{} is not a {}", show(value), col.ty));
+        return;
+    }
+    if let (Some(max), Value::Text(s)) = (col.max_length, value) {
+        let len = s.chars().count();
+        if len > max as usize {
+            found(Rule::MaxLength, format!("{len} characters, more than {max}"));
+        }
+    }
+    if let Some(range) = &col.range
+        && !in_range(col, value, &range.min, &range.max)
+    {
+        found(
+            Rule::Range,
+            format!("{} is outside {}..={}", show(value), range.min, range.max),
+        );
+    }
+    if let Some(one_of) = &col.one_of
+        && !one_of.iter().any(|lit| literal_eq(lit, value))
+    {
+        found(
+            Rule::OneOf,
+            format!("{} is not one of the allowed values", show(value)),
+        );
+    }
+    if let (Some(re), Value::Text(s)) = (pattern, value)
+        && !re.is_match(s)
+    {
+        found(
+            Rule::Pattern,
+            format!("{} does not match /{}/", show(value), re.as_str()),
+        );
+    }
+}
+
+/// The first rule [`value_problems`] finds, or `None` when `value` fits `col`.
+#[cfg_attr(not(feature = "llm"), allow(dead_code))]
+pub(crate) fn value_problem(
+    col: &Column,
+    pattern: Option<&regex::Regex>,
+    value: &Value,
+) -> Option<(Rule, String)> {
+    let mut first = None;
+    value_problems(col, pattern, value, |rule, why| {
+        first.get_or_insert((rule, why));
+    });
+    first
 }
 
 fn check_keys(t: usize, table: &Table, rows: &[Row], findings: &mut Findings) {
@@ -325,7 +354,7 @@ fn check_keys(t: usize, table: &Table, rows: &[Row], findings: &mut Findings) {
 /// A hashable, type-normalised form of a value for key comparisons: 1 and
 /// 1.0 and "1" in a CSV all mean the same key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
+pub(crate) enum Key {
     Null,
     Bool(bool),
     Int(i64),
@@ -333,7 +362,7 @@ enum Key {
     Text(String),
 }
 
-fn key(value: &Value) -> Key {
+pub(crate) fn key(value: &Value) -> Key {
     match value {
         Value::Null => Key::Null,
         Value::Bool(b) => Key::Bool(*b),

@@ -71,6 +71,72 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+
+    /// The LLM engine's configuration is missing something or is wrong (no
+    /// API key, an unknown provider, no model).
+    #[error("LLM configuration: {message}")]
+    LlmConfig {
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+
+    /// An LLM provider answered with an error status that retrying does not
+    /// fix (bad key, unknown model, bad request), or kept failing after
+    /// every retry.
+    #[error("{provider}: HTTP {status}: {message}")]
+    Provider {
+        /// `openai`, `anthropic`, `gemini` or `openai-compatible`.
+        provider: String,
+        /// The HTTP status.
+        status: u16,
+        /// The provider's message (API keys removed), cut to a readable length.
+        message: String,
+    },
+
+    /// An LLM provider could not be reached, or did not answer within the
+    /// timeout, after every retry.
+    #[error("{provider}: {message}")]
+    Network {
+        /// `openai`, `anthropic`, `gemini` or `openai-compatible`.
+        provider: String,
+        /// What failed, and after how many attempts.
+        message: String,
+    },
+
+    /// A provider still answered "too many requests" (HTTP 429 or 503) after
+    /// every retry.
+    #[error(
+        "{provider}: rate limited (HTTP {status}) after {retries} retries; lower the concurrency or raise `retries`"
+    )]
+    RateLimited {
+        /// `openai`, `anthropic`, `gemini` or `openai-compatible`.
+        provider: String,
+        /// 429 or 503.
+        status: u16,
+        /// Retries made before giving up.
+        retries: u32,
+    },
+
+    /// The model's replies did not give enough valid rows within the allowed
+    /// attempts. Carries the last raw reply (cut to a readable length).
+    #[error("table `{table}`: {message}\nlast reply: {raw}")]
+    LlmReply {
+        /// Table being generated.
+        table: String,
+        /// What was wrong with the replies.
+        message: String,
+        /// The last reply's text, as the model wrote it (cut when long).
+        raw: String,
+    },
+
+    /// A replay-only LLM cache has no recorded response for a request.
+    #[error(
+        "{path}: no recorded LLM response for this request (cache mode replay-only); record it once with cache mode read-write"
+    )]
+    CacheMiss {
+        /// The cache file the response would be in.
+        path: PathBuf,
+    },
 }
 
 /// One problem in a schema, naming where it is.

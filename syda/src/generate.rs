@@ -126,4 +126,12 @@ impl Generator {
     pub fn table_rows(&self, table: &Table, n: usize) -> Result<Vec<Row>> {
         self.engine.rows(table, n as u64)?.collect()
     }
+
+    /// Rows from a language model instead: the columns the model fills come
+    /// from the provider in `config`, the rest (keys, foreign keys, custom
+    /// generators) from the offline engine. See [`crate::engine::llm`].
+    #[cfg(feature = "llm")]
+    pub fn llm(config: crate::engine::llm::LlmConfig) -> crate::engine::llm::LlmGenerator {
+        crate::engine::llm::LlmGenerator::new(config)
+    }
 }

@@ -37,6 +37,8 @@
 //! date-times from 2015-01-01 to 2025-12-31, times of day, v4 UUIDs, and a
 //! small JSON object. Dates never depend on today's date.
 
+#[cfg(feature = "llm")]
+pub mod llm;
 mod offline;
 
 use crate::error::Result;

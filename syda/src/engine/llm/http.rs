@@ -1,0 +1,316 @@
+//! One request to a provider: the record/replay cache, then HTTP with
+//! retries (exponential backoff with jitter, `Retry-After` honoured).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rand::rngs::SmallRng;
+use rand::{RngExt, SeedableRng};
+use serde_json::{Value as Json, json};
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+
+use super::config::{CacheMode, LlmConfig};
+use super::reply::cut;
+use super::usage::Usage;
+use super::wire::{Answer, Wire};
+use crate::error::{Error, Result};
+
+/// The longest `Retry-After` honoured.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// What one generation run shares between its requests.
+pub(crate) struct Ctx {
+    pub(crate) config: LlmConfig,
+    pub(crate) wire: &'static dyn Wire,
+    pub(crate) client: reqwest::Client,
+    pub(crate) permits: Arc<Semaphore>,
+    pub(crate) usage: Mutex<Usage>,
+}
+
+/// A 200 answer without rows in it: why, and the raw body.
+pub(crate) struct NoAnswer {
+    pub(crate) why: String,
+    pub(crate) raw: String,
+}
+
+impl Ctx {
+    pub(crate) fn new(config: LlmConfig, wire: &'static dyn Wire, permits: Arc<Semaphore>) -> Result<Ctx> {
+        let client = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .build()
+            .map_err(|e| Error::Network {
+                provider: config.provider.to_string(),
+                message: format!("cannot build the HTTP client: {e}"),
+            })?;
+        Ok(Ctx {
+            config,
+            wire,
+            client,
+            permits,
+            usage: Mutex::new(Usage::default()),
+        })
+    }
+
+    fn count(&self, f: impl FnOnce(&mut Usage)) {
+        if let Ok(mut usage) = self.usage.lock() {
+            f(&mut usage);
+        }
+    }
+
+    /// Sends `body` (or replays it) and reads the model's answer.
+    pub(crate) async fn ask(&self, body: &Json) -> Result<std::result::Result<Answer, NoAnswer>> {
+        let config = &self.config;
+        let path = self.cache_path(body);
+        if config.cache != CacheMode::Off {
+            if let Some(response) = read_cache(&path)? {
+                self.count(|u| u.cache_hits += 1);
+                return Ok(self.answer(&response));
+            }
+            if config.cache == CacheMode::ReplayOnly {
+                return Err(Error::CacheMiss { path });
+            }
+        }
+        let response = self.send(body).await?;
+        if let Ok(answer) = self.wire.answer(&response) {
+            self.count(|u| {
+                u.input_tokens += answer.input_tokens;
+                u.output_tokens += answer.output_tokens;
+            });
+        }
+        if config.cache == CacheMode::ReadWrite {
+            let record = json!({
+                "provider": config.provider.name(),
+                "model": config.model,
+                "request": body,
+                "response": response,
+            });
+            write_cache(&path, &record)?;
+        }
+        Ok(self.answer(&response))
+    }
+
+    fn answer(&self, response: &Json) -> std::result::Result<Answer, NoAnswer> {
+        self.wire.answer(response).map_err(|why| NoAnswer {
+            why,
+            raw: response.to_string(),
+        })
+    }
+
+    /// The cache file of `body`: a hash of (provider, model, body).
+    pub(crate) fn cache_path(&self, body: &Json) -> PathBuf {
+        let mut hash = Sha256::new();
+        hash.update(self.config.provider.name());
+        hash.update([0]);
+        hash.update(&self.config.model);
+        hash.update([0]);
+        hash.update(body.to_string());
+        let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        self.config.cache_dir.join(format!("{}.json", &hex[..32]))
+    }
+
+    async fn send(&self, body: &Json) -> Result<Json> {
+        let config = &self.config;
+        let provider = config.provider.to_string();
+        let redact = |text: &str| match &config.api_key {
+            Some(key) => key.redact(text),
+            None => text.to_owned(),
+        };
+        let url = self.wire.url(config);
+        let mut attempt: u32 = 0;
+        loop {
+            let outcome = {
+                let _permit = self.permits.acquire().await.map_err(|_| Error::Network {
+                    provider: provider.clone(),
+                    message: "the request limiter was closed".to_owned(),
+                })?;
+                self.count(|u| u.requests += 1);
+                let mut request = self
+                    .client
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .body(body.to_string());
+                for (name, value) in self.wire.headers(config) {
+                    request = request.header(name, value);
+                }
+                match request.send().await {
+                    Ok(response) => {
+                        let status = response.status().as_u16();
+                        let retry_after = response
+                            .headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(retry_after);
+                        response
+                            .text()
+                            .await
+                            .map(|text| (status, retry_after, text))
+                            .map_err(|e| redact(&e.to_string()))
+                    }
+                    Err(e) => Err(redact(&without_url(&e))),
+                }
+            };
+            let wait = match outcome {
+                Ok((status, _, text)) if (200..300).contains(&status) => {
+                    return serde_json::from_str(&text).map_err(|e| Error::Provider {
+                        provider,
+                        status,
+                        message: format!("the response is not JSON ({e}): {}", redact(&cut(&text, 500))),
+                    });
+                }
+                Ok((status, retry_after, text)) => {
+                    let retryable = matches!(status, 408 | 409 | 429 | 500 | 502 | 503 | 504 | 529);
+                    if !retryable || attempt >= config.retries {
+                        return Err(if retryable && matches!(status, 429 | 503) {
+                            Error::RateLimited {
+                                provider,
+                                status,
+                                retries: attempt,
+                            }
+                        } else {
+                            Error::Provider {
+                                provider,
+                                status,
+                                message: redact(&cut(text.trim(), 500)),
+                            }
+                        });
+                    }
+                    retry_after.unwrap_or_else(|| backoff(config, attempt))
+                }
+                Err(message) => {
+                    if attempt >= config.retries {
+                        return Err(Error::Network {
+                            provider,
+                            message: format!(
+                                "no answer from {url} after {} attempt{}: {message}",
+                                attempt + 1,
+                                if attempt == 0 { "" } else { "s" }
+                            ),
+                        });
+                    }
+                    backoff(config, attempt)
+                }
+            };
+            self.count(|u| u.retries += 1);
+            attempt += 1;
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// A `Retry-After` value: seconds, or an HTTP date; at most five minutes.
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    let wait = match value.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => Duration::from_secs_f64(seconds),
+        Ok(_) => return None,
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+            (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
+}
+
+/// reqwest's message without the URL it appends (the URL is named once by
+/// the caller).
+fn without_url(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    let mut message = kind.to_owned();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message = format!("{message}: {s}");
+        source = s.source();
+    }
+    message
+}
+
+/// `backoff × 2^attempt`, capped, times a random factor in [0.5, 1).
+fn backoff(config: &LlmConfig, attempt: u32) -> Duration {
+    let base = config
+        .backoff
+        .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+        .min(config.max_backoff);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let mut rng = SmallRng::seed_from_u64(u64::from(nanos) ^ u64::from(attempt));
+    base.mul_f64(rng.random_range(0.5..1.0))
+}
+
+fn read_cache(path: &PathBuf) -> Result<Option<Json>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(Error::Io {
+                path: path.clone(),
+                source,
+            });
+        }
+    };
+    let record: Json = serde_json::from_str(&text).map_err(|e| Error::Io {
+        path: path.clone(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not a cache record: {e}"),
+        ),
+    })?;
+    Ok(Some(record["response"].clone()))
+}
+
+fn write_cache(path: &PathBuf, record: &Json) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.clone(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let text = serde_json::to_string_pretty(record).unwrap_or_default() + "\n";
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io)?;
+    file.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(retry_after("2"), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after(" 0.5 "), Some(Duration::from_millis(500)));
+        assert_eq!(retry_after("86400"), Some(MAX_RETRY_AFTER));
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
+        let wait = retry_after(&soon).unwrap();
+        assert!(
+            wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        assert_eq!(retry_after("soon"), None);
+        assert_eq!(retry_after("-1"), None);
+    }
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_stops_at_the_cap() {
+        let config = LlmConfig::new(crate::engine::llm::Provider::OpenAi, "m")
+            .backoff(Duration::from_millis(100), Duration::from_millis(1000));
+        for attempt in 0..3 {
+            let full = Duration::from_millis(100 * (1 << attempt));
+            let wait = backoff(&config, attempt);
+            assert!(wait >= full / 2 && wait < full, "attempt {attempt}: {wait:?}");
+        }
+        assert!(backoff(&config, 10) < Duration::from_millis(1000));
+    }
+}

@@ -1,0 +1,397 @@
+//! What the model is told: which columns it fills, the prompt text in the
+//! seed's shape, and the JSON schema of its answer in each provider's dialect.
+
+use std::fmt::Write;
+
+use serde_json::{Map, Value as Json, json};
+
+use super::config::RowFormat;
+use crate::engine::{OfflineEngine, infer_kind, infer_one_of};
+use crate::schema::describe::describe_column;
+use crate::schema::{Column, DataType, Literal, Table};
+
+/// The system message of every request.
+pub(crate) const SYSTEM: &str = "You generate realistic synthetic data for a database table. \
+Every record must satisfy every constraint listed for its fields. Reply with JSON only.";
+
+/// Positions of the columns the model fills, in column order. The others are
+/// filled locally by the offline engine: columns with a custom generator
+/// (for the column, by `generator:` name or for its kind), foreign keys, and
+/// a sole integer or UUID primary key (the offline engine counts or draws them).
+pub(crate) fn llm_columns(local: &OfflineEngine, table: &Table) -> Vec<usize> {
+    let gens = local.generators();
+    let keys = table.primary_key().count();
+    let composite_fk: Vec<&str> = table
+        .foreign_keys
+        .iter()
+        .flat_map(|fk| fk.columns.iter().map(|c| c.as_ref()))
+        .collect();
+    (0..table.columns.len())
+        .filter(|&i| {
+            let col = &table.columns[i];
+            let custom = gens.column(&table.name, &col.name).is_some()
+                || col.generator.is_some()
+                || col.kind.as_deref().is_some_and(|k| gens.kind(k).is_some())
+                || (col.kind.is_none() && infer_kind(table, col).is_some_and(|k| gens.kind(k).is_some()));
+            let foreign = col.foreign_key.is_some() || composite_fk.contains(&col.name.as_ref());
+            let plain = col.one_of.is_none()
+                && col.pattern.is_none()
+                && col.kind.is_none()
+                && infer_one_of(col).is_none();
+            let local_key =
+                keys == 1 && col.primary_key && plain && matches!(col.ty, DataType::Integer | DataType::Uuid);
+            !(custom || foreign || local_key)
+        })
+        .collect()
+}
+
+/// Characters of taken values quoted per unique column.
+const USED_CHARS: usize = 1500;
+
+/// Values of a unique column the model must not repeat: the most recent
+/// ones, and how many older ones were left out of the prompt.
+pub(crate) struct Used<'a> {
+    pub(crate) column: &'a str,
+    pub(crate) values: Vec<String>,
+    pub(crate) more: usize,
+}
+
+/// Which request of a table's run this is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Batch {
+    /// From 1.
+    pub(crate) number: usize,
+    /// Batches of the run.
+    pub(crate) of: usize,
+    /// 1 for the first request of the batch, then 2, 3, … for re-asks.
+    pub(crate) attempt: u32,
+}
+
+/// The user message: the table in the seed's shape (only the model's
+/// columns), the caller's prompt, how many records, the answer's layout,
+/// and the unique values already taken.
+pub(crate) fn user_prompt(
+    table: &Table,
+    cols: &[usize],
+    prompt: Option<&str>,
+    rows: usize,
+    batch: Batch,
+    format: RowFormat,
+    used: &[Used<'_>],
+) -> String {
+    let mut out = String::new();
+    if let Some(doc) = &table.doc {
+        let _ = writeln!(out, "Model Description: {}\n", doc.trim());
+    }
+    let _ = writeln!(out, "Table: {}\n", table.name);
+    out.push_str("Fields:\n");
+    for &c in cols {
+        let _ = writeln!(out, "{}", describe_column(table, &table.columns[c]));
+    }
+    if let Some(prompt) = prompt.map(str::trim).filter(|p| !p.is_empty()) {
+        let _ = writeln!(out, "\n{prompt}");
+    }
+    let plural = if rows == 1 { "" } else { "s" };
+    // The batch number keeps the requests of one table distinct, so the
+    // replay cache holds one answer per batch.
+    let _ = write!(
+        out,
+        "\nGenerate {rows} record{plural} (batch {} of {}",
+        batch.number, batch.of
+    );
+    if batch.attempt > 1 {
+        let _ = write!(out, ", attempt {}", batch.attempt);
+    }
+    out.push_str(").\n");
+    let names: Vec<&str> = cols.iter().map(|&c| table.columns[c].name.as_ref()).collect();
+    match format {
+        RowFormat::Compact => {
+            let _ = writeln!(
+                out,
+                "Answer with {{\"rows\": [...]}} where each record is an array of its values in this order: [{}]. \
+                 Use null for an empty value of a nullable field.",
+                names.join(", ")
+            );
+        }
+        RowFormat::Objects => {
+            let _ = writeln!(
+                out,
+                "Answer with {{\"rows\": [...]}} where each record is an object with exactly these keys: {}. \
+                 Use null for an empty value of a nullable field.",
+                names.join(", ")
+            );
+        }
+    }
+    let used: Vec<&Used<'_>> = used.iter().filter(|u| !u.values.is_empty()).collect();
+    if !used.is_empty() {
+        out.push_str("\nThese values are already taken; unique fields must not repeat them:\n");
+        for u in used {
+            // The most recent values that fit the budget, oldest first.
+            let mut budget = USED_CHARS;
+            let mut quoted: Vec<String> = Vec::new();
+            for v in u.values.iter().rev() {
+                let q = format!("{v:?}");
+                if q.len() > budget {
+                    break;
+                }
+                budget -= q.len();
+                quoted.push(q);
+            }
+            quoted.reverse();
+            let _ = write!(out, "- {}: {}", u.column, quoted.join(", "));
+            let more = u.more + u.values.len() - quoted.len();
+            if more > 0 {
+                let _ = write!(out, " (and {more} more)");
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The JSON Schema flavour a provider accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// OpenAI structured outputs, strict: every property required,
+    /// `additionalProperties: false`, nullable as `["type", "null"]`, no
+    /// `maxLength`.
+    OpenAiStrict,
+    /// Plain JSON Schema (Anthropic tool `input_schema`).
+    JsonSchema,
+    /// Gemini's OpenAPI subset: upper-case types, `nullable: true`, no
+    /// `additionalProperties`, `format` only `date-time`, `enum` only on strings.
+    Gemini,
+}
+
+/// The schema of the whole answer: `{"rows": [row, …]}`.
+pub(crate) fn answer_schema(table: &Table, cols: &[usize], format: RowFormat, dialect: Dialect) -> Json {
+    let row = match format {
+        RowFormat::Objects => {
+            let mut properties = Map::new();
+            for &c in cols {
+                let col = &table.columns[c];
+                properties.insert(col.name.to_string(), column_schema(col));
+            }
+            let required: Vec<&str> = cols.iter().map(|&c| table.columns[c].name.as_ref()).collect();
+            json!({
+                "type": "object",
+                "properties": properties,
+                "required": required,
+                "additionalProperties": false,
+            })
+        }
+        RowFormat::Compact => {
+            let mut kinds: Vec<&str> = Vec::new();
+            for &c in cols {
+                let col = &table.columns[c];
+                let kind = match base_type(col.ty).0 {
+                    "integer" | "number" => "number",
+                    other => other,
+                };
+                if !kinds.contains(&kind) {
+                    kinds.push(kind);
+                }
+                if col.nullable && !kinds.contains(&"null") {
+                    kinds.push("null");
+                }
+            }
+            let any_of: Vec<Json> = kinds.iter().map(|k| json!({ "type": k })).collect();
+            json!({
+                "type": "array",
+                "items": { "anyOf": any_of },
+                "minItems": cols.len(),
+                "maxItems": cols.len(),
+            })
+        }
+    };
+    let schema = json!({
+        "type": "object",
+        "properties": { "rows": { "type": "array", "items": row } },
+        "required": ["rows"],
+        "additionalProperties": false,
+    });
+    adapt(schema, dialect)
+}
+
+/// `(JSON type, format)` of a column's values.
+fn base_type(ty: DataType) -> (&'static str, Option<&'static str>) {
+    match ty {
+        DataType::Integer => ("integer", None),
+        DataType::Float => ("number", None),
+        DataType::Boolean => ("boolean", None),
+        DataType::Date => ("string", Some("date")),
+        DataType::DateTime => ("string", Some("date-time")),
+        DataType::Time => ("string", Some("time")),
+        DataType::Uuid => ("string", Some("uuid")),
+        DataType::Decimal | DataType::Text | DataType::Json => ("string", None),
+    }
+}
+
+/// A column's schema in plain JSON Schema, every constraint included.
+fn column_schema(col: &Column) -> Json {
+    let (ty, format) = base_type(col.ty);
+    let mut schema = Map::new();
+    schema.insert(
+        "type".into(),
+        if col.nullable {
+            json!([ty, "null"])
+        } else {
+            json!(ty)
+        },
+    );
+    let mut description = col.doc.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    match col.ty {
+        DataType::Decimal => {
+            schema.insert("pattern".into(), json!("^-?[0-9]+(\\.[0-9]+)?$"));
+        }
+        DataType::Json => {
+            description = format!("{description} (a JSON document written as text)")
+                .trim()
+                .to_owned();
+        }
+        _ => {}
+    }
+    if !description.is_empty() {
+        schema.insert("description".into(), json!(description));
+    }
+    if let Some(format) = format {
+        schema.insert("format".into(), json!(format));
+    }
+    if let Some(values) = &col.one_of {
+        let mut list: Vec<Json> = values.iter().map(|l| literal_json(col.ty, l)).collect();
+        if col.nullable {
+            list.push(Json::Null);
+        }
+        schema.insert("enum".into(), Json::Array(list));
+    }
+    if let Some(range) = col.range.as_ref().filter(|_| col.ty.is_numeric()) {
+        if let Some(min) = range.min.as_f64() {
+            schema.insert("minimum".into(), number(min));
+        }
+        if let Some(max) = range.max.as_f64() {
+            schema.insert("maximum".into(), number(max));
+        }
+    }
+    if let Some(max) = col.max_length.filter(|_| col.ty == DataType::Text) {
+        schema.insert("maxLength".into(), json!(max));
+    }
+    if let Some(pattern) = &col.pattern {
+        schema.insert("pattern".into(), json!(format!("^(?:{pattern})$")));
+    }
+    Json::Object(schema)
+}
+
+fn number(x: f64) -> Json {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        json!(x as i64)
+    } else {
+        json!(x)
+    }
+}
+
+fn literal_json(ty: DataType, lit: &Literal) -> Json {
+    match lit {
+        Literal::Bool(b) => json!(b),
+        Literal::Int(i) if ty == DataType::Text || ty == DataType::Decimal => json!(i.to_string()),
+        Literal::Int(i) => json!(i),
+        Literal::Float(x) if ty == DataType::Text || ty == DataType::Decimal => json!(x.to_string()),
+        Literal::Float(x) => json!(x),
+        Literal::Text(s) => json!(s),
+    }
+}
+
+/// Removes or rewrites what `dialect` does not accept.
+pub(crate) fn adapt(schema: Json, dialect: Dialect) -> Json {
+    match schema {
+        Json::Object(map) => {
+            let mut out = Map::new();
+            let is_string = map.get("type").is_some_and(|t| match t {
+                Json::String(s) => s == "string",
+                Json::Array(a) => a.first().is_some_and(|s| s == "string"),
+                _ => false,
+            });
+            for (key, value) in map {
+                match (dialect, key.as_str()) {
+                    (Dialect::OpenAiStrict, "maxLength" | "minLength") => {}
+                    (Dialect::Gemini, "additionalProperties") => {}
+                    (Dialect::Gemini, "format") if value != "date-time" => {}
+                    (Dialect::Gemini, "enum") if !is_string => {}
+                    (Dialect::Gemini, "enum") => {
+                        let values: Vec<Json> = value
+                            .as_array()
+                            .map(|a| a.iter().filter(|v| !v.is_null()).cloned().collect())
+                            .unwrap_or_default();
+                        out.insert(key, Json::Array(values));
+                    }
+                    (Dialect::Gemini, "type") => match value {
+                        Json::Array(types) => {
+                            if let Some(first) = types.iter().find(|t| !t.is_null() && *t != "null") {
+                                out.insert(key, gemini_type(first));
+                            }
+                            if types.iter().any(|t| t == "null") {
+                                out.insert("nullable".into(), json!(true));
+                            }
+                        }
+                        other => {
+                            out.insert(key, gemini_type(&other));
+                        }
+                    },
+                    _ => {
+                        out.insert(key, adapt(value, dialect));
+                    }
+                }
+            }
+            if dialect == Dialect::Gemini
+                && let Some(Json::Object(props)) = out.get("properties")
+            {
+                let order: Vec<Json> = props.keys().map(|k| json!(k)).collect();
+                out.insert("propertyOrdering".into(), Json::Array(order));
+            }
+            Json::Object(out)
+        }
+        Json::Array(items) => Json::Array(items.into_iter().map(|v| adapt(v, dialect)).collect()),
+        other => other,
+    }
+}
+
+fn gemini_type(ty: &Json) -> Json {
+    json!(ty.as_str().unwrap_or("string").to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taken_values_are_quoted_within_a_budget_newest_kept() {
+        let table = Table::new("t").with_column(Column::new("code", DataType::Text).unique());
+        let values: Vec<String> = (0..60).map(|i| format!("{i:03}-{}", "x".repeat(60))).collect();
+        let used = [Used {
+            column: "code",
+            values,
+            more: 40,
+        }];
+        let batch = Batch {
+            number: 2,
+            of: 3,
+            attempt: 1,
+        };
+        let prompt = user_prompt(&table, &[0], None, 5, batch, RowFormat::Compact, &used);
+        let line = prompt.lines().find(|l| l.starts_with("- code: \"")).unwrap();
+        assert!(line.len() < USED_CHARS + 100, "{}", line.len());
+        assert!(line.contains("059-"), "the newest value is kept");
+        assert!(!line.contains("\"000-"), "the oldest is dropped");
+        let more: usize = line
+            .rsplit("(and ")
+            .next()
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let quoted = line.matches("-xxx").count();
+        assert_eq!(more + quoted, 100);
+        assert!(prompt.contains("Generate 5 records (batch 2 of 3)."));
+    }
+}

@@ -1,0 +1,366 @@
+//! One table's rows through the model: local columns first, then batches of
+//! the model's columns, asked in waves of at most `concurrency` requests,
+//! every row validated before it is taken, missing rows asked again.
+//!
+//! A wave's requests are built from the same snapshot of taken unique values
+//! and their answers are taken in batch order, so the same answers give the
+//! same rows and the same request bodies — which is what the replay cache
+//! needs.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+
+use super::LlmEngine;
+use super::http::{Ctx, NoAnswer};
+use super::prompt::{Batch, SYSTEM, Used, answer_schema, llm_columns, user_prompt};
+use super::reply::{cut, decode_row, salvage};
+use super::usage::Usage;
+use super::wire::{Ask, wire};
+use crate::check::{Key, anchored_pattern, key};
+use crate::error::{Error, Result};
+use crate::schema::Table;
+use crate::value::{Row, Value};
+
+/// Most recent values of a unique column repeated in a prompt.
+const USED_IN_PROMPT: usize = 60;
+
+/// Problems quoted in a final error.
+const PROBLEMS_SHOWN: usize = 5;
+
+/// Rows per request when the configuration does not say: about 150 values.
+pub(crate) fn default_batch(columns: usize) -> usize {
+    (150 / columns.max(1)).clamp(5, 50)
+}
+
+/// Rows still owed for some row positions.
+struct Job {
+    slots: Vec<usize>,
+    batch: Batch,
+    /// Answers in a row that brought no valid new row.
+    failures: u32,
+}
+
+/// A unique key touching the model's columns: column positions in the
+/// table and the tuples taken.
+struct UniqueKey {
+    columns: Vec<usize>,
+    taken: HashSet<Vec<Key>>,
+    /// Recent values, for the prompt (single-column keys only).
+    recent: VecDeque<String>,
+}
+
+/// What came back for one job.
+enum Outcome {
+    Answer { text: String, truncated: bool },
+    NoAnswer(NoAnswer),
+}
+
+pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Result<(Vec<Row>, Usage)> {
+    let cols = llm_columns(&engine.local, table);
+    // Local columns: the offline engine, with the model's columns left NULL.
+    let mut local = engine.local.clone();
+    for &c in &cols {
+        local
+            .generators_mut()
+            .register_column(&table.name, &table.columns[c].name, |_| Value::Null);
+    }
+    let mut rows: Vec<Row> = local.rows(table, n as u64)?.collect::<Result<_>>()?;
+    if cols.is_empty() || n == 0 {
+        let usage = Usage {
+            rows: n as u64,
+            ..Usage::default()
+        };
+        engine.record(&usage);
+        return Ok((rows, usage));
+    }
+    engine.config.check()?;
+    let config = engine.config.clone();
+    let ctx = Arc::new(Ctx::new(
+        config,
+        wire(engine.config.provider),
+        Arc::clone(&engine.shared.permits),
+    )?);
+    let mut rejected = 0u64;
+    let filled = fill(engine, &ctx, table, &cols, &mut rows, &mut rejected).await;
+    // Spent is spent: the usage counts on failure too.
+    let mut usage = ctx.usage.lock().map(|u| u.clone()).unwrap_or_default();
+    usage.rows = if filled.is_ok() { n as u64 } else { 0 };
+    usage.rejected_rows = rejected;
+    usage.price(ctx.config.model_price());
+    engine.record(&usage);
+    filled.map(|()| (rows, usage))
+}
+
+/// Fills the model's columns `cols` of `rows`.
+async fn fill(
+    engine: &LlmEngine,
+    ctx: &Arc<Ctx>,
+    table: &Table,
+    cols: &[usize],
+    rows: &mut [Row],
+    rejected: &mut u64,
+) -> Result<()> {
+    let config = &ctx.config;
+    let wire = ctx.wire;
+    let n = rows.len();
+    let schema = answer_schema(table, cols, config.format, wire.dialect());
+    let prompt = engine.prompt_for(&table.name);
+    let patterns: Vec<Option<regex::Regex>> = cols
+        .iter()
+        .map(|&c| anchored_pattern(&table.columns[c]))
+        .collect();
+    let mut keys = unique_keys(table, cols);
+
+    let batch = config
+        .batch_size
+        .unwrap_or_else(|| default_batch(cols.len()))
+        .max(1);
+    let batches = n.div_ceil(batch);
+    let mut queue: VecDeque<Job> = (0..n)
+        .step_by(batch)
+        .enumerate()
+        .map(|(i, start)| Job {
+            slots: (start..(start + batch).min(n)).collect(),
+            batch: Batch {
+                number: i + 1,
+                of: batches,
+                attempt: 1,
+            },
+            failures: 0,
+        })
+        .collect();
+    // The most recent problems, for the error if the model never complies.
+    let mut problems: VecDeque<String> = VecDeque::with_capacity(PROBLEMS_SHOWN + 1);
+    let note = |problems: &mut VecDeque<String>, why: String| {
+        if problems.len() == PROBLEMS_SHOWN {
+            problems.pop_front();
+        }
+        problems.push_back(why);
+    };
+
+    while !queue.is_empty() {
+        let wave: Vec<Job> = queue
+            .drain(..queue.len().min(config.concurrency.max(1)))
+            .collect();
+        let used: Vec<Used<'_>> = keys
+            .iter()
+            .filter(|k| k.columns.len() == 1)
+            .map(|k| Used {
+                column: table.columns[k.columns[0]].name.as_ref(),
+                values: k.recent.iter().cloned().collect(),
+                more: k.taken.len().saturating_sub(k.recent.len()),
+            })
+            .collect();
+        let mut handles = Vec::with_capacity(wave.len());
+        for job in &wave {
+            let user = user_prompt(
+                table,
+                cols,
+                prompt.as_deref(),
+                job.slots.len(),
+                job.batch,
+                config.format,
+                &used,
+            );
+            let body = wire.body(
+                config,
+                &Ask {
+                    system: SYSTEM,
+                    user: &user,
+                    schema: &schema,
+                },
+            );
+            let ctx = Arc::clone(ctx);
+            handles.push(tokio::spawn(async move {
+                ctx.ask(&body).await.map(|answer| match answer {
+                    Ok(a) => Outcome::Answer {
+                        text: a.text,
+                        truncated: a.truncated,
+                    },
+                    Err(none) => Outcome::NoAnswer(none),
+                })
+            }));
+        }
+        let mut outcomes = Vec::with_capacity(handles.len());
+        for handle in handles {
+            outcomes.push(handle.await.map_err(|e| Error::Network {
+                provider: config.provider.to_string(),
+                message: format!("a request task failed: {e}"),
+            })?);
+        }
+        for (mut job, outcome) in wave.into_iter().zip(outcomes) {
+            let mut taken = 0;
+            let last_raw = match outcome? {
+                Outcome::NoAnswer(none) => {
+                    note(&mut problems, none.why);
+                    none.raw
+                }
+                Outcome::Answer { text, truncated } => {
+                    let found = salvage(&text);
+                    if found.rows.is_empty() {
+                        let why = if truncated || found.truncated {
+                            "the reply was cut off before the first complete record; raise max_tokens or lower batch_size".to_owned()
+                        } else {
+                            "the reply holds no records".to_owned()
+                        };
+                        note(&mut problems, why);
+                    }
+                    let mut slots = job.slots.iter().copied().peekable();
+                    for candidate in found.rows {
+                        let Some(&slot) = slots.peek() else { break };
+                        let admitted = candidate
+                            .and_then(|json| decode_row(table, cols, &patterns, &json))
+                            .and_then(|values| admit(table, cols, &mut keys, &mut rows[slot], values));
+                        match admitted {
+                            Ok(()) => {
+                                taken += 1;
+                                slots.next();
+                            }
+                            Err(why) => {
+                                *rejected += 1;
+                                note(&mut problems, why);
+                            }
+                        }
+                    }
+                    job.slots = slots.collect();
+                    text
+                }
+            };
+            if job.slots.is_empty() {
+                continue;
+            }
+            job.failures = if taken > 0 { 0 } else { job.failures + 1 };
+            if job.failures >= config.max_attempts {
+                let missing = job.slots.len();
+                let recent: Vec<String> = problems.iter().cloned().collect();
+                return Err(Error::LlmReply {
+                    table: table.name.to_string(),
+                    message: format!(
+                        "{missing} row{} still missing after {} answers in a row without a valid new row; last problems: {}",
+                        if missing == 1 { "" } else { "s" },
+                        job.failures,
+                        recent.join("; ")
+                    ),
+                    raw: cut(&last_raw, 2000),
+                });
+            }
+            job.batch.attempt += 1;
+            queue.push_back(job);
+        }
+    }
+    Ok(())
+}
+
+/// Single-column unique model columns, and composite keys (a composite
+/// primary key, a table `unique` list) with at least one model column.
+fn unique_keys(table: &Table, cols: &[usize]) -> Vec<UniqueKey> {
+    let mut keys: Vec<Vec<usize>> = cols
+        .iter()
+        .filter(|&&c| table.columns[c].is_unique_in(table))
+        .map(|&c| vec![c])
+        .collect();
+    let pk: Vec<usize> = (0..table.columns.len())
+        .filter(|&i| table.columns[i].primary_key)
+        .collect();
+    let mut lists: Vec<Vec<usize>> = table
+        .unique
+        .iter()
+        .map(|names| names.iter().filter_map(|n| table.column_index(n)).collect())
+        .collect();
+    if pk.len() > 1 {
+        lists.push(pk);
+    }
+    for list in lists {
+        if list.len() > 1 && list.iter().any(|c| cols.contains(c)) && !keys.contains(&list) {
+            keys.push(list);
+        }
+    }
+    keys.into_iter()
+        .map(|columns| UniqueKey {
+            columns,
+            taken: HashSet::new(),
+            recent: VecDeque::new(),
+        })
+        .collect()
+}
+
+/// Puts the model's `values` into `row` if no unique key repeats; otherwise
+/// leaves the row as it was and says which value repeats.
+fn admit(
+    table: &Table,
+    cols: &[usize],
+    keys: &mut [UniqueKey],
+    row: &mut Row,
+    values: Vec<Value>,
+) -> std::result::Result<(), String> {
+    let mut candidate = row.clone();
+    for (&c, value) in cols.iter().zip(values) {
+        candidate[c] = value;
+    }
+    let tuples: Vec<Option<Vec<Key>>> = keys
+        .iter()
+        .map(|k| {
+            if k.columns.iter().any(|&c| candidate[c].is_null()) {
+                return None; // NULLs never collide, as in SQL
+            }
+            Some(k.columns.iter().map(|&c| key(&candidate[c])).collect())
+        })
+        .collect();
+    for (k, tuple) in keys.iter().zip(&tuples) {
+        if let Some(tuple) = tuple
+            && k.taken.contains(tuple)
+        {
+            let names: Vec<&str> = k
+                .columns
+                .iter()
+                .map(|&c| table.columns[c].name.as_ref())
+                .collect();
+            let shown: Vec<String> = k.columns.iter().map(|&c| candidate[c].to_string()).collect();
+            return Err(format!(
+                "`{}`: {:?} is already taken (unique)",
+                names.join(", "),
+                shown.join(", ")
+            ));
+        }
+    }
+    for (k, tuple) in keys.iter_mut().zip(tuples) {
+        if let Some(tuple) = tuple {
+            k.taken.insert(tuple);
+            if k.columns.len() == 1 {
+                if k.recent.len() == USED_IN_PROMPT {
+                    k.recent.pop_front();
+                }
+                k.recent.push_back(candidate[k.columns[0]].to_string());
+            }
+        }
+    }
+    *row = candidate;
+    Ok(())
+}
+
+/// The JSON body the first request for `rows` rows of `table` would carry,
+/// and its prompt.
+pub(crate) fn preview(engine: &LlmEngine, table: &Table, rows: usize) -> (String, String, Json) {
+    let cols = llm_columns(&engine.local, table);
+    let config = &engine.config;
+    let wire = wire(config.provider);
+    let schema = answer_schema(table, &cols, config.format, wire.dialect());
+    let prompt = engine.prompt_for(&table.name);
+    let batch = Batch {
+        number: 1,
+        of: 1,
+        attempt: 1,
+    };
+    let user = user_prompt(table, &cols, prompt.as_deref(), rows, batch, config.format, &[]);
+    let body = wire.body(
+        config,
+        &Ask {
+            system: SYSTEM,
+            user: &user,
+            schema: &schema,
+        },
+    );
+    (wire.url(config), user, body)
+}
