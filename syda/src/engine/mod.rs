@@ -38,6 +38,8 @@
 //! small JSON object. Dates never depend on today's date.
 
 mod offline;
+#[cfg(feature = "stats")]
+pub mod stats;
 
 use crate::error::Result;
 use crate::schema::Table;
