@@ -122,11 +122,7 @@ mod tests {
 
     #[test]
     fn an_inconsistent_matrix_is_repaired_to_a_correlation_matrix() {
-        let bad = vec![
-            vec![1.0, 0.9, -0.9],
-            vec![0.9, 1.0, 0.9],
-            vec![-0.9, 0.9, 1.0],
-        ];
+        let bad = vec![vec![1.0, 0.9, -0.9], vec![0.9, 1.0, 0.9], vec![-0.9, 0.9, 1.0]];
         let l = cholesky(&bad).expect("repaired matrix factors");
         let back = &l * l.transpose();
         for i in 0..3 {

@@ -70,7 +70,9 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
     };
     let names = source.columns()?;
     if names.is_empty() {
-        return Err(fail("no columns: expected a header row or JSON objects with keys".into()));
+        return Err(fail(
+            "no columns: expected a header row or JSON objects with keys".into(),
+        ));
     }
     let mut profiles: Vec<Profile> = names.iter().map(|_| Profile::new()).collect();
     let rows = source.scan(&names, &mut |cells| {
@@ -130,9 +132,10 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
                 Collect::Distinct(HashSet::new(), true)
             }
             Inferred::Text => {
-                let counts = p.distinct.as_ref().filter(|d| {
-                    d.len() <= CATEGORICAL_MAX && (d.len() as u64) * 2 <= p.non_null()
-                });
+                let counts = p
+                    .distinct
+                    .as_ref()
+                    .filter(|d| d.len() <= CATEGORICAL_MAX && (d.len() as u64) * 2 <= p.non_null());
                 let cats = counts.map(|d| {
                     let cats = ordered(d.iter().map(|(k, v)| (k.clone(), *v)).collect(), min_count);
                     let total: u64 = d.values().sum();
@@ -171,13 +174,17 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
                 Collect::Numbers(ty, values) => values.push(number(*ty, *cell)),
                 Collect::Codes(codes, values) => values.push(match cell {
                     Cell::Null => f64::NAN,
-                    Cell::Bool(b) => codes.get(if *b { "true" } else { "false" }).copied().unwrap_or(f64::NAN),
+                    Cell::Bool(b) => codes
+                        .get(if *b { "true" } else { "false" })
+                        .copied()
+                        .unwrap_or(f64::NAN),
                     Cell::Text(s) => {
                         let s = s.trim();
                         match parse_bool(s) {
-                            Some(b) if codes.len() <= 2 && codes.contains_key("true") => {
-                                codes.get(if b { "true" } else { "false" }).copied().unwrap_or(f64::NAN)
-                            }
+                            Some(b) if codes.len() <= 2 && codes.contains_key("true") => codes
+                                .get(if b { "true" } else { "false" })
+                                .copied()
+                                .unwrap_or(f64::NAN),
                             _ => codes.get(s).copied().unwrap_or(f64::NAN),
                         }
                     }
@@ -245,7 +252,11 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
                     distribution,
                     min,
                     max,
-                    decimals: if model.kind == ColumnKind::Float { decimals } else { 0 },
+                    decimals: if model.kind == ColumnKind::Float {
+                        decimals
+                    } else {
+                        0
+                    },
                 };
                 if runs.len() > 1 && !model.unique {
                     normal_scores(&mut values, &mut rng);

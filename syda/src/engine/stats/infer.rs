@@ -83,10 +83,8 @@ impl Profile {
                 &text
             }
             Cell::Float(x) => {
-                self.not(&[Kind::Bool, Kind::Date, Kind::DateTime, Kind::Uuid]);
-                if x.fract() != 0.0 || !x.is_finite() {
-                    self.int_ok = false;
-                }
+                // A typed float (`1.0` in JSON) says float, even when whole.
+                self.not(&[Kind::Bool, Kind::Int, Kind::Date, Kind::DateTime, Kind::Uuid]);
                 text = x.to_string();
                 self.decimals = self.decimals.max(decimals(&text));
                 &text
@@ -138,7 +136,11 @@ impl Profile {
         self.template.push(s);
         let words = s.split_whitespace().count() as u64;
         let chars = s.chars().count() as u64;
-        self.words = (self.words.0.min(words), self.words.1.max(words), self.words.2 + words);
+        self.words = (
+            self.words.0.min(words),
+            self.words.1.max(words),
+            self.words.2 + words,
+        );
         self.chars = (self.chars.0.min(chars), self.chars.1.max(chars));
     }
 
@@ -226,7 +228,10 @@ mod tests {
         assert_eq!(infer(&["true", "False"]), Inferred::Boolean);
         assert_eq!(infer(&["0", "1"]), Inferred::Integer);
         assert_eq!(infer(&["2024-01-02", "2023-12-31"]), Inferred::Date);
-        assert_eq!(infer(&["2024-01-02T10:00:00Z", "2024-01-02 10:00:00"]), Inferred::DateTime);
+        assert_eq!(
+            infer(&["2024-01-02T10:00:00Z", "2024-01-02 10:00:00"]),
+            Inferred::DateTime
+        );
         assert_eq!(infer(&["2024-01-02", "soon"]), Inferred::Text);
         assert_eq!(infer(&["67e55044-10b1-426f-9247-bb680e5fe0c8"]), Inferred::Uuid);
         assert_eq!(infer(&["", ""]), Inferred::Empty);

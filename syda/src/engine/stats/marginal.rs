@@ -62,15 +62,16 @@ impl Distribution {
     pub fn inverse(&self, u: f64) -> f64 {
         let u = u.clamp(1e-12, 1.0 - 1e-12);
         match self {
-            Distribution::Normal { mean, std_dev } => Normal::new(*mean, *std_dev)
-                .map_or(*mean, |d| d.inverse_cdf(u)),
-            Distribution::LogNormal { location, scale } => LogNormal::new(*location, *scale)
-                .map_or(location.exp(), |d| d.inverse_cdf(u)),
+            Distribution::Normal { mean, std_dev } => {
+                Normal::new(*mean, *std_dev).map_or(*mean, |d| d.inverse_cdf(u))
+            }
+            Distribution::LogNormal { location, scale } => {
+                LogNormal::new(*location, *scale).map_or(location.exp(), |d| d.inverse_cdf(u))
+            }
             Distribution::Exponential { rate, shift } => {
                 shift + Exp::new(*rate).map_or(0.0, |d| d.inverse_cdf(u))
             }
-            Distribution::Uniform { min, max } => Uniform::new(*min, *max)
-                .map_or(*min, |d| d.inverse_cdf(u)),
+            Distribution::Uniform { min, max } => Uniform::new(*min, *max).map_or(*min, |d| d.inverse_cdf(u)),
             Distribution::Empirical { quantiles } => {
                 let last = quantiles.len().saturating_sub(1);
                 if last == 0 {
@@ -222,9 +223,7 @@ pub(crate) fn ks_distance(sorted: &[f64], d: &Distribution) -> f64 {
 fn empirical(sorted: &[f64]) -> Distribution {
     let n = sorted.len();
     let k = (n / 5).clamp(16, MAX_QUANTILES).min(n.saturating_sub(1)).max(1);
-    let quantiles = (0..=k)
-        .map(|i| quantile(sorted, i as f64 / k as f64))
-        .collect();
+    let quantiles = (0..=k).map(|i| quantile(sorted, i as f64 / k as f64)).collect();
     Distribution::Empirical { quantiles }
 }
 

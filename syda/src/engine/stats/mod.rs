@@ -57,3 +57,9 @@ pub use model::{ColumnKind, ColumnModel, Copula, FittedModel, MODEL_FORMAT, Marg
 pub use pattern::{CharClass, Pattern, Token};
 pub use sample::Sampler;
 pub use source::Source;
+
+pub(crate) use super::offline::{parse_date, parse_datetime};
+pub(crate) use infer::parse_bool;
+pub(crate) use marginal::quantile;
+pub(crate) use sample::{format_date, format_datetime};
+pub(crate) use source::Cell;

@@ -201,8 +201,8 @@ impl FittedModel {
     /// The table the model describes: types, nullability, unique keys,
     /// ranges, the kept categories as `one_of`, identifier templates as `pattern`.
     pub fn to_table(&self) -> Table {
-        let mut table = Table::new(self.table.clone())
-            .with_doc(format!("Fitted to {} rows of real data.", self.rows));
+        let mut table =
+            Table::new(self.table.clone()).with_doc(format!("Fitted to {} rows of real data.", self.rows));
         let mut has_key = false;
         for c in &self.columns {
             let mut col = Column::new(c.name.clone(), c.kind.data_type());
@@ -306,12 +306,23 @@ fn range(kind: ColumnKind, min: f64, max: f64) -> Option<Range> {
 /// One line per column: kind, nulls, distribution.
 impl fmt::Display for FittedModel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}: {} rows, {} columns", self.table, self.rows, self.columns.len())?;
+        writeln!(
+            f,
+            "{}: {} rows, {} columns",
+            self.table,
+            self.rows,
+            self.columns.len()
+        )?;
         let width = self.columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
         for c in &self.columns {
             let what = match &c.marginal {
                 Marginal::Sequence { start } => format!("sequence from {start}"),
-                Marginal::Numeric { distribution, min, max, .. } => {
+                Marginal::Numeric {
+                    distribution,
+                    min,
+                    max,
+                    ..
+                } => {
                     format!("{} in [{min}, {max}]", distribution.family())
                 }
                 Marginal::Categories { values, rare, .. } => format!(

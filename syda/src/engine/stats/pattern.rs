@@ -169,8 +169,7 @@ impl TemplateAcc {
             self.matched += 1;
             return;
         };
-        let same = tokens.len() == runs.len()
-            && tokens.iter().zip(&runs).all(|(t, (c, _))| t.class == *c);
+        let same = tokens.len() == runs.len() && tokens.iter().zip(&runs).all(|(t, (c, _))| t.class == *c);
         if !same {
             self.mismatched += 1;
             return;

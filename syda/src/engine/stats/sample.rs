@@ -144,11 +144,17 @@ impl<'m> Sampler<'m> {
                         Value::Int(i)
                     }
                     ColumnKind::Date => format_date(x.round() as i64).map_or(Value::Null, Value::Text),
-                    ColumnKind::DateTime => format_datetime(x.round() as i64, col.datetime_style.unwrap_or((true, false)))
-                        .map_or(Value::Null, Value::Text),
+                    ColumnKind::DateTime => {
+                        format_datetime(x.round() as i64, col.datetime_style.unwrap_or((true, false)))
+                            .map_or(Value::Null, Value::Text)
+                    }
                     _ => {
                         let scale = 10f64.powi(*decimals as i32);
-                        Value::Float(if *decimals < 15 { (x * scale).round() / scale } else { x })
+                        Value::Float(if *decimals < 15 {
+                            (x * scale).round() / scale
+                        } else {
+                            x
+                        })
                     }
                 }
             }
@@ -203,7 +209,9 @@ impl<'m> Sampler<'m> {
             } => {
                 // Word counts spread around the mean within the seen range.
                 let spread = f64::from(max - min) / 2.0;
-                let n = (mean + (u - 0.5) * spread * 2.0).round().clamp(f64::from(*min), f64::from(*max)) as usize;
+                let n = (mean + (u - 0.5) * spread * 2.0)
+                    .round()
+                    .clamp(f64::from(*min), f64::from(*max)) as usize;
                 let mut s = String::new();
                 for i in 0..n.max(1) {
                     if i > 0 {

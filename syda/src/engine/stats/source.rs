@@ -94,7 +94,9 @@ impl Source {
         match self {
             Source::Csv(path) => {
                 let mut reader = csv::Reader::from_reader(BufReader::new(open(path)?));
-                let headers = reader.headers().map_err(|e| self.parse_error(None, &e.to_string()))?;
+                let headers = reader
+                    .headers()
+                    .map_err(|e| self.parse_error(None, &e.to_string()))?;
                 Ok(headers.iter().map(str::to_owned).collect())
             }
             Source::Jsonl(_) | Source::Json(_) => {
@@ -122,10 +124,7 @@ impl Source {
         let mut count = 0u64;
         match self {
             Source::Csv(path) => {
-                let mut reader = csv::Reader::from_reader(BufReader::with_capacity(
-                    256 * 1024,
-                    open(path)?,
-                ));
+                let mut reader = csv::Reader::from_reader(BufReader::with_capacity(256 * 1024, open(path)?));
                 let headers = reader
                     .headers()
                     .map_err(|e| self.parse_error(None, &e.to_string()))?
@@ -136,9 +135,9 @@ impl Source {
                     .collect();
                 let mut record = csv::StringRecord::new();
                 loop {
-                    let more = reader.read_record(&mut record).map_err(|e| {
-                        self.parse_error(e.position().map(|p| p.line()), &e.to_string())
-                    })?;
+                    let more = reader
+                        .read_record(&mut record)
+                        .map_err(|e| self.parse_error(e.position().map(|p| p.line()), &e.to_string()))?;
                     if !more {
                         break;
                     }
@@ -186,10 +185,8 @@ impl Source {
             Source::Rows {
                 columns: own, rows, ..
             } => {
-                let positions: Vec<Option<usize>> = columns
-                    .iter()
-                    .map(|c| own.iter().position(|o| o == c))
-                    .collect();
+                let positions: Vec<Option<usize>> =
+                    columns.iter().map(|c| own.iter().position(|o| o == c)).collect();
                 for row in rows {
                     let json: Vec<Option<String>> = row
                         .iter()
@@ -206,9 +203,7 @@ impl Source {
                             Some((_, Value::Int(i))) => Cell::Int(*i),
                             Some((_, Value::Float(x))) => Cell::Float(*x),
                             Some((_, Value::Text(s))) => Cell::Text(s),
-                            Some((p, Value::Json(_))) => {
-                                json[p].as_deref().map_or(Cell::Null, Cell::Text)
-                            }
+                            Some((p, Value::Json(_))) => json[p].as_deref().map_or(Cell::Null, Cell::Text),
                         })
                         .collect();
                     visit(&cells)?;
@@ -233,8 +228,8 @@ impl Source {
                     if line.trim().is_empty() {
                         continue;
                     }
-                    let object: serde_json::Map<String, serde_json::Value> =
-                        serde_json::from_str(&line).map_err(|e| {
+                    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line)
+                        .map_err(|e| {
                             self.parse_error(
                                 Some(i as u64 + 1),
                                 &format!("expected one JSON object per line: {e}"),
