@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use syda::engine::OfflineEngine;
+use syda::engine::stats::{FittedModel, StatsEngine};
+use syda::engine::{Engine, OfflineEngine};
 use syda::output::{Format, PendingFile, TableWriter};
 use syda::plan::Planner;
 use syda::{Schema, Table};
@@ -17,7 +18,34 @@ use crate::cli::{EngineArg, GenerateArgs};
 const PROGRESS_STEP: u64 = 4096;
 
 pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
-    let full = Schema::from_path(&args.schema)?;
+    let stats = match (args.engine, args.fitted.is_empty()) {
+        (EngineArg::Offline, true) => None,
+        (EngineArg::Offline, false) => {
+            bail!("--fitted is a model for the statistical engine: add --engine stats")
+        }
+        (EngineArg::Stats, true) => {
+            bail!(
+                "--engine stats needs --fitted MODEL.json (make one with: syda fit data.csv --out MODEL.json)"
+            )
+        }
+        (EngineArg::Stats, false) => {
+            let mut models = args.fitted.iter().map(|p| FittedModel::load(p));
+            let first = models
+                .next()
+                .transpose()?
+                .context("--fitted gives at least one model")?;
+            let mut engine = StatsEngine::new(first);
+            for model in models {
+                engine = engine.with_model(model?);
+            }
+            Some(engine)
+        }
+    };
+    let full = match (&args.schema, &stats) {
+        (Some(path), _) => Schema::from_path(path)?,
+        (None, Some(engine)) => engine.schema(),
+        (None, None) => bail!("give a schema file, or --engine stats --fitted MODEL.json"),
+    };
     let wanted = wanted_tables(&full, &args.tables)?;
     let schema = with_ancestors(&full, &wanted);
     let out_is_file = Format::from_path(&args.out).is_some() && !args.out.is_dir();
@@ -45,16 +73,35 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         .filter(|(t, _)| schema.table(t).is_some())
         .map(|(t, n)| (t.as_str(), *n));
     let planner = Planner::new(&schema).rows(args.rows).sizes(sizes);
-    let mut engine = match args.engine {
-        EngineArg::Offline => OfflineEngine::new().with_seed(args.seed),
-    };
+    let mut local = OfflineEngine::new().with_seed(args.seed);
     if let Some(rate) = args.null_rate {
-        engine = engine.with_null_rate(rate);
+        local = local.with_null_rate(rate);
     }
+    match stats {
+        Some(engine) => write(
+            args,
+            &planner,
+            &engine.with_local(local),
+            &wanted,
+            out_is_file,
+            format,
+        ),
+        None => write(args, &planner, &local, &wanted, out_is_file, format),
+    }
+}
 
+/// Streams every table through `engine` into its file, then moves the files into place.
+fn write<E: Engine>(
+    args: &GenerateArgs,
+    planner: &Planner<'_>,
+    engine: &E,
+    wanted: &[String],
+    out_is_file: bool,
+    format: Format,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut pending: Vec<PendingFile> = Vec::new();
-    planner.stream(&engine, |table, rows| {
+    planner.stream(engine, |table, rows| {
         if !wanted.iter().any(|w| *w == table.name) {
             for row in rows {
                 row?;
