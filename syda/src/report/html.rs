@@ -8,9 +8,9 @@ use super::{ColumnPlot, QualityReport};
 const REAL: &str = "#3b6fb6";
 const SYNTHETIC: &str = "#e8843c";
 const W: f64 = 560.0;
-const H: f64 = 220.0;
+const H: f64 = 240.0;
 const LEFT: f64 = 44.0;
-const BOTTOM: f64 = 50.0;
+const BOTTOM: f64 = 66.0;
 const TOP: f64 = 12.0;
 
 /// The report as an HTML page titled `title`.

@@ -323,7 +323,11 @@ impl fmt::Display for FittedModel {
                     max,
                     ..
                 } => {
-                    format!("{} in [{min}, {max}]", distribution.family())
+                    let show = |x: f64| match range(c.kind, x, x) {
+                        Some(r) if c.kind != ColumnKind::Float => r.min.to_string(),
+                        _ => x.to_string(),
+                    };
+                    format!("{} in [{}, {}]", distribution.family(), show(*min), show(*max))
                 }
                 Marginal::Categories { values, rare, .. } => format!(
                     "{} categories{}",

@@ -15,7 +15,8 @@ use crate::value::{Row, Value};
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Source {
-    /// A CSV file with a header row; an empty field is NULL.
+    /// A CSV file with a header row; an empty field, `NA`, `N/A`, `NULL`,
+    /// `null`, `NaN` and `None` are NULL.
     Csv(PathBuf),
     /// One JSON object per line (`.jsonl`, `.ndjson`).
     Jsonl(PathBuf),
@@ -144,7 +145,8 @@ impl Source {
                     let cells: Vec<Cell<'_>> = positions
                         .iter()
                         .map(|p| match p.and_then(|p| record.get(p)) {
-                            None | Some("") => Cell::Null,
+                            None => Cell::Null,
+                            Some(field) if is_null_token(field) => Cell::Null,
                             Some(field) => Cell::Text(field),
                         })
                         .collect();
@@ -262,6 +264,14 @@ impl Source {
             message: message.to_owned(),
         }
     }
+}
+
+/// CSV spellings of a missing value (R writes `NA`, pandas `NaN`).
+fn is_null_token(field: &str) -> bool {
+    matches!(
+        field.trim(),
+        "" | "NA" | "N/A" | "NULL" | "null" | "NaN" | "nan" | "None"
+    )
 }
 
 fn open(path: &Path) -> Result<File> {
