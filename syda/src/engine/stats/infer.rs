@@ -79,12 +79,19 @@ impl Profile {
             }
             Cell::Int(i) => {
                 self.not(&[Kind::Bool, Kind::Date, Kind::DateTime, Kind::Uuid]);
+                if self.distinct.is_none() {
+                    return;
+                }
                 text = i.to_string();
                 &text
             }
             Cell::Float(x) => {
                 // A typed float (`1.0` in JSON) says float, even when whole.
                 self.not(&[Kind::Bool, Kind::Int, Kind::Date, Kind::DateTime, Kind::Uuid]);
+                // Formatting is the slow part: the first values tell the decimals.
+                if self.distinct.is_none() {
+                    return;
+                }
                 text = x.to_string();
                 self.decimals = self.decimals.max(decimals(&text));
                 &text
@@ -132,6 +139,10 @@ impl Profile {
         }
         if self.uuid_ok && !(s.len() == 36 && uuid::Uuid::parse_str(s).is_ok()) {
             self.uuid_ok = false;
+        }
+        // Shape and length only matter for text: skip values of another type.
+        if self.bool_ok || self.int_ok || self.float_ok || self.date_ok || self.datetime_ok || self.uuid_ok {
+            return;
         }
         self.template.push(s);
         let words = s.split_whitespace().count() as u64;
