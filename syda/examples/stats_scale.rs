@@ -18,9 +18,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows: u64 = std::env::args().nth(1).map_or(Ok(1_000_000), |s| s.parse())?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("data.csv");
-    let table = stats_data::COLUMNS
-        .iter()
-        .fold(Table::new("data"), |t, c| t.with_column(Column::new(*c, DataType::Text)));
+    let table = stats_data::COLUMNS.iter().fold(Table::new("data"), |t, c| {
+        t.with_column(Column::new(*c, DataType::Text))
+    });
     let started = Instant::now();
     let mut w = TableWriter::create(&path, Format::Csv, &table)?;
     for i in 0..rows {
@@ -47,6 +47,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         count += 1;
     }
     let sample_s = started.elapsed().as_secs_f64();
-    println!("sample: {count} rows in {sample_s:.2} s ({:.0} rows/s)", count as f64 / sample_s);
+    println!(
+        "sample: {count} rows in {sample_s:.2} s ({:.0} rows/s)",
+        count as f64 / sample_s
+    );
     Ok(())
 }

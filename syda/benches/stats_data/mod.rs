@@ -21,14 +21,19 @@ pub fn row(i: u64) -> Vec<Value> {
     let d = z[3];
     let tier = ["basic", "silver", "gold", "platinum"][(rng.random::<f64>().powi(2) * 4.0) as usize];
     let days = rng.random_range(0..3650);
-    let joined = (chrono::NaiveDate::from_ymd_opt(2015, 1, 1).expect("valid date") + chrono::TimeDelta::days(days))
-        .format("%Y-%m-%d")
-        .to_string();
+    let joined = (chrono::NaiveDate::from_ymd_opt(2015, 1, 1).expect("valid date")
+        + chrono::TimeDelta::days(days))
+    .format("%Y-%m-%d")
+    .to_string();
     vec![
         Value::Int(i as i64 + 1),
         Value::Float((a * 1000.0).round() / 1000.0),
         Value::Float((b * 1000.0).round() / 1000.0),
-        if rng.random_bool(0.1) { Value::Null } else { Value::Float((c * 1000.0).round() / 1000.0) },
+        if rng.random_bool(0.1) {
+            Value::Null
+        } else {
+            Value::Float((c * 1000.0).round() / 1000.0)
+        },
         Value::Float(((50.0 + 10.0 * d) * 100.0).round() / 100.0),
         Value::Float(((10.0 + 0.6 * a).exp() * 100.0).round() / 100.0),
         Value::Int(rng.random_range(0..20)),

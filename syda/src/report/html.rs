@@ -28,10 +28,10 @@ pub fn to_html(report: &QualityReport, title: &str) -> String {
          </style></head><body>\n<h1>{t}</h1>\n",
         t = escape(title)
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<p><span class=\"score\">{}</span> overall quality &nbsp; (column shapes {}, column-pair trends {}; \
-         {} real rows, {} synthetic rows)</p>\n",
+         {} real rows, {} synthetic rows)</p>",
         pct(report.overall),
         pct(report.column_shapes),
         pct(report.pair_trends),

@@ -249,7 +249,7 @@ impl Source {
                             &format!("expected an array of objects: {e}"),
                         )
                     })?;
-                objects.iter().try_for_each(|o| visit(o))
+                objects.iter().try_for_each(visit)
             }
             _ => Ok(()),
         }
