@@ -288,3 +288,45 @@ fn bad_sources_are_errors_that_name_the_file() {
         .to_string();
     assert!(err.contains("m.json") && err.contains("syda fit"), "{err}");
 }
+
+#[test]
+fn categories_and_booleans_keep_their_dependence_on_numbers() {
+    // `flag` is "Yes" exactly when x > 0; `band` is low/high by x too.
+    let rows: Vec<Vec<Value>> = (0..4_000)
+        .map(|i| {
+            let x = ((i * 7919) % 4000) as f64 / 4000.0 - 0.3;
+            vec![
+                Value::Float(x),
+                Value::from(if x > 0.0 { "Yes" } else { "No" }),
+                Value::from(if x > 0.4 { "high" } else { "low" }),
+            ]
+        })
+        .collect();
+    let model = fit(&Source::rows(
+        "t",
+        vec!["x".into(), "flag".into(), "band".into()],
+        rows,
+    ))
+    .unwrap();
+    assert_eq!(model.column("flag").unwrap().kind, ColumnKind::Boolean);
+    assert_eq!(model.column("band").unwrap().kind, ColumnKind::Categorical);
+    let synthetic = sample(&model, 4_000, 1);
+    let mean_x = |pred: &dyn Fn(&[Value]) -> bool| {
+        let xs: Vec<f64> = synthetic
+            .iter()
+            .filter(|r| pred(r))
+            .map(|r| floats(&r[..1])[0])
+            .collect();
+        xs.iter().sum::<f64>() / xs.len() as f64
+    };
+    let yes = mean_x(&|r| r[1] == Value::Bool(true));
+    let no = mean_x(&|r| r[1] == Value::Bool(false));
+    // Real: 0.35 against -0.15. A Gaussian copula blurs a hard threshold but
+    // must keep at least half the gap (independent columns would show none).
+    assert!(yes - no > 0.25, "x given flag: yes {yes:.3}, no {no:.3}");
+    let high = mean_x(&|r| r[2].as_str() == Some("high"));
+    // Real: 0.55 against an overall mean of 0.2; keep at least half the gap.
+    assert!(high - 0.2 > 0.5 * (0.55 - 0.2), "x given band=high: {high:.3}");
+    let share_yes = synthetic.iter().filter(|r| r[1] == Value::Bool(true)).count() as f64 / 4_000.0;
+    assert!((share_yes - 0.7).abs() < 0.03, "{share_yes}");
+}

@@ -55,8 +55,13 @@ enum Collect {
     Nothing,
     /// Values as numbers, NaN for NULL.
     Numbers(Inferred, Vec<f64>),
-    /// Category order positions, NaN for NULL and rare categories.
-    Codes(HashMap<String, f64>, Vec<f64>),
+    /// Category order positions, NaN for NULL and rare categories;
+    /// booleans are looked up by their canonical `true`/`false`.
+    Codes {
+        codes: HashMap<String, f64>,
+        boolean: bool,
+        values: Vec<f64>,
+    },
     /// Hashes, to learn whether every value is distinct.
     Distinct(HashSet<u64>, bool),
 }
@@ -111,10 +116,21 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
                         _ => f += *n,
                     }
                 }
-                let cats = ordered(vec![("false".to_owned(), f), ("true".to_owned(), t)], 1);
+                // false before true (not by frequency): the order is the
+                // values' own, so a flag that follows a number keeps its
+                // monotone dependence in the copula.
+                let cats: Vec<(String, u64)> = [("false", f), ("true", t)]
+                    .into_iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(v, n)| (v.to_owned(), n))
+                    .collect();
                 let codes = codes_of(&cats);
                 model.marginal = categories(&cats, 0);
-                Collect::Codes(codes, Vec::with_capacity(rows as usize))
+                Collect::Codes {
+                    codes,
+                    boolean: true,
+                    values: Vec::with_capacity(rows as usize),
+                }
             }
             Inferred::Integer | Inferred::Float | Inferred::Date | Inferred::DateTime => {
                 model.kind = match inferred {
@@ -145,7 +161,11 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
                 if let Some((cats, rare)) = cats.filter(|(cats, _)| !cats.is_empty()) {
                     model.kind = ColumnKind::Categorical;
                     model.marginal = categories(&cats, rare);
-                    Collect::Codes(codes_of(&cats), Vec::with_capacity(rows as usize))
+                    Collect::Codes {
+                        codes: codes_of(&cats),
+                        boolean: false,
+                        values: Vec::with_capacity(rows as usize),
+                    }
                 } else if let Some(pattern) = p.template.pattern(PATTERN_SHARE) {
                     model.kind = ColumnKind::Identifier;
                     model.marginal = Marginal::Pattern { pattern };
@@ -172,25 +192,24 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
             match c {
                 Collect::Nothing => {}
                 Collect::Numbers(ty, values) => values.push(number(*ty, *cell)),
-                Collect::Codes(codes, values) => values.push(match cell {
-                    Cell::Null => f64::NAN,
-                    Cell::Bool(b) => codes
-                        .get(if *b { "true" } else { "false" })
-                        .copied()
-                        .unwrap_or(f64::NAN),
-                    Cell::Text(s) => {
-                        let s = s.trim();
-                        match parse_bool(s) {
-                            Some(b) if codes.len() <= 2 && codes.contains_key("true") => codes
-                                .get(if b { "true" } else { "false" })
-                                .copied()
-                                .unwrap_or(f64::NAN),
-                            _ => codes.get(s).copied().unwrap_or(f64::NAN),
+                Collect::Codes {
+                    codes,
+                    boolean,
+                    values,
+                } => {
+                    let code = |key: &str| codes.get(key).copied().unwrap_or(f64::NAN);
+                    let canonical = |b: bool| if b { "true" } else { "false" };
+                    values.push(match cell {
+                        Cell::Null => f64::NAN,
+                        Cell::Bool(b) => code(canonical(*b)),
+                        Cell::Text(s) if *boolean => {
+                            parse_bool(s.trim()).map_or(f64::NAN, |b| code(canonical(b)))
                         }
-                    }
-                    Cell::Int(i) => codes.get(&i.to_string()).copied().unwrap_or(f64::NAN),
-                    Cell::Float(x) => codes.get(&x.to_string()).copied().unwrap_or(f64::NAN),
-                }),
+                        Cell::Text(s) => code(s.trim()),
+                        Cell::Int(i) => code(&i.to_string()),
+                        Cell::Float(x) => code(&x.to_string()),
+                    });
+                }
                 Collect::Distinct(seen, all) => {
                     if *all && let Cell::Text(s) = cell {
                         *all = seen.insert(hasher.hash_one(s.trim()));
@@ -204,11 +223,13 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
     let mut rng = EngineRng::seed_from_u64(options.seed);
     let mut copula_names = Vec::new();
     let mut scores: Vec<Vec<f64>> = Vec::new();
-    for (model, c) in models.iter_mut().zip(collect) {
+    for ((model, c), profile) in models.iter_mut().zip(collect).zip(&profiles) {
         match c {
             Collect::Nothing => {}
             Collect::Distinct(_, all) => model.unique = all,
-            Collect::Codes(codes, mut values) => {
+            Collect::Codes {
+                codes, mut values, ..
+            } => {
                 if codes.len() > 1 {
                     normal_scores(&mut values, &mut rng);
                     copula_names.push(model.name.clone());
@@ -247,13 +268,12 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
                         }
                     }
                 }
-                let decimals = profile_decimals(&profiles, &model.name, &names);
                 model.marginal = Marginal::Numeric {
                     distribution,
                     min,
                     max,
                     decimals: if model.kind == ColumnKind::Float {
-                        decimals
+                        profile.decimals
                     } else {
                         0
                     },
@@ -277,13 +297,6 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
             correlation,
         },
     })
-}
-
-fn profile_decimals(profiles: &[Profile], name: &str, names: &[String]) -> u32 {
-    names
-        .iter()
-        .position(|n| n == name)
-        .map_or(0, |i| profiles[i].decimals)
 }
 
 fn number(ty: Inferred, cell: Cell<'_>) -> f64 {
