@@ -126,7 +126,8 @@ impl Distribution {
 /// Few distinct values (`counts` given) become [`Distribution::Discrete`],
 /// values seen fewer than `min_count` times left out. Otherwise the
 /// parametric family closest to the data is taken when the KS distance
-/// passes a 1 % test, else empirical quantiles.
+/// passes a 1 % test, capped at 0.04 (small samples would accept a normal
+/// for a bimodal column), else empirical quantiles.
 pub(crate) fn fit_numeric(
     sorted: &[f64],
     counts: Option<&[(f64, u64)]>,
@@ -150,7 +151,7 @@ pub(crate) fn fit_numeric(
     }
     let n = sorted.len();
     if continuous && n >= 20 {
-        let threshold = (1.63 / (n as f64).sqrt()).max(0.01);
+        let threshold = (1.63 / (n as f64).sqrt()).clamp(0.01, 0.04);
         let best = candidates(sorted)
             .into_iter()
             .map(|d| {
