@@ -151,7 +151,8 @@ impl<'m> Sampler<'m> {
                     _ => {
                         let scale = 10f64.powi(*decimals as i32);
                         Value::Float(if *decimals < 15 {
-                            (x * scale).round() / scale
+                            // Rounded, then kept inside the seen range again.
+                            ((x * scale).round() / scale).clamp(*min, *max)
                         } else {
                             x
                         })
