@@ -32,12 +32,45 @@ pub(crate) enum Command {
     },
     /// List the semantic kinds a column may name (email, phone, icd10_code, …).
     Kinds,
+    /// Learn a statistical model from real data (CSV, JSON or JSONL); generate
+    /// look-alike rows from it with `generate --engine stats --fitted`.
+    Fit(FitArgs),
+    /// Score synthetic data against the real data it imitates (shapes, pair
+    /// trends, privacy), optionally as an HTML page with a plot per column.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FitArgs {
+    /// The real data: a .csv, .jsonl or .json file of rows.
+    pub(crate) data: PathBuf,
+    /// Where to write the model (JSON).
+    #[arg(long, value_name = "MODEL.json")]
+    pub(crate) out: PathBuf,
+    /// Table name of the model; default: the data file's name.
+    #[arg(long)]
+    pub(crate) table: Option<String>,
+    /// Categories seen fewer times than this are left out of the model.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub(crate) min_category_count: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// The real data (.csv, .jsonl, .json).
+    pub(crate) real: PathBuf,
+    /// The synthetic data, with the same columns.
+    pub(crate) synthetic: PathBuf,
+    /// Also write the report as a self-contained HTML page.
+    #[arg(long, value_name = "FILE.html")]
+    pub(crate) html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct GenerateArgs {
-    /// A YAML or JSON schema file.
-    pub(crate) schema: PathBuf,
+    /// A YAML or JSON schema file; optional with `--fitted` (the models are the schema).
+    #[arg(required_unless_present = "fitted")]
+    pub(crate) schema: Option<PathBuf>,
     /// Rows per table, unless `--size` says otherwise.
     #[arg(long, default_value_t = 100)]
     pub(crate) rows: u64,
@@ -65,6 +98,9 @@ pub(crate) struct GenerateArgs {
     /// Hide the progress bar.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// A model made by `syda fit`, for `--engine stats`; repeatable, one per table.
+    #[arg(long, value_name = "MODEL.json")]
+    pub(crate) fitted: Vec<PathBuf>,
     /// Options of `--engine llm`.
     #[command(flatten)]
     pub(crate) llm: Box<LlmArgs>,
@@ -142,6 +178,9 @@ impl From<FormatArg> for syda::output::Format {
 pub(crate) enum EngineArg {
     /// Semantic fakers and constraints; no key, no network.
     Offline,
+    /// Samples from models fitted to real data (`--fitted`); foreign keys and
+    /// columns the models lack come from the offline engine.
+    Stats,
     /// A language model fills the described columns (see the LLM engine options).
     Llm,
 }

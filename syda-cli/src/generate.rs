@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use syda::engine::stats::{FittedModel, StatsEngine};
 use syda::engine::{Engine, OfflineEngine};
 use syda::output::{Format, PendingFile, TableWriter};
 use syda::plan::Planner;
@@ -17,7 +18,15 @@ use crate::cli::{EngineArg, GenerateArgs};
 const PROGRESS_STEP: u64 = 4096;
 
 pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
-    let full = Schema::from_path(&args.schema)?;
+    if args.engine != EngineArg::Llm {
+        crate::llm::reject_options(&args.llm)?;
+    }
+    let stats = stats_engine(args)?;
+    let full = match (&args.schema, &stats) {
+        (Some(path), _) => Schema::from_path(path)?,
+        (None, Some(engine)) => engine.schema(),
+        (None, None) => bail!("give a schema file, or --engine stats --fitted MODEL.json"),
+    };
     let wanted = wanted_tables(&full, &args.tables)?;
     let schema = with_ancestors(&full, &wanted);
     let out_is_file = Format::from_path(&args.out).is_some() && !args.out.is_dir();
@@ -46,16 +55,19 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         .map(|(t, n)| (t.as_str(), *n));
     let planner = Planner::new(&schema).rows(args.rows).sizes(sizes);
     let started = Instant::now();
-    let pending = match args.engine {
-        EngineArg::Offline => {
-            crate::llm::reject_options(&args.llm)?;
-            let mut engine = OfflineEngine::new().with_seed(args.seed);
-            if let Some(rate) = args.null_rate {
-                engine = engine.with_null_rate(rate);
-            }
+    let mut local = OfflineEngine::new().with_seed(args.seed);
+    if let Some(rate) = args.null_rate {
+        local = local.with_null_rate(rate);
+    }
+    let pending = match (args.engine, stats) {
+        (EngineArg::Stats, Some(engine)) => {
+            let engine = engine.with_local(local);
             write_tables(args, &planner, &engine, &wanted, out_is_file, format)?
         }
-        EngineArg::Llm => {
+        (EngineArg::Offline | EngineArg::Stats, _) => {
+            write_tables(args, &planner, &local, &wanted, out_is_file, format)?
+        }
+        (EngineArg::Llm, _) => {
             let engine = crate::llm::engine(args)?;
             let written = write_tables(args, &planner, &engine, &wanted, out_is_file, format);
             crate::llm::report(&engine);
@@ -78,6 +90,29 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         rows as f64 / seconds.max(1e-9)
     );
     Ok(())
+}
+
+/// The statistical engine of `--engine stats --fitted …`, or `None` for the other engines.
+fn stats_engine(args: &GenerateArgs) -> anyhow::Result<Option<StatsEngine>> {
+    match (args.engine, args.fitted.is_empty()) {
+        (EngineArg::Stats, true) => bail!(
+            "--engine stats needs --fitted MODEL.json (make one with: syda fit data.csv --out MODEL.json)"
+        ),
+        (EngineArg::Stats, false) => {
+            let mut models = args.fitted.iter().map(|p| FittedModel::load(p));
+            let first = models
+                .next()
+                .transpose()?
+                .context("--fitted gives at least one model")?;
+            let mut engine = StatsEngine::new(first);
+            for model in models {
+                engine = engine.with_model(model?);
+            }
+            Ok(Some(engine))
+        }
+        (_, false) => bail!("--fitted is a model for the statistical engine: add --engine stats"),
+        (_, true) => Ok(None),
+    }
 }
 
 /// Generates every table with `engine` and writes the wanted ones; the

@@ -5,8 +5,10 @@
 #![warn(clippy::unwrap_used)]
 
 mod cli;
+mod fit;
 mod generate;
 mod llm;
+mod report;
 
 use std::process::ExitCode;
 
@@ -52,6 +54,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Fit(args) => fit::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Report(args) => report::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Kinds => {
             let width = syda::schema::KINDS
                 .iter()

@@ -63,6 +63,15 @@ pub enum Error {
         message: String,
     },
 
+    /// A model could not be fitted to the data given.
+    #[error("{origin}: cannot fit a model: {message}")]
+    Fit {
+        /// Where the data came from: a file path or a description.
+        origin: String,
+        /// What was wrong with the data and what was expected.
+        message: String,
+    },
+
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

@@ -25,6 +25,8 @@ pub mod error;
 mod generate;
 pub mod output;
 pub mod plan;
+#[cfg(feature = "stats")]
+pub mod report;
 pub mod schema;
 mod synthetic;
 pub mod value;

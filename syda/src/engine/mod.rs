@@ -40,6 +40,8 @@
 #[cfg(feature = "llm")]
 pub mod llm;
 mod offline;
+#[cfg(feature = "stats")]
+pub mod stats;
 
 use crate::error::Result;
 use crate::schema::Table;

@@ -1,0 +1,354 @@
+//! Fitting: a first pass infers each column's type, a second collects the
+//! values the marginals and the copula need (numbers and category codes;
+//! text columns only contribute running statistics).
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
+
+use rand::SeedableRng;
+
+use super::copula::{correlation, normal_scores};
+use super::infer::{Inferred, Profile, parse_bool};
+use super::marginal::{DISCRETE_MAX, Distribution, fit_numeric};
+use super::model::{ColumnKind, ColumnModel, Copula, FittedModel, MODEL_FORMAT, Marginal};
+use super::source::{Cell, Source};
+use crate::engine::EngineRng;
+use crate::engine::offline::{parse_date, parse_datetime};
+use crate::error::{Error, Result};
+
+/// Distinct values at or below which text is categorical (when values repeat).
+const CATEGORICAL_MAX: usize = 500;
+
+/// Share of values that must share one shape for text to be an identifier.
+const PATTERN_SHARE: f64 = 0.99;
+
+/// Settings of [`fit_with`].
+#[derive(Debug, Clone)]
+pub struct FitOptions {
+    /// Categories (and discrete numbers) seen fewer times than this are not
+    /// kept in the model and never generated, so a rare real value cannot
+    /// leak. Default 5.
+    pub min_category_count: u64,
+    /// Seed of the jitter that spreads tied values over their ranks.
+    pub seed: u64,
+    /// Table name of the model; default: the source's name.
+    pub table: Option<String>,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            min_category_count: 5,
+            seed: 0,
+            table: None,
+        }
+    }
+}
+
+/// Fits a model to `source` with the default [`FitOptions`].
+pub fn fit(source: &Source) -> Result<FittedModel> {
+    fit_with(source, &FitOptions::default())
+}
+
+/// What the second pass collects for one column.
+enum Collect {
+    Nothing,
+    /// Values as numbers, NaN for NULL.
+    Numbers(Inferred, Vec<f64>),
+    /// Category order positions, NaN for NULL and rare categories;
+    /// booleans are looked up by their canonical `true`/`false`.
+    Codes {
+        codes: HashMap<String, f64>,
+        boolean: bool,
+        values: Vec<f64>,
+    },
+    /// Hashes, to learn whether every value is distinct.
+    Distinct(HashSet<u64>, bool),
+}
+
+/// Fits a model to `source`.
+pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
+    let origin = source.origin();
+    let fail = |message: String| Error::Fit {
+        origin: origin.clone(),
+        message,
+    };
+    let names = source.columns()?;
+    if names.is_empty() {
+        return Err(fail(
+            "no columns: expected a header row or JSON objects with keys".into(),
+        ));
+    }
+    let mut profiles: Vec<Profile> = names.iter().map(|_| Profile::new()).collect();
+    let rows = source.scan(&names, &mut |cells| {
+        for (p, c) in profiles.iter_mut().zip(cells) {
+            p.push(*c);
+        }
+        Ok(())
+    })?;
+    if rows == 0 {
+        return Err(fail("no rows to learn from".into()));
+    }
+
+    let min_count = options.min_category_count.max(1);
+    let mut models: Vec<ColumnModel> = Vec::with_capacity(names.len());
+    let mut collect: Vec<Collect> = Vec::with_capacity(names.len());
+    for (name, p) in names.iter().zip(&profiles) {
+        let null_rate = p.nulls as f64 / p.count as f64;
+        let mut model = ColumnModel {
+            name: name.clone(),
+            kind: ColumnKind::Text,
+            null_rate,
+            unique: false,
+            marginal: Marginal::Empty,
+            ks_distance: None,
+            datetime_style: None,
+        };
+        let inferred = p.inferred();
+        let c = match inferred {
+            Inferred::Empty => Collect::Nothing,
+            Inferred::Boolean => {
+                model.kind = ColumnKind::Boolean;
+                let (mut t, mut f) = (0u64, 0u64);
+                for (value, n) in p.distinct.iter().flatten() {
+                    match parse_bool(value) {
+                        Some(true) => t += *n,
+                        _ => f += *n,
+                    }
+                }
+                // false before true (not by frequency): the order is the
+                // values' own, so a flag that follows a number keeps its
+                // monotone dependence in the copula.
+                let cats: Vec<(String, u64)> = [("false", f), ("true", t)]
+                    .into_iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(v, n)| (v.to_owned(), n))
+                    .collect();
+                let codes = codes_of(&cats);
+                model.marginal = categories(&cats, 0);
+                Collect::Codes {
+                    codes,
+                    boolean: true,
+                    values: Vec::with_capacity(rows as usize),
+                }
+            }
+            Inferred::Integer | Inferred::Float | Inferred::Date | Inferred::DateTime => {
+                model.kind = match inferred {
+                    Inferred::Integer => ColumnKind::Integer,
+                    Inferred::Float => ColumnKind::Float,
+                    Inferred::Date => ColumnKind::Date,
+                    _ => ColumnKind::DateTime,
+                };
+                model.datetime_style = p.datetime_style;
+                Collect::Numbers(inferred, Vec::with_capacity(rows as usize))
+            }
+            Inferred::Uuid => {
+                model.kind = ColumnKind::Uuid;
+                model.marginal = Marginal::Uuid;
+                Collect::Distinct(HashSet::new(), true)
+            }
+            Inferred::Text => {
+                let counts = p
+                    .distinct
+                    .as_ref()
+                    .filter(|d| d.len() <= CATEGORICAL_MAX && (d.len() as u64) * 2 <= p.non_null());
+                let cats = counts.map(|d| {
+                    let cats = ordered(d.iter().map(|(k, v)| (k.clone(), *v)).collect(), min_count);
+                    let total: u64 = d.values().sum();
+                    let kept: u64 = cats.iter().map(|(_, n)| n).sum();
+                    (cats, total - kept)
+                });
+                if let Some((cats, rare)) = cats.filter(|(cats, _)| !cats.is_empty()) {
+                    model.kind = ColumnKind::Categorical;
+                    model.marginal = categories(&cats, rare);
+                    Collect::Codes {
+                        codes: codes_of(&cats),
+                        boolean: false,
+                        values: Vec::with_capacity(rows as usize),
+                    }
+                } else if let Some(pattern) = p.template.pattern(PATTERN_SHARE) {
+                    model.kind = ColumnKind::Identifier;
+                    model.marginal = Marginal::Pattern { pattern };
+                    Collect::Distinct(HashSet::new(), true)
+                } else {
+                    let (min, max, sum) = p.words;
+                    model.marginal = Marginal::Words {
+                        min: min.min(max) as u32,
+                        max: max as u32,
+                        mean: sum as f64 / p.non_null().max(1) as f64,
+                        max_chars: p.chars.1 as u32,
+                    };
+                    Collect::Nothing
+                }
+            }
+        };
+        models.push(model);
+        collect.push(c);
+    }
+
+    let hasher = RandomState::new();
+    source.scan(&names, &mut |cells| {
+        for (c, cell) in collect.iter_mut().zip(cells) {
+            match c {
+                Collect::Nothing => {}
+                Collect::Numbers(ty, values) => values.push(number(*ty, *cell)),
+                Collect::Codes {
+                    codes,
+                    boolean,
+                    values,
+                } => {
+                    let code = |key: &str| codes.get(key).copied().unwrap_or(f64::NAN);
+                    let canonical = |b: bool| if b { "true" } else { "false" };
+                    values.push(match cell {
+                        Cell::Null => f64::NAN,
+                        Cell::Bool(b) => code(canonical(*b)),
+                        Cell::Text(s) if *boolean => {
+                            parse_bool(s.trim()).map_or(f64::NAN, |b| code(canonical(b)))
+                        }
+                        Cell::Text(s) => code(s.trim()),
+                        Cell::Int(i) => code(&i.to_string()),
+                        Cell::Float(x) => code(&x.to_string()),
+                    });
+                }
+                Collect::Distinct(seen, all) => {
+                    if *all && let Cell::Text(s) = cell {
+                        *all = seen.insert(hasher.hash_one(s.trim()));
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+
+    let mut rng = EngineRng::seed_from_u64(options.seed);
+    let mut copula_names = Vec::new();
+    let mut scores: Vec<Vec<f64>> = Vec::new();
+    for ((model, c), profile) in models.iter_mut().zip(collect).zip(&profiles) {
+        match c {
+            Collect::Nothing => {}
+            Collect::Distinct(_, all) => model.unique = all,
+            Collect::Codes {
+                codes, mut values, ..
+            } => {
+                if codes.len() > 1 {
+                    normal_scores(&mut values, &mut rng);
+                    copula_names.push(model.name.clone());
+                    scores.push(values);
+                }
+            }
+            Collect::Numbers(_, mut values) => {
+                let mut sorted: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+                sorted.sort_unstable_by(f64::total_cmp);
+                let runs = run_lengths(&sorted);
+                let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+                let all_distinct = runs.len() == sorted.len();
+                if model.kind == ColumnKind::Integer && all_distinct && model.null_rate == 0.0 {
+                    if (max - min + 1.0) as usize == sorted.len() && sorted.len() > 1 {
+                        model.unique = true;
+                        model.marginal = Marginal::Sequence { start: min as i64 };
+                        continue;
+                    }
+                    model.unique = looks_like_key(&model.name);
+                }
+                let discrete = runs.len() <= DISCRETE_MAX && runs.len() * 2 <= sorted.len();
+                let (distribution, ks) = fit_numeric(
+                    &sorted,
+                    discrete.then_some(runs.as_slice()),
+                    min_count,
+                    matches!(model.kind, ColumnKind::Integer | ColumnKind::Float),
+                );
+                drop(sorted);
+                model.ks_distance = ks;
+                if let Distribution::Discrete { values: kept, .. } = &distribution
+                    && kept.len() < runs.len()
+                {
+                    for v in &mut values {
+                        if kept.binary_search_by(|k| k.total_cmp(v)).is_err() {
+                            *v = f64::NAN;
+                        }
+                    }
+                }
+                model.marginal = Marginal::Numeric {
+                    distribution,
+                    min,
+                    max,
+                    decimals: if model.kind == ColumnKind::Float {
+                        profile.decimals
+                    } else {
+                        0
+                    },
+                };
+                if runs.len() > 1 && !model.unique {
+                    normal_scores(&mut values, &mut rng);
+                    copula_names.push(model.name.clone());
+                    scores.push(values);
+                }
+            }
+        }
+    }
+    let correlation = correlation(&scores);
+    Ok(FittedModel {
+        format: MODEL_FORMAT,
+        table: options.table.clone().unwrap_or_else(|| source.name()),
+        rows,
+        columns: models,
+        copula: Copula {
+            columns: copula_names,
+            correlation,
+        },
+    })
+}
+
+fn number(ty: Inferred, cell: Cell<'_>) -> f64 {
+    match (ty, cell) {
+        (_, Cell::Null) => f64::NAN,
+        (_, Cell::Int(i)) => i as f64,
+        (_, Cell::Float(x)) => x,
+        (_, Cell::Bool(b)) => f64::from(u8::from(b)),
+        (Inferred::Date, Cell::Text(s)) => parse_date(s.trim()).map_or(f64::NAN, |d| d as f64),
+        (Inferred::DateTime, Cell::Text(s)) => parse_datetime(s.trim()).map_or(f64::NAN, |d| d as f64),
+        (_, Cell::Text(s)) => s.trim().parse().unwrap_or(f64::NAN),
+    }
+}
+
+/// Categories with at least `min_count` values, most frequent first (ties by value).
+fn ordered(mut counts: Vec<(String, u64)>, min_count: u64) -> Vec<(String, u64)> {
+    counts.retain(|(_, n)| *n >= min_count);
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
+}
+
+fn codes_of(cats: &[(String, u64)]) -> HashMap<String, f64> {
+    cats.iter()
+        .enumerate()
+        .map(|(i, (v, _))| (v.clone(), i as f64))
+        .collect()
+}
+
+fn categories(cats: &[(String, u64)], rare: u64) -> Marginal {
+    let kept: u64 = cats.iter().map(|(_, n)| n).sum();
+    Marginal::Categories {
+        values: cats.iter().map(|(v, _)| v.clone()).collect(),
+        weights: cats.iter().map(|(_, n)| *n as f64 / kept.max(1) as f64).collect(),
+        rare: rare as f64 / (kept + rare).max(1) as f64,
+    }
+}
+
+/// `(value, count)` of sorted values.
+fn run_lengths(sorted: &[f64]) -> Vec<(f64, u64)> {
+    let mut out: Vec<(f64, u64)> = Vec::new();
+    for &x in sorted {
+        match out.last_mut() {
+            Some((v, n)) if *v == x => *n += 1,
+            _ => out.push((x, 1)),
+        }
+    }
+    out
+}
+
+/// `id`, `customer_id`, `orderId`, `sku_key`: a distinct integer column so
+/// named is a key (kept distinct, left out of the copula).
+fn looks_like_key(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "id" || lower.ends_with("_id") || name.ends_with("Id") || lower.ends_with("key")
+}

@@ -1,0 +1,268 @@
+//! Sampling a fitted model, one row at a time.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate};
+use fake::Fake;
+use fake::faker::lorem::en as lorem;
+use nalgebra::DMatrix;
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
+use statrs::distribution::ContinuousCDF;
+
+use super::copula::{cholesky, standard};
+use super::model::{ColumnKind, ColumnModel, FittedModel, Marginal};
+use crate::engine::EngineRng;
+use crate::error::{Error, Result};
+use crate::value::{Row, Value};
+
+/// Fresh draws tried for a unique column before giving up.
+const UNIQUE_TRIES: u32 = 100;
+
+/// Rows drawn from a [`FittedModel`]: an iterator of `Result<Row>` with a
+/// value per model column, in model order.
+pub struct Sampler<'m> {
+    model: &'m FittedModel,
+    /// Copula position of each column.
+    slot: Vec<Option<usize>>,
+    chol: Option<DMatrix<f64>>,
+    rng: EngineRng,
+    seen_text: Vec<Option<HashSet<String>>>,
+    seen_int: Vec<Option<HashSet<i64>>>,
+    normals: Vec<f64>,
+    uniforms: Vec<f64>,
+    /// Columns the caller needs without NULLs.
+    required: Vec<bool>,
+    next: u64,
+    end: u64,
+    failed: bool,
+}
+
+impl std::fmt::Debug for Sampler<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sampler")
+            .field("table", &self.model.table)
+            .field("next", &self.next)
+            .field("end", &self.end)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'m> Sampler<'m> {
+    pub(crate) fn new(model: &'m FittedModel, n: u64, seed: u64) -> Sampler<'m> {
+        let slot = model
+            .columns
+            .iter()
+            .map(|c| model.copula.columns.iter().position(|n| *n == c.name))
+            .collect();
+        let k = model.copula.columns.len();
+        Sampler {
+            model,
+            slot,
+            chol: (k > 0).then(|| cholesky(&model.copula.correlation)).flatten(),
+            rng: EngineRng::seed_from_u64(seed),
+            seen_text: model
+                .columns
+                .iter()
+                .map(|c| {
+                    (c.unique && matches!(c.marginal, Marginal::Pattern { .. } | Marginal::Uuid))
+                        .then(HashSet::new)
+                })
+                .collect(),
+            seen_int: model
+                .columns
+                .iter()
+                .map(|c| (c.unique && matches!(c.marginal, Marginal::Numeric { .. })).then(HashSet::new))
+                .collect(),
+            normals: vec![0.0; k],
+            uniforms: vec![0.0; k],
+            required: vec![false; model.columns.len()],
+            next: 0,
+            end: n,
+            failed: false,
+        }
+    }
+
+    /// Never NULL in column `c` (a schema that declares it NOT NULL).
+    pub(crate) fn require(&mut self, c: usize) {
+        self.required[c] = true;
+    }
+
+    fn row(&mut self) -> Result<Row> {
+        let std = standard();
+        if let Some(l) = &self.chol {
+            let k = self.normals.len();
+            for e in &mut self.normals {
+                *e = self.rng.sample(StandardNormal);
+            }
+            for i in 0..k {
+                let mut z = 0.0;
+                for j in 0..=i {
+                    z += l[(i, j)] * self.normals[j];
+                }
+                self.uniforms[i] = std.cdf(z);
+            }
+        }
+        let index = self.next;
+        let mut row = Vec::with_capacity(self.model.columns.len());
+        for (c, col) in self.model.columns.iter().enumerate() {
+            let u = match self.slot[c] {
+                Some(s) if self.chol.is_some() => self.uniforms[s],
+                _ => self.rng.random::<f64>(),
+            };
+            if col.null_rate > 0.0 && self.rng.random::<f64>() < col.null_rate && !self.required[c] {
+                row.push(Value::Null);
+                continue;
+            }
+            let value = self.value(c, col, u, index)?;
+            row.push(value);
+        }
+        self.next += 1;
+        Ok(row)
+    }
+
+    fn value(&mut self, c: usize, col: &ColumnModel, u: f64, index: u64) -> Result<Value> {
+        Ok(match &col.marginal {
+            Marginal::Empty => Value::Null,
+            Marginal::Sequence { start } => Value::Int(start.saturating_add(index as i64)),
+            Marginal::Numeric {
+                distribution,
+                min,
+                max,
+                decimals,
+            } => {
+                let x = distribution.inverse(u).clamp(*min, *max);
+                match col.kind {
+                    ColumnKind::Integer => {
+                        let mut i = x.round() as i64;
+                        if let Some(seen) = &mut self.seen_int[c] {
+                            // Next free number: keeps the shape, never repeats.
+                            while !seen.insert(i) {
+                                i = i.wrapping_add(1);
+                            }
+                        }
+                        Value::Int(i)
+                    }
+                    ColumnKind::Date => format_date(x.round() as i64).map_or(Value::Null, Value::Text),
+                    ColumnKind::DateTime => {
+                        format_datetime(x.round() as i64, col.datetime_style.unwrap_or((true, false)))
+                            .map_or(Value::Null, Value::Text)
+                    }
+                    _ => {
+                        let scale = 10f64.powi(*decimals as i32);
+                        Value::Float(if *decimals < 15 {
+                            // Rounded, then kept inside the seen range again.
+                            ((x * scale).round() / scale).clamp(*min, *max)
+                        } else {
+                            x
+                        })
+                    }
+                }
+            }
+            Marginal::Categories { values, weights, .. } => {
+                let mut acc = 0.0;
+                let mut pick = values.len().saturating_sub(1);
+                for (i, w) in weights.iter().enumerate() {
+                    acc += w;
+                    if u <= acc {
+                        pick = i;
+                        break;
+                    }
+                }
+                let v = values.get(pick).cloned().unwrap_or_default();
+                if col.kind == ColumnKind::Boolean {
+                    Value::Bool(v == "true")
+                } else {
+                    Value::Text(v)
+                }
+            }
+            Marginal::Pattern { pattern } => {
+                let mut s = String::new();
+                for _ in 0..UNIQUE_TRIES {
+                    pattern.generate(&mut self.rng, &mut s);
+                    let fresh = match &mut self.seen_text[c] {
+                        Some(seen) => seen.insert(s.clone()),
+                        None => true,
+                    };
+                    if fresh {
+                        return Ok(Value::Text(s));
+                    }
+                }
+                return Err(Error::Unsatisfiable {
+                    table: self.model.table.clone(),
+                    column: col.name.clone(),
+                    message: format!(
+                        "row {index}: the template {} makes at most {} distinct values and they are (nearly) used up; ask for fewer rows",
+                        pattern.regex(),
+                        pattern.capacity()
+                    ),
+                });
+            }
+            Marginal::Uuid => {
+                let bytes: [u8; 16] = self.rng.random();
+                Value::Text(uuid::Builder::from_random_bytes(bytes).into_uuid().to_string())
+            }
+            Marginal::Words {
+                min,
+                max,
+                mean,
+                max_chars,
+            } => {
+                // Word counts spread around the mean within the seen range.
+                let spread = f64::from(max - min) / 2.0;
+                let n = (mean + (u - 0.5) * spread * 2.0)
+                    .round()
+                    .clamp(f64::from(*min), f64::from(*max)) as usize;
+                let mut s = String::new();
+                for i in 0..n.max(1) {
+                    if i > 0 {
+                        s.push(' ');
+                    }
+                    let w: &str = lorem::Word().fake_with_rng(&mut self.rng);
+                    s.push_str(w);
+                }
+                if *max_chars > 0 && s.chars().count() > *max_chars as usize {
+                    s = s.chars().take(*max_chars as usize).collect();
+                }
+                Value::Text(s)
+            }
+        })
+    }
+}
+
+impl Iterator for Sampler<'_> {
+    type Item = Result<Row>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.next >= self.end {
+            return None;
+        }
+        let row = self.row();
+        self.failed = row.is_err();
+        Some(row)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = usize::try_from(self.end - self.next).unwrap_or(usize::MAX);
+        (0, Some(if self.failed { 0 } else { left }))
+    }
+}
+
+/// `YYYY-MM-DD` of days since 1970-01-01.
+pub(crate) fn format_date(days: i64) -> Option<String> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    let d = epoch.checked_add_signed(chrono::TimeDelta::try_days(days)?)?;
+    Some(d.format("%Y-%m-%d").to_string())
+}
+
+/// A date-time of seconds since the epoch, with `T` or a space and an optional `Z`.
+pub(crate) fn format_datetime(secs: i64, (t, z): (bool, bool)) -> Option<String> {
+    let dt = DateTime::from_timestamp(secs, 0)?.naive_utc();
+    let layout = match (t, z) {
+        (true, true) => "%Y-%m-%dT%H:%M:%SZ",
+        (true, false) => "%Y-%m-%dT%H:%M:%S",
+        (false, true) => "%Y-%m-%d %H:%M:%SZ",
+        (false, false) => "%Y-%m-%d %H:%M:%S",
+    };
+    Some(dt.format(layout).to_string())
+}
