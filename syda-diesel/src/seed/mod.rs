@@ -25,7 +25,7 @@ impl<C: Dialect> SeedConnection for C {}
 
 /// The most rows one INSERT carries, whatever the bind limit allows: larger
 /// statements stop paying off and cost memory.
-const MAX_BATCH_ROWS: usize = 5_000;
+const MAX_BATCH_ROWS: usize = 1_000;
 
 /// How many rows each table gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +100,7 @@ impl Sizes {
 #[non_exhaustive]
 pub struct SeedOptions {
     /// Rows per INSERT statement; `None` fits as many as the database's bind
-    /// limit allows (up to 5000). `Some(1)` inserts row by row.
+    /// limit allows (up to 1000). `Some(1)` inserts row by row.
     pub batch_rows: Option<usize>,
 }
 
