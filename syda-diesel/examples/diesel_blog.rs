@@ -82,7 +82,8 @@ fn run() -> Result<(), String> {
             std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
         }
         let mut conn = syda_diesel::establish::<diesel::SqliteConnection>(path).map_err(|e| e.to_string())?;
-        conn.batch_execute("PRAGMA foreign_keys = ON").map_err(|e| e.to_string())?;
+        conn.batch_execute("PRAGMA foreign_keys = ON")
+            .map_err(|e| e.to_string())?;
         migrate(&mut conn, &dir.join("migrations/sqlite"))?;
         syda_diesel::seed_planned(&mut conn, &planner, &engine, &options)
     }
@@ -100,11 +101,15 @@ fn migrate<C: SeedConnection>(conn: &mut C, dir: &Path) -> Result<(), String> {
         .filter(|p| p.is_dir())
         .collect();
     migrations.sort();
-    for (file, list) in [("down.sql", migrations.iter().rev().collect::<Vec<_>>()), ("up.sql", migrations.iter().collect())] {
+    for (file, list) in [
+        ("down.sql", migrations.iter().rev().collect::<Vec<_>>()),
+        ("up.sql", migrations.iter().collect()),
+    ] {
         for migration in list {
             let path = migration.join(file);
             let sql = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            conn.batch_execute(&sql).map_err(|e| format!("{}: {e}", path.display()))?;
+            conn.batch_execute(&sql)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
         }
     }
     Ok(())

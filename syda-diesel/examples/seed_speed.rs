@@ -80,8 +80,14 @@ fn measure(url: &str, name: &str, rows: u64, batch: Option<usize>) -> Result<(),
     report("generation only (no database)", rows, generation, None);
 
     for (label, options) in [
-        ("batched (multi-row INSERT)", batch.map_or_else(SeedOptions::new, |b| SeedOptions::new().batch_rows(b))),
-        ("row by row (one INSERT per row)", SeedOptions::new().batch_rows(1)),
+        (
+            "batched (multi-row INSERT)",
+            batch.map_or_else(SeedOptions::new, |b| SeedOptions::new().batch_rows(b)),
+        ),
+        (
+            "row by row (one INSERT per row)",
+            SeedOptions::new().batch_rows(1),
+        ),
     ] {
         conn.batch_execute("TRUNCATE orders RESTART IDENTITY")?;
         let started = Instant::now();

@@ -77,8 +77,8 @@ use std::path::Path;
 
 pub use error::{Error, Location, Problem};
 pub use seed::{
-    Backend, SeedConnection, SeedOptions, SeedReport, Sizes, TableReport, establish, seed, seed_planned, seed_schema,
-    seed_url, seed_url_planned, seed_with,
+    Backend, SeedConnection, SeedOptions, SeedReport, Sizes, TableReport, establish, seed, seed_planned,
+    seed_schema, seed_url, seed_url_planned, seed_with,
 };
 use syda::Schema;
 

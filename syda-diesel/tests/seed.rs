@@ -25,7 +25,13 @@ fn blog_is_seeded_with_every_reference_valid<C: SeedConnection>(db: &mut TestDb<
     let planner = blog_sizes().planner(&schema).unwrap();
     // Small batches: several statements per table, and a shorter last one.
     let options = SeedOptions::new().batch_rows(7);
-    let report = syda_diesel::seed_planned(&mut db.conn, &planner, &OfflineEngine::new().with_seed(3), &options).unwrap();
+    let report = syda_diesel::seed_planned(
+        &mut db.conn,
+        &planner,
+        &OfflineEngine::new().with_seed(3),
+        &options,
+    )
+    .unwrap();
 
     for (table, expected) in TABLES.iter().zip([8, 20, 45, 6, 25]) {
         assert_eq!(count(&mut db.conn, table), expected, "{} {table}", db.backend);
@@ -43,7 +49,10 @@ fn blog_is_seeded_with_every_reference_valid<C: SeedConnection>(db: &mut TestDb<
     assert!(scalar(&mut db.conn, "SELECT COUNT(DISTINCT user_id) AS v FROM posts") > 1);
     // Datetimes landed in their columns as the generator made them (2015–2025).
     assert_eq!(
-        scalar(&mut db.conn, "SELECT COUNT(*) AS v FROM users WHERE created_at >= '2015-01-01' AND created_at < '2026-01-01'"),
+        scalar(
+            &mut db.conn,
+            "SELECT COUNT(*) AS v FROM users WHERE created_at >= '2015-01-01' AND created_at < '2026-01-01'"
+        ),
         8
     );
     // The application's own inserts go on after the seeded keys (sequences set).
@@ -53,7 +62,13 @@ fn blog_is_seeded_with_every_reference_valid<C: SeedConnection>(db: &mut TestDb<
              VALUES ('newcomer', 'newcomer@example.com', 'New Comer', '2024-01-01 00:00:00')",
         )
         .unwrap_or_else(|e| panic!("{}: insert after seeding: {e}", db.backend));
-    assert_eq!(scalar(&mut db.conn, "SELECT COUNT(*) AS v FROM users WHERE username = 'newcomer' AND id = 9"), 1);
+    assert_eq!(
+        scalar(
+            &mut db.conn,
+            "SELECT COUNT(*) AS v FROM users WHERE username = 'newcomer' AND id = 9"
+        ),
+        1
+    );
 }
 
 fn existing_rows_push_new_keys_past_them<C: SeedConnection>(db: &mut TestDb<C>) {
@@ -65,15 +80,35 @@ fn existing_rows_push_new_keys_past_them<C: SeedConnection>(db: &mut TestDb<C>) 
         )
         .unwrap();
     let schema = blog_schema();
-    let sizes = Sizes::new(10).table("users", 5).table("tags", 3).table("posts_tags", 6);
-    let report = syda_diesel::seed_schema(&mut db.conn, &schema, &sizes, &OfflineEngine::new().with_seed(5)).unwrap();
+    let sizes = Sizes::new(10)
+        .table("users", 5)
+        .table("tags", 3)
+        .table("posts_tags", 6);
+    let report =
+        syda_diesel::seed_schema(&mut db.conn, &schema, &sizes, &OfflineEngine::new().with_seed(5)).unwrap();
     assert_eq!(count(&mut db.conn, "users"), 6);
     assert_eq!(count(&mut db.conn, "posts"), 11);
-    let offsets: Vec<(&str, i64)> = report.tables.iter().map(|t| (t.table.as_str(), t.key_offset)).collect();
-    assert!(offsets.contains(&("users", 1)) && offsets.contains(&("posts", 1)), "{offsets:?}");
+    let offsets: Vec<(&str, i64)> = report
+        .tables
+        .iter()
+        .map(|t| (t.table.as_str(), t.key_offset))
+        .collect();
+    assert!(
+        offsets.contains(&("users", 1)) && offsets.contains(&("posts", 1)),
+        "{offsets:?}"
+    );
     // Seeded posts point at seeded users, the old post still at the old user.
-    assert_eq!(scalar(&mut db.conn, "SELECT COUNT(*) AS v FROM posts WHERE user_id = 1"), 1);
-    assert_eq!(scalar(&mut db.conn, "SELECT COUNT(*) AS v FROM posts WHERE id > 1 AND user_id BETWEEN 2 AND 6"), 10);
+    assert_eq!(
+        scalar(&mut db.conn, "SELECT COUNT(*) AS v FROM posts WHERE user_id = 1"),
+        1
+    );
+    assert_eq!(
+        scalar(
+            &mut db.conn,
+            "SELECT COUNT(*) AS v FROM posts WHERE id > 1 AND user_id BETWEEN 2 AND 6"
+        ),
+        10
+    );
     for (fk, _, orphans) in references(&mut db.conn, &schema) {
         assert_eq!(orphans, 0, "{}: {fk}", db.backend);
     }
@@ -129,10 +164,14 @@ fn table_cycle_is_closed_by_updates<C: SeedConnection>(db: &mut TestDb<C>) {
     )
     .unwrap();
     let sizes = Sizes::new(20).table("teams", 6);
-    let report = syda_diesel::seed_schema(&mut db.conn, &schema, &sizes, &OfflineEngine::new().with_seed(1)).unwrap();
+    let report =
+        syda_diesel::seed_schema(&mut db.conn, &schema, &sizes, &OfflineEngine::new().with_seed(1)).unwrap();
     assert_eq!(count(&mut db.conn, "teams"), 6);
     assert_eq!(count(&mut db.conn, "players"), 20);
-    let captains = scalar(&mut db.conn, "SELECT COUNT(*) AS v FROM teams WHERE captain_id IS NOT NULL");
+    let captains = scalar(
+        &mut db.conn,
+        "SELECT COUNT(*) AS v FROM teams WHERE captain_id IS NOT NULL",
+    );
     assert!(captains > 0, "no captain was set");
     assert_eq!(report.updated_rows, captains as u64);
     for (fk, _, orphans) in references(&mut db.conn, &schema) {

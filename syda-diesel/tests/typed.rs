@@ -37,7 +37,10 @@ where
     assert_eq!(inserted.len(), 40);
     assert_eq!(count(&mut db.conn, "users"), 40);
     // What was returned is what the database holds, row for row.
-    let emails = db.conn.texts("SELECT email AS v FROM users ORDER BY id", Vec::new()).unwrap();
+    let emails = db
+        .conn
+        .texts("SELECT email AS v FROM users ORDER BY id", Vec::new())
+        .unwrap();
     let returned: Vec<&str> = inserted.iter().map(|u| u.email.as_str()).collect();
     assert_eq!(emails, returned, "{}", db.backend);
 }
@@ -58,8 +61,17 @@ where
         .unwrap();
     let err = syda_diesel::seed_with::<NewUser, _>(&mut db.conn, users::table, 30, &generator)
         .expect_err("a repeated e-mail must fail");
-    assert!(err.to_string().starts_with("table `users`: inserting rows 1..=30"), "{err}");
-    assert_eq!(count(&mut db.conn, "users"), 1, "{}: the batch was kept", db.backend);
+    assert!(
+        err.to_string()
+            .starts_with("table `users`: inserting rows 1..=30"),
+        "{err}"
+    );
+    assert_eq!(
+        count(&mut db.conn, "users"),
+        1,
+        "{}: the batch was kept",
+        db.backend
+    );
 }
 
 on_every_backend!(typed_rows_are_inserted_and_returned, typed_rows_fail_whole);

@@ -186,7 +186,7 @@ dialect!(
              a.attidentity::text AS identity FROM pg_attribute a \
              WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped \
              ORDER BY a.attnum",
-            vec![Bind::Text(Some(Backend::Postgres.quote(table)))]
+            [Bind::Text(Some(Backend::Postgres.quote(table)))]
         )
         .load(conn)
     },

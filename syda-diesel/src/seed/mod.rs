@@ -86,7 +86,10 @@ impl Sizes {
                 let known: Vec<&str> = schema.tables.iter().map(|t| t.name.as_ref()).collect();
                 return Err(Error::Seed {
                     table: Some(table.clone()),
-                    message: format!("a size is given but the schema has no such table; tables: {}", known.join(", ")),
+                    message: format!(
+                        "a size is given but the schema has no such table; tables: {}",
+                        known.join(", ")
+                    ),
                 });
             }
             planner = planner.size(table, *rows);
@@ -158,7 +161,6 @@ pub struct TableReport {
 /// through `conn` in one transaction. See [`seed_planned`].
 ///
 /// ```no_run
-/// # #[cfg(feature = "sqlite")] {
 /// use diesel::Connection;
 /// use syda::engine::OfflineEngine;
 ///
@@ -167,7 +169,6 @@ pub struct TableReport {
 /// let sizes = syda_diesel::Sizes::new(50).table("users", 10);
 /// let report = syda_diesel::seed_schema(&mut conn, &schema, &sizes, &OfflineEngine::new().with_seed(7))?;
 /// println!("{} rows", report.total_rows());
-/// # }
 /// # Ok::<(), syda_diesel::Error>(())
 /// ```
 pub fn seed_schema<C: SeedConnection, E: Engine>(
@@ -250,7 +251,12 @@ pub fn seed_planned<C: SeedConnection, E: Engine>(
 /// `postgresql://`, `mysql://` (MySQL and MariaDB), else SQLite (a file
 /// path, `sqlite://path` or `file:path`; `:memory:` works but is gone when
 /// the connection closes). This is what `syda seed --diesel` runs.
-pub fn seed_url<E: Engine>(url: &str, schema: &Schema, sizes: &Sizes, engine: &E) -> Result<SeedReport, Error> {
+pub fn seed_url<E: Engine>(
+    url: &str,
+    schema: &Schema,
+    sizes: &Sizes,
+    engine: &E,
+) -> Result<SeedReport, Error> {
     let planner = sizes.planner(schema)?;
     seed_url_planned(url, &planner, engine, &SeedOptions::new())
 }
@@ -389,7 +395,8 @@ impl Loader<'_> {
         rows: &mut dyn Iterator<Item = syda::Result<Row>>,
     ) -> syda::Result<()> {
         let result = if self.ready(table) {
-            self.insert(conn, table, rows).and_then(|()| self.flush_waiting(conn))
+            self.insert(conn, table, rows)
+                .and_then(|()| self.flush_waiting(conn))
         } else {
             let rows = rows.collect::<syda::Result<Vec<Row>>>()?;
             self.waiting.push((table.clone(), rows));
@@ -418,7 +425,9 @@ impl Loader<'_> {
     /// Whether every parent `table` references at insert time is in.
     fn ready(&self, table: &Table) -> bool {
         table.all_foreign_keys().iter().all(|fk| {
-            fk.table == table.name || self.is_deferred(table, &fk.columns) || self.inserted.contains(fk.table.as_ref())
+            fk.table == table.name
+                || self.is_deferred(table, &fk.columns)
+                || self.inserted.contains(fk.table.as_ref())
         })
     }
 
@@ -442,12 +451,19 @@ impl Loader<'_> {
     /// The table's own key offset: its largest integer primary key, if it
     /// has rows already.
     /// Returns the key column's index and the offset.
-    fn own_offset<C: SeedConnection>(&mut self, conn: &mut C, table: &Table) -> Result<Option<(usize, i64)>, Error> {
+    fn own_offset<C: SeedConnection>(
+        &mut self,
+        conn: &mut C,
+        table: &Table,
+    ) -> Result<Option<(usize, i64)>, Error> {
         let mut pk = table.primary_key();
         let (Some(key), None) = (pk.next(), pk.next()) else {
             return Ok(None);
         };
-        let Some(index) = table.column_index(&key.name).filter(|_| key.ty == DataType::Integer) else {
+        let Some(index) = table
+            .column_index(&key.name)
+            .filter(|_| key.ty == DataType::Integer)
+        else {
             return Ok(None);
         };
         let sql = format!(
@@ -455,11 +471,13 @@ impl Loader<'_> {
             self.backend.max_as_bigint(&key.name),
             self.backend.quote(&table.name)
         );
-        let max = conn
-            .ints(&sql, Vec::new())
-            .map_err(Self::db_error(table, format!("reading the largest `{}`", key.name)))?;
+        let max = conn.ints(&sql, Vec::new()).map_err(Self::db_error(
+            table,
+            format!("reading the largest `{}`", key.name),
+        ))?;
         let offset = max.into_iter().next().flatten().unwrap_or(0).max(0);
-        self.offsets.insert((table.name.to_string(), key.name.to_string()), offset);
+        self.offsets
+            .insert((table.name.to_string(), key.name.to_string()), offset);
         Ok(Some((index, offset)))
     }
 
@@ -507,14 +525,21 @@ impl Loader<'_> {
         for fk in &fks {
             let deferred = self.is_deferred(table, &fk.columns);
             for (col, parent_col) in fk.columns.iter().zip(fk.references.iter()) {
-                let Some(i) = table.column_index(col) else { continue };
+                let Some(i) = table.column_index(col) else {
+                    continue;
+                };
                 if let Some(&shift) = self.offsets.get(&(fk.table.to_string(), parent_col.to_string())) {
                     plans[i].shift = shift;
                 }
                 plans[i].deferred |= deferred;
             }
             if deferred {
-                deferred_fks.push(fk.columns.iter().filter_map(|c| table.column_index(c)).collect::<Vec<_>>());
+                deferred_fks.push(
+                    fk.columns
+                        .iter()
+                        .filter_map(|c| table.column_index(c))
+                        .collect::<Vec<_>>(),
+                );
             }
         }
         let key_columns: Vec<usize> = table
@@ -561,7 +586,11 @@ impl Loader<'_> {
                 .map(|c| backend.quote(&c.name))
                 .collect::<Vec<_>>()
                 .join(", "),
-            if overriding { " OVERRIDING SYSTEM VALUE" } else { "" }
+            if overriding {
+                " OVERRIDING SYSTEM VALUE"
+            } else {
+                ""
+            }
         );
         let placeholders: Vec<String> = table
             .columns
@@ -621,7 +650,9 @@ impl Loader<'_> {
     fn finish<C: SeedConnection>(&mut self, conn: &mut C) -> Result<(), Error> {
         let backend = self.backend;
         for update in std::mem::take(&mut self.updates) {
-            let cast = |column: &str, n: usize| placeholder(backend, update.pg_types.get(column).map(String::as_str), n);
+            let cast = |column: &str, n: usize| {
+                placeholder(backend, update.pg_types.get(column).map(String::as_str), n)
+            };
             let mut n = 0;
             let mut next = || {
                 n += 1;
@@ -666,7 +697,10 @@ impl Loader<'_> {
                     backend.max_as_bigint(column),
                     backend.quote(table)
                 );
-                let binds = vec![Bind::Text(Some(backend.quote(table))), Bind::Text(Some(column.clone()))];
+                let binds = vec![
+                    Bind::Text(Some(backend.quote(table))),
+                    Bind::Text(Some(column.clone())),
+                ];
                 conn.ints(&sql, binds).map_err(|source| Error::Database {
                     table: Some(table.clone()),
                     action: format!("setting the sequence of `{column}`"),
@@ -694,7 +728,11 @@ fn values_sql(backend: Backend, head: &str, pg_types: &[String], rows: usize) ->
                 sql.push_str(", ");
             }
             n += 1;
-            sql.push_str(&placeholder(backend, Some(ty).filter(|t| !t.is_empty()).map(String::as_str), n));
+            sql.push_str(&placeholder(
+                backend,
+                Some(ty).filter(|t| !t.is_empty()).map(String::as_str),
+                n,
+            ));
         }
         sql.push(')');
     }
@@ -742,7 +780,9 @@ pub(crate) fn to_bind(backend: Backend, ty: DataType, value: Value) -> Bind {
         #[allow(clippy::cast_precision_loss)]
         (DataType::Float, Value::Int(i)) => Bind::Float(Some(i as f64)),
         (DataType::Boolean, Value::Bool(b)) => Bind::Bool(Some(b)),
-        (DataType::DateTime, Value::Text(s)) if backend != Backend::Postgres => Bind::Text(Some(plain_datetime(s))),
+        (DataType::DateTime, Value::Text(s)) if backend != Backend::Postgres => {
+            Bind::Text(Some(plain_datetime(s)))
+        }
         (_, Value::Text(s)) => Bind::Text(Some(s)),
         (_, Value::Json(v)) => Bind::Text(Some(v.to_string())),
         (_, Value::Int(i)) => Bind::Text(Some(i.to_string())),
@@ -783,30 +823,54 @@ mod tests {
             "INSERT INTO t (a, b) VALUES (CAST($1 AS integer), CAST($2 AS date)), (CAST($3 AS integer), CAST($4 AS date))"
         );
         let untyped = vec![String::new(), String::new()];
-        assert_eq!(values_sql(Backend::Mysql, head, &untyped, 2), "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)");
+        assert_eq!(
+            values_sql(Backend::Mysql, head, &untyped, 2),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
+        );
     }
 
     #[test]
     fn values_bind_with_the_column_type() {
-        assert_eq!(to_bind(Backend::Sqlite, DataType::Integer, Value::Null), Bind::Int(None));
-        assert_eq!(to_bind(Backend::Sqlite, DataType::Float, Value::Int(2)), Bind::Float(Some(2.0)));
         assert_eq!(
-            to_bind(Backend::Mysql, DataType::DateTime, Value::Text("2024-05-06T07:08:09Z".into())),
+            to_bind(Backend::Sqlite, DataType::Integer, Value::Null),
+            Bind::Int(None)
+        );
+        assert_eq!(
+            to_bind(Backend::Sqlite, DataType::Float, Value::Int(2)),
+            Bind::Float(Some(2.0))
+        );
+        assert_eq!(
+            to_bind(
+                Backend::Mysql,
+                DataType::DateTime,
+                Value::Text("2024-05-06T07:08:09Z".into())
+            ),
             Bind::Text(Some("2024-05-06 07:08:09".into()))
         );
         assert_eq!(
-            to_bind(Backend::Postgres, DataType::DateTime, Value::Text("2024-05-06T07:08:09Z".into())),
+            to_bind(
+                Backend::Postgres,
+                DataType::DateTime,
+                Value::Text("2024-05-06T07:08:09Z".into())
+            ),
             Bind::Text(Some("2024-05-06T07:08:09Z".into()))
         );
         assert_eq!(
-            to_bind(Backend::Postgres, DataType::Json, Value::Json(serde_json::json!({"a": 1}))),
+            to_bind(
+                Backend::Postgres,
+                DataType::Json,
+                Value::Json(serde_json::json!({"a": 1}))
+            ),
             Bind::Text(Some(r#"{"a":1}"#.into()))
         );
     }
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact("mysql://root@h/db"), "mysql://root@h/db");
         assert_eq!(redact("blog.sqlite"), "blog.sqlite");
     }
@@ -814,7 +878,11 @@ mod tests {
     #[test]
     fn sizes_reject_unknown_tables() {
         let schema = Schema::new([Table::new("users")]);
-        let e = Sizes::new(1).table("ghosts", 3).planner(&schema).err().map(|e| e.to_string());
+        let e = Sizes::new(1)
+            .table("ghosts", 3)
+            .planner(&schema)
+            .err()
+            .map(|e| e.to_string());
         assert_eq!(
             e.as_deref(),
             Some("table `ghosts`: a size is given but the schema has no such table; tables: users")

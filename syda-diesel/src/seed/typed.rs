@@ -39,7 +39,6 @@ where
 /// `id`) are simply left out of the struct, as with any Diesel insert.
 ///
 /// ```no_run
-/// # #[cfg(feature = "sqlite")] {
 /// use diesel::prelude::*;
 ///
 /// diesel::table! {
@@ -61,10 +60,13 @@ where
 /// let mut conn = SqliteConnection::establish("app.sqlite").expect("database");
 /// let inserted = syda_diesel::seed::<NewUser, _>(&mut conn, users::table, 100)?;
 /// assert_eq!(inserted.len(), 100);
-/// # }
 /// # Ok::<(), syda_diesel::Error>(())
 /// ```
-pub fn seed<T, Tab>(conn: &mut (impl SeedConnection + InsertRows<T, Tab>), table: Tab, n: usize) -> Result<Vec<T>, Error>
+pub fn seed<T, Tab>(
+    conn: &mut (impl SeedConnection + InsertRows<T, Tab>),
+    table: Tab,
+    n: usize,
+) -> Result<Vec<T>, Error>
 where
     T: Synthetic,
     Tab: Copy,

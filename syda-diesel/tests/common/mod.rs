@@ -26,19 +26,31 @@ pub struct TestDb<C> {
 }
 
 enum Guard {
-    Server { admin_url: String, name: String, mysql: bool },
+    Server {
+        admin_url: String,
+        name: String,
+        mysql: bool,
+    },
     File(#[allow(dead_code)] tempfile::TempDir),
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
         match self {
-            Guard::Server { admin_url, name, mysql: false } => {
+            Guard::Server {
+                admin_url,
+                name,
+                mysql: false,
+            } => {
                 if let Ok(mut c) = diesel::PgConnection::establish(admin_url) {
                     let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
                 }
             }
-            Guard::Server { admin_url, name, mysql: true } => {
+            Guard::Server {
+                admin_url,
+                name,
+                mysql: true,
+            } => {
                 if let Ok(mut c) = diesel::MysqlConnection::establish(admin_url) {
                     let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS `{name}`"));
                 }
@@ -55,7 +67,11 @@ pub fn blog_dir() -> PathBuf {
 /// The blog schema, with the UNIQUE columns of its migrations marked.
 pub fn blog_schema() -> Schema {
     let mut schema = syda_diesel::schema_from_file(blog_dir().join("src/schema.rs")).unwrap();
-    syda_diesel::mark_unique(&mut schema, ["users.username", "users.email", "posts.slug", "tags.name"]).unwrap();
+    syda_diesel::mark_unique(
+        &mut schema,
+        ["users.username", "users.email", "posts.slug", "tags.name"],
+    )
+    .unwrap();
     schema
 }
 
@@ -97,15 +113,26 @@ pub fn postgres() -> Option<TestDb<diesel::PgConnection>> {
         }
     };
     let name = unique_name();
-    admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).unwrap();
-    let guard = Guard::Server { admin_url: admin_url.clone(), name: name.clone(), mysql: false };
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .unwrap();
+    let guard = Guard::Server {
+        admin_url: admin_url.clone(),
+        name: name.clone(),
+        mysql: false,
+    };
     let conn = diesel::PgConnection::establish(&with_database(&admin_url, &name)).unwrap();
-    Some(TestDb { conn, migrations: blog_dir().join("migrations/postgres"), backend: "postgres", _guard: guard })
+    Some(TestDb {
+        conn,
+        migrations: blog_dir().join("migrations/postgres"),
+        backend: "postgres",
+        _guard: guard,
+    })
 }
 
 pub fn mysql() -> Option<TestDb<diesel::MysqlConnection>> {
-    let admin_url =
-        std::env::var("SYDA_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".to_owned());
+    let admin_url = std::env::var("SYDA_TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".to_owned());
     let mut admin = match diesel::MysqlConnection::establish(&admin_url) {
         Ok(c) => c,
         Err(e) => {
@@ -115,9 +142,18 @@ pub fn mysql() -> Option<TestDb<diesel::MysqlConnection>> {
     };
     let name = unique_name();
     admin.batch_execute(&format!("CREATE DATABASE `{name}`")).unwrap();
-    let guard = Guard::Server { admin_url: admin_url.clone(), name: name.clone(), mysql: true };
+    let guard = Guard::Server {
+        admin_url: admin_url.clone(),
+        name: name.clone(),
+        mysql: true,
+    };
     let conn = diesel::MysqlConnection::establish(&with_database(&admin_url, &name)).unwrap();
-    Some(TestDb { conn, migrations: blog_dir().join("migrations/mysql"), backend: "mysql", _guard: guard })
+    Some(TestDb {
+        conn,
+        migrations: blog_dir().join("migrations/mysql"),
+        backend: "mysql",
+        _guard: guard,
+    })
 }
 
 pub fn sqlite() -> Option<TestDb<diesel::SqliteConnection>> {
@@ -126,7 +162,12 @@ pub fn sqlite() -> Option<TestDb<diesel::SqliteConnection>> {
     let mut conn = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
     // Let SQLite check every reference as rows go in, like the servers do.
     conn.batch_execute("PRAGMA foreign_keys = ON").unwrap();
-    Some(TestDb { conn, migrations: blog_dir().join("migrations/sqlite"), backend: "sqlite", _guard: Guard::File(dir) })
+    Some(TestDb {
+        conn,
+        migrations: blog_dir().join("migrations/sqlite"),
+        backend: "sqlite",
+        _guard: Guard::File(dir),
+    })
 }
 
 /// Applies every `up.sql` under `dir`, oldest first.
@@ -139,7 +180,8 @@ pub fn migrate<C: Connection>(conn: &mut C, dir: &Path) {
     migrations.sort();
     assert!(!migrations.is_empty(), "no migrations in {}", dir.display());
     for m in migrations {
-        conn.batch_execute(&std::fs::read_to_string(m.join("up.sql")).unwrap()).unwrap();
+        conn.batch_execute(&std::fs::read_to_string(m.join("up.sql")).unwrap())
+            .unwrap();
     }
 }
 
@@ -179,7 +221,10 @@ pub fn references<C: Dialect>(conn: &mut C, schema: &Schema) -> Vec<(String, i64
                 .join(" AND ");
             let child = b.quote(&table.name);
             let parent = b.quote(&fk.table);
-            let set = scalar(conn, &format!("SELECT COUNT(*) AS v FROM {child} c WHERE {not_null}"));
+            let set = scalar(
+                conn,
+                &format!("SELECT COUNT(*) AS v FROM {child} c WHERE {not_null}"),
+            );
             let orphans = scalar(
                 conn,
                 &format!(
@@ -187,7 +232,11 @@ pub fn references<C: Dialect>(conn: &mut C, schema: &Schema) -> Vec<(String, i64
                      AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {matches})"
                 ),
             );
-            out.push((format!("{}({}) -> {}", table.name, fk.columns.join(", "), fk.table), set, orphans));
+            out.push((
+                format!("{}({}) -> {}", table.name, fk.columns.join(", "), fk.table),
+                set,
+                orphans,
+            ));
         }
     }
     out
@@ -195,7 +244,6 @@ pub fn references<C: Dialect>(conn: &mut C, schema: &Schema) -> Vec<(String, i64
 
 /// Runs a test body on a fresh PostgreSQL database, MariaDB database and
 /// SQLite file.
-
 macro_rules! on_every_backend {
     ($($name:ident),* $(,)?) => {
         $(
