@@ -185,3 +185,108 @@ on_every_backend!(
     a_duplicate_midway_rolls_back_every_table,
     table_cycle_is_closed_by_updates,
 );
+
+/// A table named with a reserved word, a column too, and one column of
+/// every syda type (plus a PostgreSQL enum): values land in their own types.
+const EVERY_TYPE: &str = r#"
+pub mod sql_types {
+    #[derive(diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "mood"))]
+    pub struct Mood;
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Mood;
+
+    #[sql_name = "order"]
+    orders (id) {
+        id -> Int8,
+        #[max_length = 40]
+        group -> Varchar,
+        qty -> Int4,
+        price -> Numeric,
+        ratio -> Float8,
+        paid -> Bool,
+        day -> Date,
+        at -> Timestamptz,
+        tod -> Time,
+        token -> Uuid,
+        meta -> Jsonb,
+        mood -> Mood,
+        note -> Nullable<Text>,
+    }
+}
+"#;
+
+fn every_type_lands_in_its_column<C: SeedConnection>(db: &mut TestDb<C>) {
+    let (ddl, checks): (&str, &[&str]) = match db.backend {
+        "postgres" => (
+            r#"CREATE TYPE mood AS ENUM ('happy', 'sad');
+               CREATE TABLE "order" (id BIGSERIAL PRIMARY KEY, "group" VARCHAR(40) NOT NULL, qty INTEGER NOT NULL,
+                 price NUMERIC(12, 2) NOT NULL, ratio DOUBLE PRECISION NOT NULL, paid BOOLEAN NOT NULL, day DATE NOT NULL,
+                 at TIMESTAMPTZ NOT NULL, tod TIME NOT NULL, token UUID NOT NULL UNIQUE, meta JSONB NOT NULL,
+                 mood mood NOT NULL, note TEXT)"#,
+            &[
+                "day BETWEEN '2015-01-01' AND '2025-12-31'",
+                "at BETWEEN '2015-01-01T00:00:00Z' AND '2026-01-01T00:00:00Z'",
+                "jsonb_typeof(meta) IS NOT NULL",
+                "mood IN ('happy', 'sad')",
+            ],
+        ),
+        "mysql" => (
+            "CREATE TABLE `order` (id BIGINT AUTO_INCREMENT PRIMARY KEY, `group` VARCHAR(40) NOT NULL, qty INT NOT NULL,
+               price DECIMAL(12, 2) NOT NULL, ratio DOUBLE NOT NULL, paid BOOLEAN NOT NULL, day DATE NOT NULL,
+               at DATETIME NOT NULL, tod TIME NOT NULL, token CHAR(36) NOT NULL UNIQUE, meta JSON NOT NULL,
+               mood ENUM('happy', 'sad') NOT NULL, note TEXT)",
+            &[
+                "day BETWEEN '2015-01-01' AND '2025-12-31'",
+                "at BETWEEN '2015-01-01 00:00:00' AND '2026-01-01 00:00:00'",
+                "JSON_VALID(meta)",
+                "mood IN ('happy', 'sad')",
+            ],
+        ),
+        _ => (
+            r#"CREATE TABLE "order" (id INTEGER PRIMARY KEY NOT NULL, "group" VARCHAR(40) NOT NULL, qty INTEGER NOT NULL,
+                 price NUMERIC NOT NULL, ratio DOUBLE NOT NULL, paid BOOLEAN NOT NULL, day DATE NOT NULL,
+                 at TIMESTAMP NOT NULL, tod TIME NOT NULL, token TEXT NOT NULL UNIQUE, meta TEXT NOT NULL,
+                 mood TEXT NOT NULL CHECK (mood IN ('happy', 'sad')), note TEXT)"#,
+            &[
+                "typeof(qty) = 'integer' AND typeof(ratio) = 'real' AND typeof(paid) = 'integer'",
+                "date(day) = day AND datetime(at) = at AND time(tod) = tod",
+                "json_valid(meta)",
+                "length(token) = 36",
+            ],
+        ),
+    };
+    db.conn.batch_execute(ddl).unwrap();
+    let mut schema = syda_diesel::schema_from_str(EVERY_TYPE).unwrap();
+    let mood = schema.tables[0]
+        .columns
+        .to_mut()
+        .iter_mut()
+        .find(|c| c.name == "mood")
+        .unwrap();
+    mood.one_of = Some(
+        vec![
+            syda::Literal::Text("happy".into()),
+            syda::Literal::Text("sad".into()),
+        ]
+        .into(),
+    );
+    let report = syda_diesel::seed_schema(
+        &mut db.conn,
+        &schema,
+        &Sizes::new(30),
+        &OfflineEngine::new().with_seed(4),
+    )
+    .unwrap();
+    assert_eq!(report.rows("order"), Some(30));
+    let table = db.conn.backend().quote("order");
+    for check in checks {
+        let sql = format!("SELECT COUNT(*) AS v FROM {table} WHERE {check}");
+        assert_eq!(scalar(&mut db.conn, &sql), 30, "{}: {check}", db.backend);
+    }
+}
+
+on_every_backend!(every_type_lands_in_its_column);
