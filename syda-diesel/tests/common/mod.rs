@@ -21,6 +21,8 @@ pub struct TestDb<C> {
     /// The migrations directory of the blog example for this backend.
     pub migrations: PathBuf,
     pub backend: &'static str,
+    /// The SQLite file (empty for servers).
+    pub path: PathBuf,
     // Dropped after `conn` (fields drop in order), so the database is unused.
     _guard: Guard,
 }
@@ -126,6 +128,7 @@ pub fn postgres() -> Option<TestDb<diesel::PgConnection>> {
         conn,
         migrations: blog_dir().join("migrations/postgres"),
         backend: "postgres",
+        path: PathBuf::new(),
         _guard: guard,
     })
 }
@@ -152,6 +155,7 @@ pub fn mysql() -> Option<TestDb<diesel::MysqlConnection>> {
         conn,
         migrations: blog_dir().join("migrations/mysql"),
         backend: "mysql",
+        path: PathBuf::new(),
         _guard: guard,
     })
 }
@@ -166,6 +170,7 @@ pub fn sqlite() -> Option<TestDb<diesel::SqliteConnection>> {
         conn,
         migrations: blog_dir().join("migrations/sqlite"),
         backend: "sqlite",
+        path,
         _guard: Guard::File(dir),
     })
 }
