@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// Everything that can go wrong reading a Diesel schema.
+/// Everything that can go wrong reading a Diesel schema or seeding a database.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -29,6 +29,52 @@ pub enum Error {
         /// Every problem found.
         problems: Vec<Problem>,
     },
+
+    /// Generating the rows failed (an unsatisfiable constraint, a failing
+    /// custom generator, a size for an unknown table, …).
+    #[error("generating seed data: {0}")]
+    Generate(#[from] syda::Error),
+
+    /// The database refused a statement. Nothing was kept: seeding runs in
+    /// one transaction, rolled back on the first error.
+    #[error("{}{action}: {source}", table.as_deref().map(|t| format!("table `{t}`: ")).unwrap_or_default())]
+    Database {
+        /// The table being written, if any.
+        table: Option<String>,
+        /// What was being done, e.g. `inserting rows 1001..=2000`.
+        action: String,
+        /// Diesel's error, with the database's message.
+        source: diesel::result::Error,
+    },
+
+    /// The database could not be reached.
+    #[error("cannot connect to {url}: {source}")]
+    Connect {
+        /// The database URL, without its password.
+        url: String,
+        /// Diesel's error.
+        source: diesel::ConnectionError,
+    },
+
+    /// The schema, the data or the URL cannot be seeded as asked: the
+    /// message says what and how to fix it.
+    #[error("{}{message}", table.as_deref().map(|t| format!("table `{t}`: ")).unwrap_or_default())]
+    Seed {
+        /// The table involved, if any.
+        table: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(source: diesel::result::Error) -> Error {
+        Error::Database {
+            table: None,
+            action: "running the seeding transaction".to_owned(),
+            source,
+        }
+    }
 }
 
 /// A 1-based line and column in the source text.

@@ -1,4 +1,6 @@
-//! Diesel adapter for syda: reads a Diesel `schema.rs` into a [`syda::Schema`].
+//! Diesel adapter for syda: reads a Diesel `schema.rs` into a [`syda::Schema`]
+//! and seeds PostgreSQL, MySQL/MariaDB and SQLite databases through Diesel
+//! ([`seed_schema`], [`seed_url`], typed [`seed()`]; see [`seed`](mod@seed)).
 //!
 //! The file is parsed with `syn`, not compiled: `table!` (or
 //! `diesel::table!`) bodies give tables and columns, `joinable!` gives
@@ -68,11 +70,16 @@
 
 mod error;
 mod parse;
+pub mod seed;
 mod types;
 
 use std::path::Path;
 
 pub use error::{Error, Location, Problem};
+pub use seed::{
+    Backend, SeedConnection, SeedOptions, SeedReport, Sizes, TableReport, establish, seed, seed_planned,
+    seed_schema, seed_url, seed_url_planned, seed_with,
+};
 use syda::Schema;
 
 /// Reads a Diesel `schema.rs` (or any Rust file with `table!` declarations)
@@ -97,4 +104,42 @@ fn read(text: &str, origin: &str) -> Result<Schema, Error> {
         origin: origin.to_owned(),
         problems,
     })
+}
+
+/// Marks columns unique, each given as `table.column`: `schema.rs` has no
+/// unique constraints, but the database may (a `UNIQUE` username), and the
+/// generator must then never repeat a value.
+///
+/// ```
+/// let mut schema = syda_diesel::schema_from_str(
+///     "diesel::table! { users (id) { id -> Int4, email -> Text, } }",
+/// )?;
+/// syda_diesel::mark_unique(&mut schema, ["users.email"])?;
+/// assert!(schema.table("users").and_then(|t| t.column("email")).is_some_and(|c| c.unique));
+/// assert!(syda_diesel::mark_unique(&mut schema, ["users.nope"]).is_err());
+/// # Ok::<(), syda_diesel::Error>(())
+/// ```
+pub fn mark_unique<'a>(schema: &mut Schema, columns: impl IntoIterator<Item = &'a str>) -> Result<(), Error> {
+    for spec in columns {
+        let missing = |message: String| Error::Seed {
+            table: None,
+            message: format!("unique column `{spec}`: {message}"),
+        };
+        let (table, column) = spec
+            .split_once('.')
+            .ok_or_else(|| missing("expected TABLE.COLUMN".to_owned()))?;
+        let t = schema
+            .tables
+            .iter_mut()
+            .find(|t| t.name == table)
+            .ok_or_else(|| missing(format!("no table `{table}`")))?;
+        let c = t
+            .columns
+            .to_mut()
+            .iter_mut()
+            .find(|c| c.name == column)
+            .ok_or_else(|| missing(format!("table `{table}` has no column `{column}`")))?;
+        c.unique = true;
+    }
+    Ok(())
 }

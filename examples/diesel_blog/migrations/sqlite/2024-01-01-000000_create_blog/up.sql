@@ -1,0 +1,38 @@
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY NOT NULL,
+    username VARCHAR(50) NOT NULL UNIQUE,
+    email VARCHAR(255) NOT NULL UNIQUE,
+    display_name VARCHAR(100) NOT NULL,
+    bio TEXT,
+    birth_date DATE,
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+CREATE TABLE posts (
+    id INTEGER PRIMARY KEY NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    title VARCHAR(200) NOT NULL,
+    slug VARCHAR(200) NOT NULL UNIQUE,
+    body TEXT NOT NULL,
+    published BOOLEAN NOT NULL DEFAULT FALSE,
+    published_at TIMESTAMP
+);
+
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY NOT NULL,
+    post_id INTEGER NOT NULL REFERENCES posts (id),
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    body TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY NOT NULL,
+    name VARCHAR(50) NOT NULL UNIQUE
+);
+
+CREATE TABLE posts_tags (
+    post_id INTEGER NOT NULL REFERENCES posts (id),
+    tag_id INTEGER NOT NULL REFERENCES tags (id),
+    PRIMARY KEY (post_id, tag_id)
+);
