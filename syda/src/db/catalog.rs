@@ -282,8 +282,8 @@ fn apply_check(col: &mut Column, ty: &SqlType, check: &ColumnCheck) {
         let max = bound(&check.max, -1.0);
         let (min, max) = match (min, max) {
             (Some(lo), Some(hi)) => (lo, hi),
-            (Some(lo), None) => (lo, lo + 1_000_000.0),
-            (None, Some(hi)) => (if hi > 0.0 { 0.0 } else { hi - 1_000_000.0 }, hi),
+            (Some(lo), None) => (lo, lo + 1_000_000.0 - step),
+            (None, Some(hi)) => (if hi > 0.0 { 0.0 } else { hi - 1_000_000.0 + step }, hi),
             (None, None) => return,
         };
         let limit = type_range(ty).and_then(|r| r.max.as_f64());

@@ -391,7 +391,17 @@ async fn copy_in(
 /// `INSERT INTO t (cols) VALUES (…), …` for `rows` rows.
 fn insert_sql(backend: Backend, target: &Target, rows: usize) -> String {
     let width = target.columns.len();
-    let mut sql = format!("INSERT INTO {} ({}) VALUES ", target.qualified, target.column_list(backend));
+    // Explicit keys into GENERATED ALWAYS identity columns need the override.
+    let overriding = if backend == Backend::Postgres && target.columns.iter().any(|c| c.auto) {
+        " OVERRIDING SYSTEM VALUE"
+    } else {
+        ""
+    };
+    let mut sql = format!(
+        "INSERT INTO {} ({}){overriding} VALUES ",
+        target.qualified,
+        target.column_list(backend)
+    );
     let mut n = 0;
     for r in 0..rows {
         if r > 0 {
