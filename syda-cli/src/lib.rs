@@ -6,6 +6,10 @@
 
 mod cli;
 mod generate;
+#[cfg(feature = "db")]
+mod introspect;
+#[cfg(feature = "db")]
+mod seed;
 
 use std::process::ExitCode;
 
@@ -62,5 +66,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "db")]
+        Command::Introspect(args) => introspect::run(&args).map(|()| ExitCode::SUCCESS),
+        #[cfg(feature = "db")]
+        Command::Seed(args) => seed::run(&args).map(|()| ExitCode::SUCCESS),
     }
 }

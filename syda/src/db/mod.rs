@@ -54,6 +54,9 @@ pub use seed::{PlanConfig, Progress, SeedOptions, SeedReport, TableReport, load,
 use crate::error::{Error, Result};
 use crate::schema::Schema;
 
+/// How long [`Database::connect`] keeps trying an unreachable server.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Which kind of server a [`Database`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
@@ -119,6 +122,7 @@ impl Database {
             "postgres" | "postgresql" => Ok(Database::Postgres(
                 sqlx::postgres::PgPoolOptions::new()
                     .max_connections(2)
+                    .acquire_timeout(CONNECT_TIMEOUT)
                     .connect(url)
                     .await
                     .map_err(fail)?,
@@ -128,6 +132,7 @@ impl Database {
                 Ok(Database::MySql(
                     sqlx::mysql::MySqlPoolOptions::new()
                         .max_connections(2)
+                        .acquire_timeout(CONNECT_TIMEOUT)
                         .connect(&url)
                         .await
                         .map_err(fail)?,
