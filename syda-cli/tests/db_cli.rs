@@ -57,7 +57,11 @@ fn shop(dir: &Path) -> String {
 
 fn count(url: &str, table: &str) -> i64 {
     block_on(async {
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(url).unwrap().connect().await.unwrap();
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
         sqlx::query_scalar(&format!("SELECT count(*) FROM \"{table}\""))
             .fetch_one(&mut conn)
             .await
@@ -82,7 +86,17 @@ fn introspect_prints_a_schema_file_that_loads_back() {
 fn seed_fills_the_database_from_its_own_schema() {
     let dir = tempfile::tempdir().unwrap();
     let url = shop(dir.path());
-    let out = syda(&["seed", "--database-url", &url, "--rows", "30", "--size", "customers=5", "--seed", "2"]);
+    let out = syda(&[
+        "seed",
+        "--database-url",
+        &url,
+        "--rows",
+        "30",
+        "--size",
+        "customers=5",
+        "--seed",
+        "2",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let summary = text(&out.stdout);
     assert!(summary.contains("seeded 65 rows in 3 tables"), "{summary}");
@@ -90,7 +104,15 @@ fn seed_fills_the_database_from_its_own_schema() {
     assert_eq!(count(&url, "customers"), 5);
     assert_eq!(count(&url, "order"), 30);
     // --truncate replaces instead of adding; --quiet prints nothing.
-    let out = syda(&["seed", "--database-url", &url, "--rows", "7", "--truncate", "--quiet"]);
+    let out = syda(&[
+        "seed",
+        "--database-url",
+        &url,
+        "--rows",
+        "7",
+        "--truncate",
+        "--quiet",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty());
     assert_eq!(count(&url, "order"), 7);
@@ -105,7 +127,15 @@ fn seed_uses_an_edited_schema_file() {
     let file = dir.path().join("customers.yaml");
     let yaml = text(&out.stdout).replace("tier:\n", "tier:\n        doc: Billing tier\n");
     std::fs::write(&file, &yaml).unwrap();
-    let out = syda(&["seed", "--database-url", &url, file.to_str().unwrap(), "--rows", "12", "--quiet"]);
+    let out = syda(&[
+        "seed",
+        "--database-url",
+        &url,
+        file.to_str().unwrap(),
+        "--rows",
+        "12",
+        "--quiet",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(count(&url, "customers"), 12);
     assert_eq!(count(&url, "order"), 0);
@@ -124,16 +154,29 @@ fn seed_names_what_the_database_lacks() {
     let out = syda(&["seed", "--database-url", &url, file.to_str().unwrap(), "--quiet"]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains("table `customers`, column `nickname`: no such column"), "{err}");
-    assert!(err.contains("column `tier`: is NOT NULL without a default"), "{err}");
+    assert!(
+        err.contains("table `customers`, column `nickname`: no such column"),
+        "{err}"
+    );
+    assert!(
+        err.contains("column `tier`: is NOT NULL without a default"),
+        "{err}"
+    );
     assert_eq!(count(&url, "customers"), 0);
 }
 
 #[test]
 fn an_unreachable_database_is_a_clear_error() {
-    let out = syda(&["introspect", "--database-url", "postgres://nobody:secret@127.0.0.1:1/none"]);
+    let out = syda(&[
+        "introspect",
+        "--database-url",
+        "postgres://nobody:secret@127.0.0.1:1/none",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains("connecting to postgres://nobody:***@127.0.0.1:1/none"), "{err}");
+    assert!(
+        err.contains("connecting to postgres://nobody:***@127.0.0.1:1/none"),
+        "{err}"
+    );
     assert!(!err.contains("secret"), "{err}");
 }

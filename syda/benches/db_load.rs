@@ -51,7 +51,10 @@ tables:
 ";
 
 fn env_rows(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -60,12 +63,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows = env_rows("SYDA_BENCH_ROWS", 1_000_000);
     let row_by_row = env_rows("SYDA_BENCH_ROW_BY_ROW", 100_000).min(rows);
     let name = format!("syda_bench_{}", std::process::id());
-    let (scheme, rest) = admin.split_once("://").ok_or("SYDA_TEST_POSTGRES_URL is not a URL")?;
+    let (scheme, rest) = admin
+        .split_once("://")
+        .ok_or("SYDA_TEST_POSTGRES_URL is not a URL")?;
     let host = rest.split('/').next().unwrap_or(rest);
     let url = format!("{scheme}://{host}/{name}");
     let psql = |url: &str, command: &str| -> Result<(), Box<dyn std::error::Error>> {
-        let status = Command::new("psql").args(["-q", "-v", "ON_ERROR_STOP=1", url, "-c", command]).status()?;
-        if status.success() { Ok(()) } else { Err(format!("psql failed: {command}").into()) }
+        let status = Command::new("psql")
+            .args(["-q", "-v", "ON_ERROR_STOP=1", url, "-c", command])
+            .status()?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("psql failed: {command}").into())
+        }
     };
     psql(&admin, &format!("CREATE DATABASE {name}"))?;
     let result = run(&url, rows, row_by_row, &psql);
@@ -85,7 +96,10 @@ fn run(
 
     let started = Instant::now();
     let data = Planner::new(&schema).rows(rows as u64).generate(&engine)?;
-    eprintln!("generated {rows} rows in {:.2} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "generated {rows} rows in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
     let all = data.table("bench").ok_or("no rows")?.to_vec();
     let subset = Dataset::from_tables(schema.clone(), vec![all[..row_by_row].to_vec()])?;
 
@@ -97,7 +111,10 @@ fn run(
     }
     writer.finish()?.commit()?;
 
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     let mut results: Vec<(String, usize, f64)> = Vec::new();
     runtime.block_on(async {
         let db = Database::connect(url).await?;
@@ -114,7 +131,11 @@ fn run(
         // Generation streaming into COPY: what `syda seed` does.
         let options = SeedOptions::default().truncate(true);
         let report = syda::db::seed(&db, &schema, &PlanConfig::rows(rows as u64), &engine, &options).await?;
-        results.push(("seed (generate + COPY)".to_owned(), report.rows() as usize, report.elapsed.as_secs_f64()));
+        results.push((
+            "seed (generate + COPY)".to_owned(),
+            report.rows() as usize,
+            report.elapsed.as_secs_f64(),
+        ));
         db.close().await;
         Ok::<(), syda::Error>(())
     })?;
@@ -122,13 +143,20 @@ fn run(
     psql(url, "TRUNCATE bench")?;
     let started = Instant::now();
     psql(url, &format!("\\copy bench from '{}' csv header", csv.display()))?;
-    results.push(("psql \\copy (baseline)".to_owned(), rows, started.elapsed().as_secs_f64()));
+    results.push((
+        "psql \\copy (baseline)".to_owned(),
+        rows,
+        started.elapsed().as_secs_f64(),
+    ));
 
     let rate = |(_, n, s): &(String, usize, f64)| *n as f64 / s;
     let baseline = rate(&results[0]);
     let psql_rate = rate(&results[results.len() - 1]);
     println!("PostgreSQL, 10-column table, {rows} rows (row-by-row on {row_by_row}):");
-    println!("{:<26} {:>10} {:>9} {:>12} {:>12} {:>10}", "path", "rows", "seconds", "rows/s", "x row-by-row", "x psql");
+    println!(
+        "{:<26} {:>10} {:>9} {:>12} {:>12} {:>10}",
+        "path", "rows", "seconds", "rows/s", "x row-by-row", "x psql"
+    );
     for r in &results {
         println!(
             "{:<26} {:>10} {:>9.2} {:>12.0} {:>12.1} {:>10.2}",

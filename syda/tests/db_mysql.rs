@@ -68,8 +68,12 @@ async fn setup(tag: &str) -> Option<(TestDb, Database)> {
 #[test]
 fn introspected_schema_snapshot_and_round_trip() {
     run(async {
-        let Some((_test, db)) = setup("my_introspect").await else { return };
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
+        let Some((_test, db)) = setup("my_introspect").await else {
+            return;
+        };
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
+            .await
+            .unwrap();
         let yaml = schema.to_yaml();
         insta::assert_snapshot!(yaml);
         assert_eq!(syda::Schema::from_yaml_str(&yaml).unwrap(), schema);
@@ -80,12 +84,22 @@ fn introspected_schema_snapshot_and_round_trip() {
 #[test]
 fn seeding_fills_every_table_and_the_database_accepts_every_row() {
     run(async {
-        let Some((test, db)) = setup("my_seed").await else { return };
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
-        let plan = PlanConfig::rows(60).size("departments", 6).size("projects", 10);
-        let report = syda::db::seed(&db, &schema, &plan, &OfflineEngine::new().with_seed(5), &SeedOptions::default())
+        let Some((test, db)) = setup("my_seed").await else {
+            return;
+        };
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
             .await
             .unwrap();
+        let plan = PlanConfig::rows(60).size("departments", 6).size("projects", 10);
+        let report = syda::db::seed(
+            &db,
+            &schema,
+            &plan,
+            &OfflineEngine::new().with_seed(5),
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap();
         assert_eq!(report.rows(), 6 + 60 + 10 + 60);
         assert_eq!(test.scalar("SELECT count(*) FROM departments").await, 6);
         assert_eq!(test.scalar("SELECT count(*) FROM employees").await, 60);
@@ -94,18 +108,38 @@ fn seeding_fills_every_table_and_the_database_accepts_every_row() {
         assert!(report.updated_rows > 0);
         assert_eq!(
             report.updated_rows as i64,
-            test.scalar("SELECT count(*) FROM departments WHERE head_id IS NOT NULL").await
+            test.scalar("SELECT count(*) FROM departments WHERE head_id IS NOT NULL")
+                .await
         );
-        assert!(test.scalar("SELECT count(*) FROM employees WHERE manager_id IS NOT NULL").await > 0);
+        assert!(
+            test.scalar("SELECT count(*) FROM employees WHERE manager_id IS NOT NULL")
+                .await
+                > 0
+        );
         assert_eq!(test.scalar("SELECT count(DISTINCT mood) FROM employees").await, 3);
-        assert!(test.scalar("SELECT count(*) FROM employees WHERE updated_at IS NOT NULL").await > 0);
+        assert!(
+            test.scalar("SELECT count(*) FROM employees WHERE updated_at IS NOT NULL")
+                .await
+                > 0
+        );
         // AUTO_INCREMENT moved past the generated keys by itself.
-        test.execute("INSERT INTO departments (name) VALUES ('after the seed')").await;
-        assert_eq!(test.scalar("SELECT CAST(max(id) AS SIGNED) FROM departments").await, 7);
+        test.execute("INSERT INTO departments (name) VALUES ('after the seed')")
+            .await;
+        assert_eq!(
+            test.scalar("SELECT CAST(max(id) AS SIGNED) FROM departments")
+                .await,
+            7
+        );
         // Truncate in the transaction, FK-safe, then seed again.
-        syda::db::seed(&db, &schema, &plan, &OfflineEngine::new(), &SeedOptions::default().truncate(true))
-            .await
-            .unwrap();
+        syda::db::seed(
+            &db,
+            &schema,
+            &plan,
+            &OfflineEngine::new(),
+            &SeedOptions::default().truncate(true),
+        )
+        .await
+        .unwrap();
         assert_eq!(test.scalar("SELECT count(*) FROM departments").await, 6);
         assert_eq!(test.scalar(ORPHANS).await, 0);
         db.close().await;
@@ -115,19 +149,32 @@ fn seeding_fills_every_table_and_the_database_accepts_every_row() {
 #[test]
 fn many_rows_go_in_several_bounded_batches() {
     run(async {
-        let Some(test) = TestDb::mysql("my_batches").await else { return };
+        let Some(test) = TestDb::mysql("my_batches").await else {
+            return;
+        };
         // 12 columns: 65535 / 12 = 5461 rows per statement at most.
         test.execute(
             "CREATE TABLE wide (id BIGINT PRIMARY KEY, a TEXT, b TEXT, c TEXT, d TEXT, e TEXT, f TEXT, g TEXT, h TEXT, i TEXT, j TEXT, k TEXT)",
         )
         .await;
         let db = Database::connect(&test.url).await.unwrap();
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
-        syda::db::seed(&db, &schema, &PlanConfig::rows(12_000), &OfflineEngine::new(), &SeedOptions::default())
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
             .await
             .unwrap();
+        syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(12_000),
+            &OfflineEngine::new(),
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap();
         assert_eq!(test.scalar("SELECT count(*) FROM wide").await, 12_000);
-        assert_eq!(test.scalar("SELECT CAST(max(id) AS SIGNED) FROM wide").await, 12_000);
+        assert_eq!(
+            test.scalar("SELECT CAST(max(id) AS SIGNED) FROM wide").await,
+            12_000
+        );
         db.close().await;
     });
 }
@@ -135,12 +182,18 @@ fn many_rows_go_in_several_bounded_batches() {
 #[test]
 fn a_row_the_database_refuses_leaves_nothing_behind() {
     run(async {
-        let Some((test, db)) = setup("my_rollback").await else { return };
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
+        let Some((test, db)) = setup("my_rollback").await else {
+            return;
+        };
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
+            .await
+            .unwrap();
         let mut engine = OfflineEngine::new();
         engine
             .generators_mut()
-            .register_column("employees", "level", |cx| Value::Int(if cx.index() == 30 { 9 } else { 2 }));
+            .register_column("employees", "level", |cx| {
+                Value::Int(if cx.index() == 30 { 9 } else { 2 })
+            });
         let plan = PlanConfig::rows(40).size("departments", 5);
         let err = syda::db::seed(&db, &schema, &plan, &engine, &SeedOptions::default())
             .await
@@ -148,7 +201,11 @@ fn a_row_the_database_refuses_leaves_nothing_behind() {
             .to_string();
         assert!(err.contains("employees") && err.contains("level"), "{err}");
         for table in ["departments", "employees", "projects", "assignments"] {
-            assert_eq!(test.scalar(&format!("SELECT count(*) FROM {table}")).await, 0, "{table}");
+            assert_eq!(
+                test.scalar(&format!("SELECT count(*) FROM {table}")).await,
+                0,
+                "{table}"
+            );
         }
         db.close().await;
     });
@@ -157,22 +214,36 @@ fn a_row_the_database_refuses_leaves_nothing_behind() {
 #[test]
 fn hostile_identifiers_are_quoted() {
     run(async {
-        let Some(test) = TestDb::mysql("my_hostile").await else { return };
+        let Some(test) = TestDb::mysql("my_hostile").await else {
+            return;
+        };
         test.execute(
             "CREATE TABLE `order` (id INT AUTO_INCREMENT PRIMARY KEY, `select` VARCHAR(30) NOT NULL, `it's` INT CHECK (`it's` > 0)) COMMENT = 'Reserved word';
              CREATE TABLE `we``ird` (`key` INT PRIMARY KEY, `order` INT NOT NULL, FOREIGN KEY (`order`) REFERENCES `order` (id));",
         )
         .await;
         let db = Database::connect(&test.url).await.unwrap();
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
+            .await
+            .unwrap();
         let yaml = schema.to_yaml();
         assert_eq!(syda::Schema::from_yaml_str(&yaml).unwrap(), schema);
         assert!(schema.table("we`ird").is_some(), "{yaml}");
-        syda::db::seed(&db, &schema, &PlanConfig::rows(25), &OfflineEngine::new(), &SeedOptions::default().truncate(true))
-            .await
-            .unwrap();
+        syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(25),
+            &OfflineEngine::new(),
+            &SeedOptions::default().truncate(true),
+        )
+        .await
+        .unwrap();
         assert_eq!(test.scalar("SELECT count(*) FROM `we``ird`").await, 25);
-        assert_eq!(test.scalar("SELECT count(*) FROM `order` WHERE `it's` IS NULL OR `it's` > 0").await, 25);
+        assert_eq!(
+            test.scalar("SELECT count(*) FROM `order` WHERE `it's` IS NULL OR `it's` > 0")
+                .await,
+            25
+        );
         db.close().await;
     });
 }

@@ -71,8 +71,12 @@ async fn setup(tag: &str) -> Option<(TestDb, Database)> {
 #[test]
 fn introspected_schema_snapshot_and_round_trip() {
     run(async {
-        let Some((_test, db)) = setup("pg_introspect").await else { return };
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
+        let Some((_test, db)) = setup("pg_introspect").await else {
+            return;
+        };
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
+            .await
+            .unwrap();
         let yaml = schema.to_yaml();
         insta::assert_snapshot!(yaml);
         assert_eq!(syda::Schema::from_yaml_str(&yaml).unwrap(), schema);
@@ -83,7 +87,9 @@ fn introspected_schema_snapshot_and_round_trip() {
 #[test]
 fn include_and_exclude_globs_pick_tables() {
     run(async {
-        let Some((_test, db)) = setup("pg_globs").await else { return };
+        let Some((_test, db)) = setup("pg_globs").await else {
+            return;
+        };
         let options = IntrospectOptions {
             include: vec!["proj*".to_owned()],
             ..IntrospectOptions::default()
@@ -105,12 +111,22 @@ fn include_and_exclude_globs_pick_tables() {
 #[test]
 fn seeding_fills_every_table_and_the_database_accepts_every_row() {
     run(async {
-        let Some((test, db)) = setup("pg_seed").await else { return };
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
-        let plan = PlanConfig::rows(50).size("departments", 8).size("projects", 12);
-        let report = syda::db::seed(&db, &schema, &plan, &OfflineEngine::new().with_seed(3), &SeedOptions::default())
+        let Some((test, db)) = setup("pg_seed").await else {
+            return;
+        };
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
             .await
             .unwrap();
+        let plan = PlanConfig::rows(50).size("departments", 8).size("projects", 12);
+        let report = syda::db::seed(
+            &db,
+            &schema,
+            &plan,
+            &OfflineEngine::new().with_seed(3),
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap();
         assert_eq!(report.rows(), 8 + 50 + 12 + 50);
         assert_eq!(test.scalar("SELECT count(*) FROM departments").await, 8);
         assert_eq!(test.scalar("SELECT count(*) FROM employees").await, 50);
@@ -118,20 +134,39 @@ fn seeding_fills_every_table_and_the_database_accepts_every_row() {
         assert_eq!(test.scalar("SELECT count(*) FROM assignments").await, 50);
         assert_eq!(test.scalar(ORPHANS).await, 0);
         // The cycle departments.head_id → employees was filled afterwards.
-        assert_eq!(report.updated_rows as i64, test.scalar("SELECT count(*) FROM departments WHERE head_id IS NOT NULL").await);
+        assert_eq!(
+            report.updated_rows as i64,
+            test.scalar("SELECT count(*) FROM departments WHERE head_id IS NOT NULL")
+                .await
+        );
         assert!(report.updated_rows > 0);
         // Self-references, arrays and enums made it in.
-        assert!(test.scalar("SELECT count(*) FROM employees WHERE manager_id IS NOT NULL").await > 0);
-        assert!(test.scalar("SELECT count(*) FROM employees WHERE cardinality(tags) > 0").await > 0);
+        assert!(
+            test.scalar("SELECT count(*) FROM employees WHERE manager_id IS NOT NULL")
+                .await
+                > 0
+        );
+        assert!(
+            test.scalar("SELECT count(*) FROM employees WHERE cardinality(tags) > 0")
+                .await
+                > 0
+        );
         assert_eq!(test.scalar("SELECT count(DISTINCT mood) FROM employees").await, 3);
         // Sequences moved past the generated keys: the application can insert.
-        test.execute("INSERT INTO departments (name) VALUES ('after the seed')").await;
+        test.execute("INSERT INTO departments (name) VALUES ('after the seed')")
+            .await;
         assert_eq!(test.scalar("SELECT max(id)::bigint FROM departments").await, 9);
 
         // --truncate starts over (keys from 1 again).
-        syda::db::seed(&db, &schema, &plan, &OfflineEngine::new(), &SeedOptions::default().truncate(true))
-            .await
-            .unwrap();
+        syda::db::seed(
+            &db,
+            &schema,
+            &plan,
+            &OfflineEngine::new(),
+            &SeedOptions::default().truncate(true),
+        )
+        .await
+        .unwrap();
         assert_eq!(test.scalar("SELECT count(*) FROM employees").await, 50);
         assert_eq!(test.scalar("SELECT count(*) FROM departments").await, 8);
         assert_eq!(test.scalar("SELECT min(id)::bigint FROM departments").await, 1);
@@ -142,7 +177,9 @@ fn seeding_fills_every_table_and_the_database_accepts_every_row() {
 #[test]
 fn a_second_seed_appends_after_the_existing_keys() {
     run(async {
-        let Some(test) = TestDb::postgres("pg_append").await else { return };
+        let Some(test) = TestDb::postgres("pg_append").await else {
+            return;
+        };
         test.execute(
             "CREATE TABLE notes (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, body text NOT NULL);
              CREATE TABLE pins (id serial PRIMARY KEY, note_id int NOT NULL REFERENCES notes (id));
@@ -150,16 +187,25 @@ fn a_second_seed_appends_after_the_existing_keys() {
         )
         .await;
         let db = Database::connect(&test.url).await.unwrap();
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
+            .await
+            .unwrap();
         for seed in 0..2 {
-            syda::db::seed(&db, &schema, &PlanConfig::rows(10), &OfflineEngine::new().with_seed(seed), &SeedOptions::default())
-                .await
-                .unwrap();
+            syda::db::seed(
+                &db,
+                &schema,
+                &PlanConfig::rows(10),
+                &OfflineEngine::new().with_seed(seed),
+                &SeedOptions::default(),
+            )
+            .await
+            .unwrap();
         }
         assert_eq!(test.scalar("SELECT count(DISTINCT id) FROM notes").await, 21);
         assert_eq!(test.scalar("SELECT max(id)::bigint FROM notes").await, 21);
         assert_eq!(test.scalar("SELECT count(*) FROM pins").await, 20);
-        test.execute("INSERT INTO notes (body) VALUES ('after'); INSERT INTO pins (note_id) VALUES (1);").await;
+        test.execute("INSERT INTO notes (body) VALUES ('after'); INSERT INTO pins (note_id) VALUES (1);")
+            .await;
         assert_eq!(test.scalar("SELECT max(id)::bigint FROM notes").await, 22);
         assert_eq!(test.scalar("SELECT max(id)::bigint FROM pins").await, 21);
         db.close().await;
@@ -169,8 +215,12 @@ fn a_second_seed_appends_after_the_existing_keys() {
 #[test]
 fn every_load_path_gives_the_same_rows() {
     run(async {
-        let Some((test, db)) = setup("pg_paths").await else { return };
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
+        let Some((test, db)) = setup("pg_paths").await else {
+            return;
+        };
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
+            .await
+            .unwrap();
         let plan = PlanConfig::rows(20).size("departments", 4);
         const FINGERPRINT: &str = "SELECT sum(hashtext(concat_ws('|', id, department_id, manager_id, email, mood, level, salary, status, hired, updated_at, badge, tags, profile)))::bigint FROM employees";
         let mut fingerprints = Vec::new();
@@ -179,7 +229,11 @@ fn every_load_path_gives_the_same_rows() {
             syda::db::seed(&db, &schema, &plan, &OfflineEngine::new().with_seed(9), &options)
                 .await
                 .unwrap_or_else(|e| panic!("{method:?}: {e}"));
-            assert_eq!(test.scalar("SELECT count(*) FROM assignments").await, 20, "{method:?}");
+            assert_eq!(
+                test.scalar("SELECT count(*) FROM assignments").await,
+                20,
+                "{method:?}"
+            );
             assert_eq!(test.scalar(ORPHANS).await, 0, "{method:?}");
             fingerprints.push(test.scalar(FINGERPRINT).await);
         }
@@ -193,14 +247,20 @@ fn every_load_path_gives_the_same_rows() {
 #[test]
 fn a_row_the_database_refuses_leaves_nothing_behind() {
     run(async {
-        let Some((test, db)) = setup("pg_rollback").await else { return };
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
+        let Some((test, db)) = setup("pg_rollback").await else {
+            return;
+        };
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
+            .await
+            .unwrap();
         // Row 30 of employees breaks CHECK (level <= 5), after departments
         // are in and part of employees streamed through COPY.
         let mut engine = OfflineEngine::new();
         engine
             .generators_mut()
-            .register_column("employees", "level", |cx| Value::Int(if cx.index() == 30 { 9 } else { 2 }));
+            .register_column("employees", "level", |cx| {
+                Value::Int(if cx.index() == 30 { 9 } else { 2 })
+            });
         let plan = PlanConfig::rows(40).size("departments", 5);
         let err = syda::db::seed(&db, &schema, &plan, &engine, &SeedOptions::default())
             .await
@@ -208,13 +268,23 @@ fn a_row_the_database_refuses_leaves_nothing_behind() {
             .to_string();
         assert!(err.contains("employees") && err.contains("check"), "{err}");
         for table in ["departments", "employees", "projects", "assignments"] {
-            assert_eq!(test.scalar(&format!("SELECT count(*) FROM {table}")).await, 0, "{table}");
+            assert_eq!(
+                test.scalar(&format!("SELECT count(*) FROM {table}")).await,
+                0,
+                "{table}"
+            );
         }
         // A generator failing in the middle of a later table rolls back too.
         let mut engine = OfflineEngine::new();
         engine
             .generators_mut()
-            .register_column("assignments", "hours", |cx| if cx.index() == 10 { Value::from("many") } else { Value::Int(8) });
+            .register_column("assignments", "hours", |cx| {
+                if cx.index() == 10 {
+                    Value::from("many")
+                } else {
+                    Value::Int(8)
+                }
+            });
         let err = syda::db::seed(&db, &schema, &plan, &engine, &SeedOptions::default())
             .await
             .unwrap_err()
@@ -228,18 +298,29 @@ fn a_row_the_database_refuses_leaves_nothing_behind() {
 #[test]
 fn a_schema_file_must_match_the_database() {
     run(async {
-        let Some((_test, db)) = setup("pg_mismatch").await else { return };
+        let Some((_test, db)) = setup("pg_mismatch").await else {
+            return;
+        };
         let schema = syda::Schema::from_yaml_str(
             "tables:\n  projects:\n    columns:\n      code: { type: text, primary_key: true }\n      colour: text\n  nowhere:\n    columns:\n      id: integer\n",
         )
         .unwrap();
-        let err = syda::db::seed(&db, &schema, &PlanConfig::rows(3), &OfflineEngine::new(), &SeedOptions::default())
-            .await
-            .unwrap_err()
-            .to_string();
+        let err = syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(3),
+            &OfflineEngine::new(),
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("`nowhere`: no such table"), "{err}");
         assert!(err.contains("column `colour`: no such column"), "{err}");
-        assert!(err.contains("column `year`: is NOT NULL without a default"), "{err}");
+        assert!(
+            err.contains("column `year`: is NOT NULL without a default"),
+            "{err}"
+        );
         assert!(err.contains("column `title`"), "{err}");
         db.close().await;
     });
@@ -248,7 +329,9 @@ fn a_schema_file_must_match_the_database() {
 #[test]
 fn hostile_identifiers_are_quoted() {
     run(async {
-        let Some(test) = TestDb::postgres("pg_hostile").await else { return };
+        let Some(test) = TestDb::postgres("pg_hostile").await else {
+            return;
+        };
         test.execute(
             r#"CREATE TABLE "order" (id serial PRIMARY KEY, "select" text NOT NULL, "Mixed Case" int CHECK ("Mixed Case" > 0));
                CREATE TABLE "we""ird" ("it's" integer PRIMARY KEY, "order" integer NOT NULL REFERENCES "order" (id));
@@ -256,15 +339,27 @@ fn hostile_identifiers_are_quoted() {
         )
         .await;
         let db = Database::connect(&test.url).await.unwrap();
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
+            .await
+            .unwrap();
         let yaml = schema.to_yaml();
         assert_eq!(syda::Schema::from_yaml_str(&yaml).unwrap(), schema);
         assert!(schema.table("we\"ird").is_some(), "{yaml}");
-        syda::db::seed(&db, &schema, &PlanConfig::rows(25), &OfflineEngine::new(), &SeedOptions::default().truncate(true))
-            .await
-            .unwrap();
+        syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(25),
+            &OfflineEngine::new(),
+            &SeedOptions::default().truncate(true),
+        )
+        .await
+        .unwrap();
         assert_eq!(test.scalar(r#"SELECT count(*) FROM "we""ird""#).await, 25);
-        assert_eq!(test.scalar(r#"SELECT count(*) FROM "order" WHERE "Mixed Case" IS NULL OR "Mixed Case" > 0"#).await, 25);
+        assert_eq!(
+            test.scalar(r#"SELECT count(*) FROM "order" WHERE "Mixed Case" IS NULL OR "Mixed Case" > 0"#)
+                .await,
+            25
+        );
         db.close().await;
     });
 }

@@ -71,7 +71,9 @@ async fn create(sql: &str) -> TempDb {
 }
 
 async fn scalar(db: &Database, sql: &str) -> i64 {
-    let Database::Sqlite(pool) = db else { unreachable!() };
+    let Database::Sqlite(pool) = db else {
+        unreachable!()
+    };
     sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap()
 }
 
@@ -89,7 +91,9 @@ fn introspected_schema_snapshot_and_round_trip() {
     run(async {
         let file = create(SCHEMA).await;
         let db = Database::connect(&file.url).await.unwrap();
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
+            .await
+            .unwrap();
         let yaml = schema.to_yaml();
         insta::assert_snapshot!(yaml);
         assert_eq!(syda::Schema::from_yaml_str(&yaml).unwrap(), schema);
@@ -102,16 +106,27 @@ fn seeding_fills_every_table_and_the_database_accepts_every_row() {
     run(async {
         let file = create(SCHEMA).await;
         let db = Database::connect(&file.url).await.unwrap();
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
-        let plan = PlanConfig::rows(80).size("departments", 7).size("projects", 10);
-        let report = syda::db::seed(&db, &schema, &plan, &OfflineEngine::new().with_seed(1), &SeedOptions::default())
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
             .await
             .unwrap();
+        let plan = PlanConfig::rows(80).size("departments", 7).size("projects", 10);
+        let report = syda::db::seed(
+            &db,
+            &schema,
+            &plan,
+            &OfflineEngine::new().with_seed(1),
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap();
         assert_eq!(report.rows(), 7 + 80 + 10 + 80);
         assert_eq!(scalar(&db, "SELECT count(*) FROM employees").await, 80);
         assert_eq!(scalar(&db, "SELECT count(*) FROM assignments").await, 80);
         assert_eq!(scalar(&db, ORPHANS).await, 0);
-        assert_eq!(scalar(&db, "SELECT count(*) FROM pragma_foreign_key_check").await, 0);
+        assert_eq!(
+            scalar(&db, "SELECT count(*) FROM pragma_foreign_key_check").await,
+            0
+        );
         assert!(report.updated_rows > 0);
         assert!(scalar(&db, "SELECT count(*) FROM employees WHERE manager_id IS NOT NULL").await > 0);
         // Keys continue after the existing ones on a second seed.
@@ -126,12 +141,21 @@ fn seeding_fills_every_table_and_the_database_accepts_every_row() {
         .unwrap();
         assert_eq!(scalar(&db, "SELECT count(*) FROM projects").await, 15);
         // Truncate inside the transaction, cycles and self-references included.
-        syda::db::seed(&db, &schema, &plan, &OfflineEngine::new(), &SeedOptions::default().truncate(true))
-            .await
-            .unwrap();
+        syda::db::seed(
+            &db,
+            &schema,
+            &plan,
+            &OfflineEngine::new(),
+            &SeedOptions::default().truncate(true),
+        )
+        .await
+        .unwrap();
         assert_eq!(scalar(&db, "SELECT count(*) FROM projects").await, 10);
         assert_eq!(scalar(&db, "SELECT min(id) FROM employees").await, 1);
-        assert_eq!(scalar(&db, "SELECT count(*) FROM pragma_foreign_key_check").await, 0);
+        assert_eq!(
+            scalar(&db, "SELECT count(*) FROM pragma_foreign_key_check").await,
+            0
+        );
         db.close().await;
     });
 }
@@ -141,18 +165,32 @@ fn a_row_the_database_refuses_leaves_nothing_behind() {
     run(async {
         let file = create(SCHEMA).await;
         let db = Database::connect(&file.url).await.unwrap();
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
+            .await
+            .unwrap();
         let mut engine = OfflineEngine::new();
         engine
             .generators_mut()
-            .register_column("employees", "level", |cx| Value::Int(if cx.index() == 30 { 9 } else { 2 }));
-        let err = syda::db::seed(&db, &schema, &PlanConfig::rows(40), &engine, &SeedOptions::default())
-            .await
-            .unwrap_err()
-            .to_string();
+            .register_column("employees", "level", |cx| {
+                Value::Int(if cx.index() == 30 { 9 } else { 2 })
+            });
+        let err = syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(40),
+            &engine,
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("employees") && err.contains("CHECK"), "{err}");
         for table in ["departments", "employees", "projects", "assignments"] {
-            assert_eq!(scalar(&db, &format!("SELECT count(*) FROM {table}")).await, 0, "{table}");
+            assert_eq!(
+                scalar(&db, &format!("SELECT count(*) FROM {table}")).await,
+                0,
+                "{table}"
+            );
         }
         db.close().await;
     });
@@ -167,15 +205,39 @@ fn hostile_identifiers_are_quoted() {
         )
         .await;
         let db = Database::connect(&file.url).await.unwrap();
-        let schema = syda::db::introspect(&db, &IntrospectOptions::default()).await.unwrap();
-        let yaml = schema.to_yaml();
-        assert_eq!(syda::Schema::from_yaml_str(&yaml).unwrap(), schema);
-        assert!(schema.table("we\"ird").unwrap().column("order").unwrap().foreign_key.is_some(), "{yaml}");
-        syda::db::seed(&db, &schema, &PlanConfig::rows(25), &OfflineEngine::new(), &SeedOptions::default().truncate(true))
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
             .await
             .unwrap();
+        let yaml = schema.to_yaml();
+        assert_eq!(syda::Schema::from_yaml_str(&yaml).unwrap(), schema);
+        assert!(
+            schema
+                .table("we\"ird")
+                .unwrap()
+                .column("order")
+                .unwrap()
+                .foreign_key
+                .is_some(),
+            "{yaml}"
+        );
+        syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(25),
+            &OfflineEngine::new(),
+            &SeedOptions::default().truncate(true),
+        )
+        .await
+        .unwrap();
         assert_eq!(scalar(&db, r#"SELECT count(*) FROM "we""ird""#).await, 25);
-        assert_eq!(scalar(&db, r#"SELECT count(*) FROM "order" WHERE "it's" IS NULL OR "it's" > 0"#).await, 25);
+        assert_eq!(
+            scalar(
+                &db,
+                r#"SELECT count(*) FROM "order" WHERE "it's" IS NULL OR "it's" > 0"#
+            )
+            .await,
+            25
+        );
         db.close().await;
     });
 }
@@ -183,11 +245,22 @@ fn hostile_identifiers_are_quoted() {
 #[test]
 fn the_blocking_api_needs_no_runtime() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let file = runtime.block_on(create("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"));
+    let file = runtime.block_on(create(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
+    ));
     drop(runtime);
     let schema = syda::db::blocking::introspect(&file.url, &IntrospectOptions::default()).unwrap();
-    let report = syda::db::blocking::seed(&file.url, &schema, &PlanConfig::rows(9), &OfflineEngine::new(), &SeedOptions::default())
-        .unwrap();
+    let report = syda::db::blocking::seed(
+        &file.url,
+        &schema,
+        &PlanConfig::rows(9),
+        &OfflineEngine::new(),
+        &SeedOptions::default(),
+    )
+    .unwrap();
     assert_eq!(report.rows(), 9);
-    assert!(report.to_string().contains("seeded 9 rows in 1 table"), "{report}");
+    assert!(
+        report.to_string().contains("seeded 9 rows in 1 table"),
+        "{report}"
+    );
 }

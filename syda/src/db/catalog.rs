@@ -12,15 +12,26 @@ use crate::schema::{Column, DataType, ForeignKey, Literal, Range, Reference, Sch
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum SqlType {
     /// MySQL TINYINT (not `tinyint(1)`, which is a boolean).
-    TinyInt { unsigned: bool },
-    SmallInt { unsigned: bool },
+    TinyInt {
+        unsigned: bool,
+    },
+    SmallInt {
+        unsigned: bool,
+    },
     /// 32-bit integers (and MySQL MEDIUMINT).
-    Int { unsigned: bool },
+    Int {
+        unsigned: bool,
+    },
     BigInt,
     Bool,
     Float,
-    Decimal { precision: Option<u32>, scale: Option<u32> },
-    Text { max: Option<u32> },
+    Decimal {
+        precision: Option<u32>,
+        scale: Option<u32>,
+    },
+    Text {
+        max: Option<u32>,
+    },
     Date,
     Time,
     Timestamp,
@@ -203,7 +214,9 @@ fn to_table(t: &DbTable) -> Table {
                 col.max_length = Some(n);
             }
             if let SqlType::Enum(values) = &c.ty {
-                col.one_of = Some(Cow::Owned(values.iter().map(|v| Literal::Text(v.clone().into())).collect()));
+                col.one_of = Some(Cow::Owned(
+                    values.iter().map(|v| Literal::Text(v.clone().into())).collect(),
+                ));
             }
             if let Some(check) = check {
                 apply_check(&mut col, &c.ty, check);

@@ -72,7 +72,10 @@ pub(crate) fn parse(clause: &str) -> Option<Vec<(String, ColumnCheck)>> {
                     c.max = Some((hi.clone(), false));
                 }),
             ),
-            Atom::In(col, lits) => (col, Box::new(move |c: &mut ColumnCheck| c.one_of = Some(lits.clone()))),
+            Atom::In(col, lits) => (
+                col,
+                Box::new(move |c: &mut ColumnCheck| c.one_of = Some(lits.clone())),
+            ),
             Atom::Ignored => continue,
         };
         match out.iter_mut().find(|(c, _)| *c == col) {
@@ -119,7 +122,9 @@ fn tokenize(s: &str) -> Option<Vec<Tok>> {
             _ if c.is_whitespace() => i += 1,
             '"' => out.push(Tok::Ident(quoted(&mut i, '"')?)),
             '`' => out.push(Tok::Ident(quoted(&mut i, '`')?)),
-            '[' if matches!(out.last(), Some(Tok::Word(w)) if !w.eq_ignore_ascii_case("array")) || out.is_empty() => {
+            '[' if matches!(out.last(), Some(Tok::Word(w)) if !w.eq_ignore_ascii_case("array"))
+                || out.is_empty() =>
+            {
                 // SQLite's [identifier] quoting.
                 let end = chars[i..].iter().position(|&c| c == ']')? + i;
                 out.push(Tok::Ident(chars[i + 1..end].iter().collect()));
@@ -367,7 +372,9 @@ impl Parser<'_> {
                 self.i += 1;
                 Some(Operand::Col(name))
             }
-            Tok::Word(w) if !is_keyword(w) && !w.eq_ignore_ascii_case("true") && !w.eq_ignore_ascii_case("false") => {
+            Tok::Word(w)
+                if !is_keyword(w) && !w.eq_ignore_ascii_case("true") && !w.eq_ignore_ascii_case("false") =>
+            {
                 let name = w.clone();
                 self.i += 1;
                 // A function call is not a column.
@@ -439,7 +446,10 @@ mod tests {
         assert_eq!(c.min, Some((num("0"), true)));
         let (col, c) = one("CHECK (((qty >= 1) AND (qty <= 100)))");
         assert_eq!(col, "qty");
-        assert_eq!((c.min, c.max), (Some((num("1"), false)), Some((num("100"), false))));
+        assert_eq!(
+            (c.min, c.max),
+            (Some((num("1"), false)), Some((num("100"), false)))
+        );
         let (_, c) = one("CHECK ((status = ANY (ARRAY['new'::text, 'paid'::text])))");
         assert_eq!(c.one_of, Some(vec![text("new"), text("paid")]));
         let (col, c) = one(
@@ -456,11 +466,17 @@ mod tests {
     fn mariadb_and_sqlite_renderings() {
         let (col, c) = one("`score` between 0 and 10");
         assert_eq!(col, "score");
-        assert_eq!((c.min, c.max), (Some((num("0"), false)), Some((num("10"), false))));
+        assert_eq!(
+            (c.min, c.max),
+            (Some((num("0"), false)), Some((num("10"), false)))
+        );
         let (_, c) = one("`kind` in (_utf8mb4'a',_utf8mb4'it\\'s')");
         assert_eq!(c.one_of, Some(vec![text("a"), text("it's")]));
         let (_, c) = one("0 < [weight] AND weight <= 2.5");
-        assert_eq!((c.min, c.max), (Some((num("0"), true)), Some((num("2.5"), false))));
+        assert_eq!(
+            (c.min, c.max),
+            (Some((num("0"), true)), Some((num("2.5"), false)))
+        );
         let (_, c) = one("x >= -3");
         assert_eq!(c.min, Some((num("-3"), false)));
     }

@@ -50,7 +50,9 @@ pub(crate) fn pg_text<'v>(value: &'v Value, cell: &Cell<'_>) -> Result<Option<Co
             return Err(cell.error(value, "expected a whole number"));
         }
         (Value::Float(x), _) if x.is_nan() => Cow::Borrowed("NaN"),
-        (Value::Float(x), _) if x.is_infinite() => Cow::Borrowed(if *x > 0.0 { "Infinity" } else { "-Infinity" }),
+        (Value::Float(x), _) if x.is_infinite() => {
+            Cow::Borrowed(if *x > 0.0 { "Infinity" } else { "-Infinity" })
+        }
         (Value::Float(x), _) => Cow::Owned(x.to_string()),
         (Value::Text(s), t) if t.is_integer() && s.trim().parse::<i64>().is_err() => {
             return Err(cell.error(value, "expected a whole number"));
@@ -201,7 +203,13 @@ mod tests {
     fn csv_fields_quote_text_and_leave_null_empty() {
         let text = SqlType::Text { max: None };
         let mut buf = Vec::new();
-        for v in [Value::Null, Value::from(""), Value::from("a\"b,c"), Value::Int(7), Value::from("\\.")] {
+        for v in [
+            Value::Null,
+            Value::from(""),
+            Value::from("a\"b,c"),
+            Value::Int(7),
+            Value::from("\\."),
+        ] {
             pg_csv_field(&mut buf, &v, &cell(&text)).unwrap();
             buf.push(b'|');
         }
@@ -223,7 +231,9 @@ mod tests {
     #[test]
     fn text_in_an_integer_column_is_an_error_naming_the_column() {
         let ty = SqlType::Int { unsigned: false };
-        let err = bind_value(&Value::from("abc"), &cell(&ty)).unwrap_err().to_string();
+        let err = bind_value(&Value::from("abc"), &cell(&ty))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("table `t`") && err.contains("column `c`"), "{err}");
         assert_eq!(bind_value(&Value::from("42"), &cell(&ty)).unwrap(), Bind::Int(42));
     }

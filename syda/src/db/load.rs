@@ -154,21 +154,24 @@ impl Tx {
         match self.backend() {
             Backend::Postgres => {
                 let list: Vec<&str> = tables.iter().map(|t| t.qualified.as_str()).collect();
-                self.execute(&format!("TRUNCATE {}", list.join(", ")), context).await
+                self.execute(&format!("TRUNCATE {}", list.join(", ")), context)
+                    .await
             }
             // TRUNCATE would commit in MySQL: DELETE with the checks off
             // (the set is closed under references, so nothing dangles).
             Backend::MySql => {
                 self.execute("SET FOREIGN_KEY_CHECKS = 0", context).await?;
                 for t in tables.iter().rev() {
-                    self.execute(&format!("DELETE FROM {}", t.qualified), context).await?;
+                    self.execute(&format!("DELETE FROM {}", t.qualified), context)
+                        .await?;
                 }
                 self.execute("SET FOREIGN_KEY_CHECKS = 1", context).await
             }
             Backend::Sqlite => {
                 self.execute("PRAGMA defer_foreign_keys = ON", context).await?;
                 for t in tables.iter().rev() {
-                    self.execute(&format!("DELETE FROM {}", t.qualified), context).await?;
+                    self.execute(&format!("DELETE FROM {}", t.qualified), context)
+                        .await?;
                 }
                 self.execute("PRAGMA defer_foreign_keys = OFF", context).await
             }
@@ -183,7 +186,11 @@ impl Tx {
             Backend::MySql => "SIGNED",
             Backend::Sqlite => "INTEGER",
         };
-        let sql = format!("SELECT CAST(MAX({}) AS {cast}) FROM {}", quote(backend, column), target.qualified);
+        let sql = format!(
+            "SELECT CAST(MAX({}) AS {cast}) FROM {}",
+            quote(backend, column),
+            target.qualified
+        );
         let context = format!("reading the largest `{column}` of table `{}`", target.name);
         let result = match self {
             Tx::Postgres(tx) => sqlx::query_scalar(&sql).fetch_one(&mut **tx).await,
@@ -227,7 +234,9 @@ impl Tx {
         match self {
             Tx::Postgres(tx) if pg == PgLoad::Copy => copy_in(tx, target, chunks, progress).await,
             Tx::Postgres(tx) => {
-                let per_statement = if pg == PgLoad::RowByRow { 1 } else { usize::MAX };
+                // Statements of many thousand parameters cost PostgreSQL more
+                // to parse and plan than they save: 1000 rows at most.
+                let per_statement = if pg == PgLoad::RowByRow { 1 } else { 1000 };
                 let mut total = 0;
                 while let Some(rows) = chunks.next().await? {
                     let max = (per_statement).min(MYSQL_MAX_PARAMS / target.columns.len().max(1));
@@ -254,7 +263,10 @@ impl Tx {
                     for row in rows.iter() {
                         if batcher.push(row)? {
                             let (sql, binds) = batcher.take(Backend::MySql);
-                            bind_all_mysql(&sql, binds).execute(&mut **tx).await.map_err(|e| db_error(context(), e))?;
+                            bind_all_mysql(&sql, binds)
+                                .execute(&mut **tx)
+                                .await
+                                .map_err(|e| db_error(context(), e))?;
                         }
                     }
                     total += rows.len() as u64;
@@ -262,7 +274,10 @@ impl Tx {
                 }
                 if !batcher.is_empty() {
                     let (sql, binds) = batcher.take(Backend::MySql);
-                    bind_all_mysql(&sql, binds).execute(&mut **tx).await.map_err(|e| db_error(context(), e))?;
+                    bind_all_mysql(&sql, binds)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(|e| db_error(context(), e))?;
                 }
                 Ok(total)
             }
@@ -275,7 +290,10 @@ impl Tx {
                     for row in rows.iter() {
                         if batcher.push(row)? {
                             let (sql, binds) = batcher.take(Backend::Sqlite);
-                            bind_all_sqlite(&sql, binds).execute(&mut **tx).await.map_err(|e| db_error(context(), e))?;
+                            bind_all_sqlite(&sql, binds)
+                                .execute(&mut **tx)
+                                .await
+                                .map_err(|e| db_error(context(), e))?;
                         }
                     }
                     total += rows.len() as u64;
@@ -283,7 +301,10 @@ impl Tx {
                 }
                 if !batcher.is_empty() {
                     let (sql, binds) = batcher.take(Backend::Sqlite);
-                    bind_all_sqlite(&sql, binds).execute(&mut **tx).await.map_err(|e| db_error(context(), e))?;
+                    bind_all_sqlite(&sql, binds)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(|e| db_error(context(), e))?;
                 }
                 Ok(total)
             }
@@ -302,14 +323,26 @@ impl Tx {
         let mut n = 0;
         let mut next = |c: usize| {
             n += 1;
-            format!("{} = {}", quote(backend, &target.columns[c].name), target.placeholder(backend, c, n))
+            format!(
+                "{} = {}",
+                quote(backend, &target.columns[c].name),
+                target.placeholder(backend, c, n)
+            )
         };
         let set: Vec<String> = set_columns.iter().map(|&c| next(c)).collect();
         let key: Vec<String> = key_columns.iter().map(|&c| next(c)).collect();
-        let sql = format!("UPDATE {} SET {} WHERE {}", target.qualified, set.join(", "), key.join(" AND "));
+        let sql = format!(
+            "UPDATE {} SET {} WHERE {}",
+            target.qualified,
+            set.join(", "),
+            key.join(" AND ")
+        );
         let context = || format!("filling the deferred keys of table `{}`", target.name);
         for (key_values, set_values) in rows {
-            let cells = set_columns.iter().zip(set_values).chain(key_columns.iter().zip(key_values));
+            let cells = set_columns
+                .iter()
+                .zip(set_values)
+                .chain(key_columns.iter().zip(key_values));
             match self {
                 Tx::Postgres(tx) => {
                     let mut q = sqlx::query(&sql);
@@ -322,13 +355,19 @@ impl Tx {
                     let binds = cells
                         .map(|(&c, v)| encode::bind_value(v, &target.cell(c)))
                         .collect::<Result<Vec<_>>>()?;
-                    bind_all_mysql(&sql, binds).execute(&mut **tx).await.map_err(|e| db_error(context(), e))?;
+                    bind_all_mysql(&sql, binds)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(|e| db_error(context(), e))?;
                 }
                 Tx::Sqlite(tx) => {
                     let binds = cells
                         .map(|(&c, v)| encode::bind_value(v, &target.cell(c)))
                         .collect::<Result<Vec<_>>>()?;
-                    bind_all_sqlite(&sql, binds).execute(&mut **tx).await.map_err(|e| db_error(context(), e))?;
+                    bind_all_sqlite(&sql, binds)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(|e| db_error(context(), e))?;
                 }
             }
         }
@@ -362,7 +401,9 @@ async fn copy_in(
                 }
                 buf.push(b'\n');
                 if buf.len() >= COPY_CHUNK {
-                    copy.send(buf.as_slice()).await.map_err(|e| db_error(context(), e))?;
+                    copy.send(buf.as_slice())
+                        .await
+                        .map_err(|e| db_error(context(), e))?;
                     buf.clear();
                 }
             }
@@ -370,7 +411,9 @@ async fn copy_in(
             progress(total);
         }
         if !buf.is_empty() {
-            copy.send(buf.as_slice()).await.map_err(|e| db_error(context(), e))?;
+            copy.send(buf.as_slice())
+                .await
+                .map_err(|e| db_error(context(), e))?;
         }
         Ok(())
     }
@@ -481,7 +524,10 @@ fn bind_all_mysql(sql: &str, binds: Vec<Bind>) -> sqlx::query::Query<'_, MySql, 
     q
 }
 
-fn bind_all_sqlite(sql: &str, binds: Vec<Bind>) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
+fn bind_all_sqlite(
+    sql: &str,
+    binds: Vec<Bind>,
+) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
     let mut q = sqlx::query(sql);
     for b in binds {
         q = match b {

@@ -155,7 +155,8 @@ impl Database {
             }
             _ => Err(Error::Database {
                 context: context(),
-                message: "unknown database URL scheme; use postgres://, mysql:// (mariadb://) or sqlite:".to_owned(),
+                message: "unknown database URL scheme; use postgres://, mysql:// (mariadb://) or sqlite:"
+                    .to_owned(),
             }),
         }
     }
@@ -315,8 +316,14 @@ mod tests {
 
     #[test]
     fn redact_hides_passwords_only() {
-        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
-        assert_eq!(redact("mysql://root@127.0.0.1/test"), "mysql://root@127.0.0.1/test");
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(
+            redact("mysql://root@127.0.0.1/test"),
+            "mysql://root@127.0.0.1/test"
+        );
         assert_eq!(redact("sqlite:/tmp/x.db"), "sqlite:/tmp/x.db");
     }
 }

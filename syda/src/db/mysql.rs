@@ -207,7 +207,11 @@ pub(crate) async fn read_catalog(pool: &MySqlPool, schema: Option<&str>) -> Resu
 
 /// `json_valid(`col`)` → `col`.
 fn json_valid_column(clause: &str) -> Option<String> {
-    let inner = clause.trim().strip_prefix("json_valid(")?.strip_suffix(')')?.trim();
+    let inner = clause
+        .trim()
+        .strip_prefix("json_valid(")?
+        .strip_suffix(')')?
+        .trim();
     let name = inner.strip_prefix('`')?.strip_suffix('`')?;
     Some(name.replace("``", "`"))
 }

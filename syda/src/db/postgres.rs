@@ -102,7 +102,12 @@ pub(crate) async fn read_catalog(pool: &PgPool, schema: &str) -> Result<Vec<DbTa
             Some(elem) => {
                 let kind: Option<String> = r.get("elem_kind");
                 let labels: Option<Vec<String>> = r.get("elem_labels");
-                SqlType::Array(Box::new(map_type(&elem, kind.as_deref().unwrap_or("b"), -1, labels)))
+                SqlType::Array(Box::new(map_type(
+                    &elem,
+                    kind.as_deref().unwrap_or("b"),
+                    -1,
+                    labels,
+                )))
             }
             None => map_type(&type_name, &type_kind, typmod, r.get("labels")),
         };

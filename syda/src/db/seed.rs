@@ -71,10 +71,20 @@ impl PlanConfig {
     }
 
     fn expected(&self, table: &str) -> Option<u64> {
-        if self.fan_out.iter().any(|(t, _, f)| t == table && !matches!(f, FanOut::Uniform)) {
+        if self
+            .fan_out
+            .iter()
+            .any(|(t, _, f)| t == table && !matches!(f, FanOut::Uniform))
+        {
             return None;
         }
-        Some(self.sizes.iter().rev().find(|(t, _)| t == table).map_or(self.rows, |(_, n)| *n))
+        Some(
+            self.sizes
+                .iter()
+                .rev()
+                .find(|(t, _)| t == table)
+                .map_or(self.rows, |(_, n)| *n),
+        )
     }
 }
 
@@ -207,7 +217,11 @@ impl fmt::Display for SeedReport {
             )?;
         }
         if self.updated_rows > 0 {
-            writeln!(f, "{} rows got their deferred foreign keys by UPDATE", self.updated_rows)?;
+            writeln!(
+                f,
+                "{} rows got their deferred foreign keys by UPDATE",
+                self.updated_rows
+            )?;
         }
         let secs = self.elapsed.as_secs_f64();
         write!(
@@ -261,7 +275,15 @@ where
         register_arrays(&mut engine, &working, &targets);
         let order = plan.planner(&working).order()?;
         let mut driver = Driver::new(&working, &targets, &order.deferred, options, plan);
-        stream_into(&mut tx, &mut driver, working.clone(), plan.clone(), engine, options.chunk_rows).await?;
+        stream_into(
+            &mut tx,
+            &mut driver,
+            working.clone(),
+            plan.clone(),
+            engine,
+            options.chunk_rows,
+        )
+        .await?;
         driver.finish(&mut tx).await
     }
     .await;
@@ -288,7 +310,8 @@ pub async fn load(db: &Database, data: &Dataset, options: &SeedOptions) -> Resul
         if let Some(t) = driver.loaded.iter().position(|l| !l) {
             return Err(Error::Database {
                 context: format!("loading table `{}`", schema.tables[t].name),
-                message: "its parent tables never became loadable (a cycle of required foreign keys)".to_owned(),
+                message: "its parent tables never became loadable (a cycle of required foreign keys)"
+                    .to_owned(),
             });
         }
         driver.finish(&mut tx).await
@@ -316,7 +339,11 @@ async fn finish(tx: Tx, result: Result<(Vec<TableReport>, u64)>, started: Instan
 
 /// Matches every schema table and column to the database; collects every
 /// mismatch into one error.
-async fn resolve(db: &Database, schema: &Schema, options: &SeedOptions) -> Result<(Vec<Target>, Vec<DbTable>)> {
+async fn resolve(
+    db: &Database,
+    schema: &Schema,
+    options: &SeedOptions,
+) -> Result<(Vec<Target>, Vec<DbTable>)> {
     schema.validate()?;
     let catalog = read_catalog(db, options.schema.as_deref()).await?;
     let backend = db.backend();
@@ -329,7 +356,11 @@ async fn resolve(db: &Database, schema: &Schema, options: &SeedOptions) -> Resul
                 &table.name,
                 format!(
                     "no such table in the database; it has: {}",
-                    if known.is_empty() { "no tables".to_owned() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "no tables".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
                 ),
             ));
             continue;
@@ -343,7 +374,12 @@ async fn resolve(db: &Database, schema: &Schema, options: &SeedOptions) -> Resul
                     &col.name,
                     format!(
                         "no such column in the database table; it has: {}",
-                        db_table.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+                        db_table
+                            .columns
+                            .iter()
+                            .map(|c| c.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )),
             }
@@ -382,7 +418,11 @@ async fn prepare(
     }
     let inside = |name: &str| schema.table(name).is_some();
     for t in catalog.iter().filter(|t| !inside(&t.name)) {
-        if let Some(fk) = t.foreign_keys.iter().find(|fk| inside(&fk.table) && fk.schema == t.schema) {
+        if let Some(fk) = t
+            .foreign_keys
+            .iter()
+            .find(|fk| inside(&fk.table) && fk.schema == t.schema)
+        {
             return Err(Error::Database {
                 context: "emptying the target tables (--truncate)".to_owned(),
                 message: format!(
@@ -400,7 +440,12 @@ async fn prepare(
 
 /// A copy of the schema whose sequential integer keys start past the
 /// largest key in the database, within the column type's range.
-async fn with_key_offsets<E: Engine>(tx: &mut Tx, schema: &Schema, targets: &[Target], engine: &E) -> Result<Schema> {
+async fn with_key_offsets<E: Engine>(
+    tx: &mut Tx,
+    schema: &Schema,
+    targets: &[Target],
+    engine: &E,
+) -> Result<Schema> {
     let mut working = schema.clone();
     for (t, table) in working.tables.iter_mut().enumerate() {
         let Some(c) = sequential_key(table, engine) else {
@@ -448,7 +493,10 @@ fn register_arrays<E: Engine>(engine: &mut E, schema: &Schema, targets: &[Target
                 continue;
             };
             let generators = engine.local_mut().generators_mut();
-            if col.ty != DataType::Json || col.generator.is_some() || generators.column(&table.name, &col.name).is_some() {
+            if col.ty != DataType::Json
+                || col.generator.is_some()
+                || generators.column(&table.name, &col.name).is_some()
+            {
                 continue;
             }
             let elem = (**elem).clone();
@@ -469,7 +517,9 @@ fn array_value(elem: &SqlType, nullable: bool, ctx: &mut GenContext<'_>) -> Valu
     let items: Vec<serde_json::Value> = (0..n)
         .map(|_| match elem {
             t if t.is_integer() => serde_json::Value::from(rng.random_range(0..=i64::from(i16::MAX))),
-            SqlType::Float | SqlType::Decimal { .. } => serde_json::Value::from(f64::from(rng.random_range(0..100_000)) / 100.0),
+            SqlType::Float | SqlType::Decimal { .. } => {
+                serde_json::Value::from(f64::from(rng.random_range(0..100_000)) / 100.0)
+            }
             SqlType::Bool => serde_json::Value::from(rng.random_bool(0.5)),
             SqlType::Enum(labels) if !labels.is_empty() => {
                 serde_json::Value::from(labels[rng.random_range(0..labels.len())].clone())
@@ -511,7 +561,9 @@ where
                 if chunk.is_empty() {
                     break;
                 }
-                sender.blocking_send(Msg::Rows(chunk)).map_err(|_| loader_gone())?;
+                sender
+                    .blocking_send(Msg::Rows(chunk))
+                    .map_err(|_| loader_gone())?;
             }
             sender.blocking_send(Msg::End).map_err(|_| loader_gone())
         })
@@ -548,13 +600,25 @@ async fn load_stream(tx: &mut Tx, driver: &mut Driver<'_>, receiver: &mut mpsc::
             return Err(load::generation_stopped());
         };
         if driver.ready(t) {
-            driver.load(tx, t, &mut Channel { receiver, done: false }).await?;
+            driver
+                .load(
+                    tx,
+                    t,
+                    &mut Channel {
+                        receiver,
+                        done: false,
+                    },
+                )
+                .await?;
             driver.load_waiting(tx).await?;
         } else {
             // A child whose parent comes later (tables on a cycle are held
             // by the planner): kept until the parent is in.
             let mut rows = Vec::new();
-            let mut channel = Channel { receiver, done: false };
+            let mut channel = Channel {
+                receiver,
+                done: false,
+            };
             while let Some(chunk) = channel.next().await? {
                 rows.extend(chunk.into_owned());
             }
@@ -629,7 +693,11 @@ impl<C: Chunks> Chunks for Deferring<'_, C> {
                 continue;
             }
             let key = self.key.iter().map(|&c| row[c].clone()).collect();
-            let values = self.columns.iter().map(|&c| std::mem::replace(&mut row[c], Value::Null)).collect();
+            let values = self
+                .columns
+                .iter()
+                .map(|&c| std::mem::replace(&mut row[c], Value::Null))
+                .collect();
             self.updates.push((key, values));
         }
         Ok(Some(Cow::Owned(rows)))
@@ -680,9 +748,13 @@ impl<'a> Driver<'a> {
     }
 
     fn is_deferred(&self, table: &str, columns: &[Cow<'static, str>]) -> bool {
-        self.deferred
-            .iter()
-            .any(|d| d.table == table && d.columns.iter().map(String::as_str).eq(columns.iter().map(|c| c.as_ref())))
+        self.deferred.iter().any(|d| {
+            d.table == table
+                && d.columns
+                    .iter()
+                    .map(String::as_str)
+                    .eq(columns.iter().map(|c| c.as_ref()))
+        })
     }
 
     /// Whether every parent reached by a non-deferred foreign key is loaded.
@@ -715,7 +787,8 @@ impl<'a> Driver<'a> {
             .flat_map(|d| d.columns.iter().filter_map(|c| table.column_index(c)))
             .collect();
         let rows = if deferred_columns.is_empty() {
-            tx.load(target, chunks, self.options.postgres, &mut report).await?
+            tx.load(target, chunks, self.options.postgres, &mut report)
+                .await?
         } else {
             let key = row_key(table).ok_or_else(|| Error::Database {
                 context: format!("loading table `{}`", table.name),
@@ -728,7 +801,9 @@ impl<'a> Driver<'a> {
                 columns: &deferred_columns,
                 updates: &mut updates,
             };
-            let rows = tx.load(target, &mut deferring, self.options.postgres, &mut report).await?;
+            let rows = tx
+                .load(target, &mut deferring, self.options.postgres, &mut report)
+                .await?;
             self.pending.push(Pending {
                 table: t,
                 key,
@@ -767,7 +842,8 @@ impl<'a> Driver<'a> {
     async fn finish(mut self, tx: &mut Tx) -> Result<(Vec<TableReport>, u64)> {
         for pending in std::mem::take(&mut self.pending) {
             let target = &self.targets[pending.table];
-            tx.update(target, &pending.key, &pending.columns, &pending.rows).await?;
+            tx.update(target, &pending.key, &pending.columns, &pending.rows)
+                .await?;
             self.updated += pending.rows.len() as u64;
         }
         for (t, target) in self.targets.iter().enumerate() {

@@ -28,11 +28,13 @@ pub(crate) async fn read_catalog(pool: &SqlitePool) -> Result<Vec<DbTable>> {
             foreign_keys: Vec::new(),
             checks: check_clauses(&sql),
         };
-        let columns = sqlx::query(r#"SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid"#)
-            .bind(&name)
-            .fetch_all(pool)
-            .await
-            .map_err(fail(format!("columns of `{name}`")))?;
+        let columns = sqlx::query(
+            r#"SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid"#,
+        )
+        .bind(&name)
+        .fetch_all(pool)
+        .await
+        .map_err(fail(format!("columns of `{name}`")))?;
         let mut pk: Vec<(i64, String)> = Vec::new();
         let key_count = columns.iter().filter(|c| c.get::<i64, _>("pk") > 0).count();
         for c in columns {
@@ -57,35 +59,40 @@ pub(crate) async fn read_catalog(pool: &SqlitePool) -> Result<Vec<DbTable>> {
         pk.sort();
         table.primary_key = pk.into_iter().map(|(_, c)| c).collect();
 
-        let indexes = sqlx::query(r#"SELECT name, "unique", origin FROM pragma_index_list(?) ORDER BY seq DESC"#)
-            .bind(&name)
-            .fetch_all(pool)
-            .await
-            .map_err(fail(format!("indexes of `{name}`")))?;
+        let indexes =
+            sqlx::query(r#"SELECT name, "unique", origin FROM pragma_index_list(?) ORDER BY seq DESC"#)
+                .bind(&name)
+                .fetch_all(pool)
+                .await
+                .map_err(fail(format!("indexes of `{name}`")))?;
         for index in indexes {
             let origin: String = index.get("origin");
             if index.get::<i64, _>("unique") == 0 || origin == "pk" {
                 continue;
             }
             let index_name: String = index.get("name");
-            let cols: Vec<String> = sqlx::query_scalar::<_, Option<String>>("SELECT name FROM pragma_index_info(?) ORDER BY seqno")
-                .bind(&index_name)
-                .fetch_all(pool)
-                .await
-                .map_err(fail(format!("index `{index_name}`")))?
-                .into_iter()
-                .flatten()
-                .collect();
+            let cols: Vec<String> = sqlx::query_scalar::<_, Option<String>>(
+                "SELECT name FROM pragma_index_info(?) ORDER BY seqno",
+            )
+            .bind(&index_name)
+            .fetch_all(pool)
+            .await
+            .map_err(fail(format!("index `{index_name}`")))?
+            .into_iter()
+            .flatten()
+            .collect();
             if !cols.is_empty() && !table.unique.contains(&cols) {
                 table.unique.push(cols);
             }
         }
 
-        let fks = sqlx::query(r#"SELECT id, "table", "from", "to" FROM pragma_foreign_key_list(?) ORDER BY id, seq"#)
-            .bind(&name)
-            .fetch_all(pool)
-            .await
-            .map_err(fail(format!("foreign keys of `{name}`")))?;
+        let fks = sqlx::query(
+            r#"SELECT id, "table", "from", "to" FROM pragma_foreign_key_list(?) ORDER BY id, seq"#,
+        )
+        .bind(&name)
+        .fetch_all(pool)
+        .await
+        .map_err(fail(format!("foreign keys of `{name}`")))?;
         let mut last_id = None;
         let mut pending: Vec<(DbForeignKey, Vec<Option<String>>)> = Vec::new();
         for fk in fks {

@@ -55,7 +55,8 @@ fn unavailable(what: &str, url: &str, err: impl std::fmt::Display) -> Option<Tes
 impl TestDb {
     /// A fresh PostgreSQL database, or `None` (skip) when there is no server.
     pub async fn postgres(tag: &str) -> Option<TestDb> {
-        let admin_url = std::env::var("SYDA_TEST_POSTGRES_URL").unwrap_or_else(|_| POSTGRES_DEFAULT.to_owned());
+        let admin_url =
+            std::env::var("SYDA_TEST_POSTGRES_URL").unwrap_or_else(|_| POSTGRES_DEFAULT.to_owned());
         let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
             Ok(c) => c,
             Err(e) => return unavailable("PostgreSQL", &admin_url, e),
@@ -108,10 +109,16 @@ impl TestDb {
     pub async fn scalar(&self, sql: &str) -> i64 {
         if self.mysql {
             let mut c = sqlx::MySqlConnection::connect(&self.url).await.expect("connect");
-            sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await.expect(sql)
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&mut c)
+                .await
+                .expect(sql)
         } else {
             let mut c = sqlx::PgConnection::connect(&self.url).await.expect("connect");
-            sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await.expect(sql)
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&mut c)
+                .await
+                .expect(sql)
         }
     }
 }
@@ -121,11 +128,18 @@ impl Drop for TestDb {
         let (admin_url, name, mysql) = (self.admin_url.clone(), self.name.clone(), self.mysql);
         // Drop may run inside the test's runtime: use a thread with its own.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async move {
                 if mysql {
                     let mut c = sqlx::MySqlConnection::connect(&admin_url).await.ok()?;
-                    sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS `{name}`")).execute(&mut c).await.ok().map(drop)
+                    sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                        .execute(&mut c)
+                        .await
+                        .ok()
+                        .map(drop)
                 } else {
                     let mut c = sqlx::PgConnection::connect(&admin_url).await.ok()?;
                     sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
