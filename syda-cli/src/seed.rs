@@ -68,19 +68,19 @@ impl Progress for Bars {
     }
 
     fn rows_loaded(&self, _table: &str, rows: u64) {
-        if let Ok(current) = self.current.lock() {
-            if let Some(bar) = current.as_ref() {
-                bar.set_position(rows);
-            }
+        if let Ok(current) = self.current.lock()
+            && let Some(bar) = current.as_ref()
+        {
+            bar.set_position(rows);
         }
     }
 
     fn table_finished(&self, _table: &str, rows: u64, _elapsed: Duration) {
-        if let Ok(mut current) = self.current.lock() {
-            if let Some(bar) = current.take() {
-                bar.set_position(rows);
-                bar.finish_and_clear();
-            }
+        if let Ok(mut current) = self.current.lock()
+            && let Some(bar) = current.take()
+        {
+            bar.set_position(rows);
+            bar.finish_and_clear();
         }
     }
 }

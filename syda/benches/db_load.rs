@@ -57,7 +57,7 @@ fn env_rows(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), BoxError> {
     let admin = std::env::var("SYDA_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let rows = env_rows("SYDA_BENCH_ROWS", 1_000_000);
@@ -68,28 +68,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("SYDA_TEST_POSTGRES_URL is not a URL")?;
     let host = rest.split('/').next().unwrap_or(rest);
     let url = format!("{scheme}://{host}/{name}");
-    let psql = |url: &str, command: &str| -> Result<(), Box<dyn std::error::Error>> {
-        let status = Command::new("psql")
-            .args(["-q", "-v", "ON_ERROR_STOP=1", url, "-c", command])
-            .status()?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("psql failed: {command}").into())
-        }
-    };
     psql(&admin, &format!("CREATE DATABASE {name}"))?;
-    let result = run(&url, rows, row_by_row, &psql);
+    let result = run(&url, rows, row_by_row);
     psql(&admin, &format!("DROP DATABASE {name} WITH (FORCE)"))?;
     result
 }
 
-fn run(
-    url: &str,
-    rows: usize,
-    row_by_row: usize,
-    psql: &dyn Fn(&str, &str) -> Result<(), Box<dyn std::error::Error>>,
-) -> Result<(), Box<dyn std::error::Error>> {
+type BoxError = Box<dyn std::error::Error>;
+
+/// Runs one psql command against `url`.
+fn psql(url: &str, command: &str) -> Result<(), BoxError> {
+    let status = Command::new("psql")
+        .args(["-q", "-v", "ON_ERROR_STOP=1", url, "-c", command])
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("psql failed: {command}").into())
+    }
+}
+
+fn run(url: &str, rows: usize, row_by_row: usize) -> Result<(), BoxError> {
     psql(url, TABLE)?;
     let schema = Schema::from_yaml_str(SCHEMA)?;
     let engine = OfflineEngine::new().with_seed(1);

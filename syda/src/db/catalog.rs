@@ -314,13 +314,13 @@ fn apply_check(col: &mut Column, ty: &SqlType, check: &ColumnCheck) {
                 max: Literal::Float(max),
             }
         });
-    } else if col.ty.is_temporal() {
-        if let (Some((Lit::Text(lo), _)), Some((Lit::Text(hi), _))) = (&check.min, &check.max) {
-            col.range = Some(Range {
-                min: Literal::Text(lo.clone().into()),
-                max: Literal::Text(hi.clone().into()),
-            });
-        }
+    } else if col.ty.is_temporal()
+        && let (Some((Lit::Text(lo), _)), Some((Lit::Text(hi), _))) = (&check.min, &check.max)
+    {
+        col.range = Some(Range {
+            min: Literal::Text(lo.clone().into()),
+            max: Literal::Text(hi.clone().into()),
+        });
     }
 }
 

@@ -54,37 +54,32 @@ pub(crate) fn parse(clause: &str) -> Option<Vec<(String, ColumnCheck)>> {
     }
     let mut out: Vec<(String, ColumnCheck)> = Vec::new();
     for atom in atoms {
-        let (col, apply): (String, Box<dyn Fn(&mut ColumnCheck)>) = match atom {
-            Atom::Cmp(col, op, lit) => (
-                col,
-                Box::new(move |c: &mut ColumnCheck| match op {
-                    ">" => c.min = Some((lit.clone(), true)),
-                    ">=" => c.min = Some((lit.clone(), false)),
-                    "<" => c.max = Some((lit.clone(), true)),
-                    "<=" => c.max = Some((lit.clone(), false)),
-                    _ => c.one_of = Some(vec![lit.clone()]),
-                }),
-            ),
-            Atom::Between(col, lo, hi) => (
-                col,
-                Box::new(move |c: &mut ColumnCheck| {
-                    c.min = Some((lo.clone(), false));
-                    c.max = Some((hi.clone(), false));
-                }),
-            ),
-            Atom::In(col, lits) => (
-                col,
-                Box::new(move |c: &mut ColumnCheck| c.one_of = Some(lits.clone())),
-            ),
+        let col = match &atom {
+            Atom::Cmp(c, ..) | Atom::Between(c, ..) | Atom::In(c, _) => c.clone(),
             Atom::Ignored => continue,
         };
-        match out.iter_mut().find(|(c, _)| *c == col) {
-            Some((_, check)) => apply(check),
+        let at = match out.iter().position(|(c, _)| *c == col) {
+            Some(at) => at,
             None => {
-                let mut check = ColumnCheck::default();
-                apply(&mut check);
-                out.push((col, check));
+                out.push((col, ColumnCheck::default()));
+                out.len() - 1
             }
+        };
+        let check = &mut out[at].1;
+        match atom {
+            Atom::Cmp(_, op, lit) => match op {
+                ">" => check.min = Some((lit, true)),
+                ">=" => check.min = Some((lit, false)),
+                "<" => check.max = Some((lit, true)),
+                "<=" => check.max = Some((lit, false)),
+                _ => check.one_of = Some(vec![lit]),
+            },
+            Atom::Between(_, lo, hi) => {
+                check.min = Some((lo, false));
+                check.max = Some((hi, false));
+            }
+            Atom::In(_, lits) => check.one_of = Some(lits),
+            Atom::Ignored => {}
         }
     }
     Some(out)
@@ -276,10 +271,10 @@ impl Parser<'_> {
     fn term(&mut self) -> Option<Vec<Atom>> {
         let start = self.i;
         if self.eat_op("(") {
-            if let Some(atoms) = self.conjunction() {
-                if self.eat_op(")") {
-                    return Some(atoms);
-                }
+            if let Some(atoms) = self.conjunction()
+                && self.eat_op(")")
+            {
+                return Some(atoms);
             }
             self.i = start;
         }
@@ -358,10 +353,10 @@ impl Parser<'_> {
     fn operand(&mut self) -> Option<Operand> {
         let start = self.i;
         if self.eat_op("(") {
-            if let Some(inner) = self.operand() {
-                if self.eat_op(")") {
-                    return Some(inner);
-                }
+            if let Some(inner) = self.operand()
+                && self.eat_op(")")
+            {
+                return Some(inner);
             }
             self.i = start;
             return None;
@@ -390,10 +385,10 @@ impl Parser<'_> {
     fn literal(&mut self) -> Option<Lit> {
         let start = self.i;
         if self.eat_op("(") {
-            if let Some(lit) = self.literal() {
-                if self.eat_op(")") {
-                    return Some(lit);
-                }
+            if let Some(lit) = self.literal()
+                && self.eat_op(")")
+            {
+                return Some(lit);
             }
             self.i = start;
             return None;
