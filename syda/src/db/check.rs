@@ -117,10 +117,9 @@ fn tokenize(s: &str) -> Option<Vec<Tok>> {
             _ if c.is_whitespace() => i += 1,
             '"' => out.push(Tok::Ident(quoted(&mut i, '"')?)),
             '`' => out.push(Tok::Ident(quoted(&mut i, '`')?)),
-            '[' if matches!(out.last(), Some(Tok::Word(w)) if !w.eq_ignore_ascii_case("array"))
-                || out.is_empty() =>
-            {
-                // SQLite's [identifier] quoting.
+            // SQLite's [identifier] quoting; `ARRAY[` is PostgreSQL's array and
+            // `type[]` (an empty identifier here) is dropped with its cast.
+            '[' if !matches!(out.last(), Some(Tok::Word(w)) if w.eq_ignore_ascii_case("array")) => {
                 let end = chars[i..].iter().position(|&c| c == ']')? + i;
                 out.push(Tok::Ident(chars[i + 1..end].iter().collect()));
                 i = end + 1;
@@ -212,8 +211,8 @@ fn strip_casts(tokens: Vec<Tok>) -> Vec<Tok> {
             }
             i += 1;
         }
-        while tokens.get(i) == Some(&Tok::Op("[")) && tokens.get(i + 1) == Some(&Tok::Op("]")) {
-            i += 2;
+        while tokens.get(i) == Some(&Tok::Ident(String::new())) {
+            i += 1;
         }
     }
     out
@@ -452,6 +451,9 @@ mod tests {
         );
         assert_eq!(col, "status");
         assert_eq!(c.one_of, Some(vec![text("a"), text("b's")]));
+        let (_, c) =
+            one("CHECK (((code)::text = ANY ((ARRAY['ab'::character varying(3)])::character varying(3)[])))");
+        assert_eq!(c.one_of, Some(vec![text("ab")]));
         let (col, c) = one("CHECK ((\"select\" >= '-5.5'::numeric))");
         assert_eq!(col, "select");
         assert_eq!(c.min, Some((text("-5.5"), false)));
