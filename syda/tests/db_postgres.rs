@@ -291,6 +291,20 @@ fn a_row_the_database_refuses_leaves_nothing_behind() {
             .to_string();
         assert!(err.contains("assignments") && err.contains("hours"), "{err}");
         assert_eq!(test.scalar("SELECT count(*) FROM employees").await, 0);
+        // A custom generator repeating itself in a unique column stops the
+        // generator mid-table: its error comes back, nothing is left.
+        let mut engine = OfflineEngine::new();
+        engine
+            .generators_mut()
+            .register_column("employees", "email", |_| Value::from("same@example.com"));
+        let err = syda::db::seed(&db, &schema, &plan, &engine, &SeedOptions::default())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("employees") && err.contains("email") && err.contains("unique"), "{err}");
+        for table in ["departments", "employees"] {
+            assert_eq!(test.scalar(&format!("SELECT count(*) FROM {table}")).await, 0, "{table}");
+        }
         db.close().await;
     });
 }
