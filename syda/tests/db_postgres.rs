@@ -301,9 +301,16 @@ fn a_row_the_database_refuses_leaves_nothing_behind() {
             .await
             .unwrap_err()
             .to_string();
-        assert!(err.contains("employees") && err.contains("email") && err.contains("unique"), "{err}");
+        assert!(
+            err.contains("employees") && err.contains("email") && err.contains("unique"),
+            "{err}"
+        );
         for table in ["departments", "employees"] {
-            assert_eq!(test.scalar(&format!("SELECT count(*) FROM {table}")).await, 0, "{table}");
+            assert_eq!(
+                test.scalar(&format!("SELECT count(*) FROM {table}")).await,
+                0,
+                "{table}"
+            );
         }
         db.close().await;
     });
