@@ -38,6 +38,14 @@ pub(crate) enum Command {
     /// Score synthetic data against the real data it imitates (shapes, pair
     /// trends, privacy), optionally as an HTML page with a plot per column.
     Report(ReportArgs),
+    /// Read a live database's tables, keys, CHECK constraints and comments and
+    /// print them as a YAML schema file.
+    #[cfg(feature = "db")]
+    Introspect(IntrospectArgs),
+    /// Fill a live database with generated rows: foreign-key order, bulk loads,
+    /// one transaction (nothing is left on error).
+    #[cfg(feature = "db")]
+    Seed(SeedArgs),
 }
 
 #[derive(Debug, Args)]
@@ -64,6 +72,62 @@ pub(crate) struct ReportArgs {
     /// Also write the report as a self-contained HTML page.
     #[arg(long, value_name = "FILE.html")]
     pub(crate) html: Option<PathBuf>,
+}
+
+/// Which database and tables to read.
+#[cfg(feature = "db")]
+#[derive(Debug, Args)]
+pub(crate) struct DatabaseArgs {
+    /// postgres://…, mysql://… (mariadb://…) or sqlite:path.
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: String,
+    /// PostgreSQL schema (default public) or MySQL database (default the URL's).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) schema: Option<String>,
+    /// Only tables matching this glob (`*`, `?`); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub(crate) include: Vec<String>,
+    /// Leave out tables matching this glob; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub(crate) exclude: Vec<String>,
+}
+
+#[cfg(feature = "db")]
+#[derive(Debug, Args)]
+pub(crate) struct IntrospectArgs {
+    #[command(flatten)]
+    pub(crate) db: DatabaseArgs,
+}
+
+#[cfg(feature = "db")]
+#[derive(Debug, Args)]
+pub(crate) struct SeedArgs {
+    #[command(flatten)]
+    pub(crate) db: DatabaseArgs,
+    /// A YAML or JSON schema file whose tables and columns exist in the
+    /// database; without one, the database's own schema is introspected.
+    pub(crate) schema_file: Option<PathBuf>,
+    /// Rows per table, unless `--size` says otherwise.
+    #[arg(long, default_value_t = 100)]
+    pub(crate) rows: u64,
+    /// Rows for one table, as `table=N`; repeatable.
+    #[arg(long = "size", value_name = "TABLE=N", value_parser = parse_size)]
+    pub(crate) sizes: Vec<(String, u64)>,
+    /// Seed: the same schema, sizes and seed give the same rows.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) seed: u64,
+    /// Share of NULLs in nullable columns, 0 to 1.
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub(crate) null_rate: Option<f64>,
+    /// Empty the target tables first (in the same transaction).
+    #[arg(long)]
+    pub(crate) truncate: bool,
+    /// The engine that makes rows.
+    #[arg(long, value_enum, default_value_t = EngineArg::Offline)]
+    pub(crate) engine: EngineArg,
+    /// Hide the progress bars and the summary.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Args)]

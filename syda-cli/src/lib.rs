@@ -7,8 +7,12 @@
 mod cli;
 mod fit;
 mod generate;
+#[cfg(feature = "db")]
+mod introspect;
 mod llm;
 mod report;
+#[cfg(feature = "db")]
+mod seed;
 
 use std::process::ExitCode;
 
@@ -67,5 +71,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "db")]
+        Command::Introspect(args) => introspect::run(&args).map(|()| ExitCode::SUCCESS),
+        #[cfg(feature = "db")]
+        Command::Seed(args) => seed::run(&args).map(|()| ExitCode::SUCCESS),
     }
 }

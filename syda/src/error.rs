@@ -72,6 +72,17 @@ pub enum Error {
         message: String,
     },
 
+    /// A database could not be reached, read or loaded (feature `db`). A
+    /// seed that fails this way has been rolled back: nothing of it is left.
+    #[error("database: {context}: {message}")]
+    Database {
+        /// What was being done: connecting to a (password-free) URL, reading
+        /// the catalog, loading table `x`, …
+        context: String,
+        /// The database's message, with its detail and hint where it gave them.
+        message: String,
+    },
+
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

@@ -20,6 +20,8 @@
 
 pub mod check;
 mod dataset;
+#[cfg(feature = "db")]
+pub mod db;
 pub mod engine;
 pub mod error;
 mod generate;

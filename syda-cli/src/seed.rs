@@ -1,0 +1,91 @@
+//! `syda seed`: generate rows and load them into a live database.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use syda::Schema;
+use syda::db::{PlanConfig, Progress, SeedOptions};
+use syda::engine::OfflineEngine;
+
+use crate::cli::{EngineArg, SeedArgs};
+use crate::introspect::options;
+
+pub(crate) fn run(args: &SeedArgs) -> anyhow::Result<()> {
+    let url = &args.db.database_url;
+    let schema = match &args.schema_file {
+        Some(path) => Schema::from_path(path)?,
+        None => syda::db::blocking::introspect(url, &options(&args.db))
+            .with_context(|| format!("introspecting {}", syda::db::redact(url)))?,
+    };
+    let mut plan = PlanConfig::rows(args.rows);
+    for (table, rows) in &args.sizes {
+        plan = plan.size(table, *rows);
+    }
+    let mut engine = match args.engine {
+        EngineArg::Offline => OfflineEngine::new().with_seed(args.seed),
+        other => anyhow::bail!(
+            "syda seed supports --engine offline only for now; generate files with \
+             `syda generate --engine {}` and load them with your database's import tool",
+            format!("{other:?}").to_lowercase()
+        ),
+    };
+    if let Some(rate) = args.null_rate {
+        engine = engine.with_null_rate(rate);
+    }
+    let mut seed_options = SeedOptions::default().truncate(args.truncate);
+    seed_options.schema = args.db.schema.clone();
+    if !args.quiet {
+        seed_options = seed_options.progress(Arc::new(Bars::default()));
+    }
+    let report = syda::db::blocking::seed(url, &schema, &plan, &engine, &seed_options)?;
+    if !args.quiet {
+        println!("{report}");
+    }
+    Ok(())
+}
+
+/// One progress bar per table, with rows/s; drawn only on a terminal.
+#[derive(Default)]
+struct Bars {
+    current: Mutex<Option<ProgressBar>>,
+}
+
+impl Progress for Bars {
+    fn table_started(&self, table: &str, expected_rows: Option<u64>) {
+        let bar = ProgressBar::with_draw_target(expected_rows, ProgressDrawTarget::stderr());
+        let template = if expected_rows.is_some() {
+            "{prefix:>16} [{bar:30}] {pos}/{len} rows ({per_sec})"
+        } else {
+            "{prefix:>16} {spinner} {pos} rows ({per_sec})"
+        };
+        bar.set_style(
+            ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(table.to_owned());
+        bar.enable_steady_tick(Duration::from_millis(200));
+        if let Ok(mut current) = self.current.lock() {
+            *current = Some(bar);
+        }
+    }
+
+    fn rows_loaded(&self, _table: &str, rows: u64) {
+        if let Ok(current) = self.current.lock()
+            && let Some(bar) = current.as_ref()
+        {
+            bar.set_position(rows);
+        }
+    }
+
+    fn table_finished(&self, _table: &str, rows: u64, _elapsed: Duration) {
+        if let Ok(mut current) = self.current.lock()
+            && let Some(bar) = current.take()
+        {
+            bar.set_position(rows);
+            bar.finish_and_clear();
+        }
+    }
+}
