@@ -32,6 +32,8 @@ pub(crate) enum Command {
     },
     /// List the semantic kinds a column may name (email, phone, icd10_code, …).
     Kinds,
+    /// Run the REST service (projects, audit trail, generation, uploads; docs at /docs).
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 
 mod cli;
 mod generate;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -62,5 +63,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve(args) => serve::run(&args),
     }
 }
