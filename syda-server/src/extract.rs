@@ -20,6 +20,8 @@ use crate::infer::{RawTable, read_csv};
 
 /// Most entries a zip container may hold.
 const MAX_ZIP_ENTRIES: usize = 10_000;
+/// Most columns a spreadsheet sheet may use.
+const MAX_COLUMNS: usize = 1024;
 /// Most PDF pages whose text is extracted.
 const MAX_PDF_PAGES: usize = 1000;
 
@@ -193,7 +195,9 @@ fn too_big(name: &str, why: String) -> ApiError {
     ApiError::unprocessable("file_too_large", format!("{name}: refused because {why}"))
 }
 
-/// Every sheet of a workbook as a table: first row the header.
+/// Every sheet of a workbook as a table: first row the header. Cells are
+/// streamed, not laid out as a dense grid, so a sheet that puts one cell at
+/// row 1 048 576 costs one row, not a million.
 pub fn read_xlsx(
     bytes: &[u8],
     name: &str,
@@ -205,27 +209,55 @@ pub fn read_xlsx(
     let mut tables = Vec::new();
     let mut total = 0u64;
     for sheet in book.sheet_names() {
-        let range = book
-            .worksheet_range(&sheet)
-            .map_err(|e| malformed(name, "XLSX workbook", format!("sheet `{sheet}`: {e}")))?;
-        let mut rows = range.rows();
-        let Some(header) = rows.next() else { continue };
-        let headers = header.iter().map(|c| cell_text(c).unwrap_or_default()).collect();
-        let mut data = Vec::new();
-        for row in rows {
-            if row.iter().all(|c| matches!(c, Data::Empty)) {
-                continue;
-            }
-            total += 1;
-            if total > max_rows {
+        let bad = |e: calamine::XlsxError| malformed(name, "XLSX workbook", format!("sheet `{sheet}`: {e}"));
+        let mut cells = book.worksheet_cells_reader(&sheet).map_err(bad)?;
+        let mut rows: Vec<Vec<Option<String>>> = Vec::new();
+        let mut current: Option<u32> = None;
+        while let Some(cell) = cells.next_cell().map_err(bad)? {
+            let (r, c) = cell.get_position();
+            let c = c as usize;
+            if c >= MAX_COLUMNS {
                 return Err(ApiError::unprocessable(
-                    "too_many_rows",
-                    format!("{name} has more than {max_rows} rows, the server's row cap"),
+                    "too_many_columns",
+                    format!("{name}: sheet `{sheet}` has a cell past column {MAX_COLUMNS}"),
                 ));
             }
-            data.push(row.iter().map(cell_text).collect());
+            let value = cell_text(&Data::from(cell.get_value().clone()));
+            if current != Some(r) {
+                if value.is_none() {
+                    continue;
+                }
+                current = Some(r);
+                total += 1;
+                if total > max_rows + 1 {
+                    return Err(ApiError::unprocessable(
+                        "too_many_rows",
+                        format!("{name} has more than {max_rows} rows, the server's row cap"),
+                    ));
+                }
+                rows.push(Vec::new());
+            }
+            if let Some(row) = rows.last_mut() {
+                if row.len() <= c {
+                    row.resize(c + 1, None);
+                }
+                row[c] = value;
+            }
         }
-        tables.push(RawTable::new(&sheet, headers, data));
+        drop(cells);
+        if rows.is_empty() {
+            continue;
+        }
+        let header: Vec<String> = rows
+            .remove(0)
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect();
+        total -= 1;
+        let width = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
+        let mut header = header;
+        header.resize(width, String::new());
+        tables.push(RawTable::new(&sheet, header, rows));
     }
     if tables.is_empty() {
         return Err(ApiError::unprocessable(

@@ -534,6 +534,25 @@ async fn uploads(db: TestDb) {
         assert_eq!(r.status, status, "{name}: {}", r.text);
         r.error_code(status);
     }
+    // Far-away cells: one cell at the last row is one row, not a million;
+    // a cell past the column cap is refused.
+    let far = common::xlsx_raw(&[(
+        "Far",
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t>n</t></is></c></row><row r="1048576"><c r="A1048576"><v>7</v></c></row>"#.to_owned(),
+    )]);
+    let r = un("far.xlsx", far).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["tables"][0]["rows"], json!([["7"]]));
+    let wide = common::xlsx_raw(&[(
+        "Wide",
+        r#"<row r="1"><c r="XFD1" t="inlineStr"><is><t>x</t></is></c></row>"#.to_owned(),
+    )]);
+    assert_eq!(
+        un("wide.xlsx", wide)
+            .await
+            .error_code(StatusCode::UNPROCESSABLE_ENTITY),
+        "too_many_columns"
+    );
     // A zip bomb: small upload, huge content.
     let bomb = common::docx(&"A".repeat(6 * 1024 * 1024), &[]);
     assert!(bomb.len() < 200 * 1024);

@@ -277,6 +277,30 @@ fn cell_ref(col: usize, row: usize) -> String {
 
 /// A minimal XLSX workbook (inline strings) with the given sheets of rows.
 pub fn xlsx(sheets: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
+    let sheets: Vec<(&str, String)> = sheets
+        .iter()
+        .map(|(name, rows)| {
+            let mut data = String::new();
+            for (r, row) in rows.iter().enumerate() {
+                data.push_str(&format!(r#"<row r="{}">"#, r + 1));
+                for (c, v) in row.iter().enumerate() {
+                    let at = cell_ref(c, r);
+                    if r > 0 && v.parse::<f64>().is_ok() {
+                        data.push_str(&format!(r#"<c r="{at}"><v>{v}</v></c>"#));
+                    } else {
+                        data.push_str(&format!(r#"<c r="{at}" t="inlineStr"><is><t>{v}</t></is></c>"#));
+                    }
+                }
+                data.push_str("</row>");
+            }
+            (*name, data)
+        })
+        .collect();
+    xlsx_raw(&sheets)
+}
+
+/// A minimal XLSX workbook whose sheets hold the given `<sheetData>` XML.
+pub fn xlsx_raw(sheets: &[(&str, String)]) -> Vec<u8> {
     let mut files = vec![
         (
             "[Content_Types].xml",
@@ -290,25 +314,12 @@ pub fn xlsx(sheets: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
     let mut sheet_xml = String::new();
     let mut rels = String::new();
     let mut sheet_files = Vec::new();
-    for (i, (name, rows)) in sheets.iter().enumerate() {
+    for (i, (name, data)) in sheets.iter().enumerate() {
         let n = i + 1;
         sheet_xml.push_str(&format!(r#"<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>"#));
         rels.push_str(&format!(
             r#"<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{n}.xml"/>"#
         ));
-        let mut data = String::new();
-        for (r, row) in rows.iter().enumerate() {
-            data.push_str(&format!(r#"<row r="{}">"#, r + 1));
-            for (c, v) in row.iter().enumerate() {
-                let at = cell_ref(c, r);
-                if r > 0 && v.parse::<f64>().is_ok() {
-                    data.push_str(&format!(r#"<c r="{at}"><v>{v}</v></c>"#));
-                } else {
-                    data.push_str(&format!(r#"<c r="{at}" t="inlineStr"><is><t>{v}</t></is></c>"#));
-                }
-            }
-            data.push_str("</row>");
-        }
         sheet_files.push((
             format!("xl/worksheets/sheet{n}.xml"),
             format!(
