@@ -143,7 +143,9 @@ pub async fn shutdown_signal() {
 /// Runs the server on `bind` on a new runtime until Ctrl-C/SIGTERM: what
 /// `syda serve` calls.
 pub fn run_blocking(config: Config, bind: &str) -> anyhow::Result<()> {
+    // Logs go to stderr: stdout stays for what the command prints.
     let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into()),
