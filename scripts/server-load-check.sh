@@ -3,15 +3,20 @@
 # on loopback with wrk, then a check that every answered request left its
 # audit row. Needs wrk (Debian package `wrk`) and a release build of `syda`.
 #   scripts/server-load-check.sh [DURATION] [CONNECTIONS]   (default 30s, 16)
-#   DATABASE_URL=postgres://... to run against PostgreSQL (else a fresh SQLite file)
+#   DATABASE_URL=postgres://... to run against PostgreSQL (a fresh database; else a fresh SQLite file)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 duration="${1:-30s}"
 conns="${2:-16}"
 port="${SYDA_LOAD_PORT:-18090}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo build --quiet --release -p syda-cli --bin syda
-syda="$root/target/release/syda"
+profile="${SYDA_PROFILE:-release}"   # SYDA_PROFILE=debug for a quick run
+if [ "$profile" = release ]; then
+    cargo build --quiet --release -p syda-cli --bin syda
+else
+    cargo build --quiet -p syda-cli --bin syda
+fi
+syda="$root/target/$profile/syda"
 data="$(mktemp -d)"
 key="$("$syda" serve --sqlite "$data/s.db" --create-key --project load 2>/dev/null)"
 "$syda" serve --bind "127.0.0.1:$port" --sqlite "$data/s.db" >"$data/server.log" 2>&1 &
