@@ -127,3 +127,26 @@ impl AppState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secret_looking_fields_are_redacted_at_any_depth() {
+        let params = json!({
+            "project": "p", "API_Key": "k1", "nested": { "password": "pw", "rows": 3 },
+            "list": [{ "access_token": "t" }], "description": "a secretary's notes"
+        });
+        let clean = redact(&params);
+        assert_eq!(clean["project"], "p");
+        assert_eq!(clean["API_Key"], "[redacted]");
+        assert_eq!(clean["nested"], json!({ "password": "[redacted]", "rows": 3 }));
+        assert_eq!(clean["list"][0]["access_token"], "[redacted]");
+        assert_eq!(
+            clean["description"], "a secretary's notes",
+            "values are not judged, only names"
+        );
+    }
+}

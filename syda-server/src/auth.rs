@@ -109,3 +109,20 @@ impl AppState {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_random_and_only_their_hash_is_kept() {
+        let a = new_key().unwrap();
+        let b = new_key().unwrap();
+        assert_ne!(a.token, b.token);
+        assert!(a.token.starts_with(&format!("syda_{}_", a.id)));
+        assert_eq!(a.token.len(), "syda_".len() + 12 + 1 + 64);
+        assert_eq!(a.hash, hash_key(&a.token));
+        assert_eq!(a.hash.len(), 64);
+        assert!(!a.hash.contains(&a.token[18..]));
+    }
+}
