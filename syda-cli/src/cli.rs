@@ -46,6 +46,8 @@ pub(crate) enum Command {
     /// one transaction (nothing is left on error).
     #[cfg(feature = "db")]
     Seed(SeedArgs),
+    /// Run the REST service (projects, audit trail, generation, uploads; docs at /docs).
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Debug, Args)]

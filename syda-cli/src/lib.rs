@@ -13,6 +13,7 @@ mod llm;
 mod report;
 #[cfg(feature = "db")]
 mod seed;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -75,5 +76,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Introspect(args) => introspect::run(&args).map(|()| ExitCode::SUCCESS),
         #[cfg(feature = "db")]
         Command::Seed(args) => seed::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve::run(&args),
     }
 }
