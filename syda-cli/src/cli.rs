@@ -109,6 +109,10 @@ pub(crate) struct SeedArgs {
     /// A YAML or JSON schema file whose tables and columns exist in the
     /// database; without one, the database's own schema is introspected.
     pub(crate) schema_file: Option<PathBuf>,
+    /// Read the tables from a Diesel `schema.rs` instead; unique keys, CHECK
+    /// ranges and enum values the file cannot hold come from the database.
+    #[arg(long, value_name = "schema.rs", conflicts_with = "schema_file")]
+    pub(crate) diesel: Option<PathBuf>,
     /// Rows per table, unless `--size` says otherwise.
     #[arg(long, default_value_t = 100)]
     pub(crate) rows: u64,
@@ -134,9 +138,13 @@ pub(crate) struct SeedArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct GenerateArgs {
-    /// A YAML or JSON schema file; optional with `--fitted` (the models are the schema).
-    #[arg(required_unless_present = "fitted")]
+    /// A YAML or JSON schema file; optional with `--fitted` (the models are the schema)
+    /// or `--diesel`.
+    #[arg(required_unless_present_any = ["fitted", "diesel"])]
     pub(crate) schema: Option<PathBuf>,
+    /// Read the tables from a Diesel `schema.rs` (table!, joinable!) instead of a schema file.
+    #[arg(long, value_name = "schema.rs", conflicts_with = "schema")]
+    pub(crate) diesel: Option<PathBuf>,
     /// Rows per table, unless `--size` says otherwise.
     #[arg(long, default_value_t = 100)]
     pub(crate) rows: u64,

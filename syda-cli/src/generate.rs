@@ -22,10 +22,13 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         crate::llm::reject_options(&args.llm)?;
     }
     let stats = stats_engine(args)?;
-    let full = match (&args.schema, &stats) {
-        (Some(path), _) => Schema::from_path(path)?,
-        (None, Some(engine)) => engine.schema(),
-        (None, None) => bail!("give a schema file, or --engine stats --fitted MODEL.json"),
+    let full = match (&args.schema, &args.diesel, &stats) {
+        (Some(path), _, _) => Schema::from_path(path)?,
+        (None, Some(path), _) => syda_diesel::schema_from_file(path)?,
+        (None, None, Some(engine)) => engine.schema(),
+        (None, None, None) => {
+            bail!("give a schema file, --diesel schema.rs, or --engine stats --fitted MODEL.json")
+        }
     };
     let wanted = wanted_tables(&full, &args.tables)?;
     let schema = with_ancestors(&full, &wanted);

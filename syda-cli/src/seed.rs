@@ -14,10 +14,14 @@ use crate::introspect::options;
 
 pub(crate) fn run(args: &SeedArgs) -> anyhow::Result<()> {
     let url = &args.db.database_url;
-    let schema = match &args.schema_file {
-        Some(path) => Schema::from_path(path)?,
-        None => syda::db::blocking::introspect(url, &options(&args.db))
-            .with_context(|| format!("introspecting {}", syda::db::redact(url)))?,
+    let introspect = || {
+        syda::db::blocking::introspect(url, &options(&args.db))
+            .with_context(|| format!("introspecting {}", syda::db::redact(url)))
+    };
+    let schema = match (&args.schema_file, &args.diesel) {
+        (Some(path), _) => Schema::from_path(path)?,
+        (None, Some(path)) => with_database_constraints(syda_diesel::schema_from_file(path)?, &introspect()?),
+        (None, None) => introspect()?,
     };
     let mut plan = PlanConfig::rows(args.rows);
     for (table, rows) in &args.sizes {
@@ -44,6 +48,40 @@ pub(crate) fn run(args: &SeedArgs) -> anyhow::Result<()> {
         println!("{report}");
     }
     Ok(())
+}
+
+/// `schema` (read from a file that cannot say everything, like Diesel's
+/// `schema.rs`) with what the live database knows of the same tables and
+/// columns: unique keys, CHECK ranges and enum values. Tables and columns
+/// the database lacks are left as they are; the seed reports them.
+fn with_database_constraints(mut schema: Schema, database: &Schema) -> Schema {
+    for table in schema.tables.iter_mut() {
+        let Some(live) = database.table(&table.name) else {
+            continue;
+        };
+        let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_ref()).collect();
+        let unique: Vec<_> = live
+            .unique
+            .iter()
+            .filter(|key| key.iter().all(|c| names.contains(&c.as_ref())))
+            .filter(|key| !table.unique.contains(key))
+            .cloned()
+            .collect();
+        table.unique.to_mut().extend(unique);
+        for column in table.columns.to_mut() {
+            let Some(live) = live.column(&column.name) else {
+                continue;
+            };
+            column.unique |= live.unique;
+            if column.range.is_none() {
+                column.range.clone_from(&live.range);
+            }
+            if column.one_of.is_none() {
+                column.one_of.clone_from(&live.one_of);
+            }
+        }
+    }
+    schema
 }
 
 /// One progress bar per table, with rows/s; drawn only on a terminal.

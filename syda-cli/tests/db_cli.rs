@@ -180,3 +180,73 @@ fn an_unreachable_database_is_a_clear_error() {
     );
     assert!(!err.contains("secret"), "{err}");
 }
+
+/// The shop's tables as diesel_cli would print them; unique keys and CHECK
+/// constraints are not in a `schema.rs`.
+const SHOP_DIESEL: &str = r#"
+diesel::table! {
+    customers (id) {
+        id -> Integer,
+        email -> Text,
+        tier -> Text,
+    }
+}
+
+diesel::table! {
+    #[sql_name = "order"]
+    orders (id) {
+        id -> Integer,
+        customer_id -> Integer,
+        #[sql_name = "select"]
+        pick -> Integer,
+    }
+}
+
+diesel::joinable!(orders -> customers (customer_id));
+diesel::allow_tables_to_appear_in_same_query!(customers, orders);
+"#;
+
+#[test]
+fn a_diesel_schema_stands_in_for_a_schema_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema_rs = dir.path().join("schema.rs");
+    std::fs::write(&schema_rs, SHOP_DIESEL).unwrap();
+    let schema_rs = schema_rs.to_str().unwrap();
+
+    // To files.
+    let out_dir = dir.path().join("out");
+    let out = syda(&[
+        "generate",
+        "--diesel",
+        schema_rs,
+        "--rows",
+        "5",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out_dir.join("customers.csv").exists());
+    assert!(out_dir.join("order.csv").exists());
+
+    // Into the database: the CHECKs (tier IN ('free','pro'), "select"
+    // BETWEEN 1 AND 9) and the unique e-mail come from the database, or
+    // the load would fail.
+    let url = shop(dir.path());
+    let out = syda(&[
+        "seed",
+        "--diesel",
+        schema_rs,
+        "--database-url",
+        &url,
+        "--rows",
+        "40",
+        "--size",
+        "customers=10",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(count(&url, "customers"), 10);
+    assert_eq!(count(&url, "order"), 40);
+    assert_eq!(count(&url, "audit_log"), 0, "not in schema.rs, not seeded");
+}

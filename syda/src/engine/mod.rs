@@ -37,6 +37,7 @@
 //! date-times from 2015-01-01 to 2025-12-31, times of day, v4 UUIDs, and a
 //! small JSON object. Dates never depend on today's date.
 
+mod context;
 #[cfg(feature = "llm")]
 pub mod llm;
 mod offline;
@@ -47,6 +48,8 @@ use crate::error::Result;
 use crate::schema::Table;
 use crate::value::Row;
 
+pub use context::ParentContext;
+pub(crate) use context::{Summaries, key_text, summarise};
 pub use offline::OfflineEngine;
 pub use offline::TableRows;
 pub use offline::infer::{infer_kind, infer_one_of};
@@ -87,6 +90,13 @@ pub trait Engine: Clone + Send + Sync {
     /// Streams `rows` rows of `table`, from row 0. Problems visible up front
     /// are an `Err` here; later ones end the stream with an `Err` item.
     fn rows<'a>(&'a self, table: &'a Table, rows: u64) -> Result<RowStream<'a>>;
+
+    /// Summaries of the parent rows the next table's rows reference, when
+    /// the planner was asked for them ([`crate::plan::Planner::parent_context`]).
+    /// Engines that cannot use them ignore them (the default).
+    fn set_parent_context(&mut self, context: ParentContext) {
+        let _ = context;
+    }
 }
 
 impl Engine for OfflineEngine {

@@ -1,6 +1,8 @@
 //! Parent keys remembered while a parent table is generated, so children can
 //! sample them without the parent's rows staying in memory.
 
+use crate::engine::{Summaries, key_text, summarise};
+use crate::schema::Table;
 use crate::value::{Row, Value};
 
 /// The keys of one parent (table, columns) in generation order.
@@ -40,6 +42,8 @@ impl Keys {
 pub(crate) struct KeyCapture {
     pub(crate) columns: Vec<usize>,
     keys: Keys,
+    /// A summary of each row by key, for parent context; `None` when off.
+    summaries: Option<Summaries>,
 }
 
 impl KeyCapture {
@@ -49,7 +53,28 @@ impl KeyCapture {
         } else {
             Keys::Tuples(Vec::new())
         };
-        KeyCapture { columns, keys }
+        KeyCapture {
+            columns,
+            keys,
+            summaries: None,
+        }
+    }
+
+    /// Also keeps a summary of each row, for [`crate::engine::ParentContext`].
+    pub(crate) fn with_summaries(mut self) -> KeyCapture {
+        self.summaries = Some(Summaries::new());
+        self
+    }
+
+    /// Remembers `row` of `table`.
+    pub(crate) fn push_row(&mut self, table: &Table, row: &Row) {
+        if let Some(summaries) = &mut self.summaries
+            && self.columns.iter().all(|&c| !row[c].is_null())
+        {
+            let key: Vec<&Value> = self.columns.iter().map(|&c| &row[c]).collect();
+            summaries.insert(key_text(&key), summarise(table, &self.columns, row));
+        }
+        self.push(row);
     }
 
     pub(crate) fn push(&mut self, row: &Row) {
@@ -74,8 +99,8 @@ impl KeyCapture {
         }
     }
 
-    pub(crate) fn finish(self) -> Keys {
-        self.keys
+    pub(crate) fn finish(self) -> (Keys, Option<Summaries>) {
+        (self.keys, self.summaries)
     }
 }
 
@@ -89,7 +114,7 @@ mod tests {
         for i in 1..=1000 {
             capture.push(&vec![Value::Int(i)]);
         }
-        let keys = capture.finish();
+        let (keys, _) = capture.finish();
         assert!(matches!(keys, Keys::Sequence { start: 1, len: 1000 }));
         assert_eq!(keys.get(999, 0), Value::Int(1000));
     }
@@ -101,7 +126,7 @@ mod tests {
             capture.push(&vec![Value::Int(v)]);
         }
         capture.push(&vec![Value::Null]);
-        let keys = capture.finish();
+        let (keys, _) = capture.finish();
         assert_eq!(keys.len(), 4);
         let all: Vec<Value> = (0..4).map(|i| keys.get(i, 0)).collect();
         assert_eq!(all, [5, 6, 9, 10].map(Value::Int));
@@ -111,7 +136,7 @@ mod tests {
     fn composite_keys_keep_tuples() {
         let mut capture = KeyCapture::new(vec![1, 0]);
         capture.push(&vec![Value::from("a"), Value::Int(1)]);
-        let keys = capture.finish();
+        let (keys, _) = capture.finish();
         assert_eq!(
             (keys.get(0, 0), keys.get(0, 1)),
             (Value::Int(1), Value::from("a"))

@@ -54,7 +54,7 @@ use keys::{KeyCapture, Keys};
 use rules::{Consistent, DistinctPicker, Resolved, resolve_distinct};
 
 use crate::dataset::Dataset;
-use crate::engine::{Engine, OfflineEngine};
+use crate::engine::{Engine, OfflineEngine, ParentContext, Summaries};
 use crate::error::{Error, Result};
 use crate::schema::{ForeignKey, Schema, Table};
 use crate::value::{Row, Value};
@@ -83,6 +83,16 @@ pub struct Planner<'s> {
     fan_out: HashMap<(String, String), FanOut>,
     consistent: Vec<Consistent>,
     distinct: Vec<(String, Vec<String>)>,
+    parent_context: bool,
+}
+
+/// What the planner knows of the tables generated so far.
+#[derive(Default)]
+struct Known {
+    /// The keys children reference, by (table, key columns).
+    keys: HashMap<(usize, Vec<usize>), Arc<Keys>>,
+    /// Row summaries by key, when parent context is on.
+    summaries: HashMap<(usize, Vec<usize>), Arc<Summaries>>,
 }
 
 /// The generation order with the foreign keys to fill afterwards.
@@ -113,6 +123,7 @@ impl<'s> Planner<'s> {
             fan_out: HashMap::new(),
             consistent: Vec::new(),
             distinct: Vec::new(),
+            parent_context: false,
         }
     }
 
@@ -201,6 +212,16 @@ impl<'s> Planner<'s> {
         self
     }
 
+    /// Hands each table's engine a summary of the parent rows its rows
+    /// reference ([`Engine::set_parent_context`]), so an engine that writes
+    /// values from context — the LLM engine — keeps children consistent with
+    /// their parents (a contact's e-mail at its customer's domain). Off by
+    /// default: parent summaries are kept in memory while generating.
+    pub fn parent_context(mut self, on: bool) -> Self {
+        self.parent_context = on;
+        self
+    }
+
     /// Generation order: parents before children, declaration order among
     /// equals; cycles broken at nullable foreign keys.
     pub fn order(&self) -> Result<Order> {
@@ -273,21 +294,22 @@ impl<'s> Planner<'s> {
         let schema = self.schema;
         let order = self.order()?;
         let referenced = self.referenced_keys();
-        let mut keys: HashMap<(usize, Vec<usize>), Arc<Keys>> = HashMap::new();
+        let mut known = Known::default();
         let mut generated: HashMap<usize, Vec<Row>> = HashMap::new();
         let width = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         for level in self.levels(&order) {
             for batch in level.chunks(width) {
                 let prepared = batch
                     .iter()
-                    .map(|&t| self.prepare(t, engine, &order, &keys))
+                    .map(|&t| self.prepare(t, engine, &order, &known))
                     .collect::<Result<Vec<_>>>()?;
                 let collect = |(&t, (engine, rows)): (&usize, &(E, u64))| {
-                    let mut captures = captures_for(t, &referenced);
+                    let table = &schema.tables[t];
+                    let mut captures = self.captures_for(t, &referenced);
                     let mut out = Vec::with_capacity((*rows).min(1 << 20) as usize);
-                    for row in engine.rows(&schema.tables[t], *rows)? {
+                    for row in engine.rows(table, *rows)? {
                         let row = row?;
-                        captures.iter_mut().for_each(|c| c.push(&row));
+                        captures.iter_mut().for_each(|c| c.push_row(table, &row));
                         out.push(row);
                     }
                     Ok((out, captures))
@@ -309,7 +331,7 @@ impl<'s> Planner<'s> {
                 };
                 for (&t, result) in batch.iter().zip(results) {
                     let (rows, captures) = result?;
-                    remember(&mut keys, t, captures);
+                    known.remember(t, captures);
                     generated.insert(t, rows);
                 }
             }
@@ -317,7 +339,7 @@ impl<'s> Planner<'s> {
         for key in &order.deferred {
             let t = schema.table_index(&key.table).ok_or_else(|| invalid(schema))?;
             let rows = generated.get_mut(&t).ok_or_else(|| invalid(schema))?;
-            self.fill_deferred(engine, &schema.tables[t], key, rows, &keys)?;
+            self.fill_deferred(engine, &schema.tables[t], key, rows, &known.keys)?;
         }
         let ordered = (0..schema.tables.len())
             .filter_map(|t| Some((schema.tables[t].name.to_string(), generated.remove(&t)?)))
@@ -362,17 +384,17 @@ impl<'s> Planner<'s> {
         let schema = self.schema;
         let order = self.order()?;
         let referenced = self.referenced_keys();
-        let mut keys: HashMap<(usize, Vec<usize>), Arc<Keys>> = HashMap::new();
+        let mut known = Known::default();
         let mut held: Vec<(usize, Vec<Row>)> = Vec::new();
         for &t in &order.tables {
             let table = &schema.tables[t];
-            let (engine, rows) = self.prepare(t, engine, &order, &keys)?;
-            let mut captures = captures_for(t, &referenced);
+            let (engine, rows) = self.prepare(t, engine, &order, &known)?;
+            let mut captures = self.captures_for(t, &referenced);
             let generated = engine.rows(table, rows)?;
             let mut capturing = generated.inspect(|row| {
                 if let Ok(row) = row {
                     for capture in &mut captures {
-                        capture.push(row);
+                        capture.push_row(table, row);
                     }
                 }
             });
@@ -384,12 +406,12 @@ impl<'s> Planner<'s> {
                 capturing.try_for_each(|r| r.map(drop))?;
             }
             drop(capturing);
-            remember(&mut keys, t, captures);
+            known.remember(t, captures);
         }
         for (t, mut rows) in held {
             let table = &schema.tables[t];
             for key in order.deferred.iter().filter(|d| d.table == table.name) {
-                self.fill_deferred(engine, table, key, &mut rows, &keys)?;
+                self.fill_deferred(engine, table, key, &mut rows, &known.keys)?;
             }
             sink(table, &mut rows.into_iter().map(Ok))?;
         }
@@ -398,16 +420,14 @@ impl<'s> Planner<'s> {
 
     /// The engine for table `t` (with a generator per foreign-key column) and
     /// how many rows to make.
-    fn prepare<E: Engine>(
-        &self,
-        t: usize,
-        engine: &E,
-        order: &Order,
-        keys: &HashMap<(usize, Vec<usize>), Arc<Keys>>,
-    ) -> Result<(E, u64)> {
+    fn prepare<E: Engine>(&self, t: usize, engine: &E, order: &Order, known: &Known) -> Result<(E, u64)> {
         let schema = self.schema;
         let table = &schema.tables[t];
+        let keys = &known.keys;
         let mut prepared = engine.clone();
+        if self.parent_context {
+            prepared.set_parent_context(self.context_for(table, order, known));
+        }
         let engine = prepared.local_mut();
         let null_rate = engine.null_rate();
         let fks = table.all_foreign_keys();
@@ -668,6 +688,46 @@ impl<'s> Planner<'s> {
             .unwrap_or(FanOut::Uniform)
     }
 
+    /// A key capture for each column set of table `t` that children reference.
+    fn captures_for(&self, t: usize, referenced: &HashMap<usize, Vec<Vec<usize>>>) -> Vec<KeyCapture> {
+        let capture = |cols: &Vec<usize>| {
+            let capture = KeyCapture::new(cols.clone());
+            if self.parent_context {
+                capture.with_summaries()
+            } else {
+                capture
+            }
+        };
+        referenced
+            .get(&t)
+            .map(|sets| sets.iter().map(capture).collect())
+            .unwrap_or_default()
+    }
+
+    /// The parent rows `table`'s foreign keys reference, summarised: every
+    /// key to another table that is filled while the table is generated.
+    fn context_for(&self, table: &Table, order: &Order, known: &Known) -> ParentContext {
+        let mut context = ParentContext::default();
+        for fk in table.all_foreign_keys() {
+            if fk.table == table.name || order.is_deferred(table, &fk) {
+                continue;
+            }
+            let Some(p) = self.schema.table_index(&fk.table) else {
+                continue;
+            };
+            let parent = &self.schema.tables[p];
+            let referenced: Option<Vec<usize>> =
+                fk.references.iter().map(|c| parent.column_index(c)).collect();
+            let columns: Option<Vec<usize>> = fk.columns.iter().map(|c| table.column_index(c)).collect();
+            if let (Some(referenced), Some(columns)) = (referenced, columns)
+                && let Some(summaries) = known.summaries.get(&(p, referenced))
+            {
+                context.link(columns, &fk.table, Arc::clone(summaries));
+            }
+        }
+        context
+    }
+
     /// For each table, the column sets its children reference.
     fn referenced_keys(&self) -> HashMap<usize, Vec<Vec<usize>>> {
         let mut out: HashMap<usize, Vec<Vec<usize>>> = HashMap::new();
@@ -758,19 +818,17 @@ fn parent_keys(
 }
 
 /// A self-reference needs the row's own key generated before it.
-/// A key capture for each column set of table `t` that children reference.
-fn captures_for(t: usize, referenced: &HashMap<usize, Vec<Vec<usize>>>) -> Vec<KeyCapture> {
-    referenced
-        .get(&t)
-        .map(|sets| sets.iter().map(|cols| KeyCapture::new(cols.clone())).collect())
-        .unwrap_or_default()
-}
-
-/// Keeps the keys table `t` produced, for its children.
-fn remember(keys: &mut HashMap<(usize, Vec<usize>), Arc<Keys>>, t: usize, captures: Vec<KeyCapture>) {
-    for capture in captures {
-        let columns = capture.columns.clone();
-        keys.insert((t, columns), Arc::new(capture.finish()));
+impl Known {
+    /// Keeps what table `t` produced, for its children.
+    fn remember(&mut self, t: usize, captures: Vec<KeyCapture>) {
+        for capture in captures {
+            let columns = capture.columns.clone();
+            let (keys, summaries) = capture.finish();
+            self.keys.insert((t, columns.clone()), Arc::new(keys));
+            if let Some(summaries) = summaries {
+                self.summaries.insert((t, columns), Arc::new(summaries));
+            }
+        }
     }
 }
 

@@ -59,7 +59,7 @@ use tokio::sync::Semaphore;
 pub use config::{ApiKey, CacheMode, LlmConfig, Price, Provider, RowFormat};
 pub use usage::Usage;
 
-use crate::engine::{Engine, Generators, OfflineEngine, RowStream};
+use crate::engine::{Engine, Generators, OfflineEngine, ParentContext, RowStream};
 use crate::error::{Error, Result};
 use crate::schema::Table;
 use crate::synthetic::Synthetic;
@@ -88,6 +88,8 @@ pub struct LlmEngine {
     local: OfflineEngine,
     prompt: Option<String>,
     table_prompts: BTreeMap<String, String>,
+    /// Parent rows of the next table's rows, set by the planner.
+    parents: ParentContext,
     shared: Arc<Shared>,
 }
 
@@ -107,6 +109,7 @@ impl LlmEngine {
             local: OfflineEngine::new(),
             prompt: None,
             table_prompts: BTreeMap::new(),
+            parents: ParentContext::default(),
             shared: Arc::new(Shared {
                 usage: Mutex::new(Usage::default()),
                 permits,
@@ -252,6 +255,11 @@ impl Engine for LlmEngine {
         })?;
         let out = self.rows_blocking(table, n)?;
         Ok(Box::new(out.rows.into_iter().map(Ok)))
+    }
+
+    /// Each request then lists, per record, the parent rows it belongs to.
+    fn set_parent_context(&mut self, context: ParentContext) {
+        self.parents = context;
     }
 }
 

@@ -50,6 +50,7 @@ const USED_CHARS: usize = 1500;
 
 /// Values of a unique column the model must not repeat: the most recent
 /// ones, and how many older ones were left out of the prompt.
+#[derive(Debug)]
 pub(crate) struct Used<'a> {
     pub(crate) column: &'a str,
     pub(crate) values: Vec<String>,
@@ -67,6 +68,14 @@ pub(crate) struct Batch {
     pub(crate) attempt: u32,
 }
 
+/// What the request is told besides the table: unique values already
+/// taken, and each record's parent rows (empty without parent context).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Known<'a> {
+    pub(crate) used: &'a [Used<'a>],
+    pub(crate) parents: &'a [Vec<String>],
+}
+
 /// The user message: the table in the seed's shape (only the model's
 /// columns), the caller's prompt, how many records, the answer's layout,
 /// and the unique values already taken.
@@ -77,8 +86,9 @@ pub(crate) fn user_prompt(
     rows: usize,
     batch: Batch,
     format: RowFormat,
-    used: &[Used<'_>],
+    known: Known<'_>,
 ) -> String {
+    let Known { used, parents } = known;
     let mut out = String::new();
     if let Some(doc) = &table.doc {
         let _ = writeln!(out, "Model Description: {}\n", doc.trim());
@@ -120,6 +130,15 @@ pub(crate) fn user_prompt(
                  Use null for an empty value of a nullable field.",
                 names.join(", ")
             );
+        }
+    }
+    if parents.iter().any(|p| !p.is_empty()) {
+        out.push_str(
+            "\nEach record belongs to the parent records below; keep its values consistent with them \
+             (names, e-mail domains, places, dates):\n",
+        );
+        for (i, lines) in parents.iter().enumerate() {
+            let _ = writeln!(out, "Record {}: {}", i + 1, lines.join(" | "));
         }
     }
     let used: Vec<&Used<'_>> = used.iter().filter(|u| !u.values.is_empty()).collect();
@@ -376,7 +395,18 @@ mod tests {
             of: 3,
             attempt: 1,
         };
-        let prompt = user_prompt(&table, &[0], None, 5, batch, RowFormat::Compact, &used);
+        let prompt = user_prompt(
+            &table,
+            &[0],
+            None,
+            5,
+            batch,
+            RowFormat::Compact,
+            Known {
+                used: &used,
+                parents: &[],
+            },
+        );
         let line = prompt.lines().find(|l| l.starts_with("- code: \"")).unwrap();
         assert!(line.len() < USED_CHARS + 100, "{}", line.len());
         assert!(line.contains("059-"), "the newest value is kept");

@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 
 use super::LlmEngine;
 use super::http::{Ctx, NoAnswer};
-use super::prompt::{Batch, SYSTEM, Used, answer_schema, llm_columns, user_prompt};
+use super::prompt::{Batch, Known, SYSTEM, Used, answer_schema, llm_columns, user_prompt};
 use super::reply::{cut, decode_row, salvage};
 use super::usage::Usage;
 use super::wire::{Ask, wire};
@@ -155,6 +155,14 @@ async fn fill(
             .collect();
         let mut handles = Vec::with_capacity(wave.len());
         for job in &wave {
+            let parents: Vec<Vec<String>> = if engine.parents.is_empty() {
+                Vec::new()
+            } else {
+                job.slots
+                    .iter()
+                    .map(|&slot| engine.parents.describe(&rows[slot]))
+                    .collect()
+            };
             let user = user_prompt(
                 table,
                 cols,
@@ -162,7 +170,10 @@ async fn fill(
                 job.slots.len(),
                 job.batch,
                 config.format,
-                &used,
+                Known {
+                    used: &used,
+                    parents: &parents,
+                },
             );
             let body = wire.body(
                 config,
@@ -353,7 +364,15 @@ pub(crate) fn preview(engine: &LlmEngine, table: &Table, rows: usize) -> (String
         of: 1,
         attempt: 1,
     };
-    let user = user_prompt(table, &cols, prompt.as_deref(), rows, batch, config.format, &[]);
+    let user = user_prompt(
+        table,
+        &cols,
+        prompt.as_deref(),
+        rows,
+        batch,
+        config.format,
+        Known::default(),
+    );
     let body = wire.body(
         config,
         &Ask {
