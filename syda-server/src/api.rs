@@ -468,11 +468,21 @@ fn choose_engine(state: &AppState, req: &GenerateRequest) -> Result<(EngineChoic
     }
 }
 
-/// Generate rows for a schema. Over the server's row threshold the request
-/// runs as a job (202).
+/// Generate rows for a schema with the `offline`, `llm` or `stats` engine.
+/// Over the server's row threshold the request runs as a job (202).
+///
+/// `llm` uses the provider the server was started with (`SYDA_PROVIDER`,
+/// `SYDA_MODEL`, `OPENAI_API_KEY`/`ANTHROPIC_API_KEY`/`GEMINI_API_KEY`,
+/// `OPENAI_BASE_URL`); the answer's `usage` (or, for CSV, the
+/// `X-Syda-Usage` header) says what it cost. `stats` samples the models in
+/// `fitted`.
 #[utoipa::path(post, path = "/generate", tag = "generate", request_body = GenerateRequest,
-    responses((status = 200, description = "rows (JSON, or CSV for format=csv)", body = GenerateResponse), (status = 202, body = JobAccepted),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, description = "rows (JSON, or CSV for format=csv)", body = GenerateResponse,
+            headers(("x-syda-usage" = String, description = "engine llm: the usage object as JSON"))),
+        (status = 202, body = JobAccepted),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "bad request, unknown engine, `llm` not configured (`engine_unavailable`), `stats` without a valid `fitted` model", body = ErrorBody),
+        (status = 502, description = "the LLM provider failed (`llm_failed`)", body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn generate(State(state): State<AppState>, auth: Auth, body: Body<GenerateRequest>) -> Response {
     generate_common(state, auth, body, "generate", false).await
@@ -481,7 +491,8 @@ pub async fn generate(State(state): State<AppState>, auth: Auth, body: Body<Gene
 /// Generate a small test data set and check every row against the schema;
 /// the answer carries the check report.
 #[utoipa::path(post, path = "/generate/test-data", tag = "generate", request_body = GenerateRequest,
-    responses((status = 200, body = GenerateResponse), (status = 202, body = JobAccepted), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = GenerateResponse), (status = 202, body = JobAccepted), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 502, description = "the LLM provider failed (`llm_failed`)", body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn generate_test_data(
     State(state): State<AppState>,
@@ -695,8 +706,10 @@ async fn read_upload(
 
 type Form = Result<Multipart, axum::extract::multipart::MultipartRejection>;
 
-/// Upload a CSV; a schema is inferred from it (types, NULLs, uniques,
-/// ranges, categories) and look-alike rows generated.
+/// Upload a CSV; the statistical engine is fitted to it (types, NULLs,
+/// distributions, categories, correlations) and look-alike rows are
+/// sampled. A file with no data rows falls back to a schema inferred from
+/// its header; the answer's `fit` says which was used.
 #[utoipa::path(post, path = "/upload/generate", tag = "upload", request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 200, body = GenerateResponse), (status = 202, body = JobAccepted), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 422, description = "malformed CSV or too many rows", body = ErrorBody)),
@@ -800,7 +813,8 @@ pub async fn upload_unstructured(State(state): State<AppState>, auth: Auth, form
 }
 
 /// Upload an XLSX workbook: every sheet becomes a table (first row the
-/// header) and look-alike rows are generated per sheet.
+/// header), is fitted like a CSV upload (`fit` says how, per sheet) and
+/// look-alike rows are sampled per sheet.
 #[utoipa::path(post, path = "/upload/unstructured/generate", tag = "upload", request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 200, body = GenerateResponse), (status = 202, body = JobAccepted), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 422, description = "not a readable XLSX", body = ErrorBody)),

@@ -474,3 +474,73 @@ async fn uploads_are_fitted_by_the_statistical_engine() {
     assert!(rho > 0.8, "{rho}");
     assert_eq!(body["rows"]["blank"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn llm_jobs_report_usage_in_the_result_and_their_audit_row() {
+    let schema = Schema::from_yaml_str(SHOP).unwrap();
+    let fake = FakeOpenAi::start(schema.table("customers").unwrap()).await;
+    let mut db = common::sqlite().await;
+    db.config.llm = fake.variables();
+    db.config.job_threshold_rows = 5;
+    let c = Client::open(&db).await;
+    let key = c.key(&["e"]).await;
+    c.create_project(&key, "e").await;
+    let r = c
+        .post(
+            "/generate",
+            Some(&key),
+            &json!({ "project": "e", "schema": SHOP, "engine": "llm", "rows": 30 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let id = r.json()["job_id"].as_str().unwrap().to_owned();
+    let started = std::time::Instant::now();
+    loop {
+        let status = c.get(&format!("/jobs/{id}"), Some(&key)).await.json();
+        match status["status"].as_str().unwrap() {
+            "succeeded" => break,
+            "running" if started.elapsed() < Duration::from_secs(30) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            other => panic!("job {other}: {status}"),
+        }
+    }
+    let result = c.get(&format!("/jobs/{id}/result"), Some(&key)).await.json();
+    assert_eq!(result["tables"]["customers"].as_array().unwrap().len(), 30);
+    let requests = fake.bodies.lock().unwrap().len() as u64;
+    assert_eq!(result["usage"]["requests"], requests);
+    assert_eq!(result["usage"]["rows"], 30);
+    let audit = c.audit("e").await;
+    let job_row = audit.iter().find(|t| t.operation == "generate_job").unwrap();
+    assert_eq!(job_row.parameters["usage"], result["usage"]);
+}
+
+#[tokio::test]
+async fn openapi_documents_the_engines() {
+    let (c, _db, _key) = client_with(LlmSetup::Disabled).await;
+    let doc = c.get("/openapi.json", None).await.json();
+    let request = &doc["components"]["schemas"]["GenerateRequest"]["properties"];
+    assert!(request["fitted"].is_object(), "{request}");
+    assert!(
+        request["engine"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("stats")
+    );
+    let response = &doc["components"]["schemas"]["GenerateResponse"]["properties"];
+    assert!(
+        response["usage"].is_object() && response["fit"].is_object(),
+        "{response}"
+    );
+    let generate = &doc["paths"]["/generate"]["post"]["responses"];
+    assert!(generate["502"].is_object(), "{generate}");
+    assert!(
+        generate["200"]["headers"]["x-syda-usage"].is_object(),
+        "{generate}"
+    );
+    let required = doc["components"]["schemas"]["GenerateRequest"]["required"].to_string();
+    assert!(
+        !required.contains("\"schema\""),
+        "schema may be left out with stats: {required}"
+    );
+}
