@@ -458,7 +458,7 @@ fn choose_engine(state: &AppState, req: &GenerateRequest) -> Result<(EngineChoic
             let schema = parse_schema(&req.schema)?;
             Ok((
                 EngineChoice::Llm {
-                    config: config.clone(),
+                    config: Box::new(config.clone()),
                     prompt: req.prompt.clone(),
                 },
                 schema,

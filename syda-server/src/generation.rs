@@ -28,7 +28,7 @@ pub enum EngineChoice {
     /// The LLM engine with the server's provider settings and the request's prompt.
     Llm {
         /// Provider, model, key, base URL.
-        config: LlmConfig,
+        config: Box<LlmConfig>,
         /// The request's instructions.
         prompt: Option<String>,
     },
@@ -236,7 +236,7 @@ impl Task {
                 self.collect(&engine, progress)
             }
             EngineChoice::Llm { config, prompt } => {
-                let mut engine = LlmEngine::new(config.clone()).with_local(local);
+                let mut engine = LlmEngine::new(LlmConfig::clone(config)).with_local(local);
                 if let Some(p) = prompt {
                     engine = engine.with_prompt(p.clone());
                 }
