@@ -23,7 +23,8 @@ use crate::auth::{Auth, Caller};
 use crate::db::{CreateProjectError, Project, Transaction};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Extracted, FileKind, extract, read_xlsx};
-use crate::generation::{OutFormat, Task, check_engine};
+use crate::fitting::{fit_tables, parse_models};
+use crate::generation::{EngineChoice, OutFormat, Task, check_engine};
 use crate::infer::{RawTable, infer_schema, read_csv};
 use crate::jobs::JobStatus;
 
@@ -73,7 +74,9 @@ pub struct GenerateRequest {
     pub project: String,
     /// The schema: a YAML or JSON document as text, or the JSON object
     /// itself (the `tables:` form, one table's `columns:`, or the seed's
-    /// flat `{column: type}` map).
+    /// flat `{column: type}` map). Required, except with `engine: stats`,
+    /// where it defaults to the tables of the `fitted` models.
+    #[serde(default)]
     #[schema(value_type = Object)]
     pub schema: Value,
     /// Rows per table (default 100; 10 for test data).
@@ -85,10 +88,18 @@ pub struct GenerateRequest {
     pub seed: Option<u64>,
     /// Share of NULLs in nullable columns, 0 to 1.
     pub null_rate: Option<f64>,
-    /// `offline` (default). `llm` and `stats` are reserved for engines not in this build.
+    /// `offline` (default); `llm` (rows written by the language model the
+    /// server is configured with, see `prompt`); `stats` (rows sampled from
+    /// the `fitted` models).
     pub engine: Option<String>,
-    /// Instructions for an LLM engine; recorded, unused by the offline engine.
+    /// Instructions for the `llm` engine ("B2B customers in Europe"),
+    /// added to every table's request; recorded, unused by the other engines.
     pub prompt: Option<String>,
+    /// For `engine: stats`: a fitted model (the JSON `syda fit` writes) or
+    /// an array of them. Tables of the schema with a model are sampled
+    /// from it; the others come from the offline engine.
+    #[schema(value_type = Option<Object>)]
+    pub fitted: Option<Value>,
     /// `json` (default) or `csv` (one table).
     pub format: Option<String>,
     /// Return only this table (its parents are still generated).
@@ -112,9 +123,21 @@ pub struct GenerateResponse {
     /// For test data: whether every row satisfies the schema, and the report.
     #[schema(value_type = Option<Object>)]
     pub check: Option<Value>,
-    /// For uploads: the schema inferred from the file.
+    /// For uploads: the schema the rows follow (the fitted models' tables,
+    /// or inferred from the file).
     #[schema(value_type = Option<Object>)]
     pub schema: Option<Value>,
+    /// For uploads: per table, how its rows were made —
+    /// `{"method": "stats", "rows": <rows fitted>}`, or `{"method":
+    /// "inferred", "reason": "…"}` when the table could not be fitted
+    /// (no data rows) and its schema was inferred instead.
+    #[schema(value_type = Option<Object>)]
+    pub fit: Option<Value>,
+    /// For `engine: llm`: requests, retries, cache hits, input and output
+    /// tokens, rows, rejected rows and estimated `cost_usd` (null when the
+    /// model's price is unknown).
+    #[schema(value_type = Option<Object>)]
+    pub usage: Option<Value>,
 }
 
 /// The answer when a request runs as a background job.
@@ -384,14 +407,82 @@ fn generate_params(req: &GenerateRequest, schema: &syda::Schema) -> Value {
         "rows": req.rows, "sizes": req.sizes, "seed": req.seed, "null_rate": req.null_rate,
         "engine": req.engine.as_deref().unwrap_or("offline"), "prompt": req.prompt,
         "format": req.format, "table": req.table,
+        "fitted": fitted_tables(req.fitted.as_ref()),
     })
 }
 
-/// Generate rows for a schema. Over the server's row threshold the request
-/// runs as a job (202).
+/// The tables named by a request's fitted models, for the audit row (the
+/// models themselves can be large).
+fn fitted_tables(fitted: Option<&Value>) -> Value {
+    let name = |m: &Value| m.get("table").cloned().unwrap_or(Value::Null);
+    match fitted {
+        None => Value::Null,
+        Some(Value::Array(items)) => items.iter().map(name).collect(),
+        Some(one) => Value::Array(vec![name(one)]),
+    }
+}
+
+/// The engine a `/generate` request names, ready to run, with the schema
+/// (for `stats` without a schema: the models' tables).
+fn choose_engine(state: &AppState, req: &GenerateRequest) -> Result<(EngineChoice, syda::Schema), ApiError> {
+    let engine = check_engine(req.engine.as_deref())?;
+    if engine != "stats" && req.fitted.is_some() {
+        return Err(ApiError::unprocessable(
+            "unexpected_field",
+            format!("`fitted` is read by `engine: stats` only, not `{engine}`"),
+        ));
+    }
+    match engine {
+        "stats" => {
+            let fitted = req.fitted.as_ref().ok_or_else(|| {
+                ApiError::unprocessable(
+                    "missing_model",
+                    "`engine: stats` needs `fitted`: the model JSON `syda fit` writes (or an array of them); \
+                     to learn from a CSV, upload it to /upload/generate instead",
+                )
+            })?;
+            let models = parse_models(fitted)?;
+            let schema = if req.schema.is_null() {
+                syda::Schema::new(models.iter().map(syda::engine::stats::FittedModel::to_table))
+            } else {
+                parse_schema(&req.schema)?
+            };
+            Ok((EngineChoice::Stats(models), schema))
+        }
+        "llm" => {
+            let config = state
+                .llm
+                .as_ref()
+                .as_ref()
+                .map_err(|why| ApiError::unprocessable("engine_unavailable", why.clone()))?;
+            let schema = parse_schema(&req.schema)?;
+            Ok((
+                EngineChoice::Llm {
+                    config: Box::new(config.clone()),
+                    prompt: req.prompt.clone(),
+                },
+                schema,
+            ))
+        }
+        _ => Ok((EngineChoice::Offline, parse_schema(&req.schema)?)),
+    }
+}
+
+/// Generate rows for a schema with the `offline`, `llm` or `stats` engine.
+/// Over the server's row threshold the request runs as a job (202).
+///
+/// `llm` uses the provider the server was started with (`SYDA_PROVIDER`,
+/// `SYDA_MODEL`, `OPENAI_API_KEY`/`ANTHROPIC_API_KEY`/`GEMINI_API_KEY`,
+/// `OPENAI_BASE_URL`); the answer's `usage` (or, for CSV, the
+/// `X-Syda-Usage` header) says what it cost. `stats` samples the models in
+/// `fitted`.
 #[utoipa::path(post, path = "/generate", tag = "generate", request_body = GenerateRequest,
-    responses((status = 200, description = "rows (JSON, or CSV for format=csv)", body = GenerateResponse), (status = 202, body = JobAccepted),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, description = "rows (JSON, or CSV for format=csv)", body = GenerateResponse,
+            headers(("x-syda-usage" = String, description = "engine llm: the usage object as JSON"))),
+        (status = 202, body = JobAccepted),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "bad request, unknown engine, `llm` not configured (`engine_unavailable`), `stats` without a valid `fitted` model", body = ErrorBody),
+        (status = 502, description = "the LLM provider failed (`llm_failed`)", body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn generate(State(state): State<AppState>, auth: Auth, body: Body<GenerateRequest>) -> Response {
     generate_common(state, auth, body, "generate", false).await
@@ -400,7 +491,8 @@ pub async fn generate(State(state): State<AppState>, auth: Auth, body: Body<Gene
 /// Generate a small test data set and check every row against the schema;
 /// the answer carries the check report.
 #[utoipa::path(post, path = "/generate/test-data", tag = "generate", request_body = GenerateRequest,
-    responses((status = 200, body = GenerateResponse), (status = 202, body = JobAccepted), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = GenerateResponse), (status = 202, body = JobAccepted), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 502, description = "the LLM provider failed (`llm_failed`)", body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn generate_test_data(
     State(state): State<AppState>,
@@ -423,10 +515,9 @@ async fn generate_common(
         let ApiJson(req) = body?;
         audit.project(&req.project);
         audit.parameters = json!({ "project": req.project, "engine": req.engine });
-        let schema = parse_schema(&req.schema)?;
+        let (engine, schema) = choose_engine(&state, &req)?;
         audit.parameters = generate_params(&req, &schema);
         state.authorize(&caller, &req.project).await?;
-        check_engine(req.engine.as_deref())?;
         if let Some(rate) = req.null_rate
             && !(0.0..=1.0).contains(&rate)
         {
@@ -446,6 +537,7 @@ async fn generate_common(
             table: req.table.clone(),
             check: test_data,
             extra: Map::new(),
+            engine,
         };
         state.dispatch(&mut audit, op, task, &caller).await
     }
@@ -490,9 +582,20 @@ impl AppState {
         }
         let out = blocking(move || task.run(&Arc::new(AtomicU64::new(0)))).await?;
         audit.rows_out = Some(i64::try_from(out.rows).unwrap_or(i64::MAX));
-        Ok(([(header::CONTENT_TYPE, out.content_type)], out.body).into_response())
+        let mut response = ([(header::CONTENT_TYPE, out.content_type)], out.body).into_response();
+        if let Some(usage) = out.usage {
+            // A CSV body has no room for it: the header carries it there too.
+            if let Ok(v) = header::HeaderValue::from_str(&usage.to_string()) {
+                response.headers_mut().insert(USAGE_HEADER, v);
+            }
+            audit.parameters["usage"] = usage;
+        }
+        Ok(response)
     }
 }
+
+/// Response header with the LLM engine's usage as compact JSON.
+pub const USAGE_HEADER: &str = "x-syda-usage";
 
 /// Runs CPU-bound work (generation, parsing) off the async threads; a panic
 /// in it becomes an error answer, not a crash.
@@ -603,8 +706,10 @@ async fn read_upload(
 
 type Form = Result<Multipart, axum::extract::multipart::MultipartRejection>;
 
-/// Upload a CSV; a schema is inferred from it (types, NULLs, uniques,
-/// ranges, categories) and look-alike rows generated.
+/// Upload a CSV; the statistical engine is fitted to it (types, NULLs,
+/// distributions, categories, correlations) and look-alike rows are
+/// sampled. A file with no data rows falls back to a schema inferred from
+/// its header; the answer's `fit` says which was used.
 #[utoipa::path(post, path = "/upload/generate", tag = "upload", request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 200, body = GenerateResponse), (status = 202, body = JobAccepted), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 422, description = "malformed CSV or too many rows", body = ErrorBody)),
@@ -622,15 +727,20 @@ pub async fn upload_generate(State(state): State<AppState>, auth: Auth, form: Fo
         let stem = name.rsplit_once('.').map_or(name, |(s, _)| s).to_owned();
         let bytes = bytes.clone();
         let max_rows = state.config.max_rows;
-        let raw = blocking(move || read_csv(&bytes, &stem, max_rows)).await?;
-        audit.rows_in = Some(raw.rows.len() as i64);
-        let schema = infer_schema(std::slice::from_ref(&raw))?;
+        let (raw_rows, fitted) = blocking(move || {
+            let raw = read_csv(&bytes, &stem, max_rows)?;
+            Ok((raw.rows.len(), fit_tables(std::slice::from_ref(&raw))?))
+        })
+        .await?;
+        audit.rows_in = Some(raw_rows as i64);
+        audit.parameters["fit"] = fitted.report.clone();
         let mut extra = Map::new();
-        extra.insert("schema".into(), schema.to_json());
+        extra.insert("schema".into(), fitted.schema.to_json());
+        extra.insert("fit".into(), fitted.report);
         let task = Task {
             project,
-            rows: upload.number("rows")?.unwrap_or(raw.rows.len() as u64),
-            schema,
+            rows: upload.number("rows")?.unwrap_or(raw_rows as u64),
+            schema: fitted.schema,
             sizes: Vec::new(),
             seed: upload.number("seed")?.unwrap_or(0),
             null_rate: None,
@@ -638,6 +748,7 @@ pub async fn upload_generate(State(state): State<AppState>, auth: Auth, form: Fo
             table: None,
             check: false,
             extra,
+            engine: fitted.engine,
         };
         state.dispatch(&mut audit, "upload_generate", task, &caller).await
     }
@@ -702,7 +813,8 @@ pub async fn upload_unstructured(State(state): State<AppState>, auth: Auth, form
 }
 
 /// Upload an XLSX workbook: every sheet becomes a table (first row the
-/// header) and look-alike rows are generated per sheet.
+/// header), is fitted like a CSV upload (`fit` says how, per sheet) and
+/// look-alike rows are sampled per sheet.
 #[utoipa::path(post, path = "/upload/unstructured/generate", tag = "upload", request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 200, body = GenerateResponse), (status = 202, body = JobAccepted), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 422, description = "not a readable XLSX", body = ErrorBody)),
@@ -726,21 +838,25 @@ pub async fn upload_unstructured_generate(State(state): State<AppState>, auth: A
                     format!("{name}: expected an XLSX workbook"),
                 ));
             }
-            read_xlsx(&bytes, &name, max_rows, max_unzipped)
+            let sheets = read_xlsx(&bytes, &name, max_rows, max_unzipped)?;
+            let counts: Vec<(String, u64)> = sheets
+                .iter()
+                .map(|t| (t.name.clone(), t.rows.len() as u64))
+                .collect();
+            Ok((counts, fit_tables(&sheets)?))
         })
         .await?;
-        audit.rows_in = Some(sheets.iter().map(|t| t.rows.len() as i64).sum());
-        let schema = infer_schema(&sheets)?;
+        let (counts, fitted) = sheets;
+        audit.rows_in = Some(counts.iter().map(|(_, n)| *n as i64).sum());
+        audit.parameters["fit"] = fitted.report.clone();
         let rows = upload.number("rows")?;
-        let sizes = sheets
-            .iter()
-            .map(|t| (t.name.clone(), rows.unwrap_or(t.rows.len() as u64)))
-            .collect();
+        let sizes = counts.into_iter().map(|(t, n)| (t, rows.unwrap_or(n))).collect();
         let mut extra = Map::new();
-        extra.insert("schema".into(), schema.to_json());
+        extra.insert("schema".into(), fitted.schema.to_json());
+        extra.insert("fit".into(), fitted.report);
         let task = Task {
             project,
-            schema,
+            schema: fitted.schema,
             rows: 0,
             sizes,
             seed: upload.number("seed")?.unwrap_or(0),
@@ -749,6 +865,7 @@ pub async fn upload_unstructured_generate(State(state): State<AppState>, auth: A
             table: None,
             check: false,
             extra,
+            engine: fitted.engine,
         };
         state
             .dispatch(&mut audit, "upload_unstructured_generate", task, &caller)

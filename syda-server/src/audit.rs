@@ -20,6 +20,10 @@ const SECRET_NAMES: [&str; 6] = [
     "credential",
 ];
 
+/// Counters whose names look secret but are not: the LLM engine's token
+/// counts, kept when their value is a number.
+const COUNTER_NAMES: [&str; 2] = ["input_tokens", "output_tokens"];
+
 /// What an operation did, filled in as the handler learns it.
 #[derive(Debug)]
 pub struct Audit {
@@ -73,7 +77,8 @@ pub fn redact(value: &Value) -> Value {
             map.iter()
                 .map(|(k, v)| {
                     let lower = k.to_ascii_lowercase();
-                    if SECRET_NAMES.iter().any(|s| lower.contains(s)) {
+                    let counter = COUNTER_NAMES.contains(&lower.as_str()) && v.is_number();
+                    if !counter && SECRET_NAMES.iter().any(|s| lower.contains(s)) {
                         (k.clone(), Value::from("[redacted]"))
                     } else {
                         (k.clone(), redact(v))
@@ -148,5 +153,16 @@ mod tests {
             clean["description"], "a secretary's notes",
             "values are not judged, only names"
         );
+    }
+
+    #[test]
+    fn token_counts_are_kept_but_not_text_under_their_names() {
+        let params = json!({ "usage": { "input_tokens": 300, "output_tokens": 41 }, "input_tokens": "sk-x" });
+        let clean = redact(&params);
+        assert_eq!(
+            clean["usage"],
+            json!({ "input_tokens": 300, "output_tokens": 41 })
+        );
+        assert_eq!(clean["input_tokens"], "[redacted]");
     }
 }

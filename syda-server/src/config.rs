@@ -1,6 +1,36 @@
 //! Server settings.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+use syda::engine::llm::LlmConfig;
+
+/// Variable name → value, for [`LlmSetup::Variables`]; `Debug` shows the names only.
+#[derive(Clone, Default)]
+pub struct Variables(pub BTreeMap<String, String>);
+
+impl std::fmt::Debug for Variables {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
+/// Where the server's LLM provider settings come from.
+#[derive(Debug, Clone, Default)]
+pub enum LlmSetup {
+    /// Read at start-up from `SYDA_PROVIDER`, `SYDA_MODEL`, `OPENAI_API_KEY`,
+    /// `ANTHROPIC_API_KEY`, `GEMINI_API_KEY` and `OPENAI_BASE_URL`
+    /// ([`LlmConfig::from_env`]); if none is set, `engine: llm` answers 422.
+    #[default]
+    Environment,
+    /// The same variables, read from this map instead of the process
+    /// environment (embedding, tests). Values are not printed by `Debug`.
+    Variables(Variables),
+    /// These settings.
+    Config(LlmConfig),
+    /// No LLM engine: `engine: llm` answers 422.
+    Disabled,
+}
 
 /// How the server stores data and which limits it enforces.
 #[derive(Debug, Clone)]
@@ -19,6 +49,8 @@ pub struct Config {
     pub max_decompressed_bytes: u64,
     /// Most rows returned per page of `/projects/{name}/transactions`.
     pub max_page_size: u32,
+    /// The LLM provider behind `engine: llm`.
+    pub llm: LlmSetup,
 }
 
 impl Default for Config {
@@ -31,6 +63,7 @@ impl Default for Config {
             job_threshold_rows: 10_000,
             max_decompressed_bytes: 100 * 1024 * 1024,
             max_page_size: 500,
+            llm: LlmSetup::Environment,
         }
     }
 }

@@ -4,16 +4,61 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde_json::{Map, Value};
-use syda::engine::OfflineEngine;
+use axum::http::StatusCode;
+use serde_json::{Map, Value, json};
+use syda::engine::llm::{LlmConfig, LlmEngine, Usage};
+use syda::engine::stats::{FittedModel, StatsEngine};
+use syda::engine::{Engine, OfflineEngine};
 use syda::plan::Planner;
 use syda::{Row, Schema};
 
 use crate::error::ApiError;
 
-/// The engines a request may name. Only `offline` is built in; the others
-/// are answered with 422 until their crates land.
+/// The engines a request may name.
 pub const ENGINES: [&str; 3] = ["offline", "llm", "stats"];
+
+/// The engine that fills a task's rows.
+#[derive(Debug, Clone)]
+pub enum EngineChoice {
+    /// The offline engine: rows from the schema alone.
+    Offline,
+    /// The statistical engine: tables with a fitted model are sampled from
+    /// it (never empty), the others come from the offline engine.
+    Stats(Vec<FittedModel>),
+    /// The LLM engine with the server's provider settings and the request's prompt.
+    Llm {
+        /// Provider, model, key, base URL.
+        config: Box<LlmConfig>,
+        /// The request's instructions.
+        prompt: Option<String>,
+    },
+}
+
+impl EngineChoice {
+    /// `offline`, `stats` or `llm`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EngineChoice::Offline => "offline",
+            EngineChoice::Stats(_) => "stats",
+            EngineChoice::Llm { .. } => "llm",
+        }
+    }
+}
+
+/// An LLM run's usage as JSON: requests, retries, cache hits, tokens, rows,
+/// rejected rows and estimated cost (null when the model's price is unknown).
+pub fn usage_json(usage: &Usage) -> Value {
+    json!({
+        "requests": usage.requests,
+        "retries": usage.retries,
+        "cache_hits": usage.cache_hits,
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "rows": usage.rows,
+        "rejected_rows": usage.rejected_rows,
+        "cost_usd": usage.cost_usd,
+    })
+}
 
 /// The output format of generated rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +106,8 @@ pub struct Task {
     pub check: bool,
     /// Extra fields copied into a JSON answer (e.g. an inferred schema).
     pub extra: Map<String, Value>,
+    /// The engine.
+    pub engine: EngineChoice,
 }
 
 /// A finished generation: media type, body and rows generated.
@@ -72,20 +119,33 @@ pub struct Output {
     pub body: String,
     /// Rows generated over all tables.
     pub rows: u64,
+    /// What the LLM engine spent ([`usage_json`]); `None` for other engines.
+    pub usage: Option<Value>,
 }
 
-/// Checks an engine name: `offline` is fine, the others are not built in.
-pub fn check_engine(name: Option<&str>) -> Result<(), ApiError> {
+/// Checks an engine name and returns it (`offline` when none is given).
+pub fn check_engine(name: Option<&str>) -> Result<&str, ApiError> {
     match name.unwrap_or("offline") {
-        "offline" => Ok(()),
-        other if ENGINES.contains(&other) => Err(ApiError::unprocessable(
-            "engine_unavailable",
-            format!("engine `{other}` is not available in this build; use `offline`"),
-        )),
+        known if ENGINES.contains(&known) => Ok(known),
         other => Err(ApiError::unprocessable(
             "unknown_engine",
             format!("unknown engine `{other}`; known engines: {}", ENGINES.join(", ")),
         )),
+    }
+}
+
+/// A generation error as an answer: provider failures (network, rate limit,
+/// an answer that never validated) are 502, everything else 422.
+fn generation_error(e: syda::Error) -> ApiError {
+    match e {
+        syda::Error::Provider { .. }
+        | syda::Error::Network { .. }
+        | syda::Error::RateLimited { .. }
+        | syda::Error::LlmReply { .. }
+        | syda::Error::CacheMiss { .. } => {
+            ApiError::new(StatusCode::BAD_GATEWAY, "llm_failed", e.to_string())
+        }
+        other => ApiError::unprocessable("generation_failed", other.to_string()),
     }
 }
 
@@ -138,27 +198,54 @@ impl Task {
         Ok(())
     }
 
-    /// Generates the rows; `progress` counts rows as they are made.
-    pub fn run(&self, progress: &Arc<AtomicU64>) -> Result<Output, ApiError> {
-        let failed = |e: syda::Error| ApiError::unprocessable("generation_failed", e.to_string());
+    /// Every table's rows, made by `engine`.
+    fn collect<E: Engine>(&self, engine: &E, progress: &Arc<AtomicU64>) -> syda::Result<Vec<Vec<Row>>> {
         let planner = Planner::new(&self.schema)
             .rows(self.rows)
             .sizes(self.sizes.iter().map(|(t, n)| (t.as_str(), *n)));
-        let mut engine = OfflineEngine::new().with_seed(self.seed);
-        if let Some(rate) = self.null_rate {
-            engine = engine.with_null_rate(rate);
-        }
         let mut tables: Vec<Vec<Row>> = vec![Vec::new(); self.schema.tables.len()];
-        planner
-            .stream(&engine, |table, rows| {
-                let slot = self.schema.table_index(&table.name).unwrap_or(0);
-                for row in rows {
-                    tables[slot].push(row?);
-                    progress.fetch_add(1, Ordering::Relaxed);
+        planner.stream(engine, |table, rows| {
+            let slot = self.schema.table_index(&table.name).unwrap_or(0);
+            for row in rows {
+                tables[slot].push(row?);
+                progress.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(())
+        })?;
+        Ok(tables)
+    }
+
+    /// Generates the rows; `progress` counts rows as they are made.
+    pub fn run(&self, progress: &Arc<AtomicU64>) -> Result<Output, ApiError> {
+        let failed = |e: syda::Error| ApiError::unprocessable("generation_failed", e.to_string());
+        let mut local = OfflineEngine::new().with_seed(self.seed);
+        if let Some(rate) = self.null_rate {
+            local = local.with_null_rate(rate);
+        }
+        let mut usage = None;
+        let tables = match &self.engine {
+            EngineChoice::Offline => self.collect(&local, progress),
+            EngineChoice::Stats(models) => {
+                let mut models = models.iter().cloned();
+                let first = models.next().ok_or_else(|| {
+                    ApiError::unprocessable("missing_model", "the stats engine needs a fitted model")
+                })?;
+                let engine = models
+                    .fold(StatsEngine::new(first), StatsEngine::with_model)
+                    .with_local(local);
+                self.collect(&engine, progress)
+            }
+            EngineChoice::Llm { config, prompt } => {
+                let mut engine = LlmEngine::new(LlmConfig::clone(config)).with_local(local);
+                if let Some(p) = prompt {
+                    engine = engine.with_prompt(p.clone());
                 }
-                Ok(())
-            })
-            .map_err(failed)?;
+                let tables = self.collect(&engine, progress);
+                usage = Some(usage_json(&engine.usage()));
+                tables
+            }
+        }
+        .map_err(generation_error)?;
         let rows = tables.iter().map(|t| t.len() as u64).sum();
         let wanted = |name: &str| self.table.as_deref().is_none_or(|t| t == name);
         match self.format {
@@ -185,12 +272,13 @@ impl Task {
                     content_type: "text/csv; charset=utf-8",
                     body: String::from_utf8_lossy(&bytes).into_owned(),
                     rows,
+                    usage,
                 })
             }
             OutFormat::Json => {
                 let mut doc = Map::new();
                 doc.insert("project".into(), self.project.clone().into());
-                doc.insert("engine".into(), "offline".into());
+                doc.insert("engine".into(), self.engine.name().into());
                 doc.insert("seed".into(), self.seed.into());
                 let mut counts = Map::new();
                 let mut out = Map::new();
@@ -227,10 +315,14 @@ impl Task {
                 for (k, v) in &self.extra {
                     doc.insert(k.clone(), v.clone());
                 }
+                if let Some(u) = &usage {
+                    doc.insert("usage".into(), u.clone());
+                }
                 Ok(Output {
                     content_type: "application/json",
                     body: Value::Object(doc).to_string(),
                     rows,
+                    usage,
                 })
             }
         }

@@ -133,6 +133,7 @@ impl AppState {
                 .ok()
                 .map(|o| i64::try_from(o.rows).unwrap_or(i64::MAX));
             let error = outcome.as_ref().err().cloned();
+            let usage = outcome.as_ref().ok().and_then(|o| o.usage.clone());
             let stored = outcome.map(|o| {
                 (
                     o.content_type.to_owned(),
@@ -147,7 +148,10 @@ impl AppState {
                 id: 0,
                 project: Some(project),
                 operation: format!("{operation}_job"),
-                parameters: serde_json::json!({ "job_id": job_id }),
+                parameters: match usage {
+                    Some(usage) => serde_json::json!({ "job_id": job_id, "usage": usage }),
+                    None => serde_json::json!({ "job_id": job_id }),
+                },
                 rows_in: None,
                 rows_out: rows,
                 status: if error.is_some() { "error" } else { "ok" }.to_owned(),

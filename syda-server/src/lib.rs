@@ -27,6 +27,7 @@ pub mod db;
 pub mod docs;
 pub mod error;
 pub mod extract;
+pub mod fitting;
 pub mod generation;
 pub mod infer;
 pub mod jobs;
@@ -40,7 +41,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
-pub use config::Config;
+pub use config::{Config, LlmSetup, Variables};
 pub use db::Db;
 pub use error::ApiError;
 
@@ -53,17 +54,51 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Jobs running in this process.
     pub jobs: Arc<jobs::Jobs>,
+    /// The LLM provider settings, or why `engine: llm` is unavailable.
+    pub llm: Arc<Result<syda::engine::llm::LlmConfig, String>>,
 }
 
 impl AppState {
     /// Connects to the configured database and applies migrations.
     pub async fn open(config: Config) -> anyhow::Result<AppState> {
         let db = Db::connect(&config).await?;
+        let llm = resolve_llm(&config.llm);
+        match &llm {
+            Ok(c) => tracing::info!("engine llm: {} model {}", c.provider.name(), c.model),
+            Err(why) => tracing::info!("engine llm unavailable: {why}"),
+        }
         Ok(AppState {
             db,
             config: Arc::new(config),
             jobs: Arc::default(),
+            llm: Arc::new(llm),
         })
+    }
+}
+
+/// The variables an LLM provider is configured with, for error messages.
+const LLM_VARIABLES: &str =
+    "SYDA_PROVIDER, SYDA_MODEL, OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENAI_BASE_URL";
+
+fn resolve_llm(setup: &LlmSetup) -> Result<syda::engine::llm::LlmConfig, String> {
+    let unavailable = |why: String| {
+        format!(
+            "engine `llm` is not configured on this server ({why}); the server reads {LLM_VARIABLES} at start-up"
+        )
+    };
+    match setup {
+        LlmSetup::Environment => {
+            syda::engine::llm::LlmConfig::from_env().map_err(|e| unavailable(e.to_string()))
+        }
+        LlmSetup::Variables(vars) => syda::engine::llm::LlmConfig::from_lookup(|name| {
+            vars.0.get(name).filter(|v| !v.trim().is_empty()).cloned()
+        })
+        .map_err(|e| unavailable(e.to_string())),
+        LlmSetup::Config(c) => c
+            .check()
+            .map(|()| c.clone())
+            .map_err(|e| unavailable(e.to_string())),
+        LlmSetup::Disabled => Err(unavailable("disabled by the server's settings".to_owned())),
     }
 }
 

@@ -237,11 +237,12 @@ async fn generation(db: TestDb) {
         r.error_code(StatusCode::UNPROCESSABLE_ENTITY),
         "engine_unavailable"
     );
+    let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
     assert!(
-        r.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("not available in this build")
+        message.contains("not configured")
+            && message.contains("SYDA_PROVIDER")
+            && message.contains("OPENAI_BASE_URL"),
+        "{message}"
     );
     let r = c
         .post("/generate", Some(&key), &bad(json!({ "engine": "magic" })))
@@ -293,7 +294,7 @@ async fn generation(db: TestDb) {
     assert_eq!(first.parameters["tables"], json!(["departments", "employees"]));
     let llm = rows.iter().find(|t| t.parameters["engine"] == "llm").unwrap();
     assert_eq!((llm.status.as_str(), llm.http_status), ("error", 422));
-    assert!(llm.error.as_deref().unwrap().contains("not available"));
+    assert!(llm.error.as_deref().unwrap().contains("not configured"));
     let test_data = rows.iter().find(|t| t.operation == "generate_test_data").unwrap();
     assert_eq!(test_data.rows_out, Some(20));
 }

@@ -28,6 +28,8 @@ fn base_config(dir: &tempfile::TempDir) -> Config {
         max_rows: 50_000,
         job_threshold_rows: 1_000,
         max_decompressed_bytes: 4 * 1024 * 1024,
+        // No LLM provider, whatever the environment of the test run holds.
+        llm: syda_server::LlmSetup::Variables(syda_server::Variables::default()),
         ..Config::default()
     }
 }
@@ -124,6 +126,7 @@ pub struct Resp {
     pub status: StatusCode,
     pub content_type: String,
     pub text: String,
+    pub headers: axum::http::HeaderMap,
 }
 
 impl Resp {
@@ -194,9 +197,11 @@ impl Client {
             .get("content-type")
             .map(|v| v.to_str().unwrap().to_owned())
             .unwrap_or_default();
+        let headers = res.headers().clone();
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
         Resp {
             status,
+            headers,
             content_type,
             text: String::from_utf8_lossy(&bytes).into_owned(),
         }
