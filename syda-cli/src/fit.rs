@@ -1,14 +1,15 @@
-//! `syda fit`: real rows in, a statistical model (JSON) out.
+//! `syda fit`: real rows in (a file or a database table), a statistical
+//! model (JSON) out.
 
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use syda::engine::stats::{FitOptions, Source, fit_with};
 
 use crate::cli::FitArgs;
 
 pub(crate) fn run(args: &FitArgs) -> anyhow::Result<()> {
-    let source = Source::from_path(&args.data)?;
+    let source = source(args)?;
     let options = FitOptions {
         min_category_count: args.min_category_count,
         table: args.table.clone(),
@@ -28,4 +29,34 @@ pub(crate) fn run(args: &FitArgs) -> anyhow::Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// Exactly one of a data file and `--database-url`.
+fn source(args: &FitArgs) -> anyhow::Result<Source> {
+    #[cfg(feature = "db")]
+    if let Some(url) = &args.database_url {
+        if let Some(data) = &args.data {
+            bail!(
+                "give either a data file ({}) or --database-url, not both",
+                data.display()
+            );
+        }
+        let Some(table) = &args.table else {
+            bail!("--database-url needs --table T: the table to fit");
+        };
+        let options = syda::db::ReadOptions {
+            schema: args.schema.clone(),
+            limit: args.limit,
+            random: args.random,
+        };
+        eprintln!("reading table `{table}` from {}", syda::db::redact(url));
+        return Ok(Source::database(url, table, &options)?);
+    }
+    match &args.data {
+        Some(data) => Ok(Source::from_path(data)?),
+        None if cfg!(feature = "db") => {
+            bail!("nothing to fit: give a data file (.csv, .jsonl, .json) or --database-url URL --table T")
+        }
+        None => bail!("nothing to fit: give a data file (.csv, .jsonl, .json)"),
+    }
 }
