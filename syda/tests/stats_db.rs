@@ -125,7 +125,10 @@ fn assert_matches_memory(db: &FittedModel) {
     assert!(db.column("score").unwrap().null_rate > 0.1);
     assert_eq!(numeric_range(db, "x"), numeric_range(&mem, "x"));
     assert_eq!(numeric_range(db, "joined"), numeric_range(&mem, "joined"));
-    let (rd, rm) = (db.correlation("x", "y").unwrap(), mem.correlation("x", "y").unwrap());
+    let (rd, rm) = (
+        db.correlation("x", "y").unwrap(),
+        mem.correlation("x", "y").unwrap(),
+    );
     assert!(rd > 0.9, "x and y stay correlated: {rd}");
     assert!((rd - rm).abs() < 0.02, "database {rd} vs memory {rm}");
     let (cd, cm) = (categories(db, "tier"), categories(&mem, "tier"));
@@ -151,9 +154,14 @@ fn assert_sampled(url: &str) {
 }
 
 fn assert_missing_table(url: &str) {
-    let err = fit_table(url, "no_such_table", &ReadOptions::default(), &FitOptions::default())
-        .unwrap_err()
-        .to_string();
+    let err = fit_table(
+        url,
+        "no_such_table",
+        &ReadOptions::default(),
+        &FitOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("`no_such_table`"), "{err}");
     assert!(err.contains("people"), "lists the tables that exist: {err}");
 }
@@ -205,7 +213,13 @@ fn postgres_fit_matches_memory_and_samples() {
         return;
     };
     rt.block_on(test.execute(&known_table_sql('"', "double precision")));
-    let model = fit_table(&test.url, "people", &ReadOptions::default(), &FitOptions::default()).unwrap();
+    let model = fit_table(
+        &test.url,
+        "people",
+        &ReadOptions::default(),
+        &FitOptions::default(),
+    )
+    .unwrap();
     assert_matches_memory(&model);
     assert_sampled(&test.url);
     assert_missing_table(&test.url);
@@ -269,15 +283,26 @@ fn postgres_hostile_names_and_schemas() {
     }
     rt.block_on(test.execute(&sql));
     let read = ReadOptions::default().schema("Odd Schema");
-    let model = fit_table(&test.url, "we\"ird; DROP TABLE x --", &read, &FitOptions::default()).unwrap();
+    let model = fit_table(
+        &test.url,
+        "we\"ird; DROP TABLE x --",
+        &read,
+        &FitOptions::default(),
+    )
+    .unwrap();
     assert_eq!(model.rows, 40);
     assert_eq!(model.table, "we\"ird; DROP TABLE x --");
     assert_eq!(model.columns[0].name, "sel\"ect");
     assert_eq!(categories(&model, "Name").len(), 2);
     // Not in the default schema: a clear error.
-    let err = fit_table(&test.url, "we\"ird; DROP TABLE x --", &ReadOptions::default(), &FitOptions::default())
-        .unwrap_err()
-        .to_string();
+    let err = fit_table(
+        &test.url,
+        "we\"ird; DROP TABLE x --",
+        &ReadOptions::default(),
+        &FitOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("schema `public`"), "{err}");
 }
 
@@ -296,7 +321,9 @@ fn postgres_fit_database_keeps_foreign_keys() {
     for i in 1..=100 {
         let tier = TIERS[rng.random_range(0..3)];
         let credit = f64::from(rng.random_range(100..10_000)) / 10.0;
-        sql.push_str(&format!("INSERT INTO customers VALUES ({i}, '{tier}', {credit});\n"));
+        sql.push_str(&format!(
+            "INSERT INTO customers VALUES ({i}, '{tier}', {credit});\n"
+        ));
     }
     for i in 1..=400 {
         let customer = rng.random_range(1..=100);
@@ -316,7 +343,12 @@ fn postgres_fit_database_keeps_foreign_keys() {
     .unwrap();
     assert_eq!(fitted.models.len(), 2);
     let orders = fitted.schema.table("orders").unwrap();
-    let fk = orders.column("customer_id").unwrap().foreign_key.as_ref().unwrap();
+    let fk = orders
+        .column("customer_id")
+        .unwrap()
+        .foreign_key
+        .as_ref()
+        .unwrap();
     assert_eq!((fk.table.as_ref(), fk.column.as_ref()), ("customers", "id"));
     let engine = fitted.engine().unwrap();
     let data = Planner::new(&fitted.schema)
@@ -325,8 +357,7 @@ fn postgres_fit_database_keeps_foreign_keys() {
         .generate(&engine)
         .unwrap();
     let customers = data.table("customers").unwrap();
-    let ids: std::collections::HashSet<String> =
-        customers.iter().map(|r| r[0].to_string()).collect();
+    let ids: std::collections::HashSet<String> = customers.iter().map(|r| r[0].to_string()).collect();
     assert_eq!(ids.len(), 50);
     let orders = data.table("orders").unwrap();
     assert_eq!(orders.len(), 300);
@@ -337,7 +368,10 @@ fn postgres_fit_database_keeps_foreign_keys() {
         let Value::Float(amount) = row[2] else {
             panic!("amount is a float: {row:?}")
         };
-        assert!((5.0..=500.0).contains(&amount), "amount {amount} within the real range");
+        assert!(
+            (5.0..=500.0).contains(&amount),
+            "amount {amount} within the real range"
+        );
     }
     assert_eq!(statuses.len(), 2, "{statuses:?}");
     for row in customers.iter() {
@@ -369,7 +403,13 @@ fn mysql_fit_matches_memory_and_samples() {
         return;
     };
     rt.block_on(test.execute(&known_table_sql('`', "double")));
-    let model = fit_table(&test.url, "people", &ReadOptions::default(), &FitOptions::default()).unwrap();
+    let model = fit_table(
+        &test.url,
+        "people",
+        &ReadOptions::default(),
+        &FitOptions::default(),
+    )
+    .unwrap();
     assert_matches_memory(&model);
     assert_sampled(&test.url);
     assert_missing_table(&test.url);
@@ -421,7 +461,7 @@ fn mysql_every_type_decodes_and_hostile_names() {
     assert!(rows[1].iter().all(Value::is_null), "{:?}", rows[1]);
 
     let name = "we`ird\"; DROP TABLE x --";
-    let mut sql = format!("CREATE TABLE `we``ird\"; DROP TABLE x --` (`sel``ect` int, `Name` text);\n");
+    let mut sql = String::from("CREATE TABLE `we``ird\"; DROP TABLE x --` (`sel``ect` int, `Name` text);\n");
     for i in 0..40 {
         sql.push_str(&format!(
             "INSERT INTO `we``ird\"; DROP TABLE x --` VALUES ({i}, '{}');\n",

@@ -144,16 +144,8 @@ where
 
 /// `SELECT` of every column of `table` as canonical text.
 fn select_sql(backend: Backend, table: &DbTable, options: &ReadOptions) -> String {
-    let list: Vec<String> = table
-        .columns
-        .iter()
-        .map(|c| text_expr(backend, c))
-        .collect();
-    let mut sql = format!(
-        "SELECT {} FROM {}",
-        list.join(", "),
-        table.qualified(backend)
-    );
+    let list: Vec<String> = table.columns.iter().map(|c| text_expr(backend, c)).collect();
+    let mut sql = format!("SELECT {} FROM {}", list.join(", "), table.qualified(backend));
     if let Some(limit) = options.limit {
         if options.random {
             sql.push_str(match backend {
@@ -211,7 +203,10 @@ fn decode(text: Option<String>, column: &DbColumn, table: &str) -> Result<Value>
         SqlType::Json | SqlType::Array(_) => {
             Value::Json(serde_json::from_str(&text).map_err(|e| Error::Database {
                 context: format!("reading table `{table}`"),
-                message: format!("column `{}` ({}) holds invalid JSON: {e}", column.name, column.sql),
+                message: format!(
+                    "column `{}` ({}) holds invalid JSON: {e}",
+                    column.name, column.sql
+                ),
             })?)
         }
         _ => Value::Text(text),
@@ -253,7 +248,9 @@ mod tests {
             decode(Some("{\"a\":[1]}".into()), &j, "t").unwrap(),
             Value::Json(serde_json::json!({"a": [1]}))
         );
-        let err = decode(Some("{oops".into()), &j, "events").unwrap_err().to_string();
+        let err = decode(Some("{oops".into()), &j, "events")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`events`") && err.contains("`j`"), "{err}");
     }
 
@@ -270,10 +267,23 @@ mod tests {
             checks: vec![],
         };
         let all = select_sql(Backend::Postgres, &table, &ReadOptions::default());
-        assert_eq!(all, "SELECT to_char(\"d\", 'YYYY-MM-DD') FROM \"s\".\"we\"\"ird`t\"");
-        let sample = select_sql(Backend::MySql, &table, &ReadOptions::default().limit(10).random(true));
-        assert!(sample.ends_with("FROM `s`.`we\"ird``t` ORDER BY RAND() LIMIT 10"), "{sample}");
+        assert_eq!(
+            all,
+            "SELECT to_char(\"d\", 'YYYY-MM-DD') FROM \"s\".\"we\"\"ird`t\""
+        );
+        let sample = select_sql(
+            Backend::MySql,
+            &table,
+            &ReadOptions::default().limit(10).random(true),
+        );
+        assert!(
+            sample.ends_with("FROM `s`.`we\"ird``t` ORDER BY RAND() LIMIT 10"),
+            "{sample}"
+        );
         let first = select_sql(Backend::Sqlite, &table, &ReadOptions::default().limit(3));
-        assert!(first.ends_with(" LIMIT 3") && !first.contains("random"), "{first}");
+        assert!(
+            first.ends_with(" LIMIT 3") && !first.contains("random"),
+            "{first}"
+        );
     }
 }

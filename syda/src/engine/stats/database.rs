@@ -114,7 +114,13 @@ pub fn fit_database(
         if matches!(source, Source::Rows { rows, .. } if rows.is_empty()) {
             continue;
         }
-        models.push(fit_with(source, &FitOptions { table: None, ..fit.clone() })?);
+        models.push(fit_with(
+            source,
+            &FitOptions {
+                table: None,
+                ..fit.clone()
+            },
+        )?);
     }
     Ok(FittedDatabase { schema, models })
 }
