@@ -32,7 +32,8 @@ pub(crate) enum Command {
     },
     /// List the semantic kinds a column may name (email, phone, icd10_code, …).
     Kinds,
-    /// Learn a statistical model from real data (CSV, JSON or JSONL); generate
+    /// Learn a statistical model from real data (CSV, JSON, JSONL or a database
+    /// table with --database-url URL --table T); generate
     /// look-alike rows from it with `generate --engine stats --fitted`.
     Fit(FitArgs),
     /// Score synthetic data against the real data it imitates (shapes, pair
