@@ -75,6 +75,19 @@ pub async fn read_table(
     let sql = select_sql(backend, &found, options);
     let context = || format!("reading table `{table}`");
     let columns = &found.columns;
+    // SQLite columns declared without a (known) type hold whatever was
+    // stored: numbers come back as numbers.
+    let dynamic: Vec<bool> = columns
+        .iter()
+        .map(|c| {
+            let untyped = match &c.ty {
+                SqlType::Other(_) => true,
+                SqlType::Bytes => !c.sql.to_ascii_uppercase().contains("BLOB"),
+                _ => false,
+            };
+            backend == Backend::Sqlite && untyped
+        })
+        .collect();
     let texts = match db {
         Database::Postgres(pool) => fetch_texts(
             sqlx::query(&sql).persistent(false).fetch_all(pool).await,
@@ -95,8 +108,11 @@ pub async fn read_table(
         .map(|texts| {
             texts
                 .into_iter()
-                .zip(columns)
-                .map(|(text, column)| decode(text, column, table))
+                .zip(columns.iter().zip(&dynamic))
+                .map(|(text, (column, &dynamic))| match text {
+                    Some(text) if dynamic => Ok(dynamic_value(text)),
+                    text => decode(text, column, table),
+                })
                 .collect::<Result<Row>>()
         })
         .collect::<Result<Vec<Row>>>()?;
@@ -184,6 +200,17 @@ fn text_expr(backend: Backend, column: &DbColumn) -> String {
         Backend::Sqlite => {
             format!("CASE WHEN typeof({c}) = 'blob' THEN lower(hex({c})) ELSE CAST({c} AS TEXT) END")
         }
+    }
+}
+
+/// A value of an untyped SQLite column: a number when it reads as one.
+fn dynamic_value(text: String) -> Value {
+    if let Ok(i) = text.parse::<i64>() {
+        Value::Int(i)
+    } else if let Ok(x) = text.parse::<f64>() {
+        Value::Float(x)
+    } else {
+        Value::Text(text)
     }
 }
 
