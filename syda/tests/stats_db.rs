@@ -516,8 +516,8 @@ INSERT INTO types VALUES (42, 2.5, 12.25, 1, 'it''s', '2024-02-29', '2024-02-29T
 INSERT INTO types DEFAULT VALUES;
 CREATE TABLE "we""ird`; DROP TABLE x --" ("sel""ect" INTEGER, v TEXT);
 INSERT INTO "we""ird`; DROP TABLE x --" VALUES (1, 'a'), (2, 'b'), (3, 'a');
-CREATE TABLE loose (a, b ANYTHING);
-INSERT INTO loose VALUES (7, 1.5), ('text', X'00FF');
+CREATE TABLE loose (a, b ANYTHING, c REAL);
+INSERT INTO loose VALUES (7, 1.5, 0.1 + 0.2), ('text', X'00FF', 1e300), (0.1 + 0.2, NULL, NULL);
 "#,
     );
     let (columns, rows) = read(&db.url, "types");
@@ -544,6 +544,11 @@ INSERT INTO loose VALUES (7, 1.5), ('text', X'00FF');
     assert_eq!(rows[2], vec![Value::Int(3), text("a")]);
     // Columns without a declared type: numbers stay numbers, blobs are hex.
     let (_, rows) = read(&db.url, "loose");
-    assert_eq!(rows[0], vec![Value::Int(7), Value::Float(1.5)]);
-    assert_eq!(rows[1], vec![text("text"), text("00ff")]);
+    // REAL values come back exact (SQLite's own text form keeps 15 digits).
+    assert_eq!(
+        rows[0],
+        vec![Value::Int(7), Value::Float(1.5), Value::Float(0.1 + 0.2)]
+    );
+    assert_eq!(rows[1], vec![text("text"), text("00ff"), Value::Float(1e300)]);
+    assert_eq!(rows[2], vec![Value::Float(0.1 + 0.2), Value::Null, Value::Null]);
 }

@@ -75,18 +75,9 @@ pub async fn read_table(
     let sql = select_sql(backend, &found, options);
     let context = || format!("reading table `{table}`");
     let columns = &found.columns;
-    // SQLite columns declared without a (known) type hold whatever was
-    // stored: numbers come back as numbers.
     let dynamic: Vec<bool> = columns
         .iter()
-        .map(|c| {
-            let untyped = match &c.ty {
-                SqlType::Other(_) => true,
-                SqlType::Bytes => !c.sql.to_ascii_uppercase().contains("BLOB"),
-                _ => false,
-            };
-            backend == Backend::Sqlite && untyped
-        })
+        .map(|c| backend == Backend::Sqlite && sqlite_untyped(c))
         .collect();
     let texts = match db {
         Database::Postgres(pool) => fetch_texts(
@@ -196,10 +187,25 @@ fn text_expr(backend: Backend, column: &DbColumn) -> String {
             _ => format!("CAST({c} AS CHAR)"),
         },
         // SQLite stores what it was given (dates are already text), and any
-        // column may hold a blob: decide per value.
+        // column may hold a blob: decide per value. Its text form of a REAL
+        // keeps 15 digits; 17 make every double exact.
+        Backend::Sqlite if matches!(column.ty, SqlType::Float) || sqlite_untyped(column) => format!(
+            "CASE typeof({c}) WHEN 'blob' THEN lower(hex({c})) WHEN 'real' THEN printf('%!.17g', {c}) \
+             ELSE CAST({c} AS TEXT) END"
+        ),
         Backend::Sqlite => {
-            format!("CASE WHEN typeof({c}) = 'blob' THEN lower(hex({c})) ELSE CAST({c} AS TEXT) END")
+            format!("CASE typeof({c}) WHEN 'blob' THEN lower(hex({c})) ELSE CAST({c} AS TEXT) END")
         }
+    }
+}
+
+/// An SQLite column declared without a (known) type: it holds whatever was
+/// stored, so numbers come back as numbers.
+fn sqlite_untyped(column: &DbColumn) -> bool {
+    match &column.ty {
+        SqlType::Other(_) => true,
+        SqlType::Bytes => !column.sql.to_ascii_uppercase().contains("BLOB"),
+        _ => false,
     }
 }
 
