@@ -32,7 +32,8 @@ pub(crate) enum Command {
     },
     /// List the semantic kinds a column may name (email, phone, icd10_code, …).
     Kinds,
-    /// Learn a statistical model from real data (CSV, JSON or JSONL); generate
+    /// Learn a statistical model from real data (CSV, JSON, JSONL or a database
+    /// table with --database-url URL --table T); generate
     /// look-alike rows from it with `generate --engine stats --fitted`.
     Fit(FitArgs),
     /// Score synthetic data against the real data it imitates (shapes, pair
@@ -52,17 +53,36 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct FitArgs {
-    /// The real data: a .csv, .jsonl or .json file of rows.
-    pub(crate) data: PathBuf,
+    /// The real data: a .csv, .jsonl or .json file of rows (or use --database-url).
+    pub(crate) data: Option<PathBuf>,
     /// Where to write the model (JSON).
     #[arg(long, value_name = "MODEL.json")]
     pub(crate) out: PathBuf,
-    /// Table name of the model; default: the data file's name.
+    /// Table name of the model; default: the data file's name. With
+    /// --database-url: the table to read (required).
     #[arg(long)]
     pub(crate) table: Option<String>,
     /// Categories seen fewer times than this are left out of the model.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub(crate) min_category_count: u64,
+    /// Fit a database table instead of a file: postgres://…, mysql://…
+    /// (mariadb://…) or sqlite:path.
+    #[cfg(feature = "db")]
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+    /// PostgreSQL schema (default public) or MySQL database (default the URL's).
+    #[cfg(feature = "db")]
+    #[arg(long, value_name = "NAME", requires = "database_url")]
+    pub(crate) schema: Option<String>,
+    /// Read at most N rows of the table (a bounded sample of a huge table).
+    #[cfg(feature = "db")]
+    #[arg(long, value_name = "N", requires = "database_url")]
+    pub(crate) limit: Option<u64>,
+    /// With --limit: pick the rows at random (ORDER BY random()) instead of
+    /// the first N; the server still scans the table once.
+    #[cfg(feature = "db")]
+    #[arg(long, requires = "limit")]
+    pub(crate) random: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,9 @@
 //! - [`introspect`] turns tables, columns, types, keys, simple CHECK
 //!   constraints and comments into a [`Schema`] that [`Schema::to_yaml`]
 //!   writes as an editable schema file.
+//! - [`read_table`] reads a table's rows back as [`Value`](crate::Value)s
+//!   (all, the first `n` or a random sample of `n`), for fitting the
+//!   statistical engine to them.
 //! - [`seed`] generates every table in foreign-key order with the
 //!   [`Planner`](crate::plan::Planner) and loads it with the fastest safe
 //!   path of the backend — PostgreSQL `COPY … FROM STDIN` (CSV), MySQL
@@ -43,12 +46,14 @@ pub mod ident;
 mod load;
 mod mysql;
 mod postgres;
+mod read;
 mod seed;
 mod sqlite;
 
 use std::fmt;
 
 pub use load::PgLoad;
+pub use read::{ReadOptions, read_table};
 pub use seed::{PlanConfig, Progress, SeedOptions, SeedReport, TableReport, load, seed};
 
 use crate::error::{Error, Result};
@@ -213,13 +218,15 @@ async fn read_catalog(db: &Database, schema: Option<&str>) -> Result<Vec<catalog
     }
 }
 
-/// Blocking forms of [`introspect`] and [`seed`], for programs without an
+/// Blocking forms of [`introspect`], [`seed`] and [`read_table`], for programs without an
 /// async runtime. Each call runs on a private tokio runtime.
 pub mod blocking {
     use super::*;
     use crate::engine::Engine;
+    use crate::value::Row;
 
-    fn runtime() -> Result<tokio::runtime::Runtime> {
+    /// A private multi-threaded runtime for one blocking call.
+    pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -253,6 +260,16 @@ pub mod blocking {
             let report = super::seed(&db, schema, plan, engine, options).await;
             db.close().await;
             report
+        })
+    }
+
+    /// [`super::read_table`] of the database at `url`.
+    pub fn read_table(url: &str, table: &str, options: &ReadOptions) -> Result<(Vec<String>, Vec<Row>)> {
+        runtime()?.block_on(async {
+            let db = Database::connect(url).await?;
+            let rows = super::read_table(&db, table, options).await;
+            db.close().await;
+            rows
         })
     }
 }

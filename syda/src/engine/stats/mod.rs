@@ -1,7 +1,9 @@
 //! The statistical engine: learn from real rows, sample look-alikes.
 //!
 //! [`fit`] reads a [`Source`] (CSV, JSON, JSONL, rows in memory) twice as a
-//! stream and returns a [`FittedModel`]:
+//! stream and returns a [`FittedModel`]; with the `db` feature,
+//! `fit_table` fits a database table and `fit_database` every table of a
+//! schema, keeping its keys and foreign keys:
 //!
 //! - **Per column**: the type (integer, float, boolean, date, date-time,
 //!   categorical, identifier, UUID, free text), the share of NULLs, and the
@@ -41,6 +43,8 @@
 //! ```
 
 mod copula;
+#[cfg(feature = "db")]
+mod database;
 mod engine;
 mod fit;
 mod infer;
@@ -50,6 +54,8 @@ mod pattern;
 mod sample;
 mod source;
 
+#[cfg(feature = "db")]
+pub use database::{FittedDatabase, fit_database, fit_table};
 pub use engine::StatsEngine;
 pub use fit::{FitOptions, fit, fit_with};
 pub use marginal::Distribution;

@@ -10,8 +10,9 @@ use crate::value::{Row, Value};
 
 /// Real data to learn from.
 ///
-/// Files are streamed, never loaded whole: fitting reads them twice. The
-/// enum is open for more sources (a database table will be one).
+/// Files are streamed, never loaded whole: fitting reads them twice. A
+/// database table is read into [`Source::Rows`] by `Source::database`
+/// (feature `db`).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Source {
@@ -22,7 +23,7 @@ pub enum Source {
     Jsonl(PathBuf),
     /// One JSON array of objects (`.json`).
     Json(PathBuf),
-    /// Rows already in memory (a database query result, a test fixture).
+    /// Rows already in memory (a database table, a query result, a test fixture).
     Rows {
         /// Table name the model takes.
         name: String,
