@@ -8,7 +8,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(schema_yaml schema_json diesel_schema table_reader)
+    targets=(schema_yaml schema_json diesel_schema table_reader llm_reply fit_data upload_extract)
 fi
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 mkdir -p corpus

@@ -464,3 +464,19 @@ async fn usage_counts_requests_of_a_failed_run() {
     assert_eq!(usage.rows, 0);
     assert!(usage.input_tokens > 0);
 }
+
+#[tokio::test]
+async fn a_reply_larger_than_the_limit_is_refused_not_read_into_memory() {
+    let huge = "x".repeat(syda::engine::llm::MAX_REPLY_BYTES + 1);
+    let (out, model) = run(
+        Provider::OpenAi,
+        RowFormat::Compact,
+        2,
+        |c| c.retries(1),
+        move |_| Reply::Text(huge.clone()),
+    )
+    .await;
+    let err = out.unwrap_err().to_string();
+    assert!(err.contains("the most read is 16777216"), "{err}");
+    assert_eq!(model.calls(), 2, "refused, retried once, refused again");
+}

@@ -20,6 +20,11 @@ use crate::error::{Error, Result};
 /// The longest `Retry-After` honoured.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
+/// The largest reply body read from a provider: far above any real answer
+/// (max_tokens bounds those), low enough that a broken or hostile server
+/// cannot exhaust memory.
+pub const MAX_REPLY_BYTES: usize = 16 << 20;
+
 /// What one generation run shares between its requests.
 pub(crate) struct Ctx {
     pub(crate) config: LlmConfig,
@@ -142,11 +147,10 @@ impl Ctx {
                             .get("retry-after")
                             .and_then(|v| v.to_str().ok())
                             .and_then(retry_after);
-                        response
-                            .text()
+                        read_limited(response, MAX_REPLY_BYTES)
                             .await
                             .map(|text| (status, retry_after, text))
-                            .map_err(|e| redact(&e.to_string()))
+                            .map_err(|e| redact(&e))
                     }
                     Err(e) => Err(redact(&without_url(&e))),
                 }
@@ -280,6 +284,24 @@ fn write_cache(path: &PathBuf, record: &Json) -> Result<()> {
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io)?;
     file.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// The body of `response` as text, refused past `limit` bytes.
+async fn read_limited(mut response: reqwest::Response, limit: usize) -> std::result::Result<String, String> {
+    let too_big = |size: String| format!("the reply is {size} bytes; the most read is {limit}");
+    if let Some(length) = response.content_length()
+        && length > limit as u64
+    {
+        return Err(too_big(length.to_string()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_big(format!("more than {limit}")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 #[cfg(test)]

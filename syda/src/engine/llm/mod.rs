@@ -44,6 +44,7 @@
 
 mod config;
 mod http;
+pub use http::MAX_REPLY_BYTES;
 mod prompt;
 mod reply;
 mod run;
