@@ -15,7 +15,12 @@ mkdir -p corpus
 for target in "${targets[@]}"; do
     mkdir -p "corpus/$target"
     # Committed seeds start each corpus; what the fuzzer adds stays local.
-    cp -n seeds/"$target"/* "corpus/$target/" 2>/dev/null || true
+    # The example schemas and the Diesel test fixtures seed their targets.
+    case "$target" in
+        schema_yaml) cp -n ../examples/schemas/*.yaml "corpus/$target/" ;;
+        diesel_schema) cp -n ../syda-diesel/tests/fixtures/*.rs "corpus/$target/" ;;
+        *) cp -n seeds/"$target"/* "corpus/$target/" 2>/dev/null || true ;;
+    esac
     echo "== $target: ${seconds}s"
     RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "corpus/$target" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \

@@ -109,14 +109,35 @@ impl Choice {
     }
 }
 
+/// The parent picked for the row asked about last: each key column of a
+/// row asks, and all of them must get the same parent.
+#[derive(Default)]
+pub(crate) struct PerRow {
+    last: Mutex<Option<(u64, Option<usize>)>>,
+}
+
+impl PerRow {
+    /// The pick for `row`, made by `pick` the first time the row asks.
+    pub(crate) fn get(&self, row: u64, pick: impl FnOnce() -> Option<usize>) -> Option<usize> {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((r, parent)) = *last
+            && r == row
+        {
+            return parent;
+        }
+        let parent = pick();
+        *last = Some((row, parent));
+        parent
+    }
+}
+
 /// Picks the parent of each row for one foreign key, once per row, so the
 /// key's columns (composite keys) all take their part of the same parent.
 pub(crate) struct ParentPicker {
     pub(crate) keys: Arc<Keys>,
     pub(crate) choice: Choice,
     pub(crate) null_rate: f64,
-    /// (row index, chosen parent) of the last row asked about.
-    last: Mutex<Option<(u64, Option<usize>)>>,
+    picked: PerRow,
 }
 
 impl ParentPicker {
@@ -125,21 +146,16 @@ impl ParentPicker {
             keys,
             choice,
             null_rate,
-            last: Mutex::new(None),
+            picked: PerRow::default(),
         }
     }
 
     fn pick(&self, ctx: &mut GenContext<'_>) -> Option<usize> {
         let row = ctx.index();
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((r, parent)) = *last
-            && r == row
-        {
-            return parent;
-        }
-        let parent = if self.null_rate > 0.0 && ctx.rng().random_bool(self.null_rate) {
-            None
-        } else {
+        self.picked.get(row, || {
+            if self.null_rate > 0.0 && ctx.rng().random_bool(self.null_rate) {
+                return None;
+            }
             match &self.choice {
                 Choice::Uniform => Some(ctx.rng().random_range(0..self.keys.len())),
                 Choice::Fixed(order) => order.get(row as usize).map(|&p| p as usize),
@@ -149,9 +165,7 @@ impl ParentPicker {
                     Some(cumulative.partition_point(|&c| c <= x).min(cumulative.len() - 1))
                 }
             }
-        };
-        *last = Some((row, parent));
-        parent
+        })
     }
 
     /// The value of key component `part` for the current row.

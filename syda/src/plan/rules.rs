@@ -12,6 +12,7 @@ use crate::error::{Error, Problem, Result};
 use crate::schema::{Schema, Table};
 use crate::value::Value;
 
+use super::fill::PerRow;
 use super::keys::Keys;
 
 /// `table.column` must reference a parent row that itself references the
@@ -105,7 +106,7 @@ pub(crate) struct DistinctPicker {
     /// The same-table keys' columns earlier in the row, each in key order.
     earlier: Vec<Vec<String>>,
     null_rate: f64,
-    last: std::sync::Mutex<Option<(u64, Option<usize>)>>,
+    picked: PerRow,
 }
 
 impl DistinctPicker {
@@ -114,21 +115,15 @@ impl DistinctPicker {
             keys,
             earlier,
             null_rate,
-            last: std::sync::Mutex::new(None),
+            picked: PerRow::default(),
         }
     }
 
     fn pick(&self, ctx: &mut GenContext<'_>) -> Option<usize> {
-        let row = ctx.index();
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((r, parent)) = *last
-            && r == row
-        {
-            return parent;
-        }
-        let parent = if self.null_rate > 0.0 && ctx.rng().random_bool(self.null_rate) {
-            None
-        } else {
+        self.picked.get(ctx.index(), || {
+            if self.null_rate > 0.0 && ctx.rng().random_bool(self.null_rate) {
+                return None;
+            }
             let taken: Vec<Vec<Value>> = self
                 .earlier
                 .iter()
@@ -151,9 +146,7 @@ impl DistinctPicker {
                 let start = ctx.rng().random_range(0..n);
                 (0..n).map(|i| (start + i) % n).find(|&p| free(p))
             })
-        };
-        *last = Some((row, parent));
-        parent
+        })
     }
 
     pub(crate) fn value(&self, ctx: &mut GenContext<'_>, part: usize) -> Value {
