@@ -60,6 +60,10 @@ pub(crate) fn salvage(text: &str) -> Salvage {
             out.truncated = true;
             return out;
         }
+        if end == i {
+            // A stray `}` where the array's `]` belongs: the array is over.
+            return out;
+        }
         out.rows.push(parse(&text[i..end]));
         i = end;
     }
@@ -238,6 +242,19 @@ pub(crate) fn cut(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_array_closed_by_a_brace_ends_instead_of_looping() {
+        // Found by fuzzing (fuzz/fuzz_targets/llm_reply.rs): the stray `}`
+        // used to be read as an empty value, forever.
+        let text = r#"{"rows": [["Acme Corp", "Retail", "https://acme.example", "Activ[", "11 Main St"]}"#;
+        let found = salvage(text);
+        assert_eq!(found.rows.len(), 1);
+        assert!(found.rows[0].is_ok());
+        for text in ["[}", "[ , }", r#"{"rows": [}"#, "[1, }]"] {
+            assert!(salvage(text).rows.len() <= 1, "{text}");
+        }
+    }
 
     #[test]
     fn rows_are_found_behind_prose_and_code_fences() {
