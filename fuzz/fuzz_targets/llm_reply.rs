@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use libfuzzer_sys::fuzz_target;
 use syda::check::check;
 use syda::engine::llm::{LlmConfig, LlmEngine, Provider};
-use syda::engine::{Engine, OfflineEngine};
+use syda::engine::OfflineEngine;
 use syda::{Dataset, Row, Schema};
 
 static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
