@@ -195,3 +195,24 @@ fn parse_errors_name_the_origin_and_line() {
     assert!(err.starts_with("<yaml>: not a valid schema file"), "{err}");
     assert!(err.contains("line"), "{err}");
 }
+
+#[test]
+fn schemas_beyond_the_size_limits_are_refused_with_the_limit_named() {
+    let mut yaml = String::from("tables:\n");
+    for t in 0..=syda::schema::MAX_TABLES {
+        yaml.push_str(&format!("  t{t}: {{ columns: {{ id: integer }} }}\n"));
+    }
+    let err = Schema::from_yaml_str(&yaml).unwrap_err().to_string();
+    assert!(
+        err.contains("10001 tables; a schema may have at most 10000"),
+        "{err}"
+    );
+
+    let columns: Vec<String> = (0..=syda::schema::MAX_COLUMNS)
+        .map(|c| format!("c{c}: integer"))
+        .collect();
+    let yaml = format!("tables:\n  wide:\n    columns: {{ {} }}\n", columns.join(", "));
+    let err = Schema::from_yaml_str(&yaml).unwrap_err().to_string();
+    assert!(err.contains("table `wide`"), "{err}");
+    assert!(err.contains("10001 columns"), "{err}");
+}

@@ -35,7 +35,7 @@ pub mod kinds;
 mod model;
 mod validate;
 
-pub use validate::MAX_PATTERN_LEN;
+pub use validate::{MAX_COLUMNS, MAX_PATTERN_LEN, MAX_TABLES};
 pub(crate) use validate::{PATTERN_MAX_REPEAT, longest_match};
 
 use std::path::Path;
@@ -45,16 +45,29 @@ pub use model::{Column, DataType, ForeignKey, List, Literal, Range, Reference, S
 
 use crate::error::{Error, Problem, Result};
 
+/// The largest schema file read: a hundred times any real schema.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
 impl Schema {
     /// Reads a YAML or JSON schema file (JSON is read as YAML, its superset)
     /// and validates it. A single-table file without `name:` is named after
     /// the file stem.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Schema> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        let io = |source| Error::Io {
             path: path.to_owned(),
             source,
-        })?;
+        };
+        let size = std::fs::metadata(path).map_err(io)?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(Error::InvalidSchema {
+                origin: path.display().to_string(),
+                problems: vec![Problem::schema(format!(
+                    "the file is {size} bytes; a schema file may be at most {MAX_FILE_BYTES}"
+                ))],
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(io)?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("table");
         Schema::parse(&text, &path.display().to_string(), stem)
     }

@@ -40,9 +40,35 @@ fn abbreviate(pattern: &str) -> String {
     }
 }
 
+/// The most tables a schema may have: far beyond any real database, low
+/// enough that a generated or hostile file cannot make planning take hours.
+pub const MAX_TABLES: usize = 10_000;
+
+/// The most columns a table may have (PostgreSQL allows 1600, MySQL 4096).
+pub const MAX_COLUMNS: usize = 10_000;
+
 /// Every problem in `schema`, in table and column order.
 pub(crate) fn problems(schema: &Schema) -> Vec<Problem> {
     let mut problems = Vec::new();
+    if schema.tables.len() > MAX_TABLES {
+        problems.push(Problem::schema(format!(
+            "{} tables; a schema may have at most {MAX_TABLES}",
+            schema.tables.len()
+        )));
+        return problems;
+    }
+    for table in schema.tables.iter().filter(|t| t.columns.len() > MAX_COLUMNS) {
+        problems.push(Problem::table(
+            &table.name,
+            format!(
+                "{} columns; a table may have at most {MAX_COLUMNS}",
+                table.columns.len()
+            ),
+        ));
+    }
+    if !problems.is_empty() {
+        return problems;
+    }
     let mut seen_tables = HashSet::new();
     for table in &schema.tables {
         if !seen_tables.insert(table.name.as_ref()) {
