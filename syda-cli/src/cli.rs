@@ -154,6 +154,12 @@ pub(crate) struct SeedArgs {
     /// Hide the progress bars and the summary.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// A model made by `syda fit`, for `--engine stats`; repeatable, one per table.
+    #[arg(long, value_name = "MODEL.json")]
+    pub(crate) fitted: Vec<PathBuf>,
+    /// Options of `--engine llm`.
+    #[command(flatten)]
+    pub(crate) llm: Box<LlmArgs>,
 }
 
 #[derive(Debug, Args)]

@@ -21,7 +21,7 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     if args.engine != EngineArg::Llm {
         crate::llm::reject_options(&args.llm)?;
     }
-    let stats = stats_engine(args)?;
+    let stats = stats_engine(args.engine, &args.fitted)?;
     let full = match (&args.schema, &args.diesel, &stats) {
         (Some(path), _, _) => Schema::from_path(path)?,
         (None, Some(path), _) => syda_diesel::schema_from_file(path)?,
@@ -71,7 +71,7 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             write_tables(args, &planner, &local, &wanted, out_is_file, format)?
         }
         (EngineArg::Llm, _) => {
-            let engine = crate::llm::engine(args)?;
+            let engine = crate::llm::engine(&args.llm, args.seed, args.null_rate)?;
             let written = write_tables(args, &planner, &engine, &wanted, out_is_file, format);
             crate::llm::report(&engine);
             written?
@@ -96,13 +96,13 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
 }
 
 /// The statistical engine of `--engine stats --fitted …`, or `None` for the other engines.
-fn stats_engine(args: &GenerateArgs) -> anyhow::Result<Option<StatsEngine>> {
-    match (args.engine, args.fitted.is_empty()) {
+pub(crate) fn stats_engine(engine: EngineArg, fitted: &[PathBuf]) -> anyhow::Result<Option<StatsEngine>> {
+    match (engine, fitted.is_empty()) {
         (EngineArg::Stats, true) => bail!(
             "--engine stats needs --fitted MODEL.json (make one with: syda fit data.csv --out MODEL.json)"
         ),
         (EngineArg::Stats, false) => {
-            let mut models = args.fitted.iter().map(|p| FittedModel::load(p));
+            let mut models = fitted.iter().map(|p| FittedModel::load(p));
             let first = models
                 .next()
                 .transpose()?

@@ -6,22 +6,22 @@ use std::time::Duration;
 use anyhow::bail;
 use syda::engine::llm::{CacheMode, LlmConfig, LlmEngine, Provider, Usage};
 
-use crate::cli::{CacheArg, GenerateArgs, LlmArgs, ProviderArg};
+use crate::cli::{CacheArg, LlmArgs, ProviderArg};
 
 /// The LLM engine for `args`, the key and defaults read from the environment.
-pub(crate) fn engine(args: &GenerateArgs) -> anyhow::Result<LlmEngine> {
-    let config = config(&args.llm, |name| {
+pub(crate) fn engine(llm: &LlmArgs, seed: u64, null_rate: Option<f64>) -> anyhow::Result<LlmEngine> {
+    let config = config(llm, |name| {
         std::env::var(name).ok().filter(|v| !v.trim().is_empty())
     })?;
-    let mut engine = LlmEngine::new(config).with_seed(args.seed);
-    if let Some(rate) = args.null_rate {
+    let mut engine = LlmEngine::new(config).with_seed(seed);
+    if let Some(rate) = null_rate {
         engine = engine.with_local(
             syda::engine::OfflineEngine::new()
-                .with_seed(args.seed)
+                .with_seed(seed)
                 .with_null_rate(rate),
         );
     }
-    if let Some(prompt) = &args.llm.prompt {
+    if let Some(prompt) = &llm.prompt {
         engine = engine.with_prompt(prompt.clone());
     }
     Ok(engine)

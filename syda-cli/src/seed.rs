@@ -27,23 +27,34 @@ pub(crate) fn run(args: &SeedArgs) -> anyhow::Result<()> {
     for (table, rows) in &args.sizes {
         plan = plan.size(table, *rows);
     }
-    let mut engine = match args.engine {
-        EngineArg::Offline => OfflineEngine::new().with_seed(args.seed),
-        other => anyhow::bail!(
-            "syda seed supports --engine offline only for now; generate files with \
-             `syda generate --engine {}` and load them with your database's import tool",
-            format!("{other:?}").to_lowercase()
-        ),
-    };
+    if args.engine != EngineArg::Llm {
+        crate::llm::reject_options(&args.llm)?;
+    }
+    let mut local = OfflineEngine::new().with_seed(args.seed);
     if let Some(rate) = args.null_rate {
-        engine = engine.with_null_rate(rate);
+        local = local.with_null_rate(rate);
     }
     let mut seed_options = SeedOptions::default().truncate(args.truncate);
     seed_options.schema = args.db.schema.clone();
     if !args.quiet {
         seed_options = seed_options.progress(Arc::new(Bars::default()));
     }
-    let report = syda::db::blocking::seed(url, &schema, &plan, &engine, &seed_options)?;
+    let stats = crate::generate::stats_engine(args.engine, &args.fitted)?;
+    let report = match (args.engine, stats) {
+        (EngineArg::Stats, Some(engine)) => {
+            let engine = engine.with_local(local);
+            syda::db::blocking::seed(url, &schema, &plan, &engine, &seed_options)?
+        }
+        (EngineArg::Llm, _) => {
+            let engine = crate::llm::engine(&args.llm, args.seed, args.null_rate)?;
+            let seeded = syda::db::blocking::seed(url, &schema, &plan, &engine, &seed_options);
+            crate::llm::report(&engine);
+            seeded?
+        }
+        (EngineArg::Offline | EngineArg::Stats, _) => {
+            syda::db::blocking::seed(url, &schema, &plan, &local, &seed_options)?
+        }
+    };
     if !args.quiet {
         println!("{report}");
     }

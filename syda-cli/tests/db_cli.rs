@@ -56,13 +56,17 @@ fn shop(dir: &Path) -> String {
 }
 
 fn count(url: &str, table: &str) -> i64 {
+    count_where(url, table, "true")
+}
+
+fn count_where(url: &str, table: &str, condition: &str) -> i64 {
     block_on(async {
         let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(url)
             .unwrap()
             .connect()
             .await
             .unwrap();
-        sqlx::query_scalar(&format!("SELECT count(*) FROM \"{table}\""))
+        sqlx::query_scalar(&format!("SELECT count(*) FROM \"{table}\" WHERE {condition}"))
             .fetch_one(&mut conn)
             .await
             .unwrap()
@@ -249,4 +253,43 @@ fn a_diesel_schema_stands_in_for_a_schema_file() {
     assert_eq!(count(&url, "customers"), 10);
     assert_eq!(count(&url, "order"), 40);
     assert_eq!(count(&url, "audit_log"), 0, "not in schema.rs, not seeded");
+}
+
+#[test]
+fn seed_with_the_statistical_engine_samples_fitted_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = shop(dir.path());
+    let csv = dir.path().join("customers.csv");
+    let mut data = String::from("id,email,tier\n");
+    for i in 1..=200 {
+        let tier = if i % 4 == 0 { "pro" } else { "free" };
+        data.push_str(&format!("{i},user{i}@example.com,{tier}\n"));
+    }
+    std::fs::write(&csv, data).unwrap();
+    let model = dir.path().join("customers.json");
+    let out = syda(&["fit", csv.to_str().unwrap(), "--out", model.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = syda(&[
+        "seed",
+        "--database-url",
+        &url,
+        "--engine",
+        "stats",
+        "--fitted",
+        model.to_str().unwrap(),
+        "--rows",
+        "400",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(count(&url, "customers"), 400);
+    assert_eq!(count(&url, "order"), 400);
+    // The model's 1-in-4 share of `pro` (about 100), not the offline
+    // engine's even pick from the CHECK list (about 200).
+    let pro = count_where(&url, "customers", "tier = 'pro'");
+    assert!((60..=140).contains(&pro), "{pro} pro customers");
+    // Without a model the statistical engine has nothing to sample.
+    let out = syda(&["seed", "--database-url", &url, "--engine", "stats", "--rows", "1"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--fitted"), "{}", text(&out.stderr));
 }

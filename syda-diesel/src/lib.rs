@@ -68,6 +68,13 @@
 //! # Ok::<(), syda_diesel::Error>(())
 //! ```
 
+// Without a backend feature only the schema.rs reader is of use (the CLI
+// builds it so); the seeding code then has nothing to connect to.
+#![cfg_attr(
+    not(any(feature = "postgres", feature = "sqlite", feature = "mysql")),
+    allow(unused)
+)]
+
 mod error;
 mod parse;
 pub mod seed;
