@@ -706,6 +706,24 @@ async fn read_upload(
 
 type Form = Result<Multipart, axum::extract::multipart::MultipartRejection>;
 
+/// Reads an upload and checks that the caller may use its project: the
+/// caller, the upload and its project. The audit row gets the caller, the
+/// parameters and the project on the way.
+async fn authorized_upload(
+    state: &AppState,
+    auth: Auth,
+    form: Form,
+    audit: &mut Audit,
+) -> Result<(Caller, Upload, String), ApiError> {
+    let caller = audit.caller(auth)?;
+    let upload = read_upload(form, state.config.max_body_bytes, audit).await?;
+    audit.parameters = upload.params();
+    let project = upload.project()?.to_owned();
+    audit.project(&project);
+    state.authorize(&caller, &project).await?;
+    Ok((caller, upload, project))
+}
+
 /// Upload a CSV; the statistical engine is fitted to it (types, NULLs,
 /// distributions, categories, correlations) and look-alike rows are
 /// sampled. A file with no data rows falls back to a schema inferred from
@@ -717,12 +735,7 @@ type Form = Result<Multipart, axum::extract::multipart::MultipartRejection>;
 pub async fn upload_generate(State(state): State<AppState>, auth: Auth, form: Form) -> Response {
     let mut audit = Audit::start("upload_generate");
     let result = async {
-        let caller = audit.caller(auth)?;
-        let upload = read_upload(form, state.config.max_body_bytes, &mut audit).await?;
-        audit.parameters = upload.params();
-        let project = upload.project()?.to_owned();
-        audit.project(&project);
-        state.authorize(&caller, &project).await?;
+        let (caller, upload, project) = authorized_upload(&state, auth, form, &mut audit).await?;
         let (name, bytes) = upload.file()?;
         let stem = name.rsplit_once('.').map_or(name, |(s, _)| s).to_owned();
         let bytes = bytes.clone();
@@ -778,12 +791,7 @@ fn preview(tables: &[RawTable]) -> Vec<TablePreview> {
 pub async fn upload_unstructured(State(state): State<AppState>, auth: Auth, form: Form) -> Response {
     let mut audit = Audit::start("upload_unstructured");
     let result = async {
-        let caller = audit.caller(auth)?;
-        let upload = read_upload(form, state.config.max_body_bytes, &mut audit).await?;
-        audit.parameters = upload.params();
-        let project = upload.project()?.to_owned();
-        audit.project(&project);
-        state.authorize(&caller, &project).await?;
+        let (_caller, upload, _project) = authorized_upload(&state, auth, form, &mut audit).await?;
         let (name, bytes) = upload.file()?;
         let (name, bytes) = (name.to_owned(), bytes.clone());
         let (max_rows, max_unzipped) = (state.config.max_rows, state.config.max_decompressed_bytes);
@@ -822,12 +830,7 @@ pub async fn upload_unstructured(State(state): State<AppState>, auth: Auth, form
 pub async fn upload_unstructured_generate(State(state): State<AppState>, auth: Auth, form: Form) -> Response {
     let mut audit = Audit::start("upload_unstructured_generate");
     let result = async {
-        let caller = audit.caller(auth)?;
-        let upload = read_upload(form, state.config.max_body_bytes, &mut audit).await?;
-        audit.parameters = upload.params();
-        let project = upload.project()?.to_owned();
-        audit.project(&project);
-        state.authorize(&caller, &project).await?;
+        let (caller, upload, project) = authorized_upload(&state, auth, form, &mut audit).await?;
         let (name, bytes) = upload.file()?;
         let (name, bytes) = (name.to_owned(), bytes.clone());
         let (max_rows, max_unzipped) = (state.config.max_rows, state.config.max_decompressed_bytes);
