@@ -48,7 +48,15 @@ pub(crate) enum Command {
     #[cfg(feature = "db")]
     Seed(SeedArgs),
     /// Run the REST service (projects, audit trail, generation, uploads; docs at /docs).
+    #[cfg(feature = "serve")]
     Serve(crate::serve::ServeArgs),
+    /// Run the REST service: this `syda` was built without it (feature `serve`).
+    #[cfg(not(feature = "serve"))]
+    Serve {
+        /// Ignored.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]

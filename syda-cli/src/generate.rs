@@ -24,7 +24,7 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let stats = stats_engine(args.engine, &args.fitted)?;
     let full = match (&args.schema, &args.diesel, &stats) {
         (Some(path), _, _) => Schema::from_path(path)?,
-        (None, Some(path), _) => syda_diesel::schema_from_file(path)?,
+        (None, Some(path), _) => crate::diesel_schema(path)?,
         (None, None, Some(engine)) => engine.schema(),
         (None, None, None) => {
             bail!("give a schema file, --diesel schema.rs, or --engine stats --fitted MODEL.json")

@@ -13,6 +13,7 @@ mod llm;
 mod report;
 #[cfg(feature = "db")]
 mod seed;
+#[cfg(feature = "serve")]
 mod serve;
 
 use std::process::ExitCode;
@@ -33,6 +34,17 @@ pub fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The schema of a Diesel `schema.rs` (`--diesel`).
+fn diesel_schema(path: &std::path::Path) -> anyhow::Result<syda::Schema> {
+    #[cfg(feature = "diesel")]
+    return Ok(syda_diesel::schema_from_file(path)?);
+    #[cfg(not(feature = "diesel"))]
+    anyhow::bail!(
+        "--diesel {}: this syda was built without the `diesel` feature; reinstall with it (a default feature)",
+        path.display()
+    )
 }
 
 /// Runs one parsed command.
@@ -76,6 +88,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Introspect(args) => introspect::run(&args).map(|()| ExitCode::SUCCESS),
         #[cfg(feature = "db")]
         Command::Seed(args) => seed::run(&args).map(|()| ExitCode::SUCCESS),
+        #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(&args),
+        #[cfg(not(feature = "serve"))]
+        Command::Serve { .. } => anyhow::bail!(
+            "this syda was built without the REST service; install it with \
+             `cargo install syda-cli --features serve` (or `cargo run -p syda-cli --features serve -- serve`)"
+        ),
     }
 }

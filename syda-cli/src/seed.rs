@@ -20,7 +20,7 @@ pub(crate) fn run(args: &SeedArgs) -> anyhow::Result<()> {
     };
     let schema = match (&args.schema_file, &args.diesel) {
         (Some(path), _) => Schema::from_path(path)?,
-        (None, Some(path)) => with_database_constraints(syda_diesel::schema_from_file(path)?, &introspect()?),
+        (None, Some(path)) => with_database_constraints(crate::diesel_schema(path)?, &introspect()?),
         (None, None) => introspect()?,
     };
     let mut plan = PlanConfig::rows(args.rows);
