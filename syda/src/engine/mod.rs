@@ -37,6 +37,7 @@
 //! date-times from 2015-01-01 to 2025-12-31, times of day, v4 UUIDs, and a
 //! small JSON object. Dates never depend on today's date.
 
+mod any;
 mod context;
 #[cfg(feature = "llm")]
 pub mod llm;
@@ -48,6 +49,7 @@ use crate::error::Result;
 use crate::schema::Table;
 use crate::value::Row;
 
+pub use any::AnyEngine;
 pub use context::ParentContext;
 pub(crate) use context::{Summaries, key_text, summarise};
 pub use offline::OfflineEngine;
