@@ -17,7 +17,7 @@ pub struct Cli {
 pub(crate) enum Command {
     /// Parse and validate a schema file, then print how each table is described.
     Validate {
-        /// A YAML or JSON schema file.
+        /// A YAML or JSON schema file, or a directory of them.
         schema: PathBuf,
     },
     /// Generate rows for every table of a schema, in foreign-key order.
@@ -49,6 +49,9 @@ pub(crate) enum Command {
     Seed(SeedArgs),
     /// Run the REST service (projects, audit trail, generation, uploads; docs at /docs).
     Serve(crate::serve::ServeArgs),
+    /// Write any schema you already have as a syda YAML schema: a Python syda
+    /// directory or table file, a Diesel schema.rs, or --database-url URL.
+    Convert(crate::convert::ConvertArgs),
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 #![warn(clippy::unwrap_used)]
 
 mod cli;
+mod convert;
 mod fit;
 mod generate;
 #[cfg(feature = "db")]
@@ -39,7 +40,11 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate { schema } => {
-            let schema = syda::Schema::from_path(&schema)?;
+            let loaded = syda::Schema::load(&schema)?;
+            for note in &loaded.notes {
+                eprintln!("note: {note}");
+            }
+            let schema = loaded.schema;
             for table in &schema.tables {
                 println!("{}", table.name);
                 println!("{}", table.describe());
@@ -77,5 +82,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "db")]
         Command::Seed(args) => seed::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => serve::run(&args),
+        Command::Convert(args) => convert::run(&args).map(|()| ExitCode::SUCCESS),
     }
 }
