@@ -339,3 +339,61 @@ fn rust_types_map_to_column_types() {
         ]
     );
 }
+
+/// A crate that re-exports syda under another path, as applications and
+/// frameworks do; `#[synthetic(crate = "…")]` points the derive at it.
+mod reexport {
+    pub use ::syda as inner;
+}
+
+#[derive(Deserialize, reexport::inner::Synthetic)]
+#[synthetic(crate = "crate::reexport::inner", table = "notes")]
+#[allow(dead_code)]
+struct Note {
+    #[synthetic(primary_key)]
+    id: i64,
+    body: String,
+}
+
+#[test]
+fn the_crate_path_override_builds_against_a_reexport() {
+    assert_eq!(Note::TABLE.name, "notes");
+    let notes: Vec<Note> = syda::fixtures(3);
+    assert_eq!(notes.len(), 3);
+}
+
+/// A SeaORM-style model and a Diesel-style insertable: their own attributes
+/// give the table name and column flags without repeating them for syda.
+/// (The derive accepts `sea_orm` and `diesel` attributes itself, so these
+/// compile here without the ORMs' derives.)
+#[derive(Deserialize, Synthetic)]
+#[sea_orm(table_name = "cakes")]
+#[allow(dead_code)]
+struct CakeModel {
+    #[sea_orm(primary_key, auto_increment = false)]
+    id: i64,
+    #[sea_orm(unique, column_type = "String(StringLen::N(40))")]
+    name: String,
+    #[sea_orm(nullable)]
+    #[serde(default)]
+    topping: String,
+}
+
+#[derive(Deserialize, Synthetic)]
+#[diesel(table_name = crate::schema::posts)]
+#[allow(dead_code)]
+struct NewPost {
+    title: String,
+}
+
+#[test]
+fn orm_attributes_name_tables_and_flag_columns() {
+    let cake = CakeModel::TABLE;
+    assert_eq!(cake.name, "cakes");
+    assert!(cake.column("id").is_some_and(|c| c.primary_key));
+    let name = cake.column("name").expect("name");
+    assert!(name.unique);
+    assert_eq!(name.max_length, Some(40));
+    assert!(cake.column("topping").is_some_and(|c| c.nullable));
+    assert_eq!(NewPost::TABLE.name, "posts");
+}

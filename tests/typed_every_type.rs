@@ -158,6 +158,9 @@ fn every_field_type_round_trips_through_ten_thousand_typed_rows() {
     assert!(accounts.iter().any(|a| a.maybe_login.is_none()));
     assert!(accounts.iter().any(|a| a.maybe_t_offset.is_some()));
     assert!(accounts.iter().any(|a| a.maybe_plan.is_none()) && accounts.iter().any(|a| a.maybe_plan.is_some()));
+    // Structured JSON columns get their NULLs too.
+    assert!(accounts.iter().any(|a| a.maybe_address.is_none()) && accounts.iter().any(|a| a.maybe_address.is_some()));
+    assert!(accounts.iter().any(|a| a.maybe_tags.is_none()));
 }
 
 #[test]

@@ -119,7 +119,7 @@ impl Generator {
     /// registered for them.
     pub fn rows<T: Synthetic>(&self, n: usize) -> Result<Vec<T>> {
         let table = T::TABLE;
-        let mut generators = crate::typed::typed_generators::<T>();
+        let mut generators = crate::typed::typed_generators_with_null_rate::<T>(self.engine.null_rate());
         generators.extend(self.engine.generators().clone());
         let engine = self.engine.clone().with_generators(generators);
         let mut out = Vec::with_capacity(n);

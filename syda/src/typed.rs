@@ -170,18 +170,34 @@ fn hex(s: &str) -> std::result::Result<Vec<u8>, String> {
 /// assert!(generators.column("post", "tags").is_some());
 /// ```
 pub fn typed_generators<T: Synthetic>() -> Generators {
+    typed_generators_with_null_rate::<T>(DEFAULT_NULL_RATE)
+}
+
+/// The engine's default share of NULLs, which [`typed_generators`] gives
+/// nullable structured columns.
+const DEFAULT_NULL_RATE: f64 = 0.1;
+
+/// [`typed_generators`] with nullable structured columns NULL at `null_rate`.
+pub(crate) fn typed_generators_with_null_rate<T: Synthetic>(null_rate: f64) -> Generators {
     let mut generators = Generators::new();
-    register(&mut generators, &T::TABLE, T::FIELDS);
+    register(&mut generators, &T::TABLE, T::FIELDS, null_rate);
     generators
 }
 
-fn register(generators: &mut Generators, table: &Table, fields: &[Field]) {
+fn register(generators: &mut Generators, table: &Table, fields: &[Field], null_rate: f64) {
     for field in fields.iter().filter(|f| f.shape.is_structured()) {
         let Some(column) = table.column(field.column) else {
             continue;
         };
         let build = builder(column, field.shape);
-        generators.register_column(&table.name, field.column, move |cx| Value::Json(build(cx.rng())));
+        let null_rate = if column.nullable && !column.primary_key { null_rate } else { 0.0 };
+        generators.register_column(&table.name, field.column, move |cx| {
+            if null_rate > 0.0 && cx.rng().random_bool(null_rate.clamp(0.0, 1.0)) {
+                Value::Null
+            } else {
+                Value::Json(build(cx.rng()))
+            }
+        });
     }
 }
 
@@ -204,6 +220,7 @@ fn builder(column: &Column, shape: Shape) -> Build {
                     column: leak(&column.name),
                     shape: element.shape,
                 }],
+                0.0,
             );
             let is_map = matches!(shape, Shape::Map(_));
             Arc::new(move |rng| {
@@ -233,7 +250,7 @@ fn builder(column: &Column, shape: Shape) -> Build {
         Shape::Object(nested) => {
             let table = nested.table.clone();
             let mut engine = OfflineEngine::new().with_null_rate(0.0);
-            register(engine.generators_mut(), &table, nested.fields);
+            register(engine.generators_mut(), &table, nested.fields, 0.0);
             Arc::new(move |rng| {
                 let start = rng.random_range(0..1u64 << 40);
                 let row = engine
