@@ -84,7 +84,10 @@ async fn ten_thousand_typed_rows_through_a_mock_model() {
         assert_eq!(a.id, i as i64 + 1);
         assert!(a.email.0.contains('@'));
         assert!((1..=3).contains(&a.tags.len()));
-        assert!(!a.billing.city.is_empty());
+        assert!(!a.billing.city.is_empty() && !a.billing.country.is_empty());
+        assert!(!a.name.is_empty());
+        assert!((2015..=2025).contains(&chrono::Datelike::year(&a.signed_up)));
+        assert_eq!(a.token.get_version_num(), 4);
     }
     assert!(out.rows.iter().any(|a| a.tier == Tier::Enterprise));
     assert!(out.rows.iter().any(|a| a.last_seen.is_some()));
