@@ -372,7 +372,7 @@ fn the_crate_path_override_builds_against_a_reexport() {
 struct CakeModel {
     #[sea_orm(primary_key, auto_increment = false)]
     id: i64,
-    #[sea_orm(unique, column_type = "String(StringLen::N(40))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(40))", column_name = "cake_name")]
     name: String,
     #[sea_orm(nullable)]
     #[serde(default)]
@@ -383,6 +383,7 @@ struct CakeModel {
 #[diesel(table_name = crate::schema::posts)]
 #[allow(dead_code)]
 struct NewPost {
+    #[diesel(column_name = headline)]
     title: String,
 }
 
@@ -391,9 +392,15 @@ fn orm_attributes_name_tables_and_flag_columns() {
     let cake = CakeModel::TABLE;
     assert_eq!(cake.name, "cakes");
     assert!(cake.column("id").is_some_and(|c| c.primary_key));
-    let name = cake.column("name").expect("name");
+    let name = cake.column("cake_name").expect("the ORM's column name");
     assert!(name.unique);
     assert_eq!(name.max_length, Some(40));
     assert!(cake.column("topping").is_some_and(|c| c.nullable));
     assert_eq!(NewPost::TABLE.name, "posts");
+    assert_eq!(NewPost::TABLE.columns[0].name, "headline");
+    // Typed rows read each column under the field's serde name.
+    let cakes: Vec<CakeModel> = syda::fixtures(20);
+    assert!(cakes.iter().all(|c| !c.name.is_empty() && c.name.chars().count() <= 40));
+    let posts: Vec<NewPost> = syda::fixtures(2);
+    assert!(!posts[0].title.is_empty());
 }

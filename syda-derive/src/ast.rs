@@ -64,8 +64,10 @@ pub struct Newtype<'a> {
 pub struct Column<'a> {
     /// The field.
     pub field: &'a syn::Field,
-    /// Column name: serde's name for the field.
+    /// Column name: the ORM's `column_name`, else serde's name for the field.
     pub name: String,
+    /// serde's name for the field, which typed rows are read under.
+    pub key: String,
     /// `comment = "…"`, else the field's doc comment.
     pub doc: Option<String>,
     /// Column type.
@@ -328,6 +330,8 @@ impl<'a> Column<'a> {
         name: String,
         mut attrs: attr::Field,
     ) -> Option<Column<'a>> {
+        let key = name;
+        let name = attrs.orm_column_name.clone().unwrap_or_else(|| key.clone());
         attrs.primary_key |= attrs.orm_primary_key;
         attrs.unique |= attrs.orm_unique;
         attrs.max_length = attrs.max_length.or(attrs.orm_max_length);
@@ -340,6 +344,7 @@ impl<'a> Column<'a> {
             return Some(Column {
                 field,
                 name,
+                key,
                 doc: None,
                 ty: ColumnType::Flatten(rust_ty),
                 nullable: false,
@@ -363,6 +368,7 @@ impl<'a> Column<'a> {
         Some(Column {
             field,
             name,
+            key,
             doc: attrs.comment.clone().or_else(|| doc::collect(&field.attrs)),
             ty,
             nullable: inner.is_some() || attrs.nullable || attrs.orm_nullable,

@@ -157,6 +157,8 @@ pub struct Field {
     pub orm_nullable: bool,
     /// `#[sea_orm(column_type = "String(StringLen::N(40))")]`: the length.
     pub orm_max_length: Option<u32>,
+    /// `#[sea_orm(column_name = "…")]` or `#[diesel(column_name = …)]`.
+    pub orm_column_name: Option<String>,
 }
 
 /// One attribute key that may be given once.
@@ -429,11 +431,21 @@ impl Field {
                     }
                     Ok(())
                 });
-            } else if attr.path().is_ident(SEA_ORM) {
-                // #[sea_orm(primary_key, unique, nullable, column_type = "…")]. Other keys
-                // (and malformed attributes) are SeaORM's business.
+            } else if attr.path().is_ident(SEA_ORM) || attr.path().is_ident(DIESEL) {
+                // #[sea_orm(primary_key, unique, nullable, column_type = "…", column_name = "…")],
+                // #[diesel(column_name = name)]. Other keys (and malformed attributes) are the
+                // ORM's business.
                 let _ = attr.parse_nested_meta(|meta| {
-                    if meta.path.is_ident("primary_key") {
+                    if meta.path.is_ident("column_name") {
+                        let expr: Expr = meta.value()?.parse()?;
+                        out.orm_column_name = match expr {
+                            Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.value()),
+                            Expr::Path(p) => p.path.get_ident().map(|i| i.unraw().to_string()),
+                            _ => out.orm_column_name.take(),
+                        };
+                    } else if !attr.path().is_ident(SEA_ORM) {
+                        skip_value(&meta)?;
+                    } else if meta.path.is_ident("primary_key") {
                         out.orm_primary_key = true;
                     } else if meta.path.is_ident("unique") {
                         out.orm_unique = true;

@@ -103,6 +103,15 @@ impl<'k> Hoist<'k> {
         quote!(#ident)
     }
 
+    /// `const __SYDA_SHAPE_n: Shape = …;`: a shape holding `&Element`
+    /// cannot be a `const fn` argument, but may be a constant.
+    fn shape(&mut self, shape: TokenStream) -> TokenStream {
+        let k = self.krate;
+        let ident = format_ident!("__SYDA_SHAPE_{}", self.items.len());
+        self.items.push(quote!(const #ident: #k::Shape = #shape;));
+        quote!(#ident)
+    }
+
     /// `const __SYDA_FIELDS_n: &[Field] = &[…];`
     fn fields(&mut self, fields: Vec<TokenStream>) -> TokenStream {
         let k = self.krate;
@@ -137,9 +146,18 @@ fn impl_table(k: &TokenStream, table: &Table<'_>) -> TokenStream {
             continue;
         }
         columns.push(column(&mut hoist, col));
-        if let Some(shape) = field_shape(&mut hoist, col) {
+        let shape = field_shape(&mut hoist, col);
+        if shape.is_some() || col.key != col.name {
             let column_name = &col.name;
-            fields.push(quote!(#k::Field { column: #column_name, shape: #shape }));
+            let shape = match shape {
+                Some(shape) => hoist.shape(shape),
+                None => quote!(#k::Shape::Plain),
+            };
+            let key = (col.key != col.name).then(|| {
+                let key = &col.key;
+                quote!(.with_key(#key))
+            });
+            fields.push(quote!(#k::Field::new(#column_name, #shape) #key));
         }
     }
     let flattened = !column_parts.is_empty();

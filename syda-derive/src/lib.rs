@@ -57,7 +57,9 @@ use syn::{DeriveInput, parse_macro_input};
 /// - **ORM attributes** already on the struct: `#[diesel(table_name = …)]`
 ///   and `#[sea_orm(table_name = "…")]` name the table (`table = …` wins);
 ///   `#[sea_orm(primary_key)]`, `unique`, `nullable` and the length of
-///   `column_type = "String(StringLen::N(40))"` apply to their field. Other
+///   `column_type = "String(StringLen::N(40))"` apply to their field, and
+///   `#[sea_orm(column_name = "…")]` / `#[diesel(column_name = …)]` name the
+///   column (typed rows still read it under the field's serde name). Other
 ///   ORM keys are left to the ORM.
 ///
 /// # Rust types → columns

@@ -169,10 +169,7 @@ pub const fn concat_columns<const N: usize>(parts: &[&'static [Column]]) -> [Col
 
 /// The fields of `parts` one after another; `N` is their total count.
 pub const fn concat_fields<const N: usize>(parts: &[&'static [Field]]) -> [Field; N] {
-    let mut out = [Field {
-        column: "",
-        shape: Shape::Plain,
-    }; N];
+    let mut out = [Field::new("", Shape::Plain); N];
     let (mut at, mut part) = (0, 0);
     while part < parts.len() {
         let mut i = 0;

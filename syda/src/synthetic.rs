@@ -49,13 +49,34 @@ pub trait SyntheticField {
     const FIELDS: &'static [Field] = &[];
 }
 
-/// One column whose value a Rust type reads in a particular form.
+/// One column whose value a Rust type reads in a particular form or under
+/// another name.
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
     /// The column name.
     pub column: &'static str,
+    /// The name serde reads the value under, when it is not the column's
+    /// (an ORM's `column_name` differs from the field's serde name).
+    pub key: Option<&'static str>,
     /// The form the field's type wants.
     pub shape: Shape,
+}
+
+impl Field {
+    /// A column read in `shape` under its own name.
+    pub const fn new(column: &'static str, shape: Shape) -> Field {
+        Field {
+            column,
+            key: None,
+            shape,
+        }
+    }
+
+    /// Reads the column under `key` instead.
+    pub const fn with_key(mut self, key: &'static str) -> Field {
+        self.key = Some(key);
+        self
+    }
 }
 
 /// The form a Rust type reads a generated value in. Generated values are

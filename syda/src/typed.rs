@@ -25,17 +25,20 @@ pub(crate) fn to_typed<T: Synthetic>(table: &Table, index: u64, row: &Row) -> Re
     let mut object = Map::with_capacity(row.len());
     for (column, value) in table.columns.iter().zip(row) {
         let json = value.to_json();
-        let json = match shape_of(T::FIELDS, &column.name) {
-            Some(shape) => reshape(json, shape).map_err(|e| fail(format!("column `{}`: {e}", column.name)))?,
-            None => json,
+        let (key, json) = match field_of(T::FIELDS, &column.name) {
+            Some(field) => (
+                field.key.unwrap_or(&column.name).to_owned(),
+                reshape(json, field.shape).map_err(|e| fail(format!("column `{}`: {e}", column.name)))?,
+            ),
+            None => (column.name.to_string(), json),
         };
-        object.insert(column.name.to_string(), json);
+        object.insert(key, json);
     }
     serde_json::from_value(Json::Object(object)).map_err(|e| fail(e.to_string()))
 }
 
-fn shape_of(fields: &[Field], column: &str) -> Option<Shape> {
-    fields.iter().find(|f| f.column == column).map(|f| f.shape)
+fn field_of<'f>(fields: &'f [Field], column: &str) -> Option<&'f Field> {
+    fields.iter().find(|f| f.column == column)
 }
 
 /// `value` in the form `shape` reads.
@@ -101,12 +104,12 @@ fn reshape(value: Json, shape: Shape) -> std::result::Result<Json, String> {
             Json::Object(entries) => Json::Object(
                 entries
                     .into_iter()
-                    .map(|(k, v)| {
-                        let v = match shape_of(nested.fields, &k) {
-                            Some(shape) => reshape(v, shape).map_err(|e| format!("key `{k}`: {e}"))?,
-                            None => v,
-                        };
-                        Ok((k, v))
+                    .map(|(k, v)| match field_of(nested.fields, &k) {
+                        Some(field) => {
+                            let v = reshape(v, field.shape).map_err(|e| format!("key `{k}`: {e}"))?;
+                            Ok((field.key.map_or(k, str::to_owned), v))
+                        }
+                        None => Ok((k, v)),
                     })
                     .collect::<std::result::Result<_, String>>()?,
             ),
@@ -216,10 +219,7 @@ fn builder(column: &Column, shape: Shape) -> Build {
             register(
                 engine.generators_mut(),
                 &table,
-                &[Field {
-                    column: leak(&column.name),
-                    shape: element.shape,
-                }],
+                &[Field::new(leak(&column.name), element.shape)],
                 0.0,
             );
             let is_map = matches!(shape, Shape::Map(_));
