@@ -400,7 +400,11 @@ fn orm_attributes_name_tables_and_flag_columns() {
     assert_eq!(NewPost::TABLE.columns[0].name, "headline");
     // Typed rows read each column under the field's serde name.
     let cakes: Vec<CakeModel> = syda::fixtures(20);
-    assert!(cakes.iter().all(|c| !c.name.is_empty() && c.name.chars().count() <= 40));
+    assert!(
+        cakes
+            .iter()
+            .all(|c| !c.name.is_empty() && c.name.chars().count() <= 40)
+    );
     let posts: Vec<NewPost> = syda::fixtures(2);
     assert!(!posts[0].title.is_empty());
 }

@@ -28,7 +28,10 @@ fn a_syda_py_directory_loads_with_every_foreign_key_form_resolved() {
     assert_eq!(fk("inventory", "product_id").as_deref(), Some("product.id"));
 
     let product = schema.table("product").expect("product");
-    assert_eq!(product.doc.as_deref(), Some("Products in the inventory management system"));
+    assert_eq!(
+        product.doc.as_deref(),
+        Some("Products in the inventory management system")
+    );
     let price = product.column("price").expect("price");
     assert_eq!(price.ty, DataType::Float);
     assert!(price.range.is_some());
@@ -37,14 +40,38 @@ fn a_syda_py_directory_loads_with_every_foreign_key_form_resolved() {
     assert!(name.unique);
     assert_eq!(name.max_length, Some(100));
     let supplier = schema.table("supplier").expect("supplier");
-    assert_eq!(supplier.column("email").and_then(|c| c.kind.as_deref()), Some("email"));
-    assert_eq!(supplier.column("payment_terms").and_then(|c| c.one_of.as_ref()).map(|v| v.len()), Some(5));
-    assert!(schema.table("inventory").and_then(|t| t.column("last_checked")).is_some_and(|c| c.nullable));
+    assert_eq!(
+        supplier.column("email").and_then(|c| c.kind.as_deref()),
+        Some("email")
+    );
+    assert_eq!(
+        supplier
+            .column("payment_terms")
+            .and_then(|c| c.one_of.as_ref())
+            .map(|v| v.len()),
+        Some(5)
+    );
+    assert!(
+        schema
+            .table("inventory")
+            .and_then(|t| t.column("last_checked"))
+            .is_some_and(|c| c.nullable)
+    );
 
     let notes: Vec<String> = loaded.notes.iter().map(ToString::to_string).collect();
-    assert!(notes.iter().any(|n| n.contains("table `inventory`") && n.contains("`__template__`")), "{notes:#?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("table `inventory`") && n.contains("`__template__`")),
+        "{notes:#?}"
+    );
     assert!(notes.iter().any(|n| n.contains("`min_length`")), "{notes:#?}");
-    assert!(notes.iter().any(|n| n.contains("column `location`") && n.contains("format")), "{notes:#?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("column `location`") && n.contains("format")),
+        "{notes:#?}"
+    );
 }
 
 #[test]
@@ -59,7 +86,12 @@ fn the_converted_schema_is_the_golden_syda_yaml_and_reads_back_equal() {
 fn a_syda_py_directory_generates_related_rows_that_pass_the_check() {
     let schema = Schema::from_path(INVENTORY).expect("loads");
     let data = Planner::new(&schema)
-        .sizes([("supplier", 10), ("categories", 8), ("product", 40), ("inventory", 120)])
+        .sizes([
+            ("supplier", 10),
+            ("categories", 8),
+            ("product", 40),
+            ("inventory", 120),
+        ])
         .generate(&OfflineEngine::new().with_seed(5))
         .expect("generates");
     let report = syda::check::check(&data);
@@ -69,12 +101,22 @@ fn a_syda_py_directory_generates_related_rows_that_pass_the_check() {
 #[test]
 fn a_broken_directory_names_each_file_table_and_column() {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("a.yml"), "__table_name__: shared\nid: { type: integer, colour: red }\n").expect("write");
+    std::fs::write(
+        dir.path().join("a.yml"),
+        "__table_name__: shared\nid: { type: integer, colour: red }\n",
+    )
+    .expect("write");
     std::fs::write(dir.path().join("b.yml"), "__table_name__: shared\nid: integer\nref: { type: foreign_key, references: { schema: Nowhere, field: id } }\n").expect("write");
     std::fs::write(dir.path().join("notes.txt"), "not a schema").expect("write");
     let err = Schema::from_path(dir.path()).expect_err("invalid").to_string();
-    assert!(err.contains("table `shared`, column `id`: unknown field key `colour`"), "{err}");
-    assert!(err.contains("table `shared`: defined twice, in a.yml and in b.yml"), "{err}");
+    assert!(
+        err.contains("table `shared`, column `id`: unknown field key `colour`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("table `shared`: defined twice, in a.yml and in b.yml"),
+        "{err}"
+    );
 
     let empty = tempfile::tempdir().expect("temp dir");
     let err = Schema::from_path(empty.path()).expect_err("no files").to_string();

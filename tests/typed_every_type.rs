@@ -130,7 +130,7 @@ fn every_field_type_round_trips_through_ten_thousand_typed_rows() {
 
     for (i, a) in accounts.iter().enumerate() {
         assert_eq!(a.id, i as u64 + 1);
-        assert!(i8::try_from(a.tiny).is_ok_and(|t| t >= 0));
+        assert!(a.tiny >= 0 && a.small >= 0, "narrow integers are non-negative");
         assert!(a.initial.is_ascii_alphabetic());
         assert!(a.timeout <= Duration::from_secs(86_400));
         assert!(!a.avatar.is_empty());
@@ -152,14 +152,22 @@ fn every_field_type_round_trips_through_ten_thousand_typed_rows() {
     }
 
     let plans: HashSet<Plan> = accounts.iter().map(|a| a.plan).collect();
-    assert_eq!(plans, HashSet::from([Plan::Free, Plan::ProPlus, Plan::Enterprise]));
+    assert_eq!(
+        plans,
+        HashSet::from([Plan::Free, Plan::ProPlus, Plan::Enterprise])
+    );
     let pro = accounts.iter().filter(|a| a.plan == Plan::ProPlus).count();
     assert!(pro > ROWS / 2, "weight 3 of 5: {pro} of {ROWS}");
     assert!(accounts.iter().any(|a| a.maybe_login.is_none()));
     assert!(accounts.iter().any(|a| a.maybe_t_offset.is_some()));
-    assert!(accounts.iter().any(|a| a.maybe_plan.is_none()) && accounts.iter().any(|a| a.maybe_plan.is_some()));
+    assert!(
+        accounts.iter().any(|a| a.maybe_plan.is_none()) && accounts.iter().any(|a| a.maybe_plan.is_some())
+    );
     // Structured JSON columns get their NULLs too.
-    assert!(accounts.iter().any(|a| a.maybe_address.is_none()) && accounts.iter().any(|a| a.maybe_address.is_some()));
+    assert!(
+        accounts.iter().any(|a| a.maybe_address.is_none())
+            && accounts.iter().any(|a| a.maybe_address.is_some())
+    );
     assert!(accounts.iter().any(|a| a.maybe_tags.is_none()));
 }
 
@@ -175,10 +183,17 @@ fn the_descriptor_maps_each_type_to_its_column() {
     assert_eq!(ty("timeout"), DataType::Integer);
     assert_eq!(ty("avatar"), DataType::Text);
     let plan = table.column("plan").expect("plan");
-    let values: Vec<String> = plan.one_of.iter().flat_map(|v| v.iter().map(ToString::to_string)).collect();
+    let values: Vec<String> = plan
+        .one_of
+        .iter()
+        .flat_map(|v| v.iter().map(ToString::to_string))
+        .collect();
     assert_eq!(values, ["free", "pro_plus", "pro_plus", "pro_plus", "ent"]);
     assert_eq!(plan.doc.as_deref(), Some("Subscription plan."));
-    assert_eq!(table.column("email").and_then(|c| c.kind.as_deref()), Some("email"));
+    assert_eq!(
+        table.column("email").and_then(|c| c.kind.as_deref()),
+        Some("email")
+    );
     assert_eq!(table.column("ip").and_then(|c| c.kind.as_deref()), Some("ipv4"));
     assert!(table.column("maybe_address").is_some_and(|c| c.nullable));
     // The flattened struct's columns are the outer table's, in place.
@@ -187,7 +202,9 @@ fn the_descriptor_maps_each_type_to_its_column() {
     assert_eq!(names[at - 1], "address");
     assert_eq!(names[at + 1], "updated_at");
     assert!(!names.contains(&"audit"));
-    syda::Schema::new([table]).validate().expect("the derived table is valid");
+    syda::Schema::new([table])
+        .validate()
+        .expect("the derived table is valid");
     assert_eq!(<Plan as SyntheticField>::COLUMN.ty, DataType::Text);
 }
 
@@ -195,7 +212,9 @@ fn the_descriptor_maps_each_type_to_its_column() {
 fn related_generation_reads_derived_rows_back_with_the_typed_generators() {
     let schema = syda::Schema::new([Account::TABLE]);
     let mut engine = syda::engine::OfflineEngine::new().with_seed(3);
-    engine.generators_mut().extend(syda::typed_generators::<Account>());
+    engine
+        .generators_mut()
+        .extend(syda::typed_generators::<Account>());
     let data = syda::plan::Planner::new(&schema)
         .sizes([("accounts", 500)])
         .generate(&engine)

@@ -57,7 +57,10 @@ fn read(args: &ConvertArgs) -> anyhow::Result<Schema> {
 
 #[cfg(feature = "db")]
 fn from_database(url: &str) -> anyhow::Result<Schema> {
-    Ok(syda::db::blocking::introspect(url, &syda::db::IntrospectOptions::default())?)
+    Ok(syda::db::blocking::introspect(
+        url,
+        &syda::db::IntrospectOptions::default(),
+    )?)
 }
 
 #[cfg(not(feature = "db"))]
@@ -72,8 +75,10 @@ fn write_atomically(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => std::path::Path::new("."),
     };
-    let mut file = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing into {}", dir.display()))?;
+    let mut file =
+        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing into {}", dir.display()))?;
     file.write_all(text.as_bytes())?;
-    file.persist(path).with_context(|| format!("writing {}", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }

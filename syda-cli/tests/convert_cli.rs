@@ -16,7 +16,11 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn repo(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
+        .display()
+        .to_string()
 }
 
 fn inventory() -> String {
@@ -29,9 +33,15 @@ fn a_syda_py_directory_validates_generates_and_its_output_passes_check() {
     let run = syda(&["validate", &dir]);
     assert!(run.status.success(), "{}", text(&run.stderr));
     let stdout = text(&run.stdout);
-    assert!(stdout.contains("product") && stdout.contains("supplier"), "{stdout}");
+    assert!(
+        stdout.contains("product") && stdout.contains("supplier"),
+        "{stdout}"
+    );
     let stderr = text(&run.stderr);
-    assert!(stderr.contains("note: table `inventory`") && stderr.contains("`__template__`"), "{stderr}");
+    assert!(
+        stderr.contains("note: table `inventory`") && stderr.contains("`__template__`"),
+        "{stderr}"
+    );
 
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
@@ -73,7 +83,11 @@ fn convert_reads_a_diesel_schema_rs() {
     let schema = syda::Schema::from_yaml_str(&text(&run.stdout)).expect("a syda schema");
     let posts = schema.table("posts").expect("posts");
     assert_eq!(
-        posts.column("user_id").and_then(|c| c.foreign_key.as_ref()).map(ToString::to_string).as_deref(),
+        posts
+            .column("user_id")
+            .and_then(|c| c.foreign_key.as_ref())
+            .map(ToString::to_string)
+            .as_deref(),
         Some("users.id")
     );
 }
@@ -110,7 +124,11 @@ fn convert_reads_a_live_database() {
     let schema = syda::Schema::from_yaml_str(&text(&run.stdout)).expect("a syda schema");
     let orders = schema.table("orders").expect("orders");
     assert_eq!(
-        orders.column("customer_id").and_then(|c| c.foreign_key.as_ref()).map(ToString::to_string).as_deref(),
+        orders
+            .column("customer_id")
+            .and_then(|c| c.foreign_key.as_ref())
+            .map(ToString::to_string)
+            .as_deref(),
         Some("customers.id")
     );
 }
@@ -119,13 +137,25 @@ fn convert_reads_a_live_database() {
 fn convert_of_a_bad_input_names_the_file_and_writes_nothing() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let bad = tmp.path().join("orders.yml");
-    std::fs::write(&bad, "__table_name__: orders\nid: { type: integer, constraints: { primary_key: maybe } }\n").expect("write");
+    std::fs::write(
+        &bad,
+        "__table_name__: orders\nid: { type: integer, constraints: { primary_key: maybe } }\n",
+    )
+    .expect("write");
     let file = tmp.path().join("schema.yaml");
-    let run = syda(&["convert", &bad.display().to_string(), "--out", &file.display().to_string()]);
+    let run = syda(&[
+        "convert",
+        &bad.display().to_string(),
+        "--out",
+        &file.display().to_string(),
+    ]);
     assert_eq!(run.status.code(), Some(1));
     let stderr = text(&run.stderr);
     assert!(stderr.contains("orders.yml"), "{stderr}");
-    assert!(stderr.contains("table `orders`, column `id`: `primary_key` must be true or false"), "{stderr}");
+    assert!(
+        stderr.contains("table `orders`, column `id`: `primary_key` must be true or false"),
+        "{stderr}"
+    );
     assert!(!file.exists());
     let run = syda(&["convert"]);
     assert_eq!(run.status.code(), Some(2), "a usage error: {}", text(&run.stderr));

@@ -22,7 +22,7 @@ pub enum Item<'a> {
     /// A unit-only enum: a text column whose values are the variants.
     Enum(Enum<'a>),
     /// A struct with one unnamed field: the inner type's column.
-    Newtype(Newtype<'a>),
+    Newtype(Box<Newtype<'a>>),
 }
 
 /// A struct read as one table.
@@ -114,7 +114,7 @@ impl<'a> Item<'a> {
             Data::Struct(data) => match &data.fields {
                 Fields::Named(_) => Table::from_ast(cx, input).map(Item::Table),
                 Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
-                    Newtype::from_ast(cx, input, &fields.unnamed[0]).map(Item::Newtype)
+                    Newtype::from_ast(cx, input, &fields.unnamed[0]).map(|n| Item::Newtype(Box::new(n)))
                 }
                 Fields::Unnamed(_) => {
                     attr::Container::from_ast(cx, &input.attrs);
@@ -188,7 +188,10 @@ impl<'a> Enum<'a> {
             values.push((name, attrs.weight.unwrap_or(1)));
         }
         if data.variants.is_empty() {
-            cx.error_spanned_by(&input.ident, "#[derive(Synthetic)] needs an enum with at least one variant");
+            cx.error_spanned_by(
+                &input.ident,
+                "#[derive(Synthetic)] needs an enum with at least one variant",
+            );
         } else if values.is_empty() && data.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) {
             cx.error_spanned_by(
                 &input.ident,
@@ -216,7 +219,10 @@ impl<'a> Newtype<'a> {
         }
         let attrs = attr::Field::from_ast(cx, &field.attrs);
         if attrs.skip.is_some() || attrs.serde_flatten {
-            cx.error_spanned_by(&field.ty, "the field of a newtype is its column: it cannot be skipped or flattened");
+            cx.error_spanned_by(
+                &field.ty,
+                "the field of a newtype is its column: it cannot be skipped or flattened",
+            );
         }
         let name = snake_case(&input.ident.unraw().to_string());
         let mut column = Column::from_ast(cx, &input.generics, field, name, attrs)?;
@@ -485,7 +491,12 @@ mod tests {
                     a: Email,
                 }
             ),
-            |t| assert!(matches!(t.columns[0].ty, ColumnType::Typed(FieldType::Foreign(_)))),
+            |t| {
+                assert!(matches!(
+                    t.columns[0].ty,
+                    ColumnType::Typed(FieldType::Foreign(_))
+                ))
+            },
         );
         assert!(errors.is_empty(), "{errors:?}");
     }
@@ -502,7 +513,11 @@ mod tests {
                 assert_eq!(e.name, "plan");
                 assert_eq!(
                     e.values,
-                    [("free".to_owned(), 1), ("pro_plus".to_owned(), 2), ("ent".to_owned(), 1)]
+                    [
+                        ("free".to_owned(), 1),
+                        ("pro_plus".to_owned(), 2),
+                        ("ent".to_owned(), 1)
+                    ]
                 );
             },
         );
@@ -527,12 +542,24 @@ mod tests {
 
     #[test]
     fn newtypes_are_their_inner_column_and_wider_tuple_structs_are_rejected() {
-        let errors = read_item(parse_quote!(struct Email(String);), |item| {
-            let Item::Newtype(n) = item else { panic!("a newtype") };
-            assert_eq!(n.column.name, "email");
-        });
+        let errors = read_item(
+            parse_quote!(
+                struct Email(String);
+            ),
+            |item| {
+                let Item::Newtype(n) = item else {
+                    panic!("a newtype")
+                };
+                assert_eq!(n.column.name, "email");
+            },
+        );
         assert!(errors.is_empty(), "{errors:?}");
-        let errors = read_item(parse_quote!(struct P(i32, i32);), |_| {});
+        let errors = read_item(
+            parse_quote!(
+                struct P(i32, i32);
+            ),
+            |_| {},
+        );
         assert_eq!(errors.len(), 1, "{errors:?}");
     }
 

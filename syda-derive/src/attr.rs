@@ -6,8 +6,8 @@
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::meta::ParseNestedMeta;
 use syn::ext::IdentExt;
+use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, ExprArray, ExprLit, ExprRange, ExprUnary, Lit, LitStr, RangeLimits, Token, UnOp};
 
 use crate::case::RenameRule;
@@ -224,7 +224,10 @@ impl Container {
                                 Ok(path) => krate.set(&meta.path, path),
                                 Err(_) => cx.error_spanned_by(
                                     &s,
-                                    format!("`crate` takes a path, like `crate = \"my_crate::syda\"`, found {:?}", s.value()),
+                                    format!(
+                                        "`crate` takes a path, like `crate = \"my_crate::syda\"`, found {:?}",
+                                        s.value()
+                                    ),
                                 ),
                             }
                         }

@@ -177,9 +177,10 @@ fn impl_table(k: &TokenStream, table: &Table<'_>) -> TokenStream {
         (own_columns, own_fields)
     };
 
-    let unique = table.unique.iter().map(|key| {
-        quote!(#k::__private::Cow::Borrowed(&[#(#k::__private::Cow::Borrowed(#key)),*]))
-    });
+    let unique = table
+        .unique
+        .iter()
+        .map(|key| quote!(#k::__private::Cow::Borrowed(&[#(#k::__private::Cow::Borrowed(#key)),*])));
     let table_doc = table.doc.as_ref().map(|d| quote!(.__doc(#d)));
     let column_doc = table.doc.as_ref().map(|d| quote!(.__doc(#d)));
     let hoisted = &hoist.items;
@@ -291,7 +292,10 @@ fn column(hoist: &mut Hoist<'_>, col: &Column<'_>) -> TokenStream {
         out.extend(quote!(.__generator(#generator)));
     }
     // Value constraints on a list or map column are its elements'.
-    if !matches!(&col.ty, ColumnType::Typed(FieldType::List(..) | FieldType::Map(..))) {
+    if !matches!(
+        &col.ty,
+        ColumnType::Typed(FieldType::List(..) | FieldType::Map(..))
+    ) {
         out.extend(value_constraints(hoist, col));
     }
     out
@@ -495,7 +499,10 @@ mod tests {
             out.contains("< Plan as :: syda :: SyntheticField > :: COLUMN . __name (\"plan\")"),
             "{out}"
         );
-        assert!(out.contains("< Plan as :: syda :: SyntheticField > :: SHAPE"), "{out}");
+        assert!(
+            out.contains("< Plan as :: syda :: SyntheticField > :: SHAPE"),
+            "{out}"
+        );
     }
 
     #[test]

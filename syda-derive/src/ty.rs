@@ -171,7 +171,10 @@ fn map_value(ty: &Type) -> Option<&Type> {
         return None;
     };
     let last = path.segments.last()?;
-    if !["BTreeMap", "HashMap", "IndexMap"].iter().any(|m| last.ident == m) {
+    if !["BTreeMap", "HashMap", "IndexMap"]
+        .iter()
+        .any(|m| last.ident == m)
+    {
         return None;
     }
     let PathArguments::AngleBracketed(args) = &last.arguments else {
@@ -417,10 +420,22 @@ mod tests {
 
     #[test]
     fn collections_are_lists_and_maps_of_their_elements() {
-        assert!(matches!(field_type(&parse_quote!(Vec<String>)), FieldType::List(_, false)));
-        assert!(matches!(field_type(&parse_quote!(HashSet<Option<i32>>)), FieldType::List(_, true)));
-        assert!(matches!(field_type(&parse_quote!(BTreeMap<String, f64>)), FieldType::Map(_, false)));
-        assert!(matches!(field_type(&parse_quote!(BTreeMap<i64, f64>)), FieldType::Foreign(_)));
+        assert!(matches!(
+            field_type(&parse_quote!(Vec<String>)),
+            FieldType::List(_, false)
+        ));
+        assert!(matches!(
+            field_type(&parse_quote!(HashSet<Option<i32>>)),
+            FieldType::List(_, true)
+        ));
+        assert!(matches!(
+            field_type(&parse_quote!(BTreeMap<String, f64>)),
+            FieldType::Map(_, false)
+        ));
+        assert!(matches!(
+            field_type(&parse_quote!(BTreeMap<i64, f64>)),
+            FieldType::Foreign(_)
+        ));
         assert!(matches!(field_type(&parse_quote!(Plan)), FieldType::Foreign(_)));
     }
 

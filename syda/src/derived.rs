@@ -28,7 +28,7 @@ impl Table {
 
     /// Sets the doc.
     pub const fn __doc(mut self, doc: &'static str) -> Table {
-        forget(replace(&mut self.doc, Some(Cow::Borrowed(doc))));
+        forget(self.doc.replace(Cow::Borrowed(doc)));
         self
     }
 
@@ -74,7 +74,7 @@ impl Column {
 
     /// Sets the doc.
     pub const fn __doc(mut self, doc: &'static str) -> Column {
-        forget(replace(&mut self.doc, Some(Cow::Borrowed(doc))));
+        forget(self.doc.replace(Cow::Borrowed(doc)));
         self
     }
 
@@ -86,7 +86,7 @@ impl Column {
 
     /// Sets the kind.
     pub const fn __kind(mut self, kind: &'static str) -> Column {
-        forget(replace(&mut self.kind, Some(Cow::Borrowed(kind))));
+        forget(self.kind.replace(Cow::Borrowed(kind)));
         self
     }
 
@@ -114,7 +114,7 @@ impl Column {
             table: Cow::Borrowed(table),
             column: Cow::Borrowed(column),
         };
-        forget(replace(&mut self.foreign_key, Some(reference)));
+        forget(self.foreign_key.replace(reference));
         self
     }
 
@@ -126,25 +126,25 @@ impl Column {
 
     /// Sets the inclusive bounds.
     pub const fn __range(mut self, min: Literal, max: Literal) -> Column {
-        forget(replace(&mut self.range, Some(Range { min, max })));
+        forget(self.range.replace(Range { min, max }));
         self
     }
 
     /// Sets the allowed values.
     pub const fn __one_of(mut self, values: &'static [Literal]) -> Column {
-        forget(replace(&mut self.one_of, Some(Cow::Borrowed(values))));
+        forget(self.one_of.replace(Cow::Borrowed(values)));
         self
     }
 
     /// Sets the pattern.
     pub const fn __pattern(mut self, pattern: &'static str) -> Column {
-        forget(replace(&mut self.pattern, Some(Cow::Borrowed(pattern))));
+        forget(self.pattern.replace(Cow::Borrowed(pattern)));
         self
     }
 
     /// Sets the custom generator's name.
     pub const fn __generator(mut self, name: &'static str) -> Column {
-        forget(replace(&mut self.generator, Some(Cow::Borrowed(name))));
+        forget(self.generator.replace(Cow::Borrowed(name)));
         self
     }
 }

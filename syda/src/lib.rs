@@ -20,9 +20,9 @@
 
 pub mod check;
 mod dataset;
-mod derived;
 #[cfg(feature = "db")]
 pub mod db;
+mod derived;
 pub mod engine;
 pub mod error;
 mod generate;

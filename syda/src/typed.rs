@@ -46,7 +46,11 @@ fn reshape(value: Json, shape: Shape) -> std::result::Result<Json, String> {
     if value.is_null() {
         return Ok(value);
     }
-    let text = || value.as_str().ok_or_else(|| format!("expected text, found {value}"));
+    let text = || {
+        value
+            .as_str()
+            .ok_or_else(|| format!("expected text, found {value}"))
+    };
     Ok(match shape {
         Shape::Plain => value,
         Shape::NaiveDateTime => json!(datetime(text()?)?.format("%Y-%m-%dT%H:%M:%S%.f").to_string()),
@@ -79,7 +83,11 @@ fn reshape(value: Json, shape: Shape) -> std::result::Result<Json, String> {
                 let x = n.as_f64().unwrap_or_default();
                 json!({ "secs": x.trunc() as u64, "nanos": (x.fract() * 1e9) as u32 })
             }
-            other => return Err(format!("expected a non-negative number of seconds, found {other}")),
+            other => {
+                return Err(format!(
+                    "expected a non-negative number of seconds, found {other}"
+                ));
+            }
         },
         Shape::Bytes => Json::Array(hex(text()?)?.into_iter().map(Json::from).collect()),
         Shape::List(element) => match value {
@@ -140,7 +148,7 @@ fn datetime(s: &str) -> std::result::Result<NaiveDateTime, String> {
 
 fn hex(s: &str) -> std::result::Result<Vec<u8>, String> {
     let digits = s.strip_prefix("\\x").unwrap_or(s);
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!("`{s}` is not hexadecimal bytes: odd number of digits"));
     }
     (0..digits.len())
@@ -193,7 +201,11 @@ fn register(generators: &mut Generators, table: &Table, fields: &[Field], null_r
             continue;
         };
         let build = builder(column, field.shape);
-        let null_rate = if column.nullable && !column.primary_key { null_rate } else { 0.0 };
+        let null_rate = if column.nullable && !column.primary_key {
+            null_rate
+        } else {
+            0.0
+        };
         generators.register_column(&table.name, field.column, move |cx| {
             if null_rate > 0.0 && cx.rng().random_bool(null_rate.clamp(0.0, 1.0)) {
                 Value::Null
@@ -291,7 +303,10 @@ mod tests {
 
     #[test]
     fn time_crate_types_get_serde_tuple_forms() {
-        assert_eq!(reshape(json!("2024-02-01"), Shape::TimeDate).ok(), Some(json!([2024, 32])));
+        assert_eq!(
+            reshape(json!("2024-02-01"), Shape::TimeDate).ok(),
+            Some(json!([2024, 32]))
+        );
         assert_eq!(
             reshape(json!("10:20:30"), Shape::TimeOfDay).ok(),
             Some(json!([10, 20, 30, 0]))
@@ -304,7 +319,10 @@ mod tests {
 
     #[test]
     fn bytes_come_from_hex_and_bad_hex_is_an_error() {
-        assert_eq!(reshape(json!("00ff10"), Shape::Bytes).ok(), Some(json!([0, 255, 16])));
+        assert_eq!(
+            reshape(json!("00ff10"), Shape::Bytes).ok(),
+            Some(json!([0, 255, 16]))
+        );
         assert!(reshape(json!("abc"), Shape::Bytes).is_err());
         assert!(reshape(json!("zz"), Shape::Bytes).is_err());
     }

@@ -50,7 +50,10 @@ fn ten_thousand_typed_rows_sampled_from_a_fitted_model() {
     let columns = table.columns.iter().map(|c| c.name.to_string()).collect();
     let model = fit(&Source::rows("accounts", columns, real)).expect("fits");
     let mut engine = StatsEngine::new(model).with_local(OfflineEngine::new().with_seed(2));
-    engine.local_mut().generators_mut().extend(syda::typed_generators::<Account>());
+    engine
+        .local_mut()
+        .generators_mut()
+        .extend(syda::typed_generators::<Account>());
 
     let schema = Schema::new([Account::TABLE]);
     let data = Planner::new(&schema)
@@ -68,7 +71,10 @@ fn ten_thousand_typed_rows_sampled_from_a_fitted_model() {
         assert!(!a.billing.city.is_empty());
         assert!((2015..=2025).contains(&chrono::Datelike::year(&a.signed_up)));
     }
-    assert!(accounts.iter().any(|a| a.trial_ends.is_none()), "the fitted null share");
+    assert!(
+        accounts.iter().any(|a| a.trial_ends.is_none()),
+        "the fitted null share"
+    );
     assert!(accounts.iter().any(|a| a.seats > 1_000), "seats spread over u16");
     assert!(accounts.iter().any(|a| a.tier == Tier::Enterprise));
 }

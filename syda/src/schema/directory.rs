@@ -52,7 +52,11 @@ fn load_dir(dir: &Path, notes: &mut Vec<Problem>) -> Result<Schema> {
         .map_err(io)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
-        .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')))
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
         .filter(|p| {
             p.extension()
                 .and_then(|e| e.to_str())
@@ -66,7 +70,11 @@ fn load_dir(dir: &Path, notes: &mut Vec<Problem>) -> Result<Schema> {
             origin,
             problems: vec![Problem::schema(format!(
                 "the directory has no schema files ({})",
-                EXTENSIONS.iter().map(|e| format!("*.{e}")).collect::<Vec<_>>().join(", ")
+                EXTENSIONS
+                    .iter()
+                    .map(|e| format!("*.{e}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))],
         });
     }
@@ -74,7 +82,11 @@ fn load_dir(dir: &Path, notes: &mut Vec<Problem>) -> Result<Schema> {
     let mut problems = Vec::new();
     let mut sources: Vec<(String, String)> = Vec::new();
     for path in &files {
-        let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let file_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
         let doc = read_doc(path)?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("table");
         let (part, part_problems) = interpret_doc(&doc, stem, notes);
@@ -133,7 +145,11 @@ pub(crate) fn parse_doc(text: &str, origin: &str) -> Result<Value> {
 }
 
 /// One document in whichever format it is, references unresolved.
-pub(crate) fn interpret_doc(doc: &Value, default_name: &str, notes: &mut Vec<Problem>) -> (Schema, Vec<Problem>) {
+pub(crate) fn interpret_doc(
+    doc: &Value,
+    default_name: &str,
+    notes: &mut Vec<Problem>,
+) -> (Schema, Vec<Problem>) {
     if sydapy::is_sydapy(doc) {
         sydapy::interpret(doc, default_name, notes)
     } else {

@@ -256,7 +256,12 @@ fn column(
     col
 }
 
-fn apply_type(col: &mut Column, type_name: &str, problems: &mut Vec<Problem>, at: impl Fn(String) -> Problem) {
+fn apply_type(
+    col: &mut Column,
+    type_name: &str,
+    problems: &mut Vec<Problem>,
+    at: impl Fn(String) -> Problem,
+) {
     let lower = type_name.to_ascii_lowercase();
     match lower.as_str() {
         "array" | "object" => col.ty = DataType::Json,
@@ -307,7 +312,9 @@ fn apply_constraints(
         Some(v) => match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
             Some(n) => Some(n),
             None => {
-                problems.push(at(format!("`{key}` must be a whole number of characters, found {v}")));
+                problems.push(at(format!(
+                    "`{key}` must be a whole number of characters, found {v}"
+                )));
                 None
             }
         },
@@ -322,13 +329,20 @@ fn apply_constraints(
     if let Some(pattern) = c.get("pattern") {
         match pattern.as_str() {
             Some(p) => col.pattern = Some(Cow::Owned(p.to_owned())),
-            None => problems.push(at(format!("`pattern` must be a regular expression, found {pattern}"))),
+            None => problems.push(at(format!(
+                "`pattern` must be a regular expression, found {pattern}"
+            ))),
         }
     }
     if let Some(values) = c.get("enum") {
-        match values.as_array().map(|v| v.iter().map(literal).collect::<Option<Vec<_>>>()) {
+        match values
+            .as_array()
+            .map(|v| v.iter().map(literal).collect::<Option<Vec<_>>>())
+        {
             Some(Some(values)) => col.one_of = Some(Cow::Owned(values)),
-            _ => problems.push(at(format!("`enum` must be a list of plain values, found {values}"))),
+            _ => problems.push(at(format!(
+                "`enum` must be a list of plain values, found {values}"
+            ))),
         }
     }
     if let Some(format) = c.get("format") {
@@ -352,7 +366,9 @@ fn apply_constraints(
         col.ty = DataType::Float;
     }
     if c.contains_key("items") {
-        notes.push(at("`items` is not read: the array's elements are generated as JSON".to_owned()));
+        notes.push(at(
+            "`items` is not read: the array's elements are generated as JSON".to_owned(),
+        ));
     }
     if let Some(target) = c.get("references") {
         match reference(target) {
@@ -413,11 +429,19 @@ fn open_bound(given: &Literal, upper: bool) -> Literal {
 }
 
 fn later(s: &str, default: &str) -> String {
-    if s.get(..10).is_some_and(|d| d > default) { s.to_owned() } else { default.to_owned() }
+    if s.get(..10).is_some_and(|d| d > default) {
+        s.to_owned()
+    } else {
+        default.to_owned()
+    }
 }
 
 fn earlier(s: &str, default: &str) -> String {
-    if s.get(..10).is_some_and(|d| d < default) { s.to_owned() } else { default.to_owned() }
+    if s.get(..10).is_some_and(|d| d < default) {
+        s.to_owned()
+    } else {
+        default.to_owned()
+    }
 }
 
 /// `[Table, column]`, `"Table.column"`, `{ schema, field }` or `{ table, column }`.
@@ -460,7 +484,12 @@ pub(crate) fn resolve_table_names(schema: &mut Schema) {
         }
         let lower = wanted.to_ascii_lowercase();
         let plural_y = lower.strip_suffix('y').map(|b| format!("{b}ies"));
-        let candidates = [Some(lower.clone()), Some(format!("{lower}s")), Some(format!("{lower}es")), plural_y];
+        let candidates = [
+            Some(lower.clone()),
+            Some(format!("{lower}s")),
+            Some(format!("{lower}es")),
+            plural_y,
+        ];
         names
             .iter()
             .find(|n| {
@@ -508,7 +537,12 @@ mod tests {
         let sku = t.column("sku").expect("sku");
         assert!(sku.unique && sku.pattern.is_some());
         assert_eq!(t.column("price").map(|c| c.ty), Some(DataType::Float));
-        assert_eq!(t.column("status").and_then(|c| c.one_of.as_ref()).map(|v| v.len()), Some(2));
+        assert_eq!(
+            t.column("status")
+                .and_then(|c| c.one_of.as_ref())
+                .map(|v| v.len()),
+            Some(2)
+        );
     }
 
     #[test]
@@ -520,10 +554,17 @@ mod tests {
             "brand_id": "foreign_key",
         }));
         assert!(problems.is_empty(), "{problems:?}");
-        let fk = |c: &str| t.column(c).and_then(|c| c.foreign_key.as_ref()).map(ToString::to_string);
+        let fk = |c: &str| {
+            t.column(c)
+                .and_then(|c| c.foreign_key.as_ref())
+                .map(ToString::to_string)
+        };
         assert_eq!(fk("supplier_id").as_deref(), Some("Supplier.id"));
         assert_eq!(fk("category_id").as_deref(), Some("Category.id"));
-        assert_eq!(t.column("brand_id").and_then(|c| c.kind.as_deref()), Some("foreign_key"));
+        assert_eq!(
+            t.column("brand_id").and_then(|c| c.kind.as_deref()),
+            Some("foreign_key")
+        );
     }
 
     #[test]
@@ -539,24 +580,34 @@ mod tests {
         assert!(notes[0].message.contains("not supported"), "{}", notes[0]);
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems.iter().any(|p| p.message.contains("`__colour__`")));
-        assert!(problems.iter().any(|p| p.message.contains("unknown constraint `colour`")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains("unknown constraint `colour`"))
+        );
     }
 
     #[test]
     fn table_names_resolve_ignoring_case_and_plural() {
         let mut schema = Schema::new([
             Table::new("categories").with_column(Column::new("id", DataType::Integer).primary_key()),
-            Table::new("product").with_column(Column::new("category_id", DataType::Integer).references("Category", "id")),
+            Table::new("product")
+                .with_column(Column::new("category_id", DataType::Integer).references("Category", "id")),
         ]);
         resolve_table_names(&mut schema);
-        let fk = schema.tables[1].columns[0].foreign_key.as_ref().map(ToString::to_string);
+        let fk = schema.tables[1].columns[0]
+            .foreign_key
+            .as_ref()
+            .map(ToString::to_string);
         assert_eq!(fk.as_deref(), Some("categories.id"));
     }
 
     #[test]
     fn syda_py_files_are_told_apart_from_syda_rs_files() {
         assert!(is_sydapy(&json!({ "__table_name__": "t", "id": "integer" })));
-        assert!(is_sydapy(&json!({ "id": { "type": "integer", "description": "key" } })));
+        assert!(is_sydapy(
+            &json!({ "id": { "type": "integer", "description": "key" } })
+        ));
         assert!(!is_sydapy(&json!({ "id": "integer", "email": "email" })));
         assert!(!is_sydapy(&json!({ "columns": { "id": "integer" } })));
     }
