@@ -362,19 +362,20 @@ fn the_crate_path_override_builds_against_a_reexport() {
     assert_eq!(notes.len(), 3);
 }
 
-/// A SeaORM-style model and a Diesel-style insertable: their own attributes
-/// give the table name and column flags without repeating them for syda.
-/// (The derive accepts `sea_orm` and `diesel` attributes itself, so these
-/// compile here without the ORMs' derives.)
+// A SeaORM-style model and a Diesel-style insertable: their own attributes
+// give the table name, docs and column flags without repeating them for
+// syda. (The derive accepts `sea_orm` and `diesel` attributes itself, so
+// these compile here without the ORMs' derives.) A doc comment would win
+// over the SeaORM comment.
 #[derive(Deserialize, Synthetic)]
-#[sea_orm(table_name = "cakes")]
+#[sea_orm(table_name = "cakes", comment = "A cake on the menu")]
 #[allow(dead_code)]
 struct CakeModel {
     #[sea_orm(primary_key, auto_increment = false)]
     id: i64,
     #[sea_orm(unique, column_type = "String(StringLen::N(40))", column_name = "cake_name")]
     name: String,
-    #[sea_orm(nullable)]
+    #[sea_orm(nullable, comment = "What goes on top")]
     #[serde(default)]
     topping: String,
 }
@@ -396,6 +397,11 @@ fn orm_attributes_name_tables_and_flag_columns() {
     assert!(name.unique);
     assert_eq!(name.max_length, Some(40));
     assert!(cake.column("topping").is_some_and(|c| c.nullable));
+    assert_eq!(cake.doc.as_deref(), Some("A cake on the menu"));
+    assert_eq!(
+        cake.column("topping").and_then(|c| c.doc.as_deref()),
+        Some("What goes on top")
+    );
     assert_eq!(NewPost::TABLE.name, "posts");
     assert_eq!(NewPost::TABLE.columns[0].name, "headline");
     // Typed rows read each column under the field's serde name.

@@ -321,7 +321,11 @@ impl<'a> Table<'a> {
                 .clone()
                 .or_else(|| container.orm_table.clone())
                 .unwrap_or_else(|| snake_case(&input.ident.unraw().to_string())),
-            doc: container.comment.clone().or_else(|| doc::collect(&input.attrs)),
+            doc: container
+                .comment
+                .clone()
+                .or_else(|| doc::collect(&input.attrs))
+                .or_else(|| container.orm_comment.clone()),
             columns,
             unique,
         })
@@ -375,7 +379,11 @@ impl<'a> Column<'a> {
             field,
             name,
             key,
-            doc: attrs.comment.clone().or_else(|| doc::collect(&field.attrs)),
+            doc: attrs
+                .comment
+                .clone()
+                .or_else(|| doc::collect(&field.attrs))
+                .or_else(|| attrs.orm_comment.clone()),
             ty,
             nullable: inner.is_some() || attrs.nullable || attrs.orm_nullable,
             attrs,

@@ -100,6 +100,8 @@ pub struct Container {
     pub krate: Option<syn::Path>,
     /// `#[diesel(table_name = …)]` or `#[sea_orm(table_name = "…")]`.
     pub orm_table: Option<String>,
+    /// `#[sea_orm(comment = "…")]`: the table doc when there is no other.
+    pub orm_comment: Option<String>,
 }
 
 /// Attributes on one enum variant.
@@ -159,6 +161,8 @@ pub struct Field {
     pub orm_max_length: Option<u32>,
     /// `#[sea_orm(column_name = "…")]` or `#[diesel(column_name = …)]`.
     pub orm_column_name: Option<String>,
+    /// `#[sea_orm(comment = "…")]`: the column doc when there is no other.
+    pub orm_comment: Option<String>,
 }
 
 /// One attribute key that may be given once.
@@ -292,6 +296,11 @@ impl Container {
                             Expr::Path(p) => p.path.segments.last().map(|s| s.ident.unraw().to_string()),
                             _ => out.orm_table.take(),
                         };
+                    } else if meta.path.is_ident("comment") && attr.path().is_ident(SEA_ORM) {
+                        let expr: Expr = meta.value()?.parse()?;
+                        if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = expr {
+                            out.orm_comment = Some(s.value());
+                        }
                     } else {
                         skip_value(&meta)?;
                     }
@@ -454,6 +463,11 @@ impl Field {
                         out.orm_unique = true;
                     } else if meta.path.is_ident("nullable") {
                         out.orm_nullable = true;
+                    } else if meta.path.is_ident("comment") {
+                        let expr: Expr = meta.value()?.parse()?;
+                        if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = expr {
+                            out.orm_comment = Some(s.value());
+                        }
                     } else if meta.path.is_ident("column_type") {
                         let expr: Expr = meta.value()?.parse()?;
                         if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = expr {

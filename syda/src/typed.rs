@@ -28,7 +28,14 @@ pub(crate) fn to_typed<T: Synthetic>(table: &Table, index: u64, row: &Row) -> Re
         let (key, json) = match field_of(T::FIELDS, &column.name) {
             Some(field) => (
                 field.key.unwrap_or(&column.name).to_owned(),
-                reshape(json, field.shape).map_err(|e| fail(format!("column `{}`: {e}", column.name)))?,
+                reshape(json, field.shape).map_err(|e| {
+                    let hint = if field.shape.is_structured() {
+                        "; generate the table with `syda::typed_generators` registered on the engine"
+                    } else {
+                        ""
+                    };
+                    fail(format!("column `{}`: {e}{hint}", column.name))
+                })?,
             ),
             None => (column.name.to_string(), json),
         };
