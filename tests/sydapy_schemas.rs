@@ -108,6 +108,7 @@ fn a_broken_directory_names_each_file_table_and_column() {
     .expect("write");
     std::fs::write(dir.path().join("b.yml"), "__table_name__: shared\nid: integer\nref: { type: foreign_key, references: { schema: Nowhere, field: id } }\n").expect("write");
     std::fs::write(dir.path().join("notes.txt"), "not a schema").expect("write");
+    std::fs::write(dir.path().join("c.yml"), "__depends_on__: [Ghost]\nid: integer\n").expect("write");
     let err = Schema::from_path(dir.path()).expect_err("invalid").to_string();
     assert!(
         err.contains("table `shared`, column `id`: unknown field key `colour`"),
@@ -117,6 +118,7 @@ fn a_broken_directory_names_each_file_table_and_column() {
         err.contains("table `shared`: defined twice, in a.yml and in b.yml"),
         "{err}"
     );
+    assert!(err.contains("table `c`: `__depends_on__` names `Ghost`"), "{err}");
 
     let empty = tempfile::tempdir().expect("temp dir");
     let err = Schema::from_path(empty.path()).expect_err("no files").to_string();

@@ -81,6 +81,7 @@ fn load_dir(dir: &Path, notes: &mut Vec<Problem>) -> Result<Schema> {
     let mut schema = Schema::default();
     let mut problems = Vec::new();
     let mut sources: Vec<(String, String)> = Vec::new();
+    let mut depends: Vec<(String, String)> = Vec::new();
     for path in &files {
         let file_name = path
             .file_name()
@@ -90,6 +91,13 @@ fn load_dir(dir: &Path, notes: &mut Vec<Problem>) -> Result<Schema> {
         let doc = read_doc(path)?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("table");
         let (part, part_problems) = interpret_doc(&doc, stem, notes);
+        if let Some(table) = part.tables.first() {
+            depends.extend(
+                sydapy::depends_on(&doc)
+                    .into_iter()
+                    .map(|d| (table.name.to_string(), d)),
+            );
+        }
         problems.extend(part_problems.into_iter().map(|mut p| {
             if p.table.is_none() {
                 p.message = format!("{file_name}: {}", p.message);
@@ -107,6 +115,17 @@ fn load_dir(dir: &Path, notes: &mut Vec<Problem>) -> Result<Schema> {
                     schema.tables.push(table);
                 }
             }
+        }
+    }
+    // `__depends_on__` only orders generation, which foreign keys already
+    // do; a name that matches no table is still a mistake worth reporting.
+    let names: Vec<String> = schema.tables.iter().map(|t| t.name.to_string()).collect();
+    for (table, dependency) in depends {
+        if !names.contains(&dependency) && sydapy::table_named(&names, &dependency).is_none() {
+            problems.push(Problem::table(
+                &table,
+                format!("`__depends_on__` names `{dependency}`, which no file of the directory defines"),
+            ));
         }
     }
     finish(schema, problems, &origin)

@@ -478,34 +478,48 @@ fn literal(value: &Value) -> Option<Literal> {
 /// ignoring case, or its plural. Targets already naming a table are kept.
 pub(crate) fn resolve_table_names(schema: &mut Schema) {
     let names: Vec<String> = schema.tables.iter().map(|t| t.name.to_string()).collect();
-    let find = |wanted: &str| -> Option<String> {
-        if names.iter().any(|n| n == wanted) {
-            return None;
-        }
-        let lower = wanted.to_ascii_lowercase();
-        let plural_y = lower.strip_suffix('y').map(|b| format!("{b}ies"));
-        let candidates = [
-            Some(lower.clone()),
-            Some(format!("{lower}s")),
-            Some(format!("{lower}es")),
-            plural_y,
-        ];
-        names
-            .iter()
-            .find(|n| {
-                let n = n.to_ascii_lowercase();
-                candidates.iter().flatten().any(|c| *c == n)
-            })
-            .cloned()
-    };
     for table in &mut schema.tables {
         for col in table.columns.to_mut() {
             if let Some(r) = &mut col.foreign_key
-                && let Some(found) = find(&r.table)
+                && !names.iter().any(|n| *n == r.table)
+                && let Some(found) = table_named(&names, &r.table)
             {
-                r.table = Cow::Owned(found);
+                r.table = Cow::Owned(found.to_owned());
             }
         }
+    }
+}
+
+/// The table of `names` that syda-py's `wanted` means: the same name
+/// ignoring case, or its plural.
+pub(crate) fn table_named<'n>(names: &'n [String], wanted: &str) -> Option<&'n str> {
+    let lower = wanted.to_ascii_lowercase();
+    let plural_y = lower.strip_suffix('y').map(|b| format!("{b}ies"));
+    let candidates = [
+        Some(lower.clone()),
+        Some(format!("{lower}s")),
+        Some(format!("{lower}es")),
+        plural_y,
+    ];
+    names
+        .iter()
+        .find(|n| {
+            let n = n.to_ascii_lowercase();
+            candidates.iter().flatten().any(|c| *c == n)
+        })
+        .map(String::as_str)
+}
+
+/// The tables a syda-py file's `__depends_on__` names (none for other files).
+pub(crate) fn depends_on(doc: &Value) -> Vec<String> {
+    match doc.get("__depends_on__") {
+        Some(Value::String(name)) => vec![name.clone()],
+        Some(Value::Array(names)) => names
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
