@@ -339,3 +339,78 @@ fn rust_types_map_to_column_types() {
         ]
     );
 }
+
+/// A crate that re-exports syda under another path, as applications and
+/// frameworks do; `#[synthetic(crate = "…")]` points the derive at it.
+mod reexport {
+    pub use ::syda as inner;
+}
+
+#[derive(Deserialize, reexport::inner::Synthetic)]
+#[synthetic(crate = "crate::reexport::inner", table = "notes")]
+#[allow(dead_code)]
+struct Note {
+    #[synthetic(primary_key)]
+    id: i64,
+    body: String,
+}
+
+#[test]
+fn the_crate_path_override_builds_against_a_reexport() {
+    assert_eq!(Note::TABLE.name, "notes");
+    let notes: Vec<Note> = syda::fixtures(3);
+    assert_eq!(notes.len(), 3);
+}
+
+// A SeaORM-style model and a Diesel-style insertable: their own attributes
+// give the table name, docs and column flags without repeating them for
+// syda. (The derive accepts `sea_orm` and `diesel` attributes itself, so
+// these compile here without the ORMs' derives.) A doc comment would win
+// over the SeaORM comment.
+#[derive(Deserialize, Synthetic)]
+#[sea_orm(table_name = "cakes", comment = "A cake on the menu")]
+#[allow(dead_code)]
+struct CakeModel {
+    #[sea_orm(primary_key, auto_increment = false)]
+    id: i64,
+    #[sea_orm(unique, column_type = "String(StringLen::N(40))", column_name = "cake_name")]
+    name: String,
+    #[sea_orm(nullable, comment = "What goes on top")]
+    #[serde(default)]
+    topping: String,
+}
+
+#[derive(Deserialize, Synthetic)]
+#[diesel(table_name = crate::schema::posts)]
+#[allow(dead_code)]
+struct NewPost {
+    #[diesel(column_name = headline)]
+    title: String,
+}
+
+#[test]
+fn orm_attributes_name_tables_and_flag_columns() {
+    let cake = CakeModel::TABLE;
+    assert_eq!(cake.name, "cakes");
+    assert!(cake.column("id").is_some_and(|c| c.primary_key));
+    let name = cake.column("cake_name").expect("the ORM's column name");
+    assert!(name.unique);
+    assert_eq!(name.max_length, Some(40));
+    assert!(cake.column("topping").is_some_and(|c| c.nullable));
+    assert_eq!(cake.doc.as_deref(), Some("A cake on the menu"));
+    assert_eq!(
+        cake.column("topping").and_then(|c| c.doc.as_deref()),
+        Some("What goes on top")
+    );
+    assert_eq!(NewPost::TABLE.name, "posts");
+    assert_eq!(NewPost::TABLE.columns[0].name, "headline");
+    // Typed rows read each column under the field's serde name.
+    let cakes: Vec<CakeModel> = syda::fixtures(20);
+    assert!(
+        cakes
+            .iter()
+            .all(|c| !c.name.is_empty() && c.name.chars().count() <= 40)
+    );
+    let posts: Vec<NewPost> = syda::fixtures(2);
+    assert!(!posts[0].title.is_empty());
+}

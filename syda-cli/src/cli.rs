@@ -17,7 +17,7 @@ pub struct Cli {
 pub(crate) enum Command {
     /// Parse and validate a schema file, then print how each table is described.
     Validate {
-        /// A YAML or JSON schema file.
+        /// A YAML or JSON schema file, or a directory of them.
         schema: PathBuf,
     },
     /// Generate rows for every table of a schema, in foreign-key order.
@@ -57,6 +57,9 @@ pub(crate) enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
         args: Vec<String>,
     },
+    /// Write any schema you already have as a syda YAML schema: a Python syda
+    /// directory or table file, a Diesel schema.rs, or --database-url URL.
+    Convert(crate::convert::ConvertArgs),
 }
 
 #[derive(Debug, Args)]

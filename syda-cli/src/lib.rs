@@ -5,6 +5,7 @@
 #![warn(clippy::unwrap_used)]
 
 mod cli;
+mod convert;
 mod fit;
 mod generate;
 #[cfg(feature = "db")]
@@ -51,7 +52,11 @@ fn diesel_schema(path: &std::path::Path) -> anyhow::Result<syda::Schema> {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate { schema } => {
-            let schema = syda::Schema::from_path(&schema)?;
+            let loaded = syda::Schema::load(&schema)?;
+            for note in &loaded.notes {
+                eprintln!("note: {note}");
+            }
+            let schema = loaded.schema;
             for table in &schema.tables {
                 println!("{}", table.name);
                 println!("{}", table.describe());
@@ -95,5 +100,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             "this syda was built without the REST service; install it with \
              `cargo install syda-cli --features serve` (or `cargo run -p syda-cli --features serve -- serve`)"
         ),
+        Command::Convert(args) => convert::run(&args).map(|()| ExitCode::SUCCESS),
     }
 }

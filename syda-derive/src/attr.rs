@@ -6,6 +6,7 @@
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
+use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, ExprArray, ExprLit, ExprRange, ExprUnary, Lit, LitStr, RangeLimits, Token, UnOp};
 
@@ -43,8 +44,17 @@ pub const KIND: &str = "kind";
 pub const GENERATOR: &str = "generator";
 /// Field: `skip`.
 pub const SKIP: &str = "skip";
+/// Container: `crate = "path"`.
+pub const CRATE: &str = "crate";
+/// Variant: `weight = 3`.
+pub const WEIGHT: &str = "weight";
+/// `#[diesel(...)]`
+pub const DIESEL: &str = "diesel";
+/// `#[sea_orm(...)]`
+pub const SEA_ORM: &str = "sea_orm";
 
-const CONTAINER_KEYS: &[&str] = &[TABLE, COMMENT, UNIQUE];
+const CONTAINER_KEYS: &[&str] = &[TABLE, COMMENT, UNIQUE, CRATE];
+const VARIANT_KEYS: &[&str] = &[COMMENT, WEIGHT];
 const FIELD_KEYS: &[&str] = &[
     COMMENT,
     UNIQUE,
@@ -86,6 +96,25 @@ pub struct Container {
     pub rename_all: Option<RenameRule>,
     /// `#[serde(default)]` on the struct: every field may be missing.
     pub serde_default: bool,
+    /// `#[synthetic(crate = "path")]`: where the `syda` crate is.
+    pub krate: Option<syn::Path>,
+    /// `#[diesel(table_name = …)]` or `#[sea_orm(table_name = "…")]`.
+    pub orm_table: Option<String>,
+    /// `#[sea_orm(comment = "…")]`: the table doc when there is no other.
+    pub orm_comment: Option<String>,
+}
+
+/// Attributes on one enum variant.
+#[derive(Debug, Default)]
+pub struct Variant {
+    /// `comment = "…"` (read for symmetry with fields; variants have no doc column).
+    pub comment: Option<String>,
+    /// `weight = N`: how often the variant is picked relative to the others.
+    pub weight: Option<u32>,
+    /// `#[serde(rename = "…")]`
+    pub serde_rename: Option<String>,
+    /// `#[serde(skip)]`, `skip_deserializing` or `other`: never generated.
+    pub serde_skip: bool,
 }
 
 /// Attributes on one field.
@@ -120,6 +149,20 @@ pub struct Field {
     /// `#[serde(skip)]`, `#[serde(skip_deserializing)]` or `#[serde(default)]`:
     /// the field may be missing from a generated row.
     pub serde_default: bool,
+    /// `#[serde(flatten)]`: the field's struct adds its columns.
+    pub serde_flatten: bool,
+    /// `#[sea_orm(primary_key)]`
+    pub orm_primary_key: bool,
+    /// `#[sea_orm(unique)]`
+    pub orm_unique: bool,
+    /// `#[sea_orm(nullable)]`
+    pub orm_nullable: bool,
+    /// `#[sea_orm(column_type = "String(StringLen::N(40))")]`: the length.
+    pub orm_max_length: Option<u32>,
+    /// `#[sea_orm(column_name = "…")]` or `#[diesel(column_name = …)]`.
+    pub orm_column_name: Option<String>,
+    /// `#[sea_orm(comment = "…")]`: the column doc when there is no other.
+    pub orm_comment: Option<String>,
 }
 
 /// One attribute key that may be given once.
@@ -159,6 +202,7 @@ impl Container {
         let mut table = Once::new(cx, TABLE);
         let mut comment = Once::new(cx, COMMENT);
         let mut unique = Vec::new();
+        let mut krate = Once::new(cx, CRATE);
         let mut out = Container::default();
 
         for attr in attrs {
@@ -176,6 +220,20 @@ impl Container {
                         // #[synthetic(comment = "what a row is")]
                         if let Some(s) = string_value(cx, COMMENT, &meta)? {
                             comment.set(&meta.path, s.value());
+                        }
+                    } else if meta.path.is_ident(CRATE) {
+                        // #[synthetic(crate = "my_reexport::syda")]
+                        if let Some(s) = string_value(cx, CRATE, &meta)? {
+                            match s.parse::<syn::Path>() {
+                                Ok(path) => krate.set(&meta.path, path),
+                                Err(_) => cx.error_spanned_by(
+                                    &s,
+                                    format!(
+                                        "`crate` takes a path, like `crate = \"my_crate::syda\"`, found {:?}",
+                                        s.value()
+                                    ),
+                                ),
+                            }
                         }
                     } else if meta.path.is_ident(UNIQUE) {
                         // #[synthetic(unique(field_a, field_b))]
@@ -227,8 +285,30 @@ impl Container {
                     }
                     Ok(())
                 });
+            } else if attr.path().is_ident(DIESEL) || attr.path().is_ident(SEA_ORM) {
+                // #[diesel(table_name = users)], #[diesel(table_name = crate::schema::users)],
+                // #[sea_orm(table_name = "users")]. Malformed ones are the ORM's to report.
+                let _ = attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("table_name") {
+                        let expr: Expr = meta.value()?.parse()?;
+                        out.orm_table = match expr {
+                            Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.value()),
+                            Expr::Path(p) => p.path.segments.last().map(|s| s.ident.unraw().to_string()),
+                            _ => out.orm_table.take(),
+                        };
+                    } else if meta.path.is_ident("comment") && attr.path().is_ident(SEA_ORM) {
+                        let expr: Expr = meta.value()?.parse()?;
+                        if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = expr {
+                            out.orm_comment = Some(s.value());
+                        }
+                    } else {
+                        skip_value(&meta)?;
+                    }
+                    Ok(())
+                });
             }
         }
+        out.krate = krate.get();
         out.table = table.get();
         out.comment = comment.get();
         out.unique = unique;
@@ -355,6 +435,44 @@ impl Field {
                         // #[serde(default)], #[serde(default = "path")]
                         out.serde_default = true;
                         skip_value(&meta)?;
+                    } else if meta.path.is_ident("flatten") {
+                        // #[serde(flatten)]
+                        out.serde_flatten = true;
+                    } else {
+                        skip_value(&meta)?;
+                    }
+                    Ok(())
+                });
+            } else if attr.path().is_ident(SEA_ORM) || attr.path().is_ident(DIESEL) {
+                // #[sea_orm(primary_key, unique, nullable, column_type = "…", column_name = "…")],
+                // #[diesel(column_name = name)]. Other keys (and malformed attributes) are the
+                // ORM's business.
+                let _ = attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("column_name") {
+                        let expr: Expr = meta.value()?.parse()?;
+                        out.orm_column_name = match expr {
+                            Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.value()),
+                            Expr::Path(p) => p.path.get_ident().map(|i| i.unraw().to_string()),
+                            _ => out.orm_column_name.take(),
+                        };
+                    } else if !attr.path().is_ident(SEA_ORM) {
+                        skip_value(&meta)?;
+                    } else if meta.path.is_ident("primary_key") {
+                        out.orm_primary_key = true;
+                    } else if meta.path.is_ident("unique") {
+                        out.orm_unique = true;
+                    } else if meta.path.is_ident("nullable") {
+                        out.orm_nullable = true;
+                    } else if meta.path.is_ident("comment") {
+                        let expr: Expr = meta.value()?.parse()?;
+                        if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = expr {
+                            out.orm_comment = Some(s.value());
+                        }
+                    } else if meta.path.is_ident("column_type") {
+                        let expr: Expr = meta.value()?.parse()?;
+                        if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = expr {
+                            out.orm_max_length = string_len(&s.value());
+                        }
                     } else {
                         skip_value(&meta)?;
                     }
@@ -376,6 +494,80 @@ impl Field {
         out.skip = skip.get();
         out
     }
+}
+
+impl Variant {
+    /// Reads one enum variant's attributes.
+    pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Variant {
+        let mut comment = Once::new(cx, COMMENT);
+        let mut weight = Once::new(cx, WEIGHT);
+        let mut out = Variant::default();
+        for attr in attrs {
+            if attr.path().is_ident(SYNTHETIC) {
+                let parsed = attr.parse_nested_meta(|meta| {
+                    let key = &meta.path;
+                    if key.is_ident(COMMENT) {
+                        // comment = "text"
+                        if let Some(s) = string_value(cx, COMMENT, &meta)? {
+                            comment.set(key, s.value());
+                        }
+                    } else if key.is_ident(WEIGHT) {
+                        // weight = 3
+                        let expr: Expr = meta.value()?.parse()?;
+                        match &expr {
+                            Expr::Lit(ExprLit { lit: Lit::Int(n), .. })
+                                if n.base10_parse::<u32>().is_ok_and(|w| (1..=100).contains(&w)) =>
+                            {
+                                weight.set(key, n.base10_parse::<u32>()?);
+                            }
+                            _ => cx.error_spanned_by(
+                                &expr,
+                                "`weight` takes a whole number from 1 to 100, like `weight = 3`",
+                            ),
+                        }
+                    } else {
+                        unknown_key(cx, &meta, "variant", VARIANT_KEYS);
+                        return skip_value(&meta);
+                    }
+                    Ok(())
+                });
+                if let Err(err) = parsed {
+                    cx.syn_error(err);
+                }
+            } else if attr.path().is_ident(SERDE) {
+                let _ = attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("rename") {
+                        if let Some(name) = serde_deserialize_name(&meta)? {
+                            out.serde_rename = Some(name);
+                        }
+                    } else if meta.path.is_ident("skip")
+                        || meta.path.is_ident("skip_deserializing")
+                        || meta.path.is_ident("other")
+                    {
+                        out.serde_skip = true;
+                        skip_value(&meta)?;
+                    } else {
+                        skip_value(&meta)?;
+                    }
+                    Ok(())
+                });
+            }
+        }
+        out.comment = comment.get();
+        out.weight = weight.get();
+        out
+    }
+}
+
+/// `N` of SeaORM's `String(StringLen::N(40))` / `Char(Some(2))` column types.
+fn string_len(column_type: &str) -> Option<u32> {
+    let digits: String = column_type
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let text_like = column_type.starts_with("String") || column_type.starts_with("Char");
+    text_like.then(|| digits.parse().ok()).flatten()
 }
 
 /// Reports a key this position doesn't accept, listing the ones it does.

@@ -59,6 +59,39 @@ impl RenameRule {
     }
 }
 
+impl RenameRule {
+    /// The name serde gives a variant called `variant` (PascalCase) under
+    /// this rule.
+    pub fn apply_to_variant(self, variant: &str) -> String {
+        let snake = || {
+            let mut out = String::with_capacity(variant.len() + 4);
+            for (i, ch) in variant.char_indices() {
+                if i > 0 && ch.is_uppercase() {
+                    out.push('_');
+                }
+                out.push(ch.to_ascii_lowercase());
+            }
+            out
+        };
+        match self {
+            RenameRule::Pascal => variant.to_owned(),
+            RenameRule::Lower => variant.to_ascii_lowercase(),
+            RenameRule::Upper => variant.to_ascii_uppercase(),
+            RenameRule::Camel => {
+                let mut chars = variant.chars();
+                match chars.next() {
+                    Some(first) => first.to_lowercase().chain(chars).collect(),
+                    None => String::new(),
+                }
+            }
+            RenameRule::Snake => snake(),
+            RenameRule::ScreamingSnake => snake().to_ascii_uppercase(),
+            RenameRule::Kebab => snake().replace('_', "-"),
+            RenameRule::ScreamingKebab => snake().to_ascii_uppercase().replace('_', "-"),
+        }
+    }
+}
+
 /// `first_name` → `FirstName`, as serde does it.
 fn pascal(field: &str) -> String {
     let mut out = String::with_capacity(field.len());
@@ -113,6 +146,24 @@ mod tests {
         for (rule, expected) in cases {
             let rule = RenameRule::from_name(rule).expect(rule);
             assert_eq!(rule.apply_to_field("first_name"), expected, "{rule:?}");
+        }
+    }
+
+    #[test]
+    fn every_serde_rename_all_rule_renames_a_pascal_case_variant() {
+        let cases = [
+            ("lowercase", "proplus"),
+            ("UPPERCASE", "PROPLUS"),
+            ("PascalCase", "ProPlus"),
+            ("camelCase", "proPlus"),
+            ("snake_case", "pro_plus"),
+            ("SCREAMING_SNAKE_CASE", "PRO_PLUS"),
+            ("kebab-case", "pro-plus"),
+            ("SCREAMING-KEBAB-CASE", "PRO-PLUS"),
+        ];
+        for (rule, expected) in cases {
+            let rule = RenameRule::from_name(rule).expect(rule);
+            assert_eq!(rule.apply_to_variant("ProPlus"), expected, "{rule:?}");
         }
     }
 

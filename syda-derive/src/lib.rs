@@ -15,7 +15,9 @@ use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
 /// Derives `syda::Synthetic`: a `const TABLE: syda::Table` describing a
-/// struct with named fields as one table, each field a column.
+/// struct with named fields as one table, each field a column; and
+/// `syda::SyntheticField`, which lets the struct, a unit-only enum or a
+/// newtype be the type of another derived struct's field.
 ///
 /// ```ignore
 /// use serde::Deserialize;
@@ -41,8 +43,8 @@ use syn::{DeriveInput, parse_macro_input};
 ///
 /// # What is read
 ///
-/// - **Table name**: `#[synthetic(table = "...")]`, else the struct name in
-///   snake_case (`OrderItem` → `order_item`; no plural is added).
+/// - **Table name**: `#[synthetic(table = "...")]`, else the ORM's
+///   `table_name`, else the struct name in snake_case (`OrderItem` → `order_item`; no plural is added).
 /// - **Docs**: the struct's doc comment is the table doc, each field's doc
 ///   comment its column doc (one leading space stripped per line, blank
 ///   lines around the text dropped, lines joined with `\n`).
@@ -51,15 +53,67 @@ use syn::{DeriveInput, parse_macro_input};
 ///   else `#[serde(rename_all = "...")]` on the struct applied to the field
 ///   name, else the field name (`r#type` → `type`).
 /// - **Nullability**: `Option<T>` fields are nullable (typed as `T`), and
-///   so is any field marked `nullable`.
-/// - **Types**, by the last path segment: integers → `Integer`; `f32`,
-///   `f64` → `Float`; `bool` → `Boolean`; `String`, `str`, `&str`,
-///   `Cow<str>` → `Text`; `NaiveDate`, `Date` → `Date`; `NaiveDateTime`,
-///   `DateTime<_>`, `OffsetDateTime`, `PrimitiveDateTime` → `DateTime`;
-///   `NaiveTime`, `Time` → `Time`; `Uuid`; `Decimal`; `Value` → `Json`.
-///   `Box`, `Rc` and `Arc` are looked through. Any other type needs
-///   `kind = "..."`, and the column then has the kind's natural type (text
-///   for a kind syda doesn't list).
+///   so is any field marked `nullable` (or `#[sea_orm(nullable)]`).
+/// - **ORM attributes** already on the struct: `#[diesel(table_name = …)]`
+///   and `#[sea_orm(table_name = "…")]` name the table (`table = …` wins);
+///   `#[sea_orm(primary_key)]`, `unique`, `nullable` and the length of
+///   `column_type = "String(StringLen::N(40))"` apply to their field, and
+///   `#[sea_orm(column_name = "…")]` / `#[diesel(column_name = …)]` name the
+///   column (typed rows still read it under the field's serde name). Other
+///   ORM keys are left to the ORM.
+///
+/// # Rust types → columns
+///
+/// Types are judged by the last path segment (so `chrono::NaiveDate` and a
+/// `use`d `NaiveDate` are the same); `Box`, `Rc` and `Arc` are looked
+/// through; `Option<T>` is `T`, nullable. Typed rows read each value in the
+/// form its type's `Deserialize` wants (the "reads" column).
+///
+/// | Rust type | column | reads |
+/// |---|---|---|
+/// | `i32`, `i64`, `i128`, `u32`, `u64`, `u128`, `isize`, `usize` | `integer` (1–1 000 000 unless `range`) | the number |
+/// | `i8`, `u8`, `i16`, `u16` | `integer`, `range` 0–the type's max unless given | the number |
+/// | `f32`, `f64` | `float` | the number |
+/// | `bool` | `boolean` | |
+/// | `char` | `text`, `max_length = 1`, pattern `[A-Za-z]` | one character |
+/// | `String`, `&str`, `Box<str>`, `Cow<str>` | `text` | |
+/// | `chrono::NaiveDate` | `date` | `2024-05-01` |
+/// | `chrono::NaiveTime` | `time` | `10:20:30` |
+/// | `chrono::NaiveDateTime` | `datetime` | `2024-05-01T10:20:30` (no offset) |
+/// | `chrono::DateTime<Utc \| FixedOffset \| Local>` | `datetime` | RFC 3339 |
+/// | `time::Date`, `time::Time` | `date`, `time` | serde's tuple form |
+/// | `time::PrimitiveDateTime`, `time::UtcDateTime`, `time::OffsetDateTime` | `datetime` | serde's tuple form (UTC) |
+/// | `uuid::Uuid` | `uuid` | hyphenated |
+/// | `rust_decimal::Decimal`, `BigDecimal` | `decimal` | decimal text |
+/// | `serde_json::Value` | `json` | any JSON |
+/// | `Vec<u8>` | `text`, 32 hex digits | 16 bytes |
+/// | `IpAddr`, `Ipv4Addr` / `Ipv6Addr` | `text`, kind `ipv4` / `ipv6` | the address |
+/// | `std::time::Duration` | `integer` seconds, 0–86 400 | `{secs, nanos}` |
+/// | `url::Url` | `text`, kind `url` | the URL |
+/// | `Vec<T>`, `VecDeque<T>`, `HashSet<T>`, `BTreeSet<T>` | `json` array of 1–3 `T` | the array |
+/// | `BTreeMap<String, T>`, `HashMap<String, T>` | `json` object of 1–3 `T` | the object |
+/// | a unit-only enum deriving `Synthetic` | `text`, `one_of` its variants | the variant name |
+/// | a newtype deriving `Synthetic` (`struct Email(String)`) | the inner type's column | the inner value |
+/// | a struct deriving `Synthetic` | `json` object of its columns | the object |
+/// | the same, with `#[serde(flatten)]` | its columns, in place | |
+/// | any other type | needs `kind = "…"` (the kind's type) or a `SyntheticField` impl | as generated |
+///
+/// A list's or map's value constraints (`kind`, `range`, `one_of`,
+/// `max_length`, `pattern`) apply to its elements. Structured JSON columns
+/// are filled by `syda::typed_generators::<T>()`, which
+/// `Generator::rows` registers itself; register them on another engine
+/// (`engine.generators_mut().extend(syda::typed_generators::<T>())`) to
+/// read a planner's rows back with `Dataset::rows::<T>()`.
+///
+/// # Enums and newtypes
+///
+/// `#[derive(Synthetic)]` on a unit-only enum makes it a field type: its
+/// variants, named as serde names them (`rename`, `rename_all`; variants
+/// with `skip`, `skip_deserializing` or `other` left out; an `alias` is
+/// accepted when reading but never generated), are the column's `one_of`,
+/// and `#[synthetic(weight = 3)]` on a variant makes it three times as
+/// likely. Variants that carry data are an error. On a newtype the single
+/// field's attributes (`kind`, `max_length`, …) describe the column.
 ///
 /// # Attributes
 ///
@@ -70,6 +124,7 @@ use syn::{DeriveInput, parse_macro_input};
 /// | `table = "name"` | table name |
 /// | `comment = "text"` | table doc |
 /// | `unique(field_a, field_b)` | composite unique key (repeatable; Rust field names) |
+/// | `crate = "path::to::syda"` | where `syda` is, for code that re-exports it (as serde's `crate`) |
 ///
 /// On a field:
 ///
@@ -88,11 +143,16 @@ use syn::{DeriveInput, parse_macro_input};
 /// | `generator = "name"` | a registered custom generator fills the column |
 /// | `skip` | not a column; needs `#[serde(skip)]` or `#[serde(default)]` |
 ///
+/// On an enum variant: `weight = N` (1–100) and `comment = "text"`.
+///
 /// Keys may be split over several `#[synthetic(...)]` attributes but given
 /// only once each. Unknown keys, repeated keys, values of the wrong kind,
-/// enums, unions, tuple, unit and generic structs are compile errors, all
-/// reported together.
-#[proc_macro_derive(Synthetic, attributes(synthetic))]
+/// keys on the wrong item, data-carrying enums, unions, unit and generic
+/// structs and tuple structs of more than one field are compile errors,
+/// all reported together (`tests/ui` holds a case for each). The generated
+/// code builds `Table` and `Column` through constructors, so it keeps
+/// compiling when syda adds a field to either.
+#[proc_macro_derive(Synthetic, attributes(synthetic, diesel, sea_orm))]
 pub fn derive_synthetic(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive(&input)

@@ -127,19 +127,9 @@ impl Dataset {
     }
 }
 
-/// One row as a JSON object keyed by column name, deserialised into `T`.
-pub(crate) fn to_typed<T: serde::de::DeserializeOwned>(table: &Table, index: u64, row: &Row) -> Result<T> {
-    let object: serde_json::Map<String, serde_json::Value> = table
-        .columns
-        .iter()
-        .zip(row)
-        .map(|(c, v)| (c.name.to_string(), v.to_json()))
-        .collect();
-    serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| Error::Deserialize {
-        table: table.name.to_string(),
-        row: index,
-        message: e.to_string(),
-    })
+/// One row deserialised into `T` (see [`crate::typed`]).
+pub(crate) fn to_typed<T: Synthetic>(table: &Table, index: u64, row: &Row) -> Result<T> {
+    crate::typed::to_typed(table, index, row)
 }
 
 fn check_width(table: &Table, rows: &[Row]) -> Result<()> {

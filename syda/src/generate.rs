@@ -113,10 +113,17 @@ impl Generator {
 
     /// `n` values of `T`, generated from [`Synthetic::TABLE`] and
     /// deserialised through serde (column name → field).
+    ///
+    /// Columns of structured JSON (`Vec<T>`, maps, nested structs) are
+    /// filled by [`crate::typed_generators`], unless a custom generator was
+    /// registered for them.
     pub fn rows<T: Synthetic>(&self, n: usize) -> Result<Vec<T>> {
         let table = T::TABLE;
+        let mut generators = crate::typed::typed_generators_with_null_rate::<T>(self.engine.null_rate());
+        generators.extend(self.engine.generators().clone());
+        let engine = self.engine.clone().with_generators(generators);
         let mut out = Vec::with_capacity(n);
-        for (i, row) in self.engine.rows(&table, n as u64)?.enumerate() {
+        for (i, row) in engine.rows(&table, n as u64)?.enumerate() {
             out.push(crate::dataset::to_typed(&table, i as u64, &row?)?);
         }
         Ok(out)

@@ -22,6 +22,7 @@ pub mod check;
 mod dataset;
 #[cfg(feature = "db")]
 pub mod db;
+mod derived;
 pub mod engine;
 pub mod error;
 mod generate;
@@ -31,13 +32,15 @@ pub mod plan;
 pub mod report;
 pub mod schema;
 mod synthetic;
+mod typed;
 pub mod value;
 
 pub use dataset::Dataset;
 pub use error::{Error, Result};
 pub use generate::{Generator, fixtures};
 pub use schema::{Column, DataType, ForeignKey, Literal, Range, Reference, Schema, Table};
-pub use synthetic::Synthetic;
+pub use synthetic::{Element, Field, Nested, Shape, Synthetic, SyntheticField};
+pub use typed::typed_generators;
 pub use value::{Row, Value};
 
 /// `#[derive(Synthetic)]`: turns a struct into a static [`Table`] descriptor.
@@ -49,6 +52,8 @@ pub use syda_derive::Synthetic;
 pub mod __private {
     pub use std::borrow::Cow;
     pub use std::option::Option::{None, Some};
+
+    pub use crate::derived::{concat_columns, concat_fields};
 
     use crate::schema::{DataType, KINDS};
 

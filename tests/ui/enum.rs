@@ -2,9 +2,10 @@ use serde::Deserialize;
 use syda::Synthetic;
 
 #[derive(Deserialize, Synthetic)]
-enum Status {
-    Active,
-    Inactive,
+enum Shape {
+    Point,
+    Circle(f64),
+    Square { side: f64 },
 }
 
 fn main() {}

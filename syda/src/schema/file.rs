@@ -35,6 +35,14 @@ const COLUMN_KEYS: &[&str] = &[
 /// Turns a parsed document into a schema plus every problem met on the way.
 /// `default_name` names a single-table document that has no `name:`.
 pub(crate) fn interpret(doc: &Value, default_name: &str) -> (Schema, Vec<Problem>) {
+    let (mut schema, mut problems) = interpret_unresolved(doc, default_name);
+    resolve_implicit_foreign_keys(&mut schema, &mut problems);
+    (schema, problems)
+}
+
+/// [`interpret`] without resolving the seed's target-less `foreign_key`
+/// columns, for a file whose parents are in other files of a directory.
+pub(crate) fn interpret_unresolved(doc: &Value, default_name: &str) -> (Schema, Vec<Problem>) {
     let mut problems = Vec::new();
     let Some(top) = doc.as_object() else {
         problems.push(Problem::schema(format!(
@@ -84,7 +92,6 @@ pub(crate) fn interpret(doc: &Value, default_name: &str) -> (Schema, Vec<Problem
             ..Table::new(default_name.to_owned())
         });
     }
-    resolve_implicit_foreign_keys(&mut schema, &mut problems);
     (schema, problems)
 }
 
@@ -314,7 +321,7 @@ fn apply_type_name(
 
 /// The seed writes `department_id: foreign_key` without a target; find the
 /// table the name points at (`department_id` → `departments.id` or `department.id`).
-fn resolve_implicit_foreign_keys(schema: &mut Schema, problems: &mut Vec<Problem>) {
+pub(crate) fn resolve_implicit_foreign_keys(schema: &mut Schema, problems: &mut Vec<Problem>) {
     let names: Vec<(String, Option<String>)> = schema
         .tables
         .iter()

@@ -30,9 +30,11 @@
 //! with its table and column.
 
 pub(crate) mod describe;
+mod directory;
 mod file;
 pub mod kinds;
 mod model;
+mod sydapy;
 mod validate;
 
 pub use validate::{MAX_COLUMNS, MAX_PATTERN_LEN, MAX_TABLES};
@@ -40,6 +42,7 @@ pub(crate) use validate::{PATTERN_MAX_REPEAT, longest_match};
 
 use std::path::Path;
 
+pub use directory::Loaded;
 pub use kinds::{KINDS, Kind};
 pub use model::{Column, DataType, ForeignKey, List, Literal, Range, Reference, Schema, Table, Text};
 
@@ -51,25 +54,11 @@ pub const MAX_FILE_BYTES: u64 = 64 << 20;
 impl Schema {
     /// Reads a YAML or JSON schema file (JSON is read as YAML, its superset)
     /// and validates it. A single-table file without `name:` is named after
-    /// the file stem.
+    /// the file stem. A directory is read as one schema of all its files,
+    /// and Python syda table files are read as they are ([`Schema::load`],
+    /// which also returns notes on keys read but not used).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Schema> {
-        let path = path.as_ref();
-        let io = |source| Error::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let size = std::fs::metadata(path).map_err(io)?.len();
-        if size > MAX_FILE_BYTES {
-            return Err(Error::InvalidSchema {
-                origin: path.display().to_string(),
-                problems: vec![Problem::schema(format!(
-                    "the file is {size} bytes; a schema file may be at most {MAX_FILE_BYTES}"
-                ))],
-            });
-        }
-        let text = std::fs::read_to_string(path).map_err(io)?;
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("table");
-        Schema::parse(&text, &path.display().to_string(), stem)
+        Schema::load(path).map(|loaded| loaded.schema)
     }
 
     /// Parses and validates YAML text. A single-table document without
@@ -86,26 +75,9 @@ impl Schema {
     /// Parses `text` (YAML or JSON) from `origin`, naming a single unnamed
     /// table `default_table`, and validates the result.
     pub fn parse(text: &str, origin: &str, default_table: &str) -> Result<Schema> {
-        // Parsed through YAML's own value type first: it rejects duplicate
-        // keys, which a JSON map would silently overwrite.
-        let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| Error::Parse {
-            origin: origin.to_owned(),
-            message: e.to_string(),
-        })?;
-        let doc: serde_json::Value = serde_json::to_value(&yaml).map_err(|e| Error::Parse {
-            origin: origin.to_owned(),
-            message: e.to_string(),
-        })?;
-        let (schema, mut problems) = file::interpret(&doc, default_table);
-        problems.extend(validate::problems(&schema));
-        if problems.is_empty() {
-            Ok(schema)
-        } else {
-            Err(Error::InvalidSchema {
-                origin: origin.to_owned(),
-                problems,
-            })
-        }
+        let doc = directory::parse_doc(text, origin)?;
+        let (schema, problems) = directory::interpret_doc(&doc, default_table, &mut Vec::new());
+        directory::finish(schema, problems, origin)
     }
 
     /// Every problem with this schema (unknown foreign key targets, bad

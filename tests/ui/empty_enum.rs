@@ -1,0 +1,7 @@
+use serde::Deserialize;
+use syda::Synthetic;
+
+#[derive(Deserialize, Synthetic)]
+enum Never {}
+
+fn main() {}
