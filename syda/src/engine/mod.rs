@@ -52,7 +52,7 @@ pub use context::ParentContext;
 pub(crate) use context::{Summaries, key_text, summarise};
 pub use offline::OfflineEngine;
 pub use offline::TableRows;
-pub use offline::infer::{infer_kind, infer_one_of};
+pub use offline::infer::{infer_kind, infer_one_of, plausible_range};
 pub use offline::registry::{GenContext, GeneratorFn, Generators};
 pub use offline::values::ENGINE_KINDS;
 

@@ -40,6 +40,7 @@
 mod keys;
 mod order;
 mod pickers;
+mod relations;
 mod rules;
 mod strategy;
 
@@ -47,6 +48,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use keys::{KeyCapture, Keys};
+use relations::{Aggregates, TableFix, TimeCapture, TimeKey, Times};
 pub use order::{DeferredKey, Order};
 pub use pickers::FanOut;
 use rules::{Consistent, resolve_distinct};
@@ -70,6 +72,7 @@ pub struct Planner<'s> {
     consistent: Vec<Consistent>,
     distinct: Vec<(String, Vec<String>)>,
     parent_context: bool,
+    infer_relations: bool,
 }
 
 /// What the planner knows of the tables generated so far.
@@ -79,6 +82,8 @@ struct Known {
     keys: HashMap<(usize, Vec<usize>), Arc<Keys>>,
     /// Row summaries by key, when parent context is on.
     summaries: HashMap<(usize, Vec<usize>), Arc<Summaries>>,
+    /// Parent event times by key, for children whose dates follow them.
+    times: HashMap<TimeKey, Arc<Times>>,
 }
 
 impl<'s> Planner<'s> {
@@ -92,7 +97,20 @@ impl<'s> Planner<'s> {
             consistent: Vec::new(),
             distinct: Vec::new(),
             parent_context: false,
+            infer_relations: true,
         }
+    }
+
+    /// Switches inferred relations on (the default) or off, for every table:
+    /// the row rules of [`crate::relation::infer`], children's dates not
+    /// before their parents', and FK diamonds kept consistent (a table with
+    /// keys to A and to B, where B has a key to A, picks a B of its A). With
+    /// it off, only what the schema declares and this planner is told holds.
+    /// One relation is switched off with `infer: false` on its column in the
+    /// schema file ([`crate::relation::Rule::NotInferred`]).
+    pub fn infer_relations(mut self, on: bool) -> Self {
+        self.infer_relations = on;
+        self
     }
 
     /// Rows for every table without its own size.
@@ -198,6 +216,7 @@ impl<'s> Planner<'s> {
         let schema = self.schema;
         let order = self.order()?;
         let referenced = self.referenced_keys();
+        let needed_times = self.needed_times();
         let mut known = Known::default();
         let mut generated: HashMap<usize, Vec<Row>> = HashMap::new();
         let width = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
@@ -205,20 +224,32 @@ impl<'s> Planner<'s> {
             for batch in level.chunks(width) {
                 let prepared = batch
                     .iter()
-                    .map(|&t| self.prepare(t, engine, &order, &known))
+                    .map(|&t| {
+                        let (engine, rows) = self.prepare(t, engine, &order, &known)?;
+                        let fix = self.fix_for(t, &engine, &known)?;
+                        Ok((engine, rows, std::sync::Mutex::new(fix)))
+                    })
                     .collect::<Result<Vec<_>>>()?;
-                let collect = |(&t, (engine, rows)): (&usize, &(E, u64))| {
+                type Prepared<E> = (E, u64, std::sync::Mutex<Option<TableFix>>);
+                let collect = |(&t, (engine, rows, fix)): (&usize, &Prepared<E>)| {
                     let table = &schema.tables[t];
                     let mut captures = self.captures_for(t, &referenced);
+                    let mut times = self.time_captures_for(t, &needed_times);
+                    let mut fix = fix.lock().unwrap_or_else(|e| e.into_inner());
                     let mut out = Vec::with_capacity((*rows).min(1 << 20) as usize);
                     for row in engine.rows(table, *rows)? {
-                        let row = row?;
+                        let mut row = row?;
+                        if let Some(fix) = fix.as_mut() {
+                            fix.fix(&mut row)?;
+                        }
                         captures.iter_mut().for_each(|c| c.push_row(table, &row));
+                        times.iter_mut().for_each(|c| c.push(&row));
                         out.push(row);
                     }
-                    Ok((out, captures))
+                    Ok((out, captures, times))
                 };
-                let results: Vec<Result<(Vec<Row>, Vec<KeyCapture>)>> = if batch.len() == 1 {
+                type Collected = (Vec<Row>, Vec<KeyCapture>, Vec<TimeCapture>);
+                let results: Vec<Result<Collected>> = if batch.len() == 1 {
                     batch.iter().zip(&prepared).map(collect).collect()
                 } else {
                     std::thread::scope(|scope| {
@@ -234,8 +265,9 @@ impl<'s> Planner<'s> {
                     })
                 };
                 for (&t, result) in batch.iter().zip(results) {
-                    let (rows, captures) = result?;
+                    let (rows, captures, times) = result?;
                     known.remember(t, captures);
+                    known.remember_times(times);
                     generated.insert(t, rows);
                 }
             }
@@ -244,6 +276,21 @@ impl<'s> Planner<'s> {
             let t = schema.table_index(&key.table).ok_or_else(|| invalid(schema))?;
             let rows = generated.get_mut(&t).ok_or_else(|| invalid(schema))?;
             self.fill_deferred(engine, &schema.tables[t], key, rows, &known.keys)?;
+        }
+        let mut aggregates = Aggregates::new(schema);
+        for t in 0..schema.tables.len() {
+            if aggregates.is_child(t)
+                && let Some(rows) = generated.get(&t)
+            {
+                rows.iter().for_each(|row| aggregates.observe(t, row));
+            }
+        }
+        for t in 0..schema.tables.len() {
+            if aggregates.is_parent(t)
+                && let Some(rows) = generated.get_mut(&t)
+            {
+                aggregates.fill(t, rows);
+            }
         }
         let ordered = (0..schema.tables.len())
             .filter_map(|t| Some((schema.tables[t].name.to_string(), generated.remove(&t)?)))
@@ -263,21 +310,31 @@ impl<'s> Planner<'s> {
         let schema = self.schema;
         let order = self.order()?;
         let referenced = self.referenced_keys();
+        let needed_times = self.needed_times();
         let mut known = Known::default();
+        let mut aggregates = Aggregates::new(schema);
         let mut held: Vec<(usize, Vec<Row>)> = Vec::new();
         for &t in &order.tables {
             let table = &schema.tables[t];
             let (engine, rows) = self.prepare(t, engine, &order, &known)?;
+            let mut fix = self.fix_for(t, &engine, &known)?;
             let mut captures = self.captures_for(t, &referenced);
+            let mut times = self.time_captures_for(t, &needed_times);
             let generated = engine.rows(table, rows)?;
-            let mut capturing = generated.inspect(|row| {
-                if let Ok(row) = row {
-                    for capture in &mut captures {
-                        capture.push_row(table, row);
-                    }
+            let aggregates = &mut aggregates;
+            let mut capturing = generated.map(|row| {
+                let mut row = row?;
+                if let Some(fix) = fix.as_mut() {
+                    fix.fix(&mut row)?;
                 }
+                for capture in &mut captures {
+                    capture.push_row(table, &row);
+                }
+                times.iter_mut().for_each(|c| c.push(&row));
+                aggregates.observe(t, &row);
+                Ok(row)
             });
-            if order.deferred.iter().any(|d| d.table == table.name) {
+            if order.deferred.iter().any(|d| d.table == table.name) || aggregates_parent(schema, t) {
                 held.push((t, capturing.by_ref().collect::<Result<Vec<Row>>>()?));
             } else {
                 sink(table, &mut capturing)?;
@@ -286,15 +343,123 @@ impl<'s> Planner<'s> {
             }
             drop(capturing);
             known.remember(t, captures);
+            known.remember_times(times);
         }
         for (t, mut rows) in held {
             let table = &schema.tables[t];
             for key in order.deferred.iter().filter(|d| d.table == table.name) {
                 self.fill_deferred(engine, table, key, &mut rows, &known.keys)?;
             }
+            aggregates.fill(t, &mut rows);
             sink(table, &mut rows.into_iter().map(Ok))?;
         }
         Ok(order.deferred)
+    }
+
+    /// Declared and inferred `consistent` rules (FK diamonds), declared first.
+    fn all_consistent(&self) -> Vec<Consistent> {
+        let mut out = self.consistent.clone();
+        if !self.infer_relations {
+            return out;
+        }
+        let off = |table: &str, column: &str| {
+            self.schema.relations.iter().any(|d| {
+                d.table == table
+                    && matches!(&d.rule, crate::relation::Rule::NotInferred { column: c } if c == column || c == "*")
+            })
+        };
+        for (table, column, via) in crate::relation::diamonds(self.schema) {
+            let taken = out
+                .iter()
+                .any(|c| c.table == table && [&c.column, &c.via].iter().any(|x| **x == column || **x == via));
+            let spread = self.fan_out.contains_key(&(table.clone(), column.clone()))
+                || self.fan_out.contains_key(&(table.clone(), via.clone()));
+            let apart = self
+                .distinct
+                .iter()
+                .any(|(t, cols)| *t == table && cols.iter().any(|c| *c == column || *c == via));
+            if taken || spread || apart || off(&table, &column) {
+                continue;
+            }
+            let rule = Consistent { table, column, via };
+            if rule.resolve(self.schema).is_ok() {
+                out.push(rule);
+            }
+        }
+        out
+    }
+
+    /// Child-after-parent rules of `table`, when inference is on.
+    fn after_parent(&self, table: &Table) -> Vec<crate::relation::Rule> {
+        if !self.infer_relations {
+            return Vec::new();
+        }
+        let off = |column: &str| {
+            self.schema.relations.iter().any(|d| {
+                d.table == table.name
+                    && matches!(&d.rule, crate::relation::Rule::NotInferred { column: c } if c == column || c == "*")
+            })
+        };
+        crate::relation::after_parent_rules(self.schema, table)
+            .into_iter()
+            .filter(|r| !off(r.target()))
+            .collect()
+    }
+
+    /// For each parent table, the (key, time) columns its children follow.
+    fn needed_times(&self) -> HashMap<usize, Vec<TimeKey>> {
+        let mut out: HashMap<usize, Vec<TimeKey>> = HashMap::new();
+        for table in &self.schema.tables {
+            for rule in self.after_parent(table) {
+                let crate::relation::Rule::AfterParent {
+                    foreign_key,
+                    parent,
+                    parent_column,
+                    ..
+                } = &rule
+                else {
+                    continue;
+                };
+                let Some(p) = self.schema.table_index(parent) else {
+                    continue;
+                };
+                let pt = &self.schema.tables[p];
+                let key = table
+                    .all_foreign_keys()
+                    .into_iter()
+                    .find(|k| k.columns.first().map(|f| f.as_ref()) == foreign_key.first().map(String::as_str))
+                    .and_then(|k| pt.column_index(&k.references[0]));
+                if let (Some(k), Some(c)) = (key, pt.column_index(parent_column)) {
+                    let list = out.entry(p).or_default();
+                    if !list.contains(&(p, k, c)) {
+                        list.push((p, k, c));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn time_captures_for(&self, t: usize, needed: &HashMap<usize, Vec<TimeKey>>) -> Vec<TimeCapture> {
+        needed
+            .get(&t)
+            .map(|keys| keys.iter().map(|&k| TimeCapture::new(k)).collect())
+            .unwrap_or_default()
+    }
+
+    /// What the planner does to each row of table `t` from `engine`.
+    fn fix_for<E: Engine>(&self, t: usize, engine: &E, known: &Known) -> Result<Option<TableFix>> {
+        let table = &self.schema.tables[t];
+        let local = engine.local();
+        TableFix::new(
+            table,
+            local.relations_for(table),
+            engine.applies_relations(),
+            &self.after_parent(table),
+            &known.times,
+            self.schema,
+            local.seed(),
+        )
     }
 
     /// A key capture for each column set of table `t` that children reference.
@@ -357,7 +522,7 @@ impl<'s> Planner<'s> {
                 }
             }
         }
-        for resolved in self.consistent.iter().filter_map(|c| c.resolve(self.schema).ok()) {
+        for resolved in self.all_consistent().iter().filter_map(|c| c.resolve(self.schema).ok()) {
             let sets = out.entry(resolved.parent).or_default();
             if !sets.contains(&resolved.captured) {
                 sets.push(resolved.captured);
@@ -409,6 +574,14 @@ pub fn generate_related<'a, E: Engine>(
 
 /// A self-reference needs the row's own key generated before it.
 impl Known {
+    /// Keeps the parent times captured.
+    fn remember_times(&mut self, times: Vec<TimeCapture>) {
+        for capture in times {
+            let (key, times) = capture.finish();
+            self.times.insert(key, Arc::new(times));
+        }
+    }
+
     /// Keeps what table `t` produced, for its children.
     fn remember(&mut self, t: usize, captures: Vec<KeyCapture>) {
         for capture in captures {
@@ -430,4 +603,11 @@ fn invalid(schema: &Schema) -> Error {
             problems: vec![crate::error::Problem::schema("inconsistent foreign keys")],
         },
     }
+}
+
+/// Whether table `t` has declared aggregates, so it waits for its children.
+fn aggregates_parent(schema: &Schema, t: usize) -> bool {
+    schema.relations.iter().any(|d| {
+        matches!(d.rule, crate::relation::Rule::Aggregate { .. }) && d.table == schema.tables[t].name
+    })
 }

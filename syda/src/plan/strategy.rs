@@ -32,6 +32,13 @@ impl Planner<'_> {
         let table = &schema.tables[t];
         let keys = &known.keys;
         let mut prepared = engine.clone();
+        if !self.infer_relations || !schema.relations.is_empty() {
+            let local = prepared.local_mut();
+            let mut declared = local.relations().to_vec();
+            declared.extend(schema.relations.iter().cloned());
+            let infer = local.infers_relations() && self.infer_relations;
+            *local = std::mem::take(local).with_relations(declared).with_inferred_relations(infer);
+        }
         if self.parent_context {
             prepared.set_parent_context(self.context_for(table, order, known));
         }
@@ -60,7 +67,7 @@ impl Planner<'_> {
         }
         let pairs = self.join_pairs(table, &fks, rows, keys, engine.seed())?;
         let mut tied: HashSet<usize> = HashSet::new();
-        for rule in self.consistent.iter().filter(|c| c.table == table.name) {
+        for rule in self.all_consistent().iter().filter(|c| c.table == table.name) {
             let resolved = rule.resolve(schema)?;
             register_consistent(table, &fks, &resolved, order, keys, rows, engine)?;
             tied.extend([resolved.key, resolved.via]);

@@ -380,11 +380,11 @@ impl Compiled {
                     return;
                 };
                 let date = target.ty == DataType::Date;
-                let mut secs = if date {
-                    (base.div_euclid(86_400) + rng.random_range(*min_days..=*max_days)) * 86_400
-                } else {
-                    base + *min_days * 86_400 + rng.random_range(0..=(*max_days - *min_days) * 86_400)
-                };
+                let (lo, hi) = gap_span(base, *min_days * 86_400, *max_days * 86_400);
+                let mut secs = rng.random_range(lo..=hi);
+                if date {
+                    secs = secs.div_euclid(86_400) * 86_400;
+                }
                 if let Some((lo, hi)) = target.time_range {
                     secs = secs.clamp(lo, hi.max(lo));
                 }
@@ -453,6 +453,18 @@ impl Compiled {
             }
         }
     }
+}
+
+/// The end of the plausible window derived dates stay in when they can:
+/// the engine's anchor date, 2025-12-31 (see `engine::offline::values`).
+const WINDOW_END: i64 = 20_453 * 86_400 + 86_399;
+
+/// Where a date `min..=max` seconds after `base` may fall: not past the
+/// window's end unless the smallest gap already is (then within a day).
+pub(crate) fn gap_span(base: i64, min: i64, max: i64) -> (i64, i64) {
+    let lo = base + min;
+    let hi = (base + max).min(WINDOW_END);
+    if hi >= lo { (lo, hi) } else { (lo, lo + 86_399.min(max - min).max(0)) }
 }
 
 fn time(v: &Value) -> Option<i64> {

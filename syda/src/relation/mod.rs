@@ -65,6 +65,8 @@ pub(crate) mod places;
 use serde::{Deserialize, Serialize};
 
 pub use apply::{Mode, RowRules};
+pub(crate) use apply::{gap_span, number as number_of};
+pub(crate) use infer::{after_parent_rules, diamonds};
 pub use expr::Expr;
 pub use infer::{infer, infer_schema};
 

@@ -7,8 +7,7 @@
 /// `billing_city` is a city.
 pub(crate) const ROLE_PREFIXES: &[&str] = &[
     "billing", "shipping", "delivery", "home", "work", "office", "primary", "secondary", "mailing",
-    "business", "personal", "contact", "customer", "main", "alt", "alternate", "current", "default",
-    "invoice", "residence", "postal_addr",
+    "personal", "main", "alt", "alternate", "current", "residence", "legal", "registered",
 ];
 
 /// The words of a column or table name, lower-case, split at `_`, `-`,
