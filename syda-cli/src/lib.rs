@@ -14,6 +14,7 @@ mod report;
 #[cfg(feature = "db")]
 mod seed;
 mod serve;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -38,14 +39,7 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Validate { schema } => {
-            let schema = syda::Schema::from_path(&schema)?;
-            for table in &schema.tables {
-                println!("{}", table.name);
-                println!("{}", table.describe());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Validate { schema } => validate::run(&schema).map(|()| ExitCode::SUCCESS),
         Command::Generate(args) => generate::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Check { schema, dir } => {
             let schema = syda::Schema::from_path(&schema)?;

@@ -158,7 +158,17 @@ pub fn score(data: &Dataset) -> Score {
                 checks.push(c);
             }
         }
-        let derived: Vec<&str> = rules.iter().flat_map(Rule::targets).collect();
+        let derived: Vec<&str> = rules
+            .iter()
+            .chain(
+                schema
+                    .relations
+                    .iter()
+                    .filter(|d| d.table == table.name)
+                    .map(|d| &d.rule),
+            )
+            .flat_map(Rule::targets)
+            .collect();
         plausible(table, rows, &derived, &mut checks);
         for (c, col) in table.columns.iter().enumerate() {
             if col.ty != DataType::Text || is_free_text(&col.name) || col.foreign_key.is_some() {

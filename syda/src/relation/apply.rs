@@ -93,8 +93,11 @@ impl RowRules {
         let index = |column: &str, rule: &Rule| {
             table.column_index(column).ok_or_else(|| {
                 problem(
-                    column,
-                    format!("the relation `{}` names a column the table does not have", rule.describe()),
+                    rule.target(),
+                    format!(
+                        "the relation `{}` names `{column}`, a column the table does not have",
+                        rule.describe()
+                    ),
                 )
             })
         };

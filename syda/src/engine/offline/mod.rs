@@ -204,7 +204,15 @@ impl OfflineEngine {
     pub fn rows_range<'a>(&'a self, table: &'a Table, range: Range<u64>) -> Result<TableRows<'a>> {
         let mut plans = plan::plan_table(self, table, range.end)?;
         let keys = plan::plan_keys(table, &plans, range.end)?;
-        let rules = self.relations_for(table);
+        let mut rules = self.relations_for(table);
+        // A custom generator (also one for an inferred kind) wins over a rule.
+        rules.retain(|r| {
+            r.targets().iter().all(|t| {
+                table
+                    .column_index(t)
+                    .is_none_or(|i| matches!(plans[i].source, Source::Builtin(_)))
+            })
+        });
         let relations = if rules.is_empty() {
             None
         } else {
