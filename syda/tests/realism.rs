@@ -8,7 +8,10 @@ use syda::realism::{self, Score};
 use syda::{Dataset, Schema, Value};
 
 fn shop() -> Schema {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/schemas/rental_shop.yaml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/schemas/rental_shop.yaml"
+    );
     Schema::from_path(path).expect("the example schema loads")
 }
 
@@ -62,7 +65,10 @@ fn text_outside_free_text_columns_is_not_lorem() {
 fn the_rules_the_issue_names_are_all_inferred_on_the_plain_schema() {
     let score = score_of(5, 500);
     let has = |family: &str, what: &str| score.family(family).any(|c| c.what.contains(what));
-    assert!(has("identity", "email = e-mail from first_name + last_name at company's domain"));
+    assert!(has(
+        "identity",
+        "email = e-mail from first_name + last_name at company's domain"
+    ));
     assert!(has("identity", "Email = e-mail from FirstName + LastName"));
     assert!(has("place", "BillingCity"));
     assert!(has("time", "updated_at ≥ created_at"));
@@ -77,7 +83,10 @@ fn the_rules_the_issue_names_are_all_inferred_on_the_plain_schema() {
 #[test]
 fn public_sample_databases_score_full_marks() {
     for name in ["sakila", "chinook"] {
-        let path = format!("{}/tests/fixtures/realism/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/tests/fixtures/realism/{name}.yaml",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let schema = Schema::from_path(&path).expect("fixture schema");
         let data = generate(&schema, 11, 2_000);
         print_samples(&data);
@@ -120,11 +129,20 @@ fn rows_taken_in_batches_equal_one_pass() {
     .unwrap();
     let customers = schema.table("people").unwrap();
     let engine = OfflineEngine::new().with_seed(3);
-    let whole: Vec<syda::Row> = engine.rows(customers, 600).unwrap().collect::<syda::Result<_>>().unwrap();
+    let whole: Vec<syda::Row> = engine
+        .rows(customers, 600)
+        .unwrap()
+        .collect::<syda::Result<_>>()
+        .unwrap();
     let mut pieces = Vec::new();
     for start in (0..600).step_by(250) {
         let end = (start + 250).min(600);
-        pieces.extend(engine.rows_range(customers, start..end).unwrap().map(Result::unwrap));
+        pieces.extend(
+            engine
+                .rows_range(customers, start..end)
+                .unwrap()
+                .map(Result::unwrap),
+        );
     }
     assert_eq!(whole, pieces);
 }
@@ -172,9 +190,7 @@ fn declared_relations_hold_in_every_row_and_survive_a_round_trip() {
         }
         // 14 to 30 days after the issue date, as declared.
         let inv = data.table("invoices").unwrap();
-        let days = |v: &Value| {
-            chrono::NaiveDate::parse_from_str(v.as_str().unwrap(), "%Y-%m-%d").unwrap()
-        };
+        let days = |v: &Value| chrono::NaiveDate::parse_from_str(v.as_str().unwrap(), "%Y-%m-%d").unwrap();
         for row in inv {
             let gap = (days(&row[2]) - days(&row[1])).num_days();
             assert!((14..=30).contains(&gap), "{gap}");
@@ -185,16 +201,11 @@ fn declared_relations_hold_in_every_row_and_survive_a_round_trip() {
 #[test]
 fn infer_false_switches_an_inferred_relation_off() {
     let schema = invoices();
-    let rules = syda::relation::rules_for(
-        schema.table("invoice_lines").unwrap(),
-        &schema.relations,
-        true,
-    );
+    let rules = syda::relation::rules_for(schema.table("invoice_lines").unwrap(), &schema.relations, true);
     assert!(!rules.iter().any(|r| r.target() == "email"), "{rules:?}");
-    let plain = Schema::from_yaml_str(
-        "tables:\n  t:\n    columns:\n      first_name: text\n      email: text\n",
-    )
-    .unwrap();
+    let plain =
+        Schema::from_yaml_str("tables:\n  t:\n    columns:\n      first_name: text\n      email: text\n")
+            .unwrap();
     let rules = syda::relation::rules_for(plain.table("t").unwrap(), &plain.relations, true);
     assert!(rules.iter().any(|r| r.target() == "email"), "{rules:?}");
 }
@@ -205,13 +216,22 @@ fn bad_declared_relations_are_named_by_validate() {
     let cycle = err(
         "tables:\n  t:\n    columns:\n      a: { type: date, after: b }\n      b: { type: date, after: a }\n",
     );
-    assert!(cycle.contains("cycle") && cycle.contains("table `t`, column `a`"), "{cycle}");
+    assert!(
+        cycle.contains("cycle") && cycle.contains("table `t`, column `a`"),
+        "{cycle}"
+    );
     let unknown = err("tables:\n  t:\n    columns:\n      a: { type: decimal, expr: x * 2 }\n");
-    assert!(unknown.contains("column `a`") && unknown.contains("does not have"), "{unknown}");
+    assert!(
+        unknown.contains("column `a`") && unknown.contains("does not have"),
+        "{unknown}"
+    );
     let impossible = err(
         "tables:\n  t:\n    columns:\n      a: { type: date, range: [2020-01-01, 2020-12-31], after: b }\n      b: { type: date, range: [2021-01-01, 2021-12-31] }\n",
     );
-    assert!(impossible.contains("cannot hold") && impossible.contains("column `a`"), "{impossible}");
+    assert!(
+        impossible.contains("cannot hold") && impossible.contains("column `a`"),
+        "{impossible}"
+    );
     let child = err(
         "tables:\n  p:\n    columns:\n      id: { type: integer, primary_key: true }\n      n: { type: integer, expr: count(c) }\n  c:\n    columns:\n      id: { type: integer, primary_key: true }\n",
     );

@@ -49,7 +49,10 @@ pub(crate) fn read(doc: &Value, schema: &Schema, problems: &mut Vec<Problem>) ->
         match spec.get("infer") {
             Some(Value::Bool(false)) => out.push(declared(name, Rule::NotInferred { column: "*".into() })),
             Some(Value::Bool(true)) | None => {}
-            Some(other) => problems.push(Problem::table(name, format!("`infer` must be true or false, found {other}"))),
+            Some(other) => problems.push(Problem::table(
+                name,
+                format!("`infer` must be true or false, found {other}"),
+            )),
         }
         let Some(columns) = spec.get("columns").and_then(Value::as_object) else {
             continue;
@@ -71,7 +74,9 @@ pub(crate) fn read(doc: &Value, schema: &Schema, problems: &mut Vec<Problem>) ->
                 }
             }
             match cspec.get("infer") {
-                Some(Value::Bool(false)) => out.push(declared(name, Rule::NotInferred { column: col.clone() })),
+                Some(Value::Bool(false)) => {
+                    out.push(declared(name, Rule::NotInferred { column: col.clone() }))
+                }
                 Some(Value::Bool(true)) | None => {}
                 Some(other) => problems.push(at(format!("`infer` must be true or false, found {other}"))),
             }
@@ -109,13 +114,17 @@ fn after_rule(column: &str, spec: &Value) -> Result<Rule, String> {
                 .ok_or("`after` as a mapping needs `column:`")?;
             for key in m.keys() {
                 if !["column", "min_days", "max_days"].contains(&key.as_str()) {
-                    return Err(format!("unknown key `{key}` in `after`; expected column, min_days, max_days"));
+                    return Err(format!(
+                        "unknown key `{key}` in `after`; expected column, min_days, max_days"
+                    ));
                 }
             }
             let min_days = days(m.get("min_days"), 0)?;
             let max_days = days(m.get("max_days"), AFTER_MAX_DAYS.max(min_days))?;
             if max_days < min_days {
-                return Err(format!("`after`: max_days {max_days} is below min_days {min_days}"));
+                return Err(format!(
+                    "`after`: max_days {max_days} is below min_days {min_days}"
+                ));
             }
             Ok(Rule::After {
                 column: column.to_owned(),
@@ -150,7 +159,9 @@ fn expr_rule(column: &str, text: &str) -> Result<Rule, String> {
             None => (inner, None),
         };
         if func != AggregateFn::Count && child_column.is_none() {
-            return Err(format!("`{name}(…)` needs a child column: `{name}(child_table.column)`"));
+            return Err(format!(
+                "`{name}(…)` needs a child column: `{name}(child_table.column)`"
+            ));
         }
         return Ok(Rule::Aggregate {
             column: column.to_owned(),

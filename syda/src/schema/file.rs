@@ -16,7 +16,15 @@ use super::kinds;
 use super::model::{Column, DataType, ForeignKey, List, Literal, Range, Reference, Schema, Table, Text};
 use crate::error::Problem;
 
-const TABLE_KEYS: &[&str] = &["name", "doc", "columns", "unique", "primary_key", "foreign_keys", "infer"];
+const TABLE_KEYS: &[&str] = &[
+    "name",
+    "doc",
+    "columns",
+    "unique",
+    "primary_key",
+    "foreign_keys",
+    "infer",
+];
 const COLUMN_KEYS: &[&str] = &[
     "type",
     "kind",
