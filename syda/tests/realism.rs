@@ -279,3 +279,40 @@ fn rows_from_other_engines_pass_through_the_same_relations() {
     }
     assert!(syda::check::check(&data).is_clean());
 }
+
+/// A user account, as a typed fixture.
+#[derive(Debug, serde::Deserialize, syda::Synthetic)]
+#[synthetic(table = "accounts")]
+#[allow(dead_code)]
+struct Account {
+    #[synthetic(primary_key)]
+    id: i64,
+    first_name: String,
+    last_name: String,
+    #[synthetic(unique)]
+    email: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[test]
+fn typed_fixtures_are_coherent_too() {
+    let accounts: Vec<Account> = syda::Generator::new().seed(4).rows(500).unwrap();
+    for a in &accounts {
+        assert!(a.updated_at >= a.created_at, "{a:?}");
+        let local = a.email.split('@').next().unwrap();
+        let last: String = a
+            .last_name
+            .to_lowercase()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let first: String = a
+            .first_name
+            .to_lowercase()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        assert!(local.contains(&last) || local.contains(&first), "{a:?}");
+    }
+}

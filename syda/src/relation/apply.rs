@@ -233,6 +233,25 @@ impl RowRules {
         self.rules.iter().flat_map(Compiled::targets).collect()
     }
 
+    /// The columns that [`Mode::Derive`] always fills, whatever the row's
+    /// other values (e-mails and user names from names, places): an engine
+    /// need not generate them first.
+    pub fn always_derived(&self) -> Vec<usize> {
+        self.rules
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r,
+                    Compiled::Identity {
+                        form: IdentityForm::Email | IdentityForm::Username,
+                        ..
+                    } | Compiled::Place { .. }
+                )
+            })
+            .flat_map(Compiled::targets)
+            .collect()
+    }
+
     /// Applies every rule to `row` (row number `index` of a table whose
     /// random stream is `stream`), in dependency order. Unique derived
     /// columns are kept unique across the rows passed here.

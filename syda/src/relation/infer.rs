@@ -78,9 +78,11 @@ impl<'a> Info<'a> {
             .foreign_keys
             .iter()
             .any(|fk| fk.columns.iter().any(|c| *c == col.name));
+        let in_composite_key = table.unique.iter().any(|k| k.iter().any(|c| *c == col.name));
         let free = !col.primary_key
             && col.foreign_key.is_none()
             && !in_composite_fk
+            && !in_composite_key
             && col.generator.is_none()
             && col.one_of.is_none()
             && col.pattern.is_none()

@@ -224,6 +224,9 @@ impl OfflineEngine {
             for t in compiled.targets() {
                 plans[t].unique = false;
             }
+            for t in compiled.always_derived() {
+                plans[t].derived = true;
+            }
             Some(compiled)
         };
         let derived_unique = rules.iter().any(|r| {
@@ -383,6 +386,10 @@ impl TableRows<'_> {
         let plan = &self.plans[c];
         if is_null(self.stream, index, c, plan.null_threshold) {
             return Ok(Value::Null);
+        }
+        if plan.derived {
+            // Filled by the table's relations once the row is complete.
+            return Ok(Value::Text(String::new()));
         }
         let tries = plan.tries();
         let mut last = Value::Null;
