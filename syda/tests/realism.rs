@@ -316,3 +316,18 @@ fn typed_fixtures_are_coherent_too() {
         assert!(local.contains(&last) || local.contains(&first), "{a:?}");
     }
 }
+
+#[test]
+fn a_duration_agrees_with_its_two_dates() {
+    let schema = Schema::from_yaml_str(
+        "tables:\n  bookings:\n    columns:\n      id: { type: integer, primary_key: true }\n      CheckInDate: date\n      CheckOutDate: date\n      nights: integer\n",
+    )
+    .unwrap();
+    let data = generate(&schema, 6, 3_000);
+    let score = realism::score(&data);
+    assert!(score.family("duration").any(|c| c.what.contains("nights")), "{score}");
+    assert!(score.family("time").any(|c| c.what.contains("CheckOutDate ≥ CheckInDate")), "{score}");
+    for check in &score.checks {
+        assert_eq!(check.share(), 1.0, "{check:?}");
+    }
+}

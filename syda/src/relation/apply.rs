@@ -30,6 +30,7 @@ pub enum Mode {
 /// in dependency order, with the values taken in unique derived columns.
 #[derive(Debug, Clone)]
 pub struct RowRules {
+    table: String,
     rules: Vec<Compiled>,
     /// The rule each compiled one came from, in the same order.
     originals: Vec<Rule>,
@@ -212,6 +213,7 @@ impl RowRules {
             originals.push(rule);
         }
         Ok(RowRules {
+            table: table.name.to_string(),
             rules,
             originals,
             seen,
@@ -269,8 +271,8 @@ impl RowRules {
                 attempt += 1;
                 if attempt > 64 {
                     return Err(Error::Unsatisfiable {
-                        table: String::new(),
-                        column: String::new(),
+                        table: self.table.clone(),
+                        column: self.originals[r].target().to_owned(),
                         message: format!(
                             "row {index}: no unused value left for `{}` after 64 tries",
                             self.originals[r].describe()

@@ -311,10 +311,19 @@ fn stage(c: &Info<'_>) -> Option<(u8, u32)> {
             ],
         ),
     ];
-    let (stage, days) = STAGES
-        .iter()
-        .find(|(_, _, words)| c.has_word(words))
-        .map(|(s, d, _)| (*s, *d))?;
+    let compound = if c.base.contains("check_in") {
+        Some((1, 0))
+    } else if c.base.contains("check_out") {
+        Some((3, 14))
+    } else {
+        None
+    };
+    let (stage, days) = compound.or_else(|| {
+        STAGES
+            .iter()
+            .find(|(_, _, words)| c.has_word(words))
+            .map(|(s, d, _)| (*s, *d))
+    })?;
     let days = match stage {
         3 if c.has_word(&["delivered", "delivery", "received"]) => 14,
         3 if c.has_word(&["returned", "return"]) => 10,

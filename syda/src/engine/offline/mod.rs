@@ -318,16 +318,7 @@ impl TableRows<'_> {
             }
         }
         if let Some(relations) = &mut self.relations {
-            relations
-                .apply(&mut row, self.stream, index, Mode::Derive)
-                .map_err(|e| match e {
-                    Error::Unsatisfiable { message, .. } => Error::Unsatisfiable {
-                        table: self.table.name.to_string(),
-                        column: String::new(),
-                        message,
-                    },
-                    other => other,
-                })?;
+            relations.apply(&mut row, self.stream, index, Mode::Derive)?;
         }
         self.next += 1;
         Ok(row)
