@@ -78,6 +78,9 @@ enum Compiled {
     },
 }
 
+/// A rule resolved: compiled form, original, target and source positions.
+type Picked = (Compiled, Rule, Vec<usize>, Vec<usize>);
+
 /// Salt of the random streams of derived values, apart from the engine's own.
 const SALT: u32 = 0x5E1A_0000;
 
@@ -102,7 +105,7 @@ impl RowRules {
                 )
             })
         };
-        let mut picked: Vec<(Compiled, Rule, Vec<usize>, Vec<usize>)> = Vec::new();
+        let mut picked: Vec<Picked> = Vec::new();
         let mut filled: HashSet<usize> = HashSet::new();
         for rule in rules.iter().filter(|r| r.is_row_level()) {
             let mut targets = Vec::new();
@@ -201,7 +204,7 @@ impl RowRules {
         let mut rules = Vec::with_capacity(order.len());
         let mut originals = Vec::with_capacity(order.len());
         let mut seen = Vec::with_capacity(order.len());
-        let mut slots: Vec<Option<(Compiled, Rule, Vec<usize>, Vec<usize>)>> =
+        let mut slots: Vec<Option<Picked>> =
             picked.into_iter().map(Some).collect();
         for i in order {
             let Some((compiled, rule, targets, _)) = slots[i].take() else {

@@ -77,8 +77,8 @@ impl<'a> Info<'a> {
         let in_composite_fk = table
             .foreign_keys
             .iter()
-            .any(|fk| fk.columns.iter().any(|c| *c == col.name));
-        let in_composite_key = table.unique.iter().any(|k| k.iter().any(|c| *c == col.name));
+            .any(|fk| fk.columns.contains(&col.name));
+        let in_composite_key = table.unique.iter().any(|k| k.contains(&col.name));
         let free = !col.primary_key
             && col.foreign_key.is_none()
             && !in_composite_fk
