@@ -279,7 +279,14 @@ fn check_realism_scores_a_generated_directory() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let schema = example("rental_shop.yaml");
-    let run = syda(&["generate", &schema, "--rows", "200", "--out", out.to_str().unwrap()]);
+    let run = syda(&[
+        "generate",
+        &schema,
+        "--rows",
+        "200",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let run = syda(&["check", "--realism", &schema, out.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stdout));

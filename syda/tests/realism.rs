@@ -325,9 +325,34 @@ fn a_duration_agrees_with_its_two_dates() {
     .unwrap();
     let data = generate(&schema, 6, 3_000);
     let score = realism::score(&data);
-    assert!(score.family("duration").any(|c| c.what.contains("nights")), "{score}");
-    assert!(score.family("time").any(|c| c.what.contains("CheckOutDate ≥ CheckInDate")), "{score}");
+    assert!(
+        score.family("duration").any(|c| c.what.contains("nights")),
+        "{score}"
+    );
+    assert!(
+        score
+            .family("time")
+            .any(|c| c.what.contains("CheckOutDate ≥ CheckInDate")),
+        "{score}"
+    );
     for check in &score.checks {
         assert_eq!(check.share(), 1.0, "{check:?}");
     }
+}
+
+#[test]
+fn infer_false_on_a_key_switches_its_diamond_off() {
+    let yaml = |flag: &str| {
+        format!(
+            "tables:\n  customers:\n    columns:\n      id: {{ type: integer, primary_key: true }}\n  rentals:\n    columns:\n      id: {{ type: integer, primary_key: true }}\n      customer_id: {{ type: integer, foreign_key: customers.id }}\n  payments:\n    columns:\n      id: {{ type: integer, primary_key: true }}\n      customer_id: {{ type: integer, foreign_key: customers.id }}\n      rental_id: {{ type: integer, foreign_key: rentals.id{flag} }}\n"
+        )
+    };
+    let share = |flag: &str| {
+        let schema = Schema::from_yaml_str(&yaml(flag)).unwrap();
+        let data = generate(&schema, 8, 400);
+        let score = realism::score(&data);
+        score.family("fk diamond").next().map(|c| c.share()).unwrap()
+    };
+    assert_eq!(share(""), 1.0);
+    assert!(share(", infer: false") < 0.2);
 }

@@ -378,7 +378,7 @@ impl<'s> Planner<'s> {
                 .distinct
                 .iter()
                 .any(|(t, cols)| *t == table && cols.iter().any(|c| *c == column || *c == via));
-            if taken || spread || apart || off(&table, &column) {
+            if taken || spread || apart || off(&table, &column) || off(&table, &via) {
                 continue;
             }
             let rule = Consistent { table, column, via };
@@ -402,7 +402,7 @@ impl<'s> Planner<'s> {
         };
         crate::relation::after_parent_rules(self.schema, table)
             .into_iter()
-            .filter(|r| !off(r.target()))
+            .filter(|r| !off(r.target()) && !r.sources().iter().any(|s| off(s)))
             .collect()
     }
 

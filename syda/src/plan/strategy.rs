@@ -77,9 +77,9 @@ impl Planner<'_> {
             let resolved = rule.resolve(schema)?;
             if i >= declared {
                 // An inferred diamond gives way to every other strategy.
-                let in_pairs = pairs
-                    .as_ref()
-                    .is_some_and(|(a, b, _)| [*a, *b].iter().any(|&x| x == resolved.key || x == resolved.via));
+                let in_pairs = pairs.as_ref().is_some_and(|(a, b, _)| {
+                    [*a, *b].iter().any(|&x| x == resolved.key || x == resolved.via)
+                });
                 let parents_empty = keys
                     .get(&(resolved.parent, resolved.captured.clone()))
                     .is_none_or(|k| k.len() == 0);

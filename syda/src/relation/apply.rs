@@ -204,8 +204,7 @@ impl RowRules {
         let mut rules = Vec::with_capacity(order.len());
         let mut originals = Vec::with_capacity(order.len());
         let mut seen = Vec::with_capacity(order.len());
-        let mut slots: Vec<Option<Picked>> =
-            picked.into_iter().map(Some).collect();
+        let mut slots: Vec<Option<Picked>> = picked.into_iter().map(Some).collect();
         for i in order {
             let Some((compiled, rule, targets, _)) = slots[i].take() else {
                 continue;

@@ -74,10 +74,7 @@ impl<'a> Info<'a> {
         let full = snake(&col.name);
         let role = role_prefix(&full);
         let base = without_role(&full).to_owned();
-        let in_composite_fk = table
-            .foreign_keys
-            .iter()
-            .any(|fk| fk.columns.contains(&col.name));
+        let in_composite_fk = table.foreign_keys.iter().any(|fk| fk.columns.contains(&col.name));
         let in_composite_key = table.unique.iter().any(|k| k.contains(&col.name));
         let free = !col.primary_key
             && col.foreign_key.is_none()
