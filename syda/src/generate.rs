@@ -121,7 +121,13 @@ impl Generator {
         let table = T::TABLE;
         let mut generators = crate::typed::typed_generators_with_null_rate::<T>(self.engine.null_rate());
         generators.extend(self.engine.generators().clone());
-        let engine = self.engine.clone().with_generators(generators);
+        let mut engine = self.engine.clone().with_generators(generators);
+        let declared = T::relations();
+        if !declared.is_empty() {
+            let mut all = engine.relations().to_vec();
+            all.extend(declared);
+            engine = engine.with_relations(all);
+        }
         let mut out = Vec::with_capacity(n);
         for (i, row) in engine.rows(&table, n as u64)?.enumerate() {
             out.push(crate::dataset::to_typed(&table, i as u64, &row?)?);

@@ -20,6 +20,13 @@ pub trait Synthetic: DeserializeOwned {
     /// array of `T`, …), by column name. Columns not listed are read as they
     /// are. The derive lists them; a hand-written impl rarely needs any.
     const FIELDS: &'static [Field] = &[];
+
+    /// Relations declared on the type (`after`, `expr`, `infer = false`),
+    /// beyond those inferred from its field names ([`crate::relation`]).
+    /// None by default.
+    fn relations() -> Vec<crate::relation::Declared> {
+        Vec::new()
+    }
 }
 
 /// A Rust type usable as the type of a field of a `#[derive(Synthetic)]`

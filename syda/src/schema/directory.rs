@@ -104,6 +104,7 @@ fn load_dir(dir: &Path, notes: &mut Vec<Problem>) -> Result<Schema> {
             }
             p
         }));
+        schema.relations.extend(part.relations);
         for table in part.tables {
             match sources.iter().find(|(name, _)| *name == table.name) {
                 Some((name, other)) => problems.push(Problem::table(

@@ -29,6 +29,7 @@
 //! Loading always validates: the error lists every problem at once, each
 //! with its table and column.
 
+mod declared;
 pub(crate) mod describe;
 mod directory;
 mod file;
@@ -136,6 +137,6 @@ impl<'de> serde::Deserialize<'de> for Schema {
 
 impl From<Table> for Schema {
     fn from(table: Table) -> Schema {
-        Schema { tables: vec![table] }
+        Schema::new([table])
     }
 }
