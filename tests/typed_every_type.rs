@@ -220,11 +220,9 @@ fn related_generation_reads_derived_rows_back_with_the_typed_generators() {
     assert!(syda::check::check(&data).is_clean());
 }
 
-/// The realism rules apply to typed fixtures too. Time ordering
-/// (`updated_at ≥ created_at`) comes from the realism work, not from the
-/// derive: remove the `ignore` once it is merged.
+/// The realism rules apply to typed fixtures too: time runs forwards
+/// (`updated_at ≥ created_at`), inferred from the field names alone.
 #[test]
-#[ignore = "needs the realism rules (updated_at ≥ created_at); enable when the realism work is merged"]
 fn typed_fixtures_follow_the_realism_rules() {
     let accounts = syda::Generator::new()
         .seed(19)
