@@ -431,11 +431,13 @@ impl Db {
         .map(|_| ())
     }
 
-    /// Stores a job's end: its result or its error.
+    /// Stores a job's end — its result or its error — and its audit row,
+    /// together: whoever sees the job ended finds its row.
     pub async fn finish_job(
         &self,
         id: &str,
         outcome: Result<(String, String, i64), String>,
+        row: &Transaction,
     ) -> Result<(), sqlx::Error> {
         let query = match outcome {
             Ok((content_type, body, rows)) => sqlx::query(
@@ -449,7 +451,10 @@ impl Db {
                 .bind(id)
                 .bind(error),
         };
-        query.bind(now()).execute(&self.pool).await.map(|_| ())
+        let mut tx = self.pool.begin().await?;
+        query.bind(now()).execute(&mut *tx).await?;
+        insert_transaction(&mut *tx, row).await?;
+        tx.commit().await
     }
 
     /// A job, without its result body when `with_result` is false.

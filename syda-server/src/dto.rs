@@ -97,7 +97,7 @@ fn fitted_field() -> Schema {
 }
 
 /// The example body of the generation endpoints: two related tables.
-pub(crate) const GENERATE_EXAMPLE_SCHEMA: &str = "tables:\n  customers:\n    columns:\n      id: { type: integer, primary_key: true }\n      name: name\n      email: { type: text, unique: true, kind: email }\n  orders:\n    columns:\n      id: { type: integer, primary_key: true }\n      customer_id: { type: integer, foreign_key: customers.id }\n      total: { type: decimal, range: [1, 500] }\n";
+pub(crate) const GENERATE_EXAMPLE_SCHEMA: &str = "tables:\n  customers:\n    columns:\n      id: { type: integer, primary_key: true }\n      name: name\n      email: email\n  orders:\n    columns:\n      id: { type: integer, primary_key: true }\n      customer_id: { type: integer, foreign_key: customers.id }\n      total: { type: decimal, range: [1, 500] }\n";
 
 /// `POST /generate` and `POST /generate/test-data` body.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]

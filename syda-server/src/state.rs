@@ -240,19 +240,20 @@ impl AppState {
                     (o.content_type.to_owned(), o.body, rows)
                 })
                 .map_err(|e| crate::input::printable(&e.message));
-            if let Err(e) = state.db.finish_job(&job_id, stored).await {
-                tracing::error!("storing the result of job {job_id}: {e}");
-                let why = "storing the job's result failed; see the server log".to_owned();
-                if let Err(e) = state.db.finish_job(&job_id, Err(why)).await {
-                    tracing::error!("marking job {job_id} failed: {e}");
-                }
-                end.status = "failed".to_owned();
-                end.http_status = 500;
-                end.error = Some("storing the job's result failed; see the server log".to_owned());
-            }
             end.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
             end.created_at = now();
-            state.job_row(end).await;
+            if let Err(e) = state.db.finish_job(&job_id, stored, &clean(end.clone())).await {
+                // E.g. a CSV result PostgreSQL cannot store: the job fails instead.
+                tracing::error!("storing the result of job {job_id}: {e}");
+                end.status = "failed".to_owned();
+                end.http_status = 500;
+                end.rows_out = None;
+                end.error = Some("storing the job's result failed; see the server log".to_owned());
+                let why = Err(end.error.clone().unwrap_or_default());
+                if let Err(e) = state.db.finish_job(&job_id, why, &clean(end)).await {
+                    tracing::error!("marking job {job_id} failed: {e}");
+                }
+            }
             state.jobs.finish(&job_id);
         });
         Ok(id)
