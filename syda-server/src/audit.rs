@@ -56,7 +56,7 @@ static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `text` with anything shaped like an API key replaced by `[redacted]`.
 /// A long run of letters and digits counts when it mixes both, as random
-/// keys do and words do not.
+/// keys do and words do not; UUIDs are kept.
 pub fn scrub_secrets(text: &str) -> String {
     KEY_SHAPED
         .replace_all(text, |m: &regex::Captures<'_>| {
@@ -66,9 +66,9 @@ pub fn scrub_secrets(text: &str) -> String {
                 && !found.starts_with("sk-")
                 && !found.contains(char::is_whitespace)
                 && !found.starts_with("eyJ");
-            if generic
-                && !(found.chars().any(|c| c.is_ascii_digit()) && found.chars().any(|c| c.is_ascii_alphabetic()))
-            {
+            let mixed = found.chars().any(|c| c.is_ascii_digit()) && found.chars().any(|c| c.is_ascii_alphabetic());
+            // Job ids are UUIDs: identifiers, not secrets.
+            if generic && (!mixed || uuid::Uuid::try_parse(found).is_ok()) {
                 found.to_owned()
             } else {
                 "[redacted]".to_owned()
@@ -170,20 +170,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Audit {
     }
 }
 
-/// Makes a row's text storable: control characters escaped (PostgreSQL
-/// text cannot hold NUL), key-shaped secrets removed.
-fn storable(text: &str) -> String {
-    scrub_secrets(&printable(text))
-}
-
-/// An audit row with storable text.
+/// An audit row with storable text: control characters escaped
+/// (PostgreSQL text cannot hold NUL), secrets removed from the parameters
+/// and the error message.
 pub(crate) fn clean(mut row: Transaction) -> Transaction {
-    let clean_opt = |s: Option<String>| s.map(|s| storable(&s));
-    row.project = clean_opt(row.project);
-    row.error = clean_opt(row.error);
-    row.caller = clean_opt(row.caller);
-    row.job_id = clean_opt(row.job_id);
-    row.operation = storable(&row.operation);
+    let printable_opt = |s: Option<String>| s.map(|s| printable(&s));
+    row.project = printable_opt(row.project);
+    row.error = row.error.map(|e| scrub_secrets(&printable(&e)));
+    row.caller = printable_opt(row.caller);
+    row.job_id = printable_opt(row.job_id);
+    row.operation = printable(&row.operation);
     row.parameters = redact(&row.parameters);
     row
 }
@@ -297,5 +293,7 @@ mod tests {
         }
         let prose = "Customers in Europe with realistic names_and_addresses_across_many_countries";
         assert_eq!(scrub_secrets(prose), prose);
+        let job = "job 3f2c1f9e-8a4b-4c8e-9a51-2f1d6c7e0b2a";
+        assert_eq!(scrub_secrets(job), job);
     }
 }
