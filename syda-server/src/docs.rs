@@ -26,7 +26,7 @@ use crate::{db, dto, error, extract, infer};
     ),
     components(schemas(
         error::ErrorBody, error::ErrorDetail, db::Project, db::Transaction, crate::jobs::JobStatus,
-        dto::CreateProject, dto::GenerateRequest, dto::GenerateResponse, dto::JobAccepted, dto::UploadForm,
+        dto::CreateProject, dto::GenerateRequest, dto::GenerateResponse, dto::JobAccepted, dto::UploadForm, dto::WorkbookForm, dto::DocumentForm,
         dto::UnstructuredResponse, dto::ExtractedView, dto::TablePreview, dto::TransactionPage, dto::CreateKey,
         dto::KeyCreated, dto::EngineName, dto::FormatName, dto::Health, extract::FileKind, extract::ImageInfo, infer::RawTable,
     )),

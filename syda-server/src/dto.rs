@@ -15,6 +15,7 @@ use crate::extract::{FileKind, ImageInfo};
 
 /// `POST /projects` body.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({ "name": "demo", "description": "Synthetic customers for the staging database" }))]
 pub struct CreateProject {
     /// Unique name: letters, digits, `-`, `_`, `.`; 1 to 100 characters.
@@ -96,11 +97,30 @@ fn fitted_field() -> Schema {
     )
 }
 
+/// `sizes`: table name → rows.
+fn sizes_field() -> Schema {
+    let name = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .pattern(Some(crate::input::TEXT_PATTERN));
+    let rows = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Integer))
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))
+        .minimum(Some(0.0));
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Object))
+            .property_names(Some(name))
+            .additional_properties(Some(rows))
+            .build(),
+    )
+}
+
 /// The example body of the generation endpoints: two related tables.
 pub(crate) const GENERATE_EXAMPLE_SCHEMA: &str = "tables:\n  customers:\n    columns:\n      id: { type: integer, primary_key: true }\n      name: name\n      email: email\n  orders:\n    columns:\n      id: { type: integer, primary_key: true }\n      customer_id: { type: integer, foreign_key: customers.id }\n      total: { type: decimal, range: [1, 500] }\n";
 
 /// `POST /generate` and `POST /generate/test-data` body.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "project": "demo",
     "schema": GENERATE_EXAMPLE_SCHEMA,
@@ -121,6 +141,7 @@ pub struct GenerateRequest {
     pub rows: Option<u64>,
     /// Rows for named tables.
     #[serde(default)]
+    #[schema(schema_with = sizes_field)]
     pub sizes: BTreeMap<String, u64>,
     /// Seed; the same request gives the same rows (default 0).
     #[schema(minimum = 0)]
@@ -134,6 +155,7 @@ pub struct GenerateRequest {
     /// Instructions for the `llm` engine ("B2B customers in Europe"),
     /// added to every table's request; recorded (with anything shaped like
     /// an API key replaced by `[redacted]`), unused by the other engines.
+    #[schema(pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$")]
     pub prompt: Option<String>,
     /// For `engine: stats`: the fitted models (the JSON `syda fit` writes),
     /// an array of them or one. Tables of the schema with a model are
@@ -144,6 +166,7 @@ pub struct GenerateRequest {
     #[serde(default)]
     pub format: FormatName,
     /// Return only this table (its parents are still generated).
+    #[schema(pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$")]
     pub table: Option<String>,
 }
 
@@ -196,23 +219,55 @@ pub struct JobAccepted {
     pub result_url: String,
 }
 
-/// Multipart form of the upload endpoints.
-#[derive(Debug, ToSchema)]
+/// Multipart form of `POST /upload/generate`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UploadForm {
     /// The project.
     #[schema(pattern = r"^[A-Za-z0-9._-]{1,100}$", example = "demo")]
     pub project: String,
-    /// The file.
+    /// The CSV file.
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
-    /// Rows to generate (default: as many as the file has; per sheet for XLSX).
+    /// Rows to generate (default: as many as the file has).
     pub rows: Option<u64>,
-    /// Seed.
+    /// Seed (default 0).
     pub seed: Option<u64>,
-    /// `json` (default) or `csv` (for a workbook of several sheets, name one with `table`).
+    /// `json` (default) or `csv`.
     pub format: Option<FormatName>,
-    /// `/upload/unstructured/generate` with `format=csv`: the sheet to return.
+}
+
+/// Multipart form of `POST /upload/unstructured/generate`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkbookForm {
+    /// The project.
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,100}$", example = "demo")]
+    pub project: String,
+    /// The XLSX workbook.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    /// Rows per sheet (default: as many as each sheet has).
+    pub rows: Option<u64>,
+    /// Seed (default 0).
+    pub seed: Option<u64>,
+    /// `json` (default) or `csv` (one sheet: the only one, or the one named by `table`).
+    pub format: Option<FormatName>,
+    /// With `format=csv`: the sheet to return, by its name or its table name.
+    #[schema(pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$")]
     pub table: Option<String>,
+}
+
+/// Multipart form of `POST /upload/unstructured`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentForm {
+    /// The project.
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,100}$", example = "demo")]
+    pub project: String,
+    /// The document or image.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
 }
 
 /// `POST /upload/unstructured` answer.
@@ -270,7 +325,7 @@ pub struct TransactionPage {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Rows per page (default 50, at most the server's page cap, 500 by default).
-    #[param(minimum = 1, example = 50)]
+    #[param(minimum = 1, maximum = 500, example = 50)]
     pub limit: Option<i64>,
     /// Rows to skip (default 0).
     #[param(minimum = 0, example = 0)]
@@ -281,20 +336,23 @@ pub struct PageQuery {
 #[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Only rows of this project.
+    /// Only rows of this project (any text: the names of refused requests are kept).
+    #[param(pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$")]
     pub project: Option<String>,
     /// `true`: only rows that name no project, or one that does not exist
     /// (failed authentication, malformed requests, unknown names).
     pub unscoped: Option<bool>,
     /// Only this operation, e.g. `generate` or `generate_job`.
+    #[param(pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$")]
     pub operation: Option<String>,
     /// Only this HTTP status, e.g. 401.
     #[param(minimum = 100, maximum = 599)]
     pub http_status: Option<i64>,
     /// Only rows of this API key id.
+    #[param(pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$")]
     pub caller: Option<String>,
     /// Rows per page (default 50, at most the server's page cap, 500 by default).
-    #[param(minimum = 1, example = 50)]
+    #[param(minimum = 1, maximum = 500, example = 50)]
     pub limit: Option<i64>,
     /// Rows to skip (default 0).
     #[param(minimum = 0, example = 0)]
@@ -303,6 +361,7 @@ pub struct AuditQuery {
 
 /// `POST /admin/keys` body.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({ "projects": ["demo"], "admin": false }))]
 pub struct CreateKey {
     /// Projects the key may use.

@@ -15,6 +15,25 @@ use crate::error::ApiError;
 /// The pattern of project names, as the OpenAPI document declares it.
 pub const NAME_PATTERN: &str = r"^[A-Za-z0-9._-]{1,100}$";
 
+/// The pattern of free text, as the OpenAPI document declares it: no
+/// control characters but tab, line feed and carriage return.
+pub const TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$";
+
+/// The pattern of job ids: UUIDs.
+pub const JOB_ID_PATTERN: &str = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/// Refuses a count or seed above the `int64` range the document declares.
+pub fn check_int64(what: &str, value: u64) -> Result<u64, ApiError> {
+    if i64::try_from(value).is_ok() {
+        Ok(value)
+    } else {
+        Err(ApiError::unprocessable(
+            "out_of_range",
+            format!("{what} is {value}; the largest accepted is {}", i64::MAX),
+        ))
+    }
+}
+
 /// Checks a project name: 1 to 100 letters, digits, `-`, `_` or `.`.
 pub fn check_name(what: &str, name: &str) -> Result<(), ApiError> {
     let ok = !name.is_empty()

@@ -59,7 +59,7 @@ pub async fn create_key(
         (status = 400, description = "a query that does not parse", body = ErrorBody),
         (status = 401, description = "no valid API key", body = ErrorBody),
         (status = 403, description = "not an admin key", body = ErrorBody),
-        (status = 422, description = "a page out of range (`bad_page`), control characters", body = ErrorBody),
+        (status = 422, description = "a page or status out of range (`bad_page`, `bad_status`), control characters", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn audit(
@@ -70,6 +70,14 @@ pub async fn audit(
 ) -> Result<Json<TransactionPage>, ApiError> {
     audit.parameters(json!(query));
     let (limit, offset) = page(&state, query.limit, query.offset)?;
+    if let Some(status) = query.http_status
+        && !(100..=599).contains(&status)
+    {
+        return Err(ApiError::unprocessable(
+            "bad_status",
+            format!("http_status must be 100 to 599, found {status}"),
+        ));
+    }
     let filter = AuditFilter {
         project: query.project,
         unscoped: query.unscoped.unwrap_or(false),

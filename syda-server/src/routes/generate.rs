@@ -11,7 +11,7 @@ use crate::dto::{EngineName, FormatName, GenerateRequest, GenerateResponse, JobA
 use crate::error::{ApiError, ErrorBody};
 use crate::fitting::parse_models;
 use crate::generation::{EngineChoice, OutFormat, Task};
-use crate::input::{ApiJson, check_name};
+use crate::input::{ApiJson, check_int64, check_name};
 
 pub(crate) fn parse_schema(value: &Value) -> Result<syda::Schema, ApiError> {
     let text = match value {
@@ -163,6 +163,12 @@ async fn run(
         "format": req.format, "table": req.table, "fitted": fitted_tables(req.fitted.as_ref()),
     }));
     check_name("project name", &req.project)?;
+    for (what, n) in [("`rows`", req.rows), ("`seed`", req.seed)] {
+        n.map(|n| check_int64(what, n)).transpose()?;
+    }
+    for (table, n) in &req.sizes {
+        check_int64(&format!("`sizes.{table}`"), *n)?;
+    }
     state.authorize(&caller, &req.project).await?;
     if let Some(rate) = req.null_rate
         && !(0.0..=1.0).contains(&rate)

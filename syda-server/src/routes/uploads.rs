@@ -13,13 +13,13 @@ use serde_json::{Map, Value, json};
 use crate::AppState;
 use crate::audit::Audit;
 use crate::auth::Caller;
-use crate::dto::{ExtractedView, GenerateResponse, JobAccepted, TablePreview, UnstructuredResponse, UploadForm};
+use crate::dto::{ExtractedView, GenerateResponse, JobAccepted, TablePreview, UnstructuredResponse, UploadForm, WorkbookForm, DocumentForm};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Extracted, FileKind, extract, read_xlsx};
 use crate::fitting::fit_tables;
 use crate::generation::{OutFormat, Task};
 use crate::infer::{RawTable, infer_schema, read_csv};
-use crate::input::{check_name, check_text, printable};
+use crate::input::{check_int64, check_name, check_text, printable};
 use crate::state::blocking;
 
 /// Form fields and the one file of a multipart upload.
@@ -41,12 +41,13 @@ impl Upload {
         self.fields
             .get(name)
             .map(|v| {
-                v.trim().parse().map_err(|_| {
+                let n = v.trim().parse().map_err(|_| {
                     ApiError::unprocessable(
                         "bad_field",
                         format!("`{name}` must be a whole number, found `{v}`"),
                     )
-                })
+                })?;
+                check_int64(&format!("`{name}`"), n)
             })
             .transpose()
     }
@@ -94,6 +95,7 @@ fn multipart_error(e: MultipartError, limit: usize) -> ApiError {
 async fn read_upload(
     multipart: Result<Multipart, MultipartRejection>,
     limit: usize,
+    fields: &[&str],
     audit: &Audit,
 ) -> Result<Upload, ApiError> {
     let mut multipart = multipart.map_err(|e| ApiError::new(e.status(), "bad_multipart", e.body_text()))?;
@@ -105,6 +107,15 @@ async fn read_upload(
     {
         let name = field.name().unwrap_or_default().to_owned();
         check_text("a form field name", &name)?;
+        if name != "file" && !fields.contains(&name.as_str()) {
+            return Err(ApiError::unprocessable(
+                "unknown_field",
+                format!(
+                    "the form has a field `{name}` this endpoint does not read; it reads file, {}",
+                    fields.join(", ")
+                ),
+            ));
+        }
         if name == "file" {
             let file_name = field.file_name().unwrap_or("upload").to_owned();
             check_text("the file name", &file_name)?;
@@ -126,8 +137,14 @@ type Form = Result<Multipart, MultipartRejection>;
 
 /// Reads an upload and checks that the caller may use its project. The
 /// audit row gets the parameters and the project on the way.
-async fn authorized_upload(state: &AppState, caller: &Caller, form: Form, audit: &Audit) -> Result<Upload, ApiError> {
-    let upload = read_upload(form, state.config.max_body_bytes, audit).await?;
+async fn authorized_upload(
+    state: &AppState,
+    caller: &Caller,
+    form: Form,
+    fields: &[&str],
+    audit: &Audit,
+) -> Result<Upload, ApiError> {
+    let upload = read_upload(form, state.config.max_body_bytes, fields, audit).await?;
     audit.parameters(upload.params());
     let project = upload.project()?;
     check_name("project name", project)?;
@@ -156,11 +173,12 @@ fn parser_panicked() -> ApiError {
         (status = 403, description = "the key has no access to the project", body = ErrorBody),
         (status = 404, description = "no such project", body = ErrorBody),
         (status = 413, description = "upload over the size limit", body = ErrorBody),
-        (status = 422, description = "missing field, malformed CSV, too many rows, control characters", body = ErrorBody),
+        (status = 422, description = "missing or unknown field, malformed CSV, too many rows, control characters", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn generate(State(state): State<AppState>, audit: Audit, caller: Caller, form: Form) -> Result<Response, ApiError> {
-    let upload = authorized_upload(&state, &caller, form, &audit).await?;
+    let fields = ["project", "rows", "seed", "format"];
+    let upload = authorized_upload(&state, &caller, form, &fields, &audit).await?;
     let (name, bytes) = upload.file()?;
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s).to_owned();
     let bytes = bytes.clone();
@@ -206,7 +224,7 @@ fn preview(tables: &[RawTable]) -> Vec<TablePreview> {
 /// Upload a document (text, CSV, XLSX, DOCX, PDF) or an image: its text
 /// and tables come back, with a schema inferred from the tables; images
 /// give their metadata only.
-#[utoipa::path(post, path = "/upload/unstructured", tag = "upload", request_body(content = UploadForm, content_type = "multipart/form-data"),
+#[utoipa::path(post, path = "/upload/unstructured", tag = "upload", request_body(content = DocumentForm, content_type = "multipart/form-data"),
     responses(
         (status = 200, description = "what the file holds", body = UnstructuredResponse),
         (status = 400, description = "not a multipart form", body = ErrorBody),
@@ -215,7 +233,7 @@ fn preview(tables: &[RawTable]) -> Vec<TablePreview> {
         (status = 404, description = "no such project", body = ErrorBody),
         (status = 413, description = "upload over the size limit", body = ErrorBody),
         (status = 415, description = "a file kind the server does not read", body = ErrorBody),
-        (status = 422, description = "missing field, malformed file, control characters", body = ErrorBody),
+        (status = 422, description = "missing or unknown field, malformed file, control characters", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn unstructured(
@@ -224,7 +242,7 @@ pub async fn unstructured(
     caller: Caller,
     form: Form,
 ) -> Result<Json<UnstructuredResponse>, ApiError> {
-    let upload = authorized_upload(&state, &caller, form, &audit).await?;
+    let upload = authorized_upload(&state, &caller, form, &["project"], &audit).await?;
     let (name, bytes) = upload.file()?;
     let (name, bytes) = (name.to_owned(), bytes.clone());
     let (max_rows, max_unzipped) = (state.config.max_rows, state.config.max_decompressed_bytes);
@@ -248,7 +266,7 @@ pub async fn unstructured(
 /// header), is fitted like a CSV upload (`fit` says how, per sheet) and
 /// look-alike rows are sampled per sheet. `format=csv` returns one sheet:
 /// the only one, or the one named by `table`.
-#[utoipa::path(post, path = "/upload/unstructured/generate", tag = "upload", request_body(content = UploadForm, content_type = "multipart/form-data"),
+#[utoipa::path(post, path = "/upload/unstructured/generate", tag = "upload", request_body(content = WorkbookForm, content_type = "multipart/form-data"),
     responses(
         (status = 200, description = "look-alike rows per sheet", content((GenerateResponse = "application/json"), (String = "text/csv"))),
         (status = 202, description = "over the job threshold: a job was started", body = JobAccepted),
@@ -257,7 +275,8 @@ pub async fn unstructured(
         (status = 403, description = "the key has no access to the project", body = ErrorBody),
         (status = 404, description = "no such project", body = ErrorBody),
         (status = 413, description = "upload over the size limit", body = ErrorBody),
-        (status = 422, description = "missing field, not a readable XLSX, unknown `table`, too many rows, control characters", body = ErrorBody),
+        (status = 415, description = "a file kind the server does not read", body = ErrorBody),
+        (status = 422, description = "missing or unknown field, not a readable XLSX, unknown `table`, too many rows, control characters", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn unstructured_generate(
@@ -266,7 +285,8 @@ pub async fn unstructured_generate(
     caller: Caller,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let upload = authorized_upload(&state, &caller, form, &audit).await?;
+    let fields = ["project", "rows", "seed", "format", "table"];
+    let upload = authorized_upload(&state, &caller, form, &fields, &audit).await?;
     let (name, bytes) = upload.file()?;
     let (name, bytes) = (name.to_owned(), bytes.clone());
     let (max_rows, max_unzipped) = (state.config.max_rows, state.config.max_decompressed_bytes);
