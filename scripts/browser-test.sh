@@ -65,5 +65,9 @@ with zipfile.ZipFile(f"{d}/book.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr("xl/worksheets/sheet2.xml", sheet([["qty"], ["four"], ["nine"]]))
 PY
 
-node "$node_dir/browser-try-it-out.mjs" "http://127.0.0.1:$port" "$key" "$data" "$out" "$browser"
+status=0
+node "$node_dir/browser-try-it-out.mjs" "http://127.0.0.1:$port" "$key" "$data" "$out" "$browser" || status=$?
+# The audit rows of the run, for a look at what each Try it out sent.
+curl -fsS -H "authorization: Bearer $key" "http://127.0.0.1:$port/audit?limit=200" >"$out/audit.json" || true
+[ "$status" -eq 0 ] || { echo "browser test failed; artifacts in $out"; exit "$status"; }
 echo "browser test passed; artifacts in $out"

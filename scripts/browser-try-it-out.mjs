@@ -30,11 +30,13 @@ const browser = await puppeteer.launch({
 const offHost = [];
 const failures = [];
 const results = [];
+let sent = [];
 try {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 1600 });
   page.on("request", (r) => {
     const u = r.url();
+    sent.push(`${r.method()} ${u}`);
     if (!u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:")) offHost.push(u);
   });
   page.on("pageerror", (e) => failures.push(`page error on ${page.url()}: ${e.message}`));
@@ -89,14 +91,19 @@ try {
         }
       }
     }
+    sent = [];
     await (await el.$(".execute")).click();
-    await el.waitForSelector(".live-responses-table .response-col_status", { timeout: 30000 });
-    const status = (await el.$eval(".live-responses-table .response-col_status", (s) => s.textContent.trim())).split(/\s/)[0];
+    await el.waitForSelector(".live-responses-table tbody td.response-col_status", { timeout: 30000 });
+    const status = (await el.$eval(".live-responses-table tbody td.response-col_status", (s) => s.textContent.trim())).split(/\s/)[0];
     const documented = Object.keys(op.responses);
-    results.push({ operation: name, status, documented });
+    const request = sent.find((r) => !r.includes("/openapi.json")) ?? "";
+    results.push({ operation: name, status, documented, request });
+    const route = new RegExp(`^${method.toUpperCase()} ${origin}${path.replace(/\{[^}]+\}/g, "[^/?]+")}(\\?|$)`);
+    if (!route.test(request))
+      failures.push(`${name}: Swagger UI sent ${request}`);
     const ok = status.startsWith("2");
     if (!documented.includes(status)) failures.push(`${name}: answered ${status}, which the document does not list (${documented})`);
-    else if (!ok && !mayFail.has(name)) failures.push(`${name}: its example answered ${status}`);
+    else if (!ok && !mayFail.has(name)) failures.push(`${name}: its example answered ${status} (${request})`);
     console.log(`${ok || mayFail.has(name) ? "ok" : "FAIL"}: Try it out ${name} -> ${status}`);
   }
   await page.screenshot({ path: join(out, "docs-try-it-out.png"), fullPage: false });

@@ -230,11 +230,14 @@ pub struct UploadForm {
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     /// Rows to generate (default: as many as the file has).
+    #[schema(example = 10)]
     pub rows: Option<u64>,
     /// Seed (default 0).
+    #[schema(example = 7)]
     pub seed: Option<u64>,
     /// `json` (default) or `csv`.
-    pub format: Option<FormatName>,
+    #[serde(default)]
+    pub format: FormatName,
 }
 
 /// Multipart form of `POST /upload/unstructured/generate`.
@@ -248,13 +251,17 @@ pub struct WorkbookForm {
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     /// Rows per sheet (default: as many as each sheet has).
+    #[schema(example = 10)]
     pub rows: Option<u64>,
     /// Seed (default 0).
+    #[schema(example = 7)]
     pub seed: Option<u64>,
     /// `json` (default) or `csv` (one sheet: the only one, or the one named by `table`).
-    pub format: Option<FormatName>,
-    /// With `format=csv`: the sheet to return, by its name or its table name.
-    #[schema(pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$")]
+    #[serde(default)]
+    pub format: FormatName,
+    /// Return only this sheet, by its name or its table name (`Products` or
+    /// `products`); with `format=csv` needed when there are several.
+    #[schema(pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$", example = "products")]
     pub table: Option<String>,
 }
 

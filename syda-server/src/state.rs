@@ -105,7 +105,13 @@ impl AppState {
     /// the token is not stored and cannot be shown again.
     pub async fn create_key(&self, projects: &[String], admin: bool) -> anyhow::Result<NewKey> {
         let key = new_key().map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
-        self.db.insert_key(&key.id, &key.hash, admin, projects).await?;
+        let mut scope: Vec<String> = Vec::with_capacity(projects.len());
+        for p in projects {
+            if !scope.contains(p) {
+                scope.push(p.clone());
+            }
+        }
+        self.db.insert_key(&key.id, &key.hash, admin, &scope).await?;
         Ok(key)
     }
 

@@ -200,6 +200,14 @@ backend_tests! {
         assert!(!row.parameters.to_string().contains(&made), "the key is never stored");
     }
 
+    async fn a_key_may_name_a_project_twice(c: Client) {
+        c.project_key("beta").await;
+        let admin = c.admin_key().await;
+        let r = c.post("/admin/keys", Some(&admin), &json!({ "projects": ["beta", "beta"] })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json()["projects"], json!(["beta"]));
+    }
+
     // ---- the audit trail ----
 
     async fn a_projects_audit_pages_are_newest_first_and_sized_as_asked(c: Client) {
@@ -527,13 +535,19 @@ backend_tests! {
         assert_eq!(r.error_code(StatusCode::UNAUTHORIZED), "unauthorized");
     }
 
-    async fn an_upload_row_records_rows_and_redacts_secret_fields(c: Client) {
+    async fn an_upload_row_records_rows_and_the_file(c: Client) {
         let key = c.project_key("u").await;
-        c.upload("/upload/generate", Some(&key), &[("project", "u"), ("api_key", "hunter2")], ("people.csv", people_csv(30).as_bytes())).await;
+        c.upload("/upload/generate", Some(&key), &[("project", "u")], ("people.csv", people_csv(30).as_bytes())).await;
         let row = c.last_row("upload_generate").await;
         assert_eq!((row.rows_in, row.rows_out), (Some(30), Some(30)));
-        assert_eq!(row.parameters["api_key"], "[redacted]");
-        assert_eq!(row.parameters["file"]["name"], "people.csv");
+        assert_eq!(row.parameters["file"], json!({ "name": "people.csv", "bytes": people_csv(30).len() }));
+    }
+
+    async fn an_unknown_form_field_is_422_naming_the_fields_read(c: Client) {
+        let key = c.project_key("u").await;
+        let r = c.upload("/upload/unstructured", Some(&key), &[("project", "u"), ("rows", "3")], ("notes.txt", b"x")).await;
+        assert_eq!(r.error_code(StatusCode::UNPROCESSABLE_ENTITY), "unknown_field");
+        assert!(r.text.contains("`rows`") && r.text.contains("project"), "{}", r.text);
     }
 
     async fn a_text_file_comes_back_as_text(c: Client) {

@@ -15,7 +15,7 @@ use crate::input::{ApiJson, ApiQuery, check_name};
 use crate::routes::projects::page;
 
 /// Create an API key (admin keys only). The key is in the answer and nowhere else.
-#[utoipa::path(post, path = "/admin/keys", tag = "admin", request_body = CreateKey,
+#[utoipa::path(post, path = "/admin/keys", operation_id = "create_key", tag = "admin", request_body = CreateKey,
     responses(
         (status = 201, description = "the new key, shown once", body = KeyCreated),
         (status = 400, description = "malformed JSON", body = ErrorBody),
@@ -36,15 +36,21 @@ pub async fn create_key(
     for p in &req.projects {
         check_name("project name", p)?;
     }
+    let mut projects: Vec<String> = Vec::new();
+    for p in req.projects {
+        if !projects.contains(&p) {
+            projects.push(p);
+        }
+    }
     let key = state
-        .create_key(&req.projects, req.admin)
+        .create_key(&projects, req.admin)
         .await
         .map_err(|e| ApiError::internal("creating a key", e))?;
     audit.parameter("id", key.id.clone().into());
     let created = KeyCreated {
         key: key.token,
         id: key.id,
-        projects: req.projects,
+        projects,
         admin: req.admin,
     };
     Ok((StatusCode::CREATED, Json(created)))
@@ -53,7 +59,7 @@ pub async fn create_key(
 /// The whole audit trail, newest first (admin keys only): every project's
 /// rows, and those of requests that name no project or an unknown one —
 /// failed authentication, malformed bodies, unknown endpoints.
-#[utoipa::path(get, path = "/audit", tag = "admin", params(AuditQuery),
+#[utoipa::path(get, path = "/audit", operation_id = "list_audit", tag = "admin", params(AuditQuery),
     responses(
         (status = 200, description = "a page of audit rows", body = TransactionPage),
         (status = 400, description = "a query that does not parse", body = ErrorBody),

@@ -97,7 +97,7 @@ fn choose_engine(state: &AppState, req: &GenerateRequest) -> Result<(EngineChoic
 /// `OPENAI_BASE_URL`); the answer's `usage` (or, for CSV, the
 /// `X-Syda-Usage` header) says what it cost. `stats` samples the models in
 /// `fitted`.
-#[utoipa::path(post, path = "/generate", tag = "generate", request_body = GenerateRequest,
+#[utoipa::path(post, path = "/generate", operation_id = "generate", tag = "generate", request_body = GenerateRequest,
     responses(
         (status = 200, description = "rows (JSON, or CSV for format=csv)",
             content((GenerateResponse = "application/json"), (String = "text/csv")),
@@ -124,7 +124,7 @@ pub async fn generate(
 
 /// Generate a small test data set (10 rows per table by default) and check
 /// every row against the schema; the answer carries the check report.
-#[utoipa::path(post, path = "/generate/test-data", tag = "generate", request_body = GenerateRequest,
+#[utoipa::path(post, path = "/generate/test-data", operation_id = "generate_test_data", tag = "generate", request_body = GenerateRequest,
     responses(
         (status = 200, description = "rows and `check: {clean, report}`",
             content((GenerateResponse = "application/json"), (String = "text/csv"))),

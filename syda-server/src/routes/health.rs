@@ -9,7 +9,7 @@ use crate::dto::Health;
 use crate::error::{ApiError, ErrorBody};
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "alive", body = Health)))]
+#[utoipa::path(get, path = "/healthz", operation_id = "healthz", tag = "health", responses((status = 200, description = "alive", body = Health)))]
 pub async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok".to_owned(),
@@ -17,7 +17,7 @@ pub async fn healthz() -> Json<Health> {
 }
 
 /// Readiness: the database answers.
-#[utoipa::path(get, path = "/readyz", tag = "health",
+#[utoipa::path(get, path = "/readyz", operation_id = "readyz", tag = "health",
     responses((status = 200, description = "ready", body = Health), (status = 503, description = "the database does not answer", body = ErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     match state.db.ping().await {

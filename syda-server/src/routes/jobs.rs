@@ -27,7 +27,7 @@ async fn authorized_job(state: &AppState, audit: &Audit, caller: &Caller, id: &s
 }
 
 /// A job's status and progress.
-#[utoipa::path(get, path = "/jobs/{id}", tag = "jobs",
+#[utoipa::path(get, path = "/jobs/{id}", operation_id = "get_job", tag = "jobs",
     params(("id" = String, Path, description = "Job id, as `POST /generate` answered it", pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", example = "3f2c1f9e-8a4b-4c8e-9a51-2f1d6c7e0b2a")),
     responses(
         (status = 200, description = "the job", body = JobStatus),
@@ -49,7 +49,7 @@ pub async fn status(
 }
 
 /// Download a finished job's result (JSON or CSV, as requested).
-#[utoipa::path(get, path = "/jobs/{id}/result", tag = "jobs",
+#[utoipa::path(get, path = "/jobs/{id}/result", operation_id = "get_job_result", tag = "jobs",
     params(("id" = String, Path, description = "Job id, as `POST /generate` answered it", pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", example = "3f2c1f9e-8a4b-4c8e-9a51-2f1d6c7e0b2a")),
     responses(
         (status = 200, description = "the rows", content((GenerateResponse = "application/json"), (String = "text/csv"))),

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::input::{ApiJson, ApiQuery, ProjectPath, check_name, check_text};
 
 /// Create a project. The key that creates it may use it.
-#[utoipa::path(post, path = "/projects", tag = "projects", request_body = CreateProject,
+#[utoipa::path(post, path = "/projects", operation_id = "create_project", tag = "projects", request_body = CreateProject,
     responses(
         (status = 201, description = "created", body = Project),
         (status = 400, description = "malformed JSON", body = ErrorBody),
@@ -54,7 +54,7 @@ pub async fn create(
 }
 
 /// List the projects this key may use (every project for an admin key).
-#[utoipa::path(get, path = "/projects", tag = "projects",
+#[utoipa::path(get, path = "/projects", operation_id = "list_projects", tag = "projects",
     responses(
         (status = 200, description = "the projects, by name", body = Vec<Project>),
         (status = 401, description = "no valid API key", body = ErrorBody),
@@ -66,7 +66,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
 }
 
 /// One project.
-#[utoipa::path(get, path = "/projects/{name}", tag = "projects",
+#[utoipa::path(get, path = "/projects/{name}", operation_id = "get_project", tag = "projects",
     params(("name" = String, Path, description = "Project name", pattern = r"^[A-Za-z0-9._-]{1,100}$", example = "demo")),
     responses(
         (status = 200, description = "the project", body = Project),
@@ -99,7 +99,7 @@ pub(crate) fn page(state: &AppState, limit: Option<i64>, offset: Option<i64>) ->
 }
 
 /// A project's audit trail, newest first, a page at a time.
-#[utoipa::path(get, path = "/projects/{name}/transactions", tag = "projects",
+#[utoipa::path(get, path = "/projects/{name}/transactions", operation_id = "list_transactions", tag = "projects",
     params(("name" = String, Path, description = "Project name", pattern = r"^[A-Za-z0-9._-]{1,100}$", example = "demo"), PageQuery),
     responses(
         (status = 200, description = "a page of audit rows", body = TransactionPage),

@@ -164,7 +164,7 @@ fn parser_panicked() -> ApiError {
 /// distributions, categories, correlations) and look-alike rows are
 /// sampled. A file with no data rows falls back to a schema inferred from
 /// its header; the answer's `fit` says which was used.
-#[utoipa::path(post, path = "/upload/generate", tag = "upload", request_body(content = UploadForm, content_type = "multipart/form-data"),
+#[utoipa::path(post, path = "/upload/generate", operation_id = "upload_generate", tag = "upload", request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 200, description = "look-alike rows", content((GenerateResponse = "application/json"), (String = "text/csv"))),
         (status = 202, description = "over the job threshold: a job was started", body = JobAccepted),
@@ -224,7 +224,7 @@ fn preview(tables: &[RawTable]) -> Vec<TablePreview> {
 /// Upload a document (text, CSV, XLSX, DOCX, PDF) or an image: its text
 /// and tables come back, with a schema inferred from the tables; images
 /// give their metadata only.
-#[utoipa::path(post, path = "/upload/unstructured", tag = "upload", request_body(content = DocumentForm, content_type = "multipart/form-data"),
+#[utoipa::path(post, path = "/upload/unstructured", operation_id = "upload_unstructured", tag = "upload", request_body(content = DocumentForm, content_type = "multipart/form-data"),
     responses(
         (status = 200, description = "what the file holds", body = UnstructuredResponse),
         (status = 400, description = "not a multipart form", body = ErrorBody),
@@ -266,7 +266,7 @@ pub async fn unstructured(
 /// header), is fitted like a CSV upload (`fit` says how, per sheet) and
 /// look-alike rows are sampled per sheet. `format=csv` returns one sheet:
 /// the only one, or the one named by `table`.
-#[utoipa::path(post, path = "/upload/unstructured/generate", tag = "upload", request_body(content = WorkbookForm, content_type = "multipart/form-data"),
+#[utoipa::path(post, path = "/upload/unstructured/generate", operation_id = "upload_unstructured_generate", tag = "upload", request_body(content = WorkbookForm, content_type = "multipart/form-data"),
     responses(
         (status = 200, description = "look-alike rows per sheet", content((GenerateResponse = "application/json"), (String = "text/csv"))),
         (status = 202, description = "over the job threshold: a job was started", body = JobAccepted),
