@@ -130,6 +130,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             };
             ApiError::new(status, code, rejection.body_text())
         })?;
+        // Every body is an object; serde would also read a struct from an array.
+        if !value.is_object() {
+            return Err(ApiError::unprocessable(
+                "invalid_body",
+                "the request body must be a JSON object",
+            ));
+        }
         check_json("", &value)?;
         serde_json::from_value(value)
             .map(ApiJson)

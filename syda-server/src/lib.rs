@@ -19,7 +19,7 @@
 
 #![warn(clippy::unwrap_used)]
 
-pub mod audit;
+pub(crate) mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -27,12 +27,12 @@ pub mod docs;
 pub mod dto;
 pub mod error;
 pub mod extract;
-pub mod fitting;
-pub mod generation;
+pub(crate) mod fitting;
+pub(crate) mod generation;
 pub mod infer;
 pub mod input;
-pub mod jobs;
-pub mod routes;
+pub(crate) mod jobs;
+pub(crate) mod routes;
 pub mod state;
 
 use std::future::Future;

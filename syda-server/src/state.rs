@@ -27,9 +27,9 @@ pub struct AppState {
     /// Settings.
     pub config: Arc<Config>,
     /// Jobs running in this process.
-    pub jobs: Arc<Jobs>,
+    pub(crate) jobs: Arc<Jobs>,
     /// The LLM provider settings, or why `engine: llm` is unavailable.
-    pub llm: Arc<Result<LlmConfig, String>>,
+    pub(crate) llm: Arc<Result<LlmConfig, String>>,
 }
 
 /// The variables an LLM provider is configured with, for error messages.

@@ -200,6 +200,12 @@ backend_tests! {
         assert!(!row.parameters.to_string().contains(&made), "the key is never stored");
     }
 
+    async fn a_body_that_is_not_an_object_is_422(c: Client) {
+        let admin = c.admin_key().await;
+        let r = c.post("/admin/keys", Some(&admin), &json!([[]])).await;
+        assert_eq!(r.error_code(StatusCode::UNPROCESSABLE_ENTITY), "invalid_body");
+    }
+
     async fn a_key_may_name_a_project_twice(c: Client) {
         c.project_key("beta").await;
         let admin = c.admin_key().await;
