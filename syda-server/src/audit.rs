@@ -66,7 +66,8 @@ pub fn scrub_secrets(text: &str) -> String {
                 && !found.starts_with("sk-")
                 && !found.contains(char::is_whitespace)
                 && !found.starts_with("eyJ");
-            let mixed = found.chars().any(|c| c.is_ascii_digit()) && found.chars().any(|c| c.is_ascii_alphabetic());
+            let mixed =
+                found.chars().any(|c| c.is_ascii_digit()) && found.chars().any(|c| c.is_ascii_alphabetic());
             // Job ids are UUIDs: identifiers, not secrets.
             if generic && (!mixed || uuid::Uuid::try_parse(found).is_ok()) {
                 found.to_owned()
@@ -139,7 +140,9 @@ impl Audit {
     /// Adds one parameter.
     pub fn parameter(&self, name: &str, value: Value) {
         self.with(|r| {
-            let params = r.parameters.get_or_insert_with(|| Value::Object(Default::default()));
+            let params = r
+                .parameters
+                .get_or_insert_with(|| Value::Object(Default::default()));
             if let Value::Object(map) = params {
                 map.insert(name.to_owned(), value);
             }
@@ -194,7 +197,8 @@ pub(crate) async fn layer(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let Some(operation) = crate::routes::operation(req.method(), matched.as_ref().map(MatchedPath::as_str)) else {
+    let Some(operation) = crate::routes::operation(req.method(), matched.as_ref().map(MatchedPath::as_str))
+    else {
         return next.run(req).await;
     };
     let started = Instant::now();
@@ -224,7 +228,9 @@ pub(crate) async fn layer(
         id: 0,
         project: record.project,
         operation: operation.to_owned(),
-        parameters: record.parameters.unwrap_or_else(|| Value::Object(Default::default())),
+        parameters: record
+            .parameters
+            .unwrap_or_else(|| Value::Object(Default::default())),
         rows_in: record.rows_in,
         rows_out: record.rows_out,
         status: if error.is_some() {
@@ -271,7 +277,10 @@ mod tests {
     fn token_counts_are_kept_but_not_text_under_their_names() {
         let params = json!({ "usage": { "input_tokens": 300, "output_tokens": 41 }, "input_tokens": "sk-x" });
         let clean = redact(&params);
-        assert_eq!(clean["usage"], json!({ "input_tokens": 300, "output_tokens": 41 }));
+        assert_eq!(
+            clean["usage"],
+            json!({ "input_tokens": 300, "output_tokens": 41 })
+        );
         assert_eq!(clean["input_tokens"], "[redacted]");
     }
 

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::Transaction;
@@ -90,7 +90,11 @@ fn fitted_field() -> Schema {
     let model = || ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object));
     Schema::OneOf(
         OneOfBuilder::new()
-            .item(ArrayBuilder::new().items(RefOr::T(Schema::Object(model().build()))).min_items(Some(1)))
+            .item(
+                ArrayBuilder::new()
+                    .items(RefOr::T(Schema::Object(model().build())))
+                    .min_items(Some(1)),
+            )
             .item(model().description(Some("one model")))
             .item(ObjectBuilder::new().schema_type(SchemaType::Type(Type::Null)))
             .build(),
@@ -104,7 +108,9 @@ fn sizes_field() -> Schema {
         .pattern(Some(crate::input::TEXT_PATTERN));
     let rows = ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::Integer))
-        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Int64,
+        )))
         .minimum(Some(0.0));
     Schema::Object(
         ObjectBuilder::new()
@@ -261,7 +267,10 @@ pub struct WorkbookForm {
     pub format: FormatName,
     /// Return only this sheet, by its name or its table name (`Products` or
     /// `products`); with `format=csv` needed when there are several.
-    #[schema(pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$", example = "products")]
+    #[schema(
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$",
+        example = "products"
+    )]
     pub table: Option<String>,
 }
 
@@ -387,7 +396,11 @@ fn project_names() -> Schema {
         .pattern(Some(crate::input::NAME_PATTERN))
         .min_length(Some(1))
         .max_length(Some(100));
-    Schema::Array(ArrayBuilder::new().items(RefOr::T(Schema::Object(name.build()))).build())
+    Schema::Array(
+        ArrayBuilder::new()
+            .items(RefOr::T(Schema::Object(name.build())))
+            .build(),
+    )
 }
 
 /// A new API key, shown once.

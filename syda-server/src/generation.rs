@@ -170,7 +170,10 @@ impl Task {
             let known: Vec<&str> = self.schema.tables.iter().map(|t| t.name.as_ref()).collect();
             return Err(ApiError::unprocessable(
                 "unknown_table",
-                format!("table `{t}` is not in the schema; its tables: {}", known.join(", ")),
+                format!(
+                    "table `{t}` is not in the schema; its tables: {}",
+                    known.join(", ")
+                ),
             ));
         }
         if self.format == OutFormat::Csv && self.table.is_none() && self.schema.tables.len() > 1 {

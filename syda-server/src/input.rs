@@ -20,7 +20,8 @@ pub const NAME_PATTERN: &str = r"^[A-Za-z0-9._-]{1,100}$";
 pub const TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$";
 
 /// The pattern of job ids: UUIDs.
-pub const JOB_ID_PATTERN: &str = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+pub const JOB_ID_PATTERN: &str =
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
 /// Refuses a count or seed above the `int64` range the document declares.
 pub fn check_int64(what: &str, value: u64) -> Result<u64, ApiError> {
@@ -121,15 +122,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let Json(value) = Json::<Value>::from_request(req, state).await.map_err(|rejection| {
-            let status = rejection.status();
-            let code = match status {
-                StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-                StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-                _ => "bad_request",
-            };
-            ApiError::new(status, code, rejection.body_text())
-        })?;
+        let Json(value) = Json::<Value>::from_request(req, state)
+            .await
+            .map_err(|rejection| {
+                let status = rejection.status();
+                let code = match status {
+                    StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+                    _ => "bad_request",
+                };
+                ApiError::new(status, code, rejection.body_text())
+            })?;
         // Every body is an object; serde would also read a struct from an array.
         if !value.is_object() {
             return Err(ApiError::unprocessable(
@@ -215,7 +218,10 @@ mod tests {
             assert!(check_name("n", name).is_ok() && pattern.is_match(name), "{name}");
         }
         for name in ["", "sp ace", "nul\0", "ü", &"x".repeat(101)] {
-            assert!(check_name("n", name).is_err() && !pattern.is_match(name), "{name}");
+            assert!(
+                check_name("n", name).is_err() && !pattern.is_match(name),
+                "{name}"
+            );
         }
     }
 
@@ -226,7 +232,11 @@ mod tests {
         assert_eq!(err.code, "control_character");
         assert!(err.message.contains("the key `sizes.a\\u{0}`"), "{}", err.message);
         let err = check_json("", &json!({ "list": ["ok\t\r\n", "bad\u{7f}"] })).unwrap_err();
-        assert!(err.message.contains("`list[1]`") && err.message.contains("U+007F"), "{}", err.message);
+        assert!(
+            err.message.contains("`list[1]`") && err.message.contains("U+007F"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -45,7 +45,10 @@ fn sheet(n: usize) -> Vec<Vec<String>> {
 fn book() -> Vec<u8> {
     common::xlsx(&[
         ("Products", sheet(12)),
-        ("Stock", vec![vec!["qty".into()], vec!["4".into()], vec!["9".into()]]),
+        (
+            "Stock",
+            vec![vec!["qty".into()], vec!["4".into()], vec!["9".into()]],
+        ),
     ])
 }
 
@@ -831,10 +834,28 @@ mod openapi {
     async fn is_openapi_3_1_with_every_route_and_bearer_keys() {
         let spec = spec().await;
         assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
-        for path in ["/projects", "/projects/{name}", "/projects/{name}/transactions", "/generate", "/generate/test-data", "/upload/generate", "/upload/unstructured", "/upload/unstructured/generate", "/jobs/{id}", "/jobs/{id}/result", "/admin/keys", "/audit", "/healthz", "/readyz"] {
+        for path in [
+            "/projects",
+            "/projects/{name}",
+            "/projects/{name}/transactions",
+            "/generate",
+            "/generate/test-data",
+            "/upload/generate",
+            "/upload/unstructured",
+            "/upload/unstructured/generate",
+            "/jobs/{id}",
+            "/jobs/{id}/result",
+            "/admin/keys",
+            "/audit",
+            "/healthz",
+            "/readyz",
+        ] {
             assert!(spec["paths"][path].is_object(), "{path} missing");
         }
-        assert_eq!(spec["components"]["securitySchemes"]["api_key"]["scheme"], "bearer");
+        assert_eq!(
+            spec["components"]["securitySchemes"]["api_key"]["scheme"],
+            "bearer"
+        );
     }
 
     #[tokio::test]
@@ -843,8 +864,15 @@ mod openapi {
         for path in ["/projects/{name}/transactions", "/audit"] {
             let params = spec["paths"][path]["get"]["parameters"].as_array().unwrap();
             for name in ["limit", "offset"] {
-                let p = params.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{path} {name}"));
-                assert_eq!((p["in"].clone(), p["required"].clone()), (json!("query"), json!(false)), "{path}: {p}");
+                let p = params
+                    .iter()
+                    .find(|p| p["name"] == name)
+                    .unwrap_or_else(|| panic!("{path} {name}"));
+                assert_eq!(
+                    (p["in"].clone(), p["required"].clone()),
+                    (json!("query"), json!(false)),
+                    "{path}: {p}"
+                );
             }
         }
     }
@@ -867,8 +895,13 @@ mod openapi {
                 expected.extend(["404", "422"]);
             }
             for status in expected {
-                let r = responses.get(status).unwrap_or_else(|| panic!("{method} {path} lacks {status}"));
-                assert_eq!(r["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody", "{method} {path} {status}");
+                let r = responses
+                    .get(status)
+                    .unwrap_or_else(|| panic!("{method} {path} lacks {status}"));
+                assert_eq!(
+                    r["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody",
+                    "{method} {path} {status}"
+                );
             }
         }
     }
@@ -878,25 +911,50 @@ mod openapi {
         let spec = spec().await;
         let schemas = &spec["components"]["schemas"];
         let generate = &schemas["GenerateRequest"];
-        let required: Vec<&str> = generate["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-        assert!(required.contains(&"project") && required.contains(&"schema"), "{required:?}");
+        let required: Vec<&str> = generate["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert!(
+            required.contains(&"project") && required.contains(&"schema"),
+            "{required:?}"
+        );
         let schema_types = generate["properties"]["schema"]["oneOf"].to_string();
-        assert!(schema_types.contains("\"string\"") && schema_types.contains("\"object\""), "{schema_types}");
-        assert!(generate["properties"]["fitted"]["oneOf"].to_string().contains("\"array\""));
+        assert!(
+            schema_types.contains("\"string\"") && schema_types.contains("\"object\""),
+            "{schema_types}"
+        );
+        assert!(
+            generate["properties"]["fitted"]["oneOf"]
+                .to_string()
+                .contains("\"array\"")
+        );
         assert_eq!(schemas["EngineName"]["enum"], json!(["offline", "llm", "stats"]));
         assert_eq!(schemas["FormatName"]["enum"], json!(["json", "csv"]));
-        for pattern in [&schemas["CreateProject"]["properties"]["name"]["pattern"], &generate["properties"]["project"]["pattern"]] {
+        for pattern in [
+            &schemas["CreateProject"]["properties"]["name"]["pattern"],
+            &generate["properties"]["project"]["pattern"],
+        ] {
             assert_eq!(pattern, syda_server::input::NAME_PATTERN);
         }
         let name = spec["paths"]["/projects/{name}"]["get"]["parameters"][0].clone();
-        assert_eq!(name["schema"]["pattern"], syda_server::input::NAME_PATTERN, "{name}");
+        assert_eq!(
+            name["schema"]["pattern"],
+            syda_server::input::NAME_PATTERN,
+            "{name}"
+        );
     }
 
     #[tokio::test]
     async fn request_bodies_have_examples() {
         let spec = spec().await;
         for name in ["CreateProject", "GenerateRequest", "CreateKey"] {
-            assert!(spec["components"]["schemas"][name]["example"].is_object(), "{name}");
+            assert!(
+                spec["components"]["schemas"][name]["example"].is_object(),
+                "{name}"
+            );
         }
     }
 }
@@ -915,15 +973,22 @@ async fn serves_over_tcp_and_shuts_down_gracefully() {
         let _ = stopped.await;
     }));
     let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
-    sock.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    sock.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
     let mut answer = String::new();
     sock.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains(r#"{"status":"ok"}"#));
     stop.send(()).unwrap();
-    let res = tokio::time::timeout(Duration::from_secs(10), server).await.expect("stops promptly");
+    let res = tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("stops promptly");
     res.unwrap().unwrap();
-    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "no longer listening");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "no longer listening"
+    );
 }
 
 /// Damaged files (random bytes overwritten, truncations) of every kind are
@@ -935,7 +1000,13 @@ async fn damaged_uploads_never_break_the_server() {
     let key = c.project_key("f").await;
     let originals: Vec<(&str, Vec<u8>)> = vec![
         ("d.pdf", common::pdf("Some text on a page")),
-        ("b.xlsx", common::xlsx(&[("S", vec![vec!["a".into(), "b".into()], vec!["1".into(), "x".into()]])])),
+        (
+            "b.xlsx",
+            common::xlsx(&[(
+                "S",
+                vec![vec!["a".into(), "b".into()], vec!["1".into(), "x".into()]],
+            )]),
+        ),
         ("m.docx", common::docx("memo", &[&["k", "v"], &["a", "1"]])),
         ("t.csv", people_csv(5).into_bytes()),
     ];
@@ -957,9 +1028,21 @@ async fn damaged_uploads_never_break_the_server() {
                     bytes[at] = next() as u8;
                 }
             }
-            let r = c.upload("/upload/unstructured", Some(&key), &[("project", "f")], (name, &bytes)).await;
+            let r = c
+                .upload(
+                    "/upload/unstructured",
+                    Some(&key),
+                    &[("project", "f")],
+                    (name, &bytes),
+                )
+                .await;
             assert!(
-                [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY, StatusCode::UNSUPPORTED_MEDIA_TYPE].contains(&r.status),
+                [
+                    StatusCode::OK,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE
+                ]
+                .contains(&r.status),
                 "{name} round {round}: {} {}",
                 r.status,
                 r.text

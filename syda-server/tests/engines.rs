@@ -271,7 +271,8 @@ async fn stats_engine_samples_posted_fitted_models() {
     let model = customer_model_json();
 
     // The models alone: the schema is theirs.
-    let request = json!({ "project": "e", "engine": "stats", "schema": null, "fitted": model, "rows": 300, "seed": 4 });
+    let request =
+        json!({ "project": "e", "engine": "stats", "schema": null, "fitted": model, "rows": 300, "seed": 4 });
     let r = c.post("/generate", Some(&key), &request).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let body = r.json();

@@ -25,7 +25,10 @@ fn a_range_wider_than_f64_spans_gives_finite_values_across_it() {
         })
         .collect();
     assert!(xs.iter().all(|x| x.is_finite() && x.abs() <= 1e308), "{xs:?}");
-    assert!(xs.iter().any(|x| *x < -1e307) && xs.iter().any(|x| *x > 1e307), "spread: {xs:?}");
+    assert!(
+        xs.iter().any(|x| *x < -1e307) && xs.iter().any(|x| *x > 1e307),
+        "spread: {xs:?}"
+    );
 }
 
 #[test]

@@ -52,7 +52,10 @@ fn choose_engine(state: &AppState, req: &GenerateRequest) -> Result<(EngineChoic
     if req.engine != EngineName::Stats && fitted.is_some() {
         return Err(ApiError::unprocessable(
             "unexpected_field",
-            format!("`fitted` is read by `engine: stats` only, not `{}`", req.engine.as_str()),
+            format!(
+                "`fitted` is read by `engine: stats` only, not `{}`",
+                req.engine.as_str()
+            ),
         ));
     }
     match req.engine {
@@ -181,7 +184,12 @@ async fn run(
     let (engine, schema) = choose_engine(&state, &req)?;
     audit.parameter(
         "tables",
-        schema.tables.iter().map(|t| t.name.to_string()).collect::<Vec<_>>().into(),
+        schema
+            .tables
+            .iter()
+            .map(|t| t.name.to_string())
+            .collect::<Vec<_>>()
+            .into(),
     );
     let task = Task {
         project: req.project.clone(),

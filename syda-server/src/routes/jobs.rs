@@ -15,7 +15,13 @@ use crate::input::JobPath;
 use crate::jobs::JobStatus;
 
 /// The job, once the caller may see it.
-async fn authorized_job(state: &AppState, audit: &Audit, caller: &Caller, id: &str, with_result: bool) -> Result<JobRow, ApiError> {
+async fn authorized_job(
+    state: &AppState,
+    audit: &Audit,
+    caller: &Caller,
+    id: &str,
+    with_result: bool,
+) -> Result<JobRow, ApiError> {
     let job = state
         .db
         .job(id, with_result)

@@ -38,7 +38,13 @@ pub(crate) fn operation(method: &Method, route: Option<&str>) -> Option<&'static
         ("GET", "/jobs/{id}/result") => "get_job_result",
         ("POST", "/admin/keys") => "create_key",
         ("GET", "/audit") => "list_audit",
-        (_, r) if r == "/healthz" || r == "/readyz" || r == "/openapi.json" || r.starts_with("/docs") || r.starts_with("/redoc") => {
+        (_, r)
+            if r == "/healthz"
+                || r == "/readyz"
+                || r == "/openapi.json"
+                || r.starts_with("/docs")
+                || r.starts_with("/redoc") =>
+        {
             return None;
         }
         // A known path with a method it does not have (405).
@@ -57,7 +63,10 @@ pub fn router(state: AppState) -> Router {
         .route("/generate/test-data", post(generate::test_data))
         .route("/upload/generate", post(uploads::generate))
         .route("/upload/unstructured", post(uploads::unstructured))
-        .route("/upload/unstructured/generate", post(uploads::unstructured_generate))
+        .route(
+            "/upload/unstructured/generate",
+            post(uploads::unstructured_generate),
+        )
         .route("/jobs/{id}", get(jobs::status))
         .route("/jobs/{id}/result", get(jobs::result))
         .route("/admin/keys", post(admin::create_key))
@@ -94,7 +103,10 @@ mod tests {
                     continue;
                 }
                 let method = Method::from_bytes(method.as_bytes()).unwrap();
-                let id = op.as_ref().and_then(|o| o.operation_id.clone()).unwrap_or_default();
+                let id = op
+                    .as_ref()
+                    .and_then(|o| o.operation_id.clone())
+                    .unwrap_or_default();
                 match operation(&method, Some(path)) {
                     None => assert!(path.ends_with('z'), "{path} is not audited"),
                     Some(name) => {

@@ -86,7 +86,11 @@ pub async fn get(
 }
 
 /// Checks a page: `limit` 1 to the server's cap, `offset` 0 or more.
-pub(crate) fn page(state: &AppState, limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), ApiError> {
+pub(crate) fn page(
+    state: &AppState,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> Result<(i64, i64), ApiError> {
     let max = i64::from(state.config.max_page_size);
     let (limit, offset) = (limit.unwrap_or(50), offset.unwrap_or(0));
     if !(1..=max).contains(&limit) || offset < 0 {

@@ -13,7 +13,10 @@ use serde_json::{Map, Value, json};
 use crate::AppState;
 use crate::audit::Audit;
 use crate::auth::Caller;
-use crate::dto::{ExtractedView, GenerateResponse, JobAccepted, TablePreview, UnstructuredResponse, UploadForm, WorkbookForm, DocumentForm};
+use crate::dto::{
+    DocumentForm, ExtractedView, GenerateResponse, JobAccepted, TablePreview, UnstructuredResponse,
+    UploadForm, WorkbookForm,
+};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Extracted, FileKind, extract, read_xlsx};
 use crate::fitting::fit_tables;
@@ -176,7 +179,12 @@ fn parser_panicked() -> ApiError {
         (status = 422, description = "missing or unknown field, malformed CSV, too many rows, control characters", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn generate(State(state): State<AppState>, audit: Audit, caller: Caller, form: Form) -> Result<Response, ApiError> {
+pub async fn generate(
+    State(state): State<AppState>,
+    audit: Audit,
+    caller: Caller,
+    form: Form,
+) -> Result<Response, ApiError> {
     let fields = ["project", "rows", "seed", "format"];
     let upload = authorized_upload(&state, &caller, form, &fields, &audit).await?;
     let (name, bytes) = upload.file()?;
@@ -246,7 +254,10 @@ pub async fn unstructured(
     let (name, bytes) = upload.file()?;
     let (name, bytes) = (name.to_owned(), bytes.clone());
     let (max_rows, max_unzipped) = (state.config.max_rows, state.config.max_decompressed_bytes);
-    let found: Extracted = blocking(parser_panicked(), move || extract(&bytes, &name, max_rows, max_unzipped)).await?;
+    let found: Extracted = blocking(parser_panicked(), move || {
+        extract(&bytes, &name, max_rows, max_unzipped)
+    })
+    .await?;
     audit.rows_in(found.tables.iter().map(|t| t.rows.len() as u64).sum());
     let schema = if found.tables.is_empty() {
         None

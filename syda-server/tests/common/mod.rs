@@ -270,7 +270,10 @@ impl Client {
     }
 
     /// Audit rows matching `filter`, newest first.
-    pub async fn audit_where(&self, filter: &syda_server::db::AuditFilter) -> Vec<syda_server::db::Transaction> {
+    pub async fn audit_where(
+        &self,
+        filter: &syda_server::db::AuditFilter,
+    ) -> Vec<syda_server::db::Transaction> {
         self.state.db.transactions(filter, 1000, 0).await.unwrap().0
     }
 
