@@ -50,9 +50,10 @@ curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null
 curl -fsS -H "authorization: Bearer $key" -H 'content-type: application/json' \
     -d '{"name":"demo"}' "http://127.0.0.1:$port/projects" >/dev/null
 
-cd "$root/scripts"   # schemathesis.toml sits here
+# Run in the artifact dir: schemathesis keeps its cache (.schemathesis) in the working directory.
+cd "$out"
 status=0
-"$venv/bin/st" run "http://127.0.0.1:$port/openapi.json" \
+"$venv/bin/st" --config-file "$root/scripts/schemathesis.toml" run "http://127.0.0.1:$port/openapi.json" \
     --checks all \
     --max-examples "$examples" --max-time "$max_time" --seed 1 \
     --workers 2 --request-timeout 30 \
