@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Browser test of syda-server's API docs: builds `syda`, starts `syda serve`
-# on an empty SQLite file, loads /docs and /redoc in headless Chromium
-# (Debian's package, installed with apt-get if missing), checks that the
-# operations render, and saves screenshots and the rendered DOM.
+# on an empty SQLite file with an admin key, and in headless Chromium
+# (Debian's package, installed with apt-get if missing) driven by
+# puppeteer-core (npm, into target/browser-node) presses Try it out and
+# Execute on every operation of /docs, then loads /redoc; no request may
+# leave the server's origin. Screenshots and results go to the artifact dir.
 #   scripts/browser-test.sh [ARTIFACT_DIR]   (default: target/browser-test)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,9 +19,16 @@ if [ -z "$browser" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
     browser="$(command -v chromium)"
 fi
+node_dir="$root/target/browser-node"
+if [ ! -d "$node_dir/node_modules/puppeteer-core" ]; then
+    mkdir -p "$node_dir"
+    (cd "$node_dir" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund puppeteer-core@24)
+fi
+cp "$root/scripts/browser-try-it-out.mjs" "$node_dir/"
 
 cargo build --quiet -p syda-cli --bin syda
 data="$(mktemp -d)"
+key="$("$root/target/debug/syda" serve --sqlite "$data/server.db" --create-key --admin 2>/dev/null)"
 "$root/target/debug/syda" serve --bind "127.0.0.1:$port" --sqlite "$data/server.db" >"$out/server.log" 2>&1 &
 server=$!
 cleanup() {
@@ -34,35 +43,31 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null
 
-chrome() {
-    local profile
-    profile="$(mktemp -d)"
-    "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --no-first-run --user-data-dir="$profile" --virtual-time-budget=15000 "$@" 2>>"$out/chromium.log"
-    rm -rf "$profile"
-}
+# Files for the upload forms: a CSV and a two-sheet workbook.
+python3 - "$data" <<'PY'
+import sys, zipfile
+d = sys.argv[1]
+with open(f"{d}/people.csv", "w") as f:
+    f.write("id,name,plan\n" + "".join(f"{i},Person {i},{['free','pro'][i % 2]}\n" for i in range(1, 21)))
+def sheet(rows):
+    cells = "".join(
+        f'<row r="{r+1}">' + "".join(f'<c r="{chr(65+c)}{r+1}" t="inlineStr"><is><t>{v}</t></is></c>' for c, v in enumerate(row)) + "</row>"
+        for r, row in enumerate(rows))
+    return f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>'
+ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+with zipfile.ZipFile(f"{d}/book.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+    z.writestr("_rels/.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    z.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8"?><workbook {ns}><sheets><sheet name="Products" sheetId="1" r:id="rId1"/><sheet name="Stock" sheetId="2" r:id="rId2"/></sheets></workbook>')
+    z.writestr("xl/_rels/workbook.xml.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{rel}/worksheet" Target="worksheets/sheet2.xml"/></Relationships>')
+    z.writestr("xl/worksheets/sheet1.xml", sheet([["sku", "color"]] + [[f"SKU-{i}", ["red", "blue"][i % 2]] for i in range(12)]))
+    z.writestr("xl/worksheets/sheet2.xml", sheet([["qty"], ["four"], ["nine"]]))
+PY
 
-chrome --window-size=1280,2400 --screenshot="$out/docs.png" "http://127.0.0.1:$port/docs"
-chrome --dump-dom "http://127.0.0.1:$port/docs" >"$out/docs.html"
-chrome --window-size=1280,1600 --screenshot="$out/redoc.png" "http://127.0.0.1:$port/redoc"
-chrome --dump-dom "http://127.0.0.1:$port/redoc" >"$out/redoc.html"
-
-fail=0
-check() { # FILE PATTERN WHAT
-    if grep -q -- "$2" "$1"; then echo "ok: $3"; else echo "FAIL: $3"; fail=1; fi
-}
-check "$out/docs.html" 'class="swagger-ui' "Swagger UI rendered"
-for op in "/projects" "/projects/{name}/transactions" "/generate" "/generate/test-data" \
-          "/upload/generate" "/upload/unstructured" "/upload/unstructured/generate" "/jobs/{id}" "/jobs/{id}/result"; do
-    check "$out/docs.html" "data-path=\"$op\"" "Swagger UI lists $op"
-done
-check "$out/redoc.html" 'Create a project' "ReDoc rendered the operations"
-for f in docs.png redoc.png; do
-    if [ -s "$out/$f" ]; then echo "ok: screenshot $out/$f ($(stat -c %s "$out/$f") bytes)"; else echo "FAIL: no $f"; fail=1; fi
-done
-if [ "$fail" -ne 0 ]; then
-    echo "browser test failed; artifacts in $out"
-    exit 1
-fi
+status=0
+node "$node_dir/browser-try-it-out.mjs" "http://127.0.0.1:$port" "$key" "$data" "$out" "$browser" || status=$?
+# The audit rows of the run, for a look at what each Try it out sent.
+curl -fsS -H "authorization: Bearer $key" "http://127.0.0.1:$port/audit?limit=200" >"$out/audit.json" || true
+[ "$status" -eq 0 ] || { echo "browser test failed; artifacts in $out"; exit "$status"; }
 echo "browser test passed; artifacts in $out"

@@ -8,6 +8,7 @@ swagger="${1:-5.35.0}"
 redoc="${2:-2.5.4}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 assets="$root/syda-server/assets"
+REDOC_LOGO="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/%3E"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -18,5 +19,12 @@ cp package/LICENSE "$assets/swagger-ui.LICENSE"
 rm -rf package
 tar xzf "redoc-$redoc.tgz" package/bundles/redoc.standalone.js package/bundles/redoc.standalone.js.LICENSE.txt package/LICENSE
 cp package/bundles/redoc.standalone.js package/bundles/redoc.standalone.js.LICENSE.txt "$assets/"
+# ReDoc's footer loads its logo from a CDN; offline pages must not fetch
+# anything, so the logo becomes an empty inline image.
+sed -i "s#https://cdn.redoc.ly/redoc/logo-mini.svg#$REDOC_LOGO#" "$assets/redoc.standalone.js"
+if grep -q 'cdn\.' "$assets/redoc.standalone.js"; then
+    echo "redoc.standalone.js still names a CDN; patch it before committing" >&2
+    exit 1
+fi
 cp package/LICENSE "$assets/redoc.LICENSE"
 echo "swagger-ui-dist $swagger and redoc $redoc copied to $assets"

@@ -8,9 +8,11 @@ use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
+use crate::audit::Audit;
 use crate::error::ApiError;
 
-/// Who is asking: an authenticated key.
+/// Who is asking: an authenticated key. As an extractor it rejects a
+/// request without a valid key with 401, so no handler can forget to check.
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// The key's public id.
@@ -18,11 +20,6 @@ pub struct Caller {
     /// Admin keys see and manage every project.
     pub admin: bool,
 }
-
-/// The outcome of authenticating a request: handlers check it themselves so
-/// that failed attempts are audited too.
-#[derive(Debug)]
-pub struct Auth(pub Result<Caller, ApiError>);
 
 /// A new key: the token to hand out once, its id and the hash to store.
 #[derive(Debug)]
@@ -65,48 +62,49 @@ fn presented_key(parts: &Parts) -> Option<&str> {
     parts.headers.get("x-api-key")?.to_str().ok().map(str::trim)
 }
 
-impl FromRequestParts<AppState> for Auth {
-    type Rejection = std::convert::Infallible;
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Auth, Self::Rejection> {
-        let Some(token) = presented_key(parts) else {
-            return Ok(Auth(Err(unauthorized(
+    /// Authenticates the request (401 without a valid key) and records the
+    /// caller on the request's audit row.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let token = presented_key(parts).ok_or_else(|| {
+            unauthorized(
                 "missing API key: send `Authorization: Bearer <key>` (create one with `syda serve --create-key --project NAME`)",
-            ))));
-        };
-        let result = match state.db.key_by_hash(&hash_key(token)).await {
-            Ok(Some((key_id, admin))) => Ok(Caller { key_id, admin }),
-            Ok(None) => Err(unauthorized("invalid API key")),
-            Err(e) => Err(ApiError::internal("looking up the API key", e)),
-        };
-        Ok(Auth(result))
+            )
+        })?;
+        let (key_id, admin) = state
+            .db
+            .key_by_hash(&hash_key(token))
+            .await
+            .map_err(|e| ApiError::internal("looking up the API key", e))?
+            .ok_or_else(|| unauthorized("invalid API key"))?;
+        if let Some(audit) = parts.extensions.get::<Audit>() {
+            audit.caller(&key_id);
+        }
+        Ok(Caller { key_id, admin })
     }
 }
 
-impl AppState {
-    /// Creates a key scoped to `projects` (or an admin key) and returns it;
-    /// the token is not stored and cannot be shown again.
-    pub async fn create_key(&self, projects: &[String], admin: bool) -> anyhow::Result<NewKey> {
-        let key = new_key().map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
-        self.db.insert_key(&key.id, &key.hash, admin, projects).await?;
-        Ok(key)
-    }
+/// An authenticated admin key: 401 without a valid key, 403 for a key
+/// that is not an admin key.
+#[derive(Debug, Clone)]
+pub struct AdminCaller(pub Caller);
 
-    /// Checks that `caller` may use `project` and that it exists: 403 when
-    /// the key is not scoped to it, 404 when it does not exist.
-    pub async fn authorize(&self, caller: &Caller, project: &str) -> Result<crate::db::Project, ApiError> {
-        if !caller.admin && !self.db.key_has_project(&caller.key_id, project).await? {
-            return Err(ApiError::new(
+impl FromRequestParts<AppState> for AdminCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<AdminCaller, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        if caller.admin {
+            Ok(AdminCaller(caller))
+        } else {
+            Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
-                format!("this API key has no access to project `{project}`"),
-            ));
-        }
-        self.db.project(project).await?.ok_or_else(|| {
-            ApiError::not_found(format!(
-                "no project named `{project}`; create it with POST /projects"
+                "this endpoint needs an admin key (`syda serve --create-key --admin`)",
             ))
-        })
+        }
     }
 }
 

@@ -47,9 +47,13 @@ pub struct Transaction {
     pub rows_in: Option<i64>,
     /// Rows generated.
     pub rows_out: Option<i64>,
-    /// `ok`, `accepted` (a job was started) or `error`.
+    /// Requests: `ok`, `accepted` (a job was started) or `error`. Job
+    /// rows (operation `<operation>_job`): `started`, `succeeded`,
+    /// `failed`, or `interrupted` (the server stopped during the job).
     pub status: String,
-    /// The HTTP status answered.
+    /// The HTTP status answered; for job rows, the status the work ended
+    /// with (202 started, 200 succeeded, the error's status when failed,
+    /// 500 interrupted).
     pub http_status: i64,
     /// The error message, for failures.
     pub error: Option<String>,
@@ -61,6 +65,21 @@ pub struct Transaction {
     pub job_id: Option<String>,
     /// RFC 3339 time of the request.
     pub created_at: String,
+}
+
+/// Which audit rows to read.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Rows of this project.
+    pub project: Option<String>,
+    /// Rows that name no project or one that does not exist.
+    pub unscoped: bool,
+    /// Rows of this operation.
+    pub operation: Option<String>,
+    /// Rows answered with this HTTP status.
+    pub http_status: Option<i64>,
+    /// Rows of this key id.
+    pub caller: Option<String>,
 }
 
 /// A background job's stored state.
@@ -131,13 +150,47 @@ impl Db {
             SQLITE.run(&pool).await?;
         }
         let db = Db { pool, postgres };
-        sqlx::query(
-            "UPDATE jobs SET status = 'failed', error = 'the server stopped before the job finished', finished_at = $1 WHERE status = 'running'",
-        )
-        .bind(now())
-        .execute(&db.pool)
-        .await?;
+        db.interrupt_jobs().await?;
         Ok(db)
+    }
+
+    /// Marks jobs left running by an earlier process as failed, each with
+    /// an `interrupted` audit row.
+    async fn interrupt_jobs(&self) -> Result<(), sqlx::Error> {
+        const WHY: &str = "the server stopped before the job finished";
+        let running = sqlx::query("SELECT id, project, operation, caller FROM jobs WHERE status = 'running'")
+            .fetch_all(&self.pool)
+            .await?;
+        for job in running {
+            let id: String = job.try_get("id")?;
+            let operation: String = job.try_get("operation")?;
+            let mut tx = self.pool.begin().await?;
+            sqlx::query("UPDATE jobs SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1 AND status = 'running'")
+                .bind(&id)
+                .bind(WHY)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            let row = Transaction {
+                id: 0,
+                project: job.try_get("project")?,
+                operation: format!("{operation}_job"),
+                parameters: serde_json::json!({ "job_id": id }),
+                rows_in: None,
+                rows_out: None,
+                status: "interrupted".to_owned(),
+                http_status: 500,
+                error: Some(WHY.to_owned()),
+                duration_ms: 0,
+                caller: job.try_get("caller")?,
+                job_id: Some(id.clone()),
+                created_at: now(),
+            };
+            insert_transaction(&mut *tx, &row).await?;
+            tx.commit().await?;
+            tracing::warn!("job {id} was interrupted by a restart; marked failed");
+        }
+        Ok(())
     }
 
     /// Whether this is PostgreSQL (else SQLite).
@@ -267,49 +320,63 @@ impl Db {
 
     /// Appends an audit row (its `id` is ignored).
     pub async fn insert_transaction(&self, t: &Transaction) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO transactions (project, operation, parameters, rows_in, rows_out, status, http_status, \
-             error, duration_ms, caller, job_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&t.project)
-        .bind(&t.operation)
-        .bind(t.parameters.to_string())
-        .bind(t.rows_in)
-        .bind(t.rows_out)
-        .bind(&t.status)
-        .bind(t.http_status)
-        .bind(&t.error)
-        .bind(t.duration_ms)
-        .bind(&t.caller)
-        .bind(&t.job_id)
-        .bind(&t.created_at)
-        .execute(&self.pool)
-        .await
-        .map(|_| ())
+        insert_transaction(&self.pool, t).await
     }
 
-    /// A page of a project's audit rows, newest first, and how many there are.
+    /// A page of audit rows matching `filter`, newest first, and how many match.
     pub async fn transactions(
         &self,
-        project: &str,
+        filter: &AuditFilter,
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<Transaction>, i64), sqlx::Error> {
-        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM transactions WHERE project = $1")
-            .bind(project)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
-        let rows = sqlx::query(
+        // Conditions with numbered placeholders; the values are bound in the same order.
+        let mut conditions = Vec::new();
+        let mut texts: Vec<&str> = Vec::new();
+        for (column, value) in [
+            ("project", &filter.project),
+            ("operation", &filter.operation),
+            ("caller", &filter.caller),
+        ] {
+            if let Some(v) = value {
+                texts.push(v);
+                conditions.push(format!("{column} = ${}", texts.len()));
+            }
+        }
+        let mut next = texts.len() + 1;
+        if filter.http_status.is_some() {
+            conditions.push(format!("http_status = ${next}"));
+            next += 1;
+        }
+        if filter.unscoped {
+            conditions.push("(project IS NULL OR project NOT IN (SELECT name FROM projects))".to_owned());
+        }
+        let filter_sql = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) AS n FROM transactions{filter_sql}");
+        let page_sql = format!(
             "SELECT id, project, operation, parameters, rows_in, rows_out, status, http_status, error, \
-             duration_ms, caller, job_id, created_at FROM transactions WHERE project = $1 \
-             ORDER BY id DESC LIMIT $2 OFFSET $3",
-        )
-        .bind(project)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
+             duration_ms, caller, job_id, created_at FROM transactions{filter_sql} \
+             ORDER BY id DESC LIMIT ${next} OFFSET ${}",
+            next + 1
+        );
+        // Safe to run as built: the SQL is assembled from fixed text and
+        // numbered placeholders only; every value is bound.
+        let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
+        let mut page = sqlx::query(sqlx::AssertSqlSafe(page_sql));
+        for v in &texts {
+            count = count.bind(*v);
+            page = page.bind(*v);
+        }
+        if let Some(status) = filter.http_status {
+            count = count.bind(status);
+            page = page.bind(status);
+        }
+        let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
+        let rows = page.bind(limit).bind(offset).fetch_all(&self.pool).await?;
         let items = rows
             .iter()
             .map(|r| {
@@ -366,11 +433,13 @@ impl Db {
         .map(|_| ())
     }
 
-    /// Stores a job's end: its result or its error.
+    /// Stores a job's end — its result or its error — and its audit row,
+    /// together: whoever sees the job ended finds its row.
     pub async fn finish_job(
         &self,
         id: &str,
         outcome: Result<(String, String, i64), String>,
+        row: &Transaction,
     ) -> Result<(), sqlx::Error> {
         let query = match outcome {
             Ok((content_type, body, rows)) => sqlx::query(
@@ -384,7 +453,10 @@ impl Db {
                 .bind(id)
                 .bind(error),
         };
-        query.bind(now()).execute(&self.pool).await.map(|_| ())
+        let mut tx = self.pool.begin().await?;
+        query.bind(now()).execute(&mut *tx).await?;
+        insert_transaction(&mut *tx, row).await?;
+        tx.commit().await
     }
 
     /// A job, without its result body when `with_result` is false.
@@ -412,6 +484,31 @@ impl Db {
         })
         .transpose()
     }
+}
+
+async fn insert_transaction<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    t: &Transaction,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO transactions (project, operation, parameters, rows_in, rows_out, status, http_status, \
+         error, duration_ms, caller, job_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&t.project)
+    .bind(&t.operation)
+    .bind(t.parameters.to_string())
+    .bind(t.rows_in)
+    .bind(t.rows_out)
+    .bind(&t.status)
+    .bind(t.http_status)
+    .bind(&t.error)
+    .bind(t.duration_ms)
+    .bind(&t.caller)
+    .bind(&t.job_id)
+    .bind(&t.created_at)
+    .execute(executor)
+    .await
+    .map(|_| ())
 }
 
 fn project_from(r: &sqlx::any::AnyRow) -> Result<Project, sqlx::Error> {

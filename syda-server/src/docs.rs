@@ -10,23 +10,25 @@ use axum::response::{Html, IntoResponse, Response};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{api, db, error, extract, infer, jobs};
+use crate::routes::{admin, generate, health, jobs, projects, uploads};
+use crate::{db, dto, error, extract, infer};
 
 /// The API description.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "syda-server", description = "Synthetic data as a service: projects, an audit trail, generation from schemas and uploads."),
+    info(title = "syda-server", description = "Synthetic data as a service: projects, an audit trail, generation from schemas and uploads. \
+        Send `Authorization: Bearer <key>`; in Swagger UI, press Authorize first. The examples work in Try it out once project `demo` exists (create it with `POST /projects`, whose example names it)."),
     paths(
-        api::create_project, api::list_projects, api::get_project, api::list_transactions,
-        api::generate, api::generate_test_data,
-        api::upload_generate, api::upload_unstructured, api::upload_unstructured_generate,
-        api::get_job, api::get_job_result, api::create_key, api::healthz, api::readyz,
+        projects::create, projects::list, projects::get, projects::transactions,
+        generate::generate, generate::test_data,
+        uploads::generate, uploads::unstructured, uploads::unstructured_generate,
+        jobs::status, jobs::result, admin::create_key, admin::audit, health::healthz, health::readyz,
     ),
     components(schemas(
-        error::ErrorBody, error::ErrorDetail, db::Project, db::Transaction, jobs::JobStatus,
-        api::CreateProject, api::GenerateRequest, api::GenerateResponse, api::JobAccepted, api::UploadForm,
-        api::UnstructuredResponse, api::ExtractedView, api::TablePreview, api::TransactionPage, api::CreateKey,
-        api::KeyCreated, extract::FileKind, extract::ImageInfo, infer::RawTable,
+        error::ErrorBody, error::ErrorDetail, db::Project, db::Transaction, crate::jobs::JobStatus,
+        dto::CreateProject, dto::GenerateRequest, dto::GenerateResponse, dto::JobAccepted, dto::UploadForm, dto::WorkbookForm, dto::DocumentForm,
+        dto::UnstructuredResponse, dto::ExtractedView, dto::TablePreview, dto::TransactionPage, dto::CreateKey,
+        dto::KeyCreated, dto::EngineName, dto::FormatName, dto::Health, extract::FileKind, extract::ImageInfo, infer::RawTable,
     )),
     modifiers(&BearerKey),
     tags(
@@ -34,7 +36,7 @@ use crate::{api, db, error, extract, infer, jobs};
         (name = "generate", description = "Rows from a schema"),
         (name = "upload", description = "Rows and schemas from files"),
         (name = "jobs", description = "Large requests running in the background"),
-        (name = "admin", description = "API keys"),
+        (name = "admin", description = "API keys and the whole audit trail (admin keys only)"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

@@ -83,14 +83,21 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// The message of an error answer, kept on the response for the audit layer.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorMessage(pub(crate) String);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let record = ErrorMessage(self.message.clone());
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_owned(),
                 message: self.message,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        response.extensions_mut().insert(record);
+        response
     }
 }

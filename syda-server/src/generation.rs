@@ -14,9 +14,6 @@ use syda::{Row, Schema};
 
 use crate::error::ApiError;
 
-/// The engines a request may name.
-pub const ENGINES: [&str; 3] = ["offline", "llm", "stats"];
-
 /// The engine that fills a task's rows.
 #[derive(Debug, Clone)]
 pub enum EngineChoice {
@@ -123,17 +120,6 @@ pub struct Output {
     pub usage: Option<Value>,
 }
 
-/// Checks an engine name and returns it (`offline` when none is given).
-pub fn check_engine(name: Option<&str>) -> Result<&str, ApiError> {
-    match name.unwrap_or("offline") {
-        known if ENGINES.contains(&known) => Ok(known),
-        other => Err(ApiError::unprocessable(
-            "unknown_engine",
-            format!("unknown engine `{other}`; known engines: {}", ENGINES.join(", ")),
-        )),
-    }
-}
-
 /// A generation error as an answer: provider failures (network, rate limit,
 /// an answer that never validated) are 502, everything else 422.
 fn generation_error(e: syda::Error) -> ApiError {
@@ -181,9 +167,13 @@ impl Task {
         if let Some(t) = &self.table
             && self.schema.table(t).is_none()
         {
+            let known: Vec<&str> = self.schema.tables.iter().map(|t| t.name.as_ref()).collect();
             return Err(ApiError::unprocessable(
                 "unknown_table",
-                format!("table `{t}` is not in the schema"),
+                format!(
+                    "table `{t}` is not in the schema; its tables: {}",
+                    known.join(", ")
+                ),
             ));
         }
         if self.format == OutFormat::Csv && self.table.is_none() && self.schema.tables.len() > 1 {

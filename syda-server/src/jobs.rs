@@ -10,9 +10,7 @@ use serde::Serialize;
 use tokio::sync::Notify;
 use utoipa::ToSchema;
 
-use crate::AppState;
-use crate::db::{JobRow, Transaction, now};
-use crate::generation::Task;
+use crate::db::JobRow;
 
 /// Jobs running in this process: live progress counters and a count for shutdown.
 #[derive(Debug, Default)]
@@ -48,6 +46,27 @@ pub struct JobStatus {
 }
 
 impl Jobs {
+    /// Registers a starting job; its rows are counted on the returned counter.
+    pub(crate) fn register(&self, id: &str) -> Arc<AtomicU64> {
+        let progress = Arc::new(AtomicU64::new(0));
+        self.progress
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id.to_owned(), progress.clone());
+        self.active.fetch_add(1, Ordering::SeqCst);
+        progress
+    }
+
+    /// Marks a job as ended, waking a shutdown waiting for idle.
+    pub(crate) fn finish(&self, id: &str) {
+        self.progress
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(id);
+        self.active.fetch_sub(1, Ordering::SeqCst);
+        self.idle.notify_waiters();
+    }
+
     /// Live progress of a running job in this process.
     pub fn progress(&self, id: &str) -> Option<u64> {
         let map = self
@@ -92,88 +111,5 @@ impl JobStatus {
             created_at: row.created_at,
             finished_at: row.finished_at,
         }
-    }
-}
-
-impl AppState {
-    /// Starts `task` as a job and returns its id once it is stored. When it
-    /// ends, its result and an audit row (`<operation>_job`) are written.
-    pub async fn start_job(
-        &self,
-        operation: &'static str,
-        task: Task,
-        caller: &str,
-    ) -> Result<String, sqlx::Error> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let total = i64::try_from(task.total_rows()).unwrap_or(i64::MAX);
-        self.db
-            .insert_job(&id, &task.project, operation, total, caller)
-            .await?;
-        let progress = Arc::new(AtomicU64::new(0));
-        self.jobs
-            .progress
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(id.clone(), progress.clone());
-        self.jobs.active.fetch_add(1, Ordering::SeqCst);
-        let state = self.clone();
-        let job_id = id.clone();
-        let caller = caller.to_owned();
-        tokio::spawn(async move {
-            let started = Instant::now();
-            let project = task.project.clone();
-            let outcome = tokio::task::spawn_blocking(move || task.run(&progress)).await;
-            let outcome = match outcome {
-                Ok(Ok(out)) => Ok(out),
-                Ok(Err(e)) => Err(e.message),
-                Err(e) => Err(format!("the job stopped unexpectedly: {e}")),
-            };
-            let rows = outcome
-                .as_ref()
-                .ok()
-                .map(|o| i64::try_from(o.rows).unwrap_or(i64::MAX));
-            let error = outcome.as_ref().err().cloned();
-            let usage = outcome.as_ref().ok().and_then(|o| o.usage.clone());
-            let stored = outcome.map(|o| {
-                (
-                    o.content_type.to_owned(),
-                    o.body,
-                    i64::try_from(o.rows).unwrap_or(i64::MAX),
-                )
-            });
-            if let Err(e) = state.db.finish_job(&job_id, stored).await {
-                tracing::error!("storing the result of job {job_id}: {e}");
-            }
-            let row = Transaction {
-                id: 0,
-                project: Some(project),
-                operation: format!("{operation}_job"),
-                parameters: match usage {
-                    Some(usage) => serde_json::json!({ "job_id": job_id, "usage": usage }),
-                    None => serde_json::json!({ "job_id": job_id }),
-                },
-                rows_in: None,
-                rows_out: rows,
-                status: if error.is_some() { "error" } else { "ok" }.to_owned(),
-                http_status: if error.is_some() { 422 } else { 200 },
-                error,
-                duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
-                caller: Some(caller),
-                job_id: Some(job_id.clone()),
-                created_at: now(),
-            };
-            if let Err(e) = state.db.insert_transaction(&row).await {
-                tracing::error!("writing the audit row of job {job_id}: {e}");
-            }
-            state
-                .jobs
-                .progress
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .remove(&job_id);
-            state.jobs.active.fetch_sub(1, Ordering::SeqCst);
-            state.jobs.idle.notify_waiters();
-        });
-        Ok(id)
     }
 }

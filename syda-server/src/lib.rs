@@ -19,121 +19,30 @@
 
 #![warn(clippy::unwrap_used)]
 
-pub mod api;
-pub mod audit;
+pub(crate) mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod docs;
+pub mod dto;
 pub mod error;
 pub mod extract;
-pub mod fitting;
-pub mod generation;
+pub(crate) mod fitting;
+pub(crate) mod generation;
 pub mod infer;
-pub mod jobs;
+pub mod input;
+pub(crate) mod jobs;
+pub(crate) mod routes;
+pub mod state;
 
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
-
-use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-use tower_http::trace::TraceLayer;
 
 pub use config::{Config, LlmSetup, Variables};
 pub use db::Db;
 pub use error::ApiError;
-
-/// Shared state of the handlers: the database, the settings, running jobs.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    /// The database.
-    pub db: Db,
-    /// Settings.
-    pub config: Arc<Config>,
-    /// Jobs running in this process.
-    pub jobs: Arc<jobs::Jobs>,
-    /// The LLM provider settings, or why `engine: llm` is unavailable.
-    pub llm: Arc<Result<syda::engine::llm::LlmConfig, String>>,
-}
-
-impl AppState {
-    /// Connects to the configured database and applies migrations.
-    pub async fn open(config: Config) -> anyhow::Result<AppState> {
-        let db = Db::connect(&config).await?;
-        let llm = resolve_llm(&config.llm);
-        match &llm {
-            Ok(c) => tracing::info!("engine llm: {} model {}", c.provider.name(), c.model),
-            Err(why) => tracing::info!("engine llm unavailable: {why}"),
-        }
-        Ok(AppState {
-            db,
-            config: Arc::new(config),
-            jobs: Arc::default(),
-            llm: Arc::new(llm),
-        })
-    }
-}
-
-/// The variables an LLM provider is configured with, for error messages.
-const LLM_VARIABLES: &str =
-    "SYDA_PROVIDER, SYDA_MODEL, OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENAI_BASE_URL";
-
-fn resolve_llm(setup: &LlmSetup) -> Result<syda::engine::llm::LlmConfig, String> {
-    let unavailable = |why: String| {
-        format!(
-            "engine `llm` is not configured on this server ({why}); the server reads {LLM_VARIABLES} at start-up"
-        )
-    };
-    match setup {
-        LlmSetup::Environment => {
-            syda::engine::llm::LlmConfig::from_env().map_err(|e| unavailable(e.to_string()))
-        }
-        LlmSetup::Variables(vars) => syda::engine::llm::LlmConfig::from_lookup(|name| {
-            vars.0.get(name).filter(|v| !v.trim().is_empty()).cloned()
-        })
-        .map_err(|e| unavailable(e.to_string())),
-        LlmSetup::Config(c) => c
-            .check()
-            .map(|()| c.clone())
-            .map_err(|e| unavailable(e.to_string())),
-        LlmSetup::Disabled => Err(unavailable("disabled by the server's settings".to_owned())),
-    }
-}
-
-/// Every route, with request tracing and the body size limit.
-pub fn router(state: AppState) -> Router {
-    let limit = state.config.max_body_bytes;
-    Router::new()
-        .route("/projects", post(api::create_project).get(api::list_projects))
-        .route("/projects/{name}", get(api::get_project))
-        .route("/projects/{name}/transactions", get(api::list_transactions))
-        .route("/generate", post(api::generate))
-        .route("/generate/test-data", post(api::generate_test_data))
-        .route("/upload/generate", post(api::upload_generate))
-        .route("/upload/unstructured", post(api::upload_unstructured))
-        .route(
-            "/upload/unstructured/generate",
-            post(api::upload_unstructured_generate),
-        )
-        .route("/jobs/{id}", get(api::get_job))
-        .route("/jobs/{id}/result", get(api::get_job_result))
-        .route("/admin/keys", post(api::create_key))
-        .route("/healthz", get(api::healthz))
-        .route("/readyz", get(api::readyz))
-        .route("/openapi.json", get(docs::openapi_json))
-        .route("/docs", get(docs::swagger_page))
-        .route("/docs/", get(docs::swagger_page))
-        .route("/docs/swagger-ui-bundle.js", get(docs::swagger_js))
-        .route("/docs/swagger-ui.css", get(docs::swagger_css))
-        .route("/redoc", get(docs::redoc_page))
-        .route("/redoc/redoc.standalone.js", get(docs::redoc_js))
-        .fallback(|| async { ApiError::not_found("no such endpoint; see /docs") })
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
-}
+pub use routes::router;
+pub use state::{AppState, USAGE_HEADER};
 
 /// Serves until `shutdown` resolves, then stops accepting, lets open
 /// requests finish, waits up to 30 s for running jobs and closes the pool.

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use common::{Client, TestDb};
+use common::Client;
 use serde_json::{Value, json};
 use syda::engine::OfflineEngine;
 use syda::engine::llm::{LlmConfig, LlmEngine, Provider, RowFormat};
@@ -27,13 +27,12 @@ const MODEL: &str = "gpt-4o-mini";
 
 const SHOP: &str = "tables:\n  customers:\n    doc: Customer of a bicycle shop.\n    columns:\n      id: { type: integer, primary_key: true }\n      name: { type: text, max_length: 80, doc: Full name }\n      tier: { type: text, one_of: [gold, basic], doc: Loyalty tier }\n";
 
-async fn client_with(llm: LlmSetup) -> (Client, TestDb, String) {
+async fn client_with(llm: LlmSetup) -> (Client, String) {
     let mut db = common::sqlite().await;
     db.config.llm = llm;
-    let c = Client::open(&db).await;
-    let key = c.key(&["e"]).await;
-    c.create_project(&key, "e").await;
-    (c, db, key)
+    let c = Client::start(db).await;
+    let key = c.project_key("e").await;
+    (c, key)
 }
 
 /// An OpenAI-compatible server that answers each request with as many
@@ -102,7 +101,7 @@ impl FakeOpenAi {
 async fn llm_engine_answers_from_the_configured_provider_with_usage() {
     let schema = Schema::from_yaml_str(SHOP).unwrap();
     let fake = FakeOpenAi::start(schema.table("customers").unwrap()).await;
-    let (c, _db, key) = client_with(fake.variables()).await;
+    let (c, key) = client_with(fake.variables()).await;
 
     let request = json!({ "project": "e", "schema": SHOP, "engine": "llm", "rows": 12, "seed": 3,
                           "prompt": "Customers of a Dutch bicycle shop" });
@@ -170,7 +169,7 @@ async fn llm_engine_answers_from_the_configured_provider_with_usage() {
 
 #[tokio::test]
 async fn llm_without_a_provider_is_422_naming_the_variables() {
-    let (c, _db, key) = client_with(LlmSetup::Variables(Variables::default())).await;
+    let (c, key) = client_with(LlmSetup::Variables(Variables::default())).await;
     let r = c
         .post(
             "/generate",
@@ -191,7 +190,7 @@ async fn llm_without_a_provider_is_422_naming_the_variables() {
         "OPENAI_BASE_URL".to_owned(),
         "http://127.0.0.1:9/v1".to_owned(),
     )]));
-    let (c, _db, key) = client_with(LlmSetup::Variables(vars)).await;
+    let (c, key) = client_with(LlmSetup::Variables(vars)).await;
     let r = c
         .post(
             "/generate",
@@ -223,7 +222,7 @@ async fn a_failing_provider_is_502_without_the_key() {
         .base_url(format!("{}/v1", server.uri()))
         .retries(0)
         .backoff(Duration::from_millis(1), Duration::from_millis(1));
-    let (c, _db, key) = client_with(LlmSetup::Config(config)).await;
+    let (c, key) = client_with(LlmSetup::Config(config)).await;
     let r = c
         .post(
             "/generate",
@@ -268,11 +267,12 @@ const WITH_ORDERS: &str = "tables:\n  customers:\n    columns:\n      id: { type
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stats_engine_samples_posted_fitted_models() {
-    let (c, _db, key) = client_with(LlmSetup::Disabled).await;
+    let (c, key) = client_with(LlmSetup::Disabled).await;
     let model = customer_model_json();
 
     // The models alone: the schema is theirs.
-    let request = json!({ "project": "e", "engine": "stats", "fitted": model, "rows": 300, "seed": 4 });
+    let request =
+        json!({ "project": "e", "engine": "stats", "schema": null, "fitted": model, "rows": 300, "seed": 4 });
     let r = c.post("/generate", Some(&key), &request).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let body = r.json();
@@ -341,7 +341,7 @@ async fn stats_engine_samples_posted_fitted_models() {
         .post(
             "/generate",
             Some(&key),
-            &json!({ "project": "e", "engine": "stats", "fitted": { "format": 99, "table": "x" } }),
+            &json!({ "project": "e", "engine": "stats", "schema": null, "fitted": { "format": 99, "table": "x" } }),
         )
         .await;
     assert_eq!(r.error_code(StatusCode::UNPROCESSABLE_ENTITY), "invalid_model");
@@ -354,7 +354,8 @@ async fn stats_engine_samples_posted_fitted_models() {
         .await;
     assert_eq!(r.error_code(StatusCode::UNPROCESSABLE_ENTITY), "unexpected_field");
     let r = c.post("/generate", Some(&key), &json!({ "project": "e" })).await;
-    assert_eq!(r.error_code(StatusCode::UNPROCESSABLE_ENTITY), "invalid_schema");
+    assert_eq!(r.error_code(StatusCode::UNPROCESSABLE_ENTITY), "invalid_body");
+    assert!(r.text.contains("schema"), "{}", r.text);
 
     // The audit row names the fitted tables, not the models.
     let audit = c.audit("e").await;
@@ -398,7 +399,7 @@ fn age_salary_correlation(rows: &[Value]) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_are_fitted_by_the_statistical_engine() {
-    let (c, _db, key) = client_with(LlmSetup::Disabled).await;
+    let (c, key) = client_with(LlmSetup::Disabled).await;
     let csv: String = staff_rows(300).iter().map(|r| r.join(",") + "\n").collect();
     let r = c
         .upload(
@@ -482,9 +483,8 @@ async fn llm_jobs_report_usage_in_the_result_and_their_audit_row() {
     let mut db = common::sqlite().await;
     db.config.llm = fake.variables();
     db.config.job_threshold_rows = 5;
-    let c = Client::open(&db).await;
-    let key = c.key(&["e"]).await;
-    c.create_project(&key, "e").await;
+    let c = Client::start(db).await;
+    let key = c.project_key("e").await;
     let r = c
         .post(
             "/generate",
@@ -511,21 +511,22 @@ async fn llm_jobs_report_usage_in_the_result_and_their_audit_row() {
     assert_eq!(result["usage"]["requests"], requests);
     assert_eq!(result["usage"]["rows"], 30);
     let audit = c.audit("e").await;
-    let job_row = audit.iter().find(|t| t.operation == "generate_job").unwrap();
+    let job_row = audit
+        .iter()
+        .find(|t| t.operation == "generate_job" && t.status == "succeeded")
+        .unwrap();
     assert_eq!(job_row.parameters["usage"], result["usage"]);
 }
 
 #[tokio::test]
 async fn openapi_documents_the_engines() {
-    let (c, _db, _key) = client_with(LlmSetup::Disabled).await;
+    let (c, _key) = client_with(LlmSetup::Disabled).await;
     let doc = c.get("/openapi.json", None).await.json();
     let request = &doc["components"]["schemas"]["GenerateRequest"]["properties"];
-    assert!(request["fitted"].is_object(), "{request}");
-    assert!(
-        request["engine"]["description"]
-            .as_str()
-            .unwrap()
-            .contains("stats")
+    assert!(request["fitted"]["oneOf"].is_array(), "{request}");
+    assert_eq!(
+        doc["components"]["schemas"]["EngineName"]["enum"],
+        json!(["offline", "llm", "stats"])
     );
     let response = &doc["components"]["schemas"]["GenerateResponse"]["properties"];
     assert!(
@@ -539,8 +540,7 @@ async fn openapi_documents_the_engines() {
         "{generate}"
     );
     let required = doc["components"]["schemas"]["GenerateRequest"]["required"].to_string();
-    assert!(
-        !required.contains("\"schema\""),
-        "schema may be left out with stats: {required}"
-    );
+    assert!(required.contains("\"schema\""), "{required}");
+    let null_allowed = request["schema"]["oneOf"].to_string();
+    assert!(null_allowed.contains("null"), "null with stats: {null_allowed}");
 }

@@ -60,7 +60,7 @@ pub async fn postgres() -> Option<TestDb> {
         }
     };
     let name = format!("syda_server_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
         .execute(&mut conn)
         .await
         .unwrap();
@@ -90,9 +90,11 @@ impl Drop for TestDb {
                     .unwrap();
                 rt.block_on(async {
                     if let Ok(mut conn) = sqlx::postgres::PgConnection::connect(&admin_url).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                            .execute(&mut conn)
-                            .await;
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        )))
+                        .execute(&mut conn)
+                        .await;
                     }
                 });
             })
@@ -101,19 +103,24 @@ impl Drop for TestDb {
     }
 }
 
-/// Runs a scenario against SQLite and PostgreSQL, as two tests.
+/// Declares tests that each take a fresh [`Client`] and runs every one on
+/// SQLite and on PostgreSQL: `backend_tests! { async fn name(c: Client) { … } … }`
+/// gives `name::sqlite` and `name::postgres`.
 #[macro_export]
-macro_rules! both_backends {
-    ($($scenario:ident),* $(,)?) => {$(
-        mod $scenario {
+macro_rules! backend_tests {
+    ($( $(#[$meta:meta])* async fn $name:ident($c:ident: Client) $body:block )*) => {$(
+        $(#[$meta])*
+        async fn $name($c: Client) $body
+        mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                super::$scenario(super::common::sqlite().await).await;
+                let db = super::common::sqlite().await;
+                super::$name(super::common::Client::start(db).await).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(db) = super::common::postgres().await {
-                    super::$scenario(db).await;
+                    super::$name(super::common::Client::start(db).await).await;
                 }
             }
         }
@@ -146,19 +153,34 @@ impl Resp {
     }
 }
 
-/// The server in-process.
+/// The server in-process, over its own database.
 pub struct Client {
     pub state: AppState,
     pub router: Router,
+    pub db: TestDb,
 }
 
 impl Client {
-    pub async fn open(db: &TestDb) -> Client {
+    pub async fn start(db: TestDb) -> Client {
         let state = AppState::open(db.config.clone()).await.unwrap();
         Client {
             router: syda_server::router(state.clone()),
             state,
+            db,
         }
+    }
+
+    /// Stops this server (closing its pool) and starts a new one on the same database.
+    pub async fn restart(self) -> Client {
+        self.state.db.close().await;
+        Client::start(self.db).await
+    }
+
+    /// A key for `project`, which is created.
+    pub async fn project_key(&self, project: &str) -> String {
+        let key = self.key(&[project]).await;
+        self.create_project(&key, project).await;
+        key
     }
 
     pub async fn key(&self, projects: &[&str]) -> String {
@@ -242,7 +264,32 @@ impl Client {
 
     /// The project's audit rows, newest first.
     pub async fn audit(&self, project: &str) -> Vec<syda_server::db::Transaction> {
-        self.state.db.transactions(project, 1000, 0).await.unwrap().0
+        let filter = syda_server::db::AuditFilter {
+            project: Some(project.to_owned()),
+            ..Default::default()
+        };
+        self.audit_where(&filter).await
+    }
+
+    /// Audit rows matching `filter`, newest first.
+    pub async fn audit_where(
+        &self,
+        filter: &syda_server::db::AuditFilter,
+    ) -> Vec<syda_server::db::Transaction> {
+        self.state.db.transactions(filter, 1000, 0).await.unwrap().0
+    }
+
+    /// The newest audit row of `operation` (any project).
+    pub async fn last_row(&self, operation: &str) -> syda_server::db::Transaction {
+        let filter = syda_server::db::AuditFilter {
+            operation: Some(operation.to_owned()),
+            ..Default::default()
+        };
+        self.audit_where(&filter)
+            .await
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no audit row of {operation}"))
     }
 }
 

@@ -239,6 +239,9 @@ fn check_range(
 ) {
     if col.ty.is_numeric() {
         match (min.as_f64(), max.as_f64()) {
+            (Some(lo), Some(hi)) if !lo.is_finite() || !hi.is_finite() => problems.push(at(format!(
+                "`range` bounds must be finite numbers, found {min} and {max}"
+            ))),
             (Some(lo), Some(hi)) if lo > hi => {
                 problems.push(at(format!("`range` minimum {min} is greater than maximum {max}")))
             }

@@ -337,7 +337,16 @@ impl Gen {
 }
 
 fn uniform(rng: &mut EngineRng, lo: f64, hi: f64) -> f64 {
-    if hi > lo { rng.random_range(lo..=hi) } else { lo }
+    if hi > lo && (hi - lo).is_finite() {
+        rng.random_range(lo..=hi)
+    } else if hi > lo {
+        // The span overflows f64 (`range: [-1e308, 1e308]`), which `random_range`
+        // rejects with a panic: sample around the midpoint at half scale.
+        let (mid, half) = (lo / 2.0 + hi / 2.0, hi / 2.0 - lo / 2.0);
+        (mid + half * rng.random_range(-1.0..=1.0)).clamp(lo, hi)
+    } else {
+        lo
+    }
 }
 
 pub(crate) fn round_to(x: f64, decimals: u32) -> f64 {
