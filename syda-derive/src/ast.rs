@@ -38,6 +38,8 @@ pub struct Table<'a> {
     pub columns: Vec<Column<'a>>,
     /// Composite unique keys, as column names.
     pub unique: Vec<Vec<String>>,
+    /// `#[synthetic(infer = false)]`: no relation inferred for the table.
+    pub no_infer: bool,
 }
 
 /// A unit-only enum read as a column type.
@@ -328,6 +330,7 @@ impl<'a> Table<'a> {
                 .or_else(|| container.orm_comment.clone()),
             columns,
             unique,
+            no_infer: container.no_infer,
         })
     }
 }

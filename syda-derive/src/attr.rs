@@ -48,12 +48,18 @@ pub const SKIP: &str = "skip";
 pub const CRATE: &str = "crate";
 /// Variant: `weight = 3`.
 pub const WEIGHT: &str = "weight";
+/// Field: `after = "created_at"` (not before that column).
+pub const AFTER: &str = "after";
+/// Field: `expr = "quantity * unit_price"` (derived from the row).
+pub const EXPR: &str = "expr";
+/// Container and field: `infer = false` (no relation inferred).
+pub const INFER: &str = "infer";
 /// `#[diesel(...)]`
 pub const DIESEL: &str = "diesel";
 /// `#[sea_orm(...)]`
 pub const SEA_ORM: &str = "sea_orm";
 
-const CONTAINER_KEYS: &[&str] = &[TABLE, COMMENT, UNIQUE, CRATE];
+const CONTAINER_KEYS: &[&str] = &[TABLE, COMMENT, UNIQUE, CRATE, INFER];
 const VARIANT_KEYS: &[&str] = &[COMMENT, WEIGHT];
 const FIELD_KEYS: &[&str] = &[
     COMMENT,
@@ -68,6 +74,9 @@ const FIELD_KEYS: &[&str] = &[
     KIND,
     GENERATOR,
     SKIP,
+    AFTER,
+    EXPR,
+    INFER,
 ];
 
 /// A constant written in an attribute: a `one_of` member or a range bound.
@@ -102,6 +111,8 @@ pub struct Container {
     pub orm_table: Option<String>,
     /// `#[sea_orm(comment = "…")]`: the table doc when there is no other.
     pub orm_comment: Option<String>,
+    /// `infer = false`: no relation is inferred for the table.
+    pub no_infer: bool,
 }
 
 /// Attributes on one enum variant.
@@ -144,6 +155,12 @@ pub struct Field {
     pub generator: Option<String>,
     /// `skip`, with the key's tokens for error spans.
     pub skip: Option<TokenStream>,
+    /// `after = "column"`
+    pub after: Option<String>,
+    /// `expr = "a * b"`
+    pub expr: Option<String>,
+    /// `infer = false`
+    pub no_infer: bool,
     /// `#[serde(rename = "…")]` (or `rename(deserialize = "…")`).
     pub serde_rename: Option<String>,
     /// `#[serde(skip)]`, `#[serde(skip_deserializing)]` or `#[serde(default)]`:
@@ -203,6 +220,7 @@ impl Container {
         let mut comment = Once::new(cx, COMMENT);
         let mut unique = Vec::new();
         let mut krate = Once::new(cx, CRATE);
+        let mut infer = Once::new(cx, INFER);
         let mut out = Container::default();
 
         for attr in attrs {
@@ -220,6 +238,11 @@ impl Container {
                         // #[synthetic(comment = "what a row is")]
                         if let Some(s) = string_value(cx, COMMENT, &meta)? {
                             comment.set(&meta.path, s.value());
+                        }
+                    } else if meta.path.is_ident(INFER) {
+                        // #[synthetic(infer = false)]
+                        if let Some(value) = bool_value(cx, INFER, &meta)? {
+                            infer.set(&meta.path, value);
                         }
                     } else if meta.path.is_ident(CRATE) {
                         // #[synthetic(crate = "my_reexport::syda")]
@@ -309,6 +332,7 @@ impl Container {
             }
         }
         out.krate = krate.get();
+        out.no_infer = infer.get() == Some(false);
         out.table = table.get();
         out.comment = comment.get();
         out.unique = unique;
@@ -331,6 +355,9 @@ impl Field {
         let mut kind = Once::new(cx, KIND);
         let mut generator = Once::new(cx, GENERATOR);
         let mut skip = Once::new(cx, SKIP);
+        let mut after = Once::new(cx, AFTER);
+        let mut expr_rel = Once::new(cx, EXPR);
+        let mut infer = Once::new(cx, INFER);
         let mut out = Field::default();
 
         for attr in attrs {
@@ -409,6 +436,21 @@ impl Field {
                         // generator = "registered_name"
                         if let Some(s) = name_value(cx, GENERATOR, &meta)? {
                             generator.set(key, s);
+                        }
+                    } else if key.is_ident(AFTER) {
+                        // after = "created_at"
+                        if let Some(s) = name_value(cx, AFTER, &meta)? {
+                            after.set(key, s);
+                        }
+                    } else if key.is_ident(EXPR) {
+                        // expr = "quantity * unit_price" | expr = "sum(lines.total)"
+                        if let Some(s) = string_value(cx, EXPR, &meta)? {
+                            expr_rel.set(key, s.value());
+                        }
+                    } else if key.is_ident(INFER) {
+                        // infer = false
+                        if let Some(value) = bool_value(cx, INFER, &meta)? {
+                            infer.set(key, value);
                         }
                     } else {
                         unknown_key(cx, &meta, "field", FIELD_KEYS);
@@ -492,6 +534,9 @@ impl Field {
         out.kind = kind.get();
         out.generator = generator.get();
         out.skip = skip.get();
+        out.after = after.get();
+        out.expr = expr_rel.get();
+        out.no_infer = infer.get() == Some(false);
         out
     }
 }
@@ -639,6 +684,23 @@ fn string_value(cx: &Ctxt, name: &str, meta: &ParseNestedMeta) -> syn::Result<Op
             cx.error_spanned_by(
                 &other,
                 format!("`{name}` takes a string, like `{name} = \"...\"`"),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// `key = true` or `key = false`; a value of another kind is reported and yields `None`.
+fn bool_value(cx: &Ctxt, name: &str, meta: &ParseNestedMeta) -> syn::Result<Option<bool>> {
+    let expr: Expr = meta.value()?.parse()?;
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(b), ..
+        }) => Ok(Some(b.value)),
+        other => {
+            cx.error_spanned_by(
+                &other,
+                format!("`{name}` takes `true` or `false`, like `{name} = false`"),
             );
             Ok(None)
         }

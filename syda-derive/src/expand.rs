@@ -122,6 +122,46 @@ impl<'k> Hoist<'k> {
     }
 }
 
+/// `fn relations()` for the relations declared with `after`, `expr` and
+/// `infer = false`, as `(column, key, value)` triples that `syda` parses
+/// (one grammar for schema files and the derive); nothing when none are.
+/// `after` may name a field or its column.
+fn declared_relations(k: &TokenStream, table: &Table<'_>) -> Option<TokenStream> {
+    let column_of = |name: &str| {
+        table
+            .columns
+            .iter()
+            .find(|c| c.field.ident.as_ref().is_some_and(|i| i.unraw() == name))
+            .map_or_else(|| name.to_owned(), |c| c.name.clone())
+    };
+    let mut triples = Vec::new();
+    if table.no_infer {
+        triples.push(quote!((#k::__private::None, "infer", "false")));
+    }
+    for col in &table.columns {
+        let name = &col.name;
+        if let Some(after) = &col.attrs.after {
+            let after = column_of(after);
+            triples.push(quote!((#k::__private::Some(#name), "after", #after)));
+        }
+        if let Some(expr) = &col.attrs.expr {
+            triples.push(quote!((#k::__private::Some(#name), "expr", #expr)));
+        }
+        if col.attrs.no_infer {
+            triples.push(quote!((#k::__private::Some(#name), "infer", "false")));
+        }
+    }
+    if triples.is_empty() {
+        return None;
+    }
+    let table_name = &table.name;
+    Some(quote! {
+        fn relations() -> #k::Result<::std::vec::Vec<#k::relation::Declared>> {
+            #k::__private::declared_relations(#table_name, &[#(#triples),*])
+        }
+    })
+}
+
 fn impl_table(k: &TokenStream, table: &Table<'_>) -> TokenStream {
     let ident = &table.input.ident;
     let name = &table.name;
@@ -183,6 +223,7 @@ fn impl_table(k: &TokenStream, table: &Table<'_>) -> TokenStream {
         .map(|key| quote!(#k::__private::Cow::Borrowed(&[#(#k::__private::Cow::Borrowed(#key)),*])));
     let table_doc = table.doc.as_ref().map(|d| quote!(.__doc(#d)));
     let column_doc = table.doc.as_ref().map(|d| quote!(.__doc(#d)));
+    let relations = declared_relations(k, table);
     let hoisted = &hoist.items;
     quote! {
         #[allow(unused_qualifications, non_upper_case_globals)]
@@ -198,6 +239,7 @@ fn impl_table(k: &TokenStream, table: &Table<'_>) -> TokenStream {
                     .__columns(__SYDA_COLUMNS)
                     .__unique(__SYDA_UNIQUE);
                 const FIELDS: &'static [#k::Field] = __SYDA_FIELDS;
+                #relations
             }
             #[automatically_derived]
             impl #k::SyntheticField for #ident {

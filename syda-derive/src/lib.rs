@@ -125,6 +125,7 @@ use syn::{DeriveInput, parse_macro_input};
 /// | `comment = "text"` | table doc |
 /// | `unique(field_a, field_b)` | composite unique key (repeatable; Rust field names) |
 /// | `crate = "path::to::syda"` | where `syda` is, for code that re-exports it (as serde's `crate`) |
+/// | `infer = false` | no relation is inferred for the table (docs/realism.md) |
 ///
 /// On a field:
 ///
@@ -142,6 +143,13 @@ use syn::{DeriveInput, parse_macro_input};
 /// | `kind = "email"` | semantic kind |
 /// | `generator = "name"` | a registered custom generator fills the column |
 /// | `skip` | not a column; needs `#[serde(skip)]` or `#[serde(default)]` |
+/// | `after = "created_at"` | never before that field (or column) of the row |
+/// | `expr = "quantity * unit_price"` | derived from the row; or `sum(lines.total)`, `count(lines)` over a child table |
+/// | `infer = false` | no relation is inferred for the column |
+///
+/// `after`, `expr` and `infer` read exactly as the same keys of a schema
+/// file; a declaration that does not parse is an error from
+/// `Generator::rows` naming the table and column.
 ///
 /// On an enum variant: `weight = N` (1–100) and `comment = "text"`.
 ///

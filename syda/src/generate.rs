@@ -122,7 +122,7 @@ impl Generator {
         let mut generators = crate::typed::typed_generators_with_null_rate::<T>(self.engine.null_rate());
         generators.extend(self.engine.generators().clone());
         let mut engine = self.engine.clone().with_generators(generators);
-        let declared = T::relations();
+        let declared = T::relations()?;
         if !declared.is_empty() {
             let mut all = engine.relations().to_vec();
             all.extend(declared);

@@ -56,6 +56,7 @@ pub mod __private {
     pub use std::option::Option::{None, Some};
 
     pub use crate::derived::{concat_columns, concat_fields};
+    pub use crate::schema::declared_relations;
 
     use crate::schema::{DataType, KINDS};
 

@@ -21,11 +21,12 @@ pub trait Synthetic: DeserializeOwned {
     /// are. The derive lists them; a hand-written impl rarely needs any.
     const FIELDS: &'static [Field] = &[];
 
-    /// Relations declared on the type (`after`, `expr`, `infer = false`),
-    /// beyond those inferred from its field names ([`crate::relation`]).
-    /// None by default.
-    fn relations() -> Vec<crate::relation::Declared> {
-        Vec::new()
+    /// Relations declared on the type with `#[synthetic(after = "…")]`,
+    /// `#[synthetic(expr = "…")]` and `#[synthetic(infer = false)]`, beyond
+    /// those inferred from its field names ([`crate::relation`]). None by
+    /// default. An `Err` names the field whose declaration does not parse.
+    fn relations() -> crate::Result<Vec<crate::relation::Declared>> {
+        Ok(Vec::new())
     }
 }
 

@@ -85,6 +85,46 @@ pub(crate) fn read(doc: &Value, schema: &Schema, problems: &mut Vec<Problem>) ->
     out
 }
 
+/// The relations a `#[derive(Synthetic)]` declares, as `(column, key,
+/// value)` with key `after`, `expr` or `infer` (`infer` with no column: the
+/// whole table), read by the same rules as schema files. Every problem is
+/// reported at once, naming the table and column.
+pub fn declared_relations(
+    table: &str,
+    attributes: &[(Option<&str>, &str, &str)],
+) -> crate::Result<Vec<Declared>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for &(column, key, value) in attributes {
+        let rule = match (column, key) {
+            (None, "infer") => Ok(Rule::NotInferred { column: "*".into() }),
+            (Some(column), "infer") => Ok(Rule::NotInferred {
+                column: column.to_owned(),
+            }),
+            (Some(column), "after") => after_rule(column, &Value::String(value.to_owned())),
+            (Some(column), "expr") => expr_rule(column, value).map_err(|msg| format!("`expr`: {msg}")),
+            _ => Err(format!(
+                "`{key}` is not a relation attribute; expected after, expr or infer"
+            )),
+        };
+        match rule {
+            Ok(rule) => out.push(declared(table, rule)),
+            Err(msg) => problems.push(match column {
+                Some(column) => Problem::column(table, column, msg),
+                None => Problem::table(table, msg),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(crate::Error::InvalidSchema {
+            origin: format!("#[derive(Synthetic)] on table `{table}`"),
+            problems,
+        })
+    }
+}
+
 fn declared(table: &str, rule: Rule) -> Declared {
     Declared {
         table: table.to_owned(),

@@ -43,6 +43,8 @@ pub(crate) use validate::{PATTERN_MAX_REPEAT, longest_match};
 
 use std::path::Path;
 
+#[doc(hidden)]
+pub use declared::declared_relations;
 pub use directory::Loaded;
 pub use kinds::{KINDS, Kind};
 pub use model::{Column, DataType, ForeignKey, List, Literal, Range, Reference, Schema, Table, Text};
