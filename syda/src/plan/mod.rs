@@ -72,6 +72,10 @@ pub struct DeferredKey {
     pub columns: Vec<String>,
     /// The parent table.
     pub parent: String,
+    /// The key's columns are NOT NULL: the cycle had no nullable edge, so
+    /// every row gets a parent and a loader inserts the rows with the
+    /// foreign-key checks deferred or relaxed instead of NULL first.
+    pub required: bool,
 }
 
 /// Plans and runs the generation of every table of a schema.
@@ -258,9 +262,29 @@ impl<'s> Planner<'s> {
                         table: schema.tables[child].name.to_string(),
                         columns: fk.columns.iter().map(ToString::to_string).collect(),
                         parent: fk.table.to_string(),
+                        required: false,
                     });
                 }
             }
+        }
+        // Cycles left have only required edges: defer the last declared
+        // edge of each until none is left.
+        while let Some(component) = tarjan_scc(&graph).into_iter().find(|c| c.len() > 1) {
+            let members: HashSet<NodeIndex> = component.iter().copied().collect();
+            let last = graph.edge_indices().rev().find(|&e| {
+                graph
+                    .edge_endpoints(e)
+                    .is_some_and(|(a, b)| members.contains(&a) && members.contains(&b))
+            });
+            let Some((child, fk, _)) = last.and_then(|e| graph.remove_edge(e)) else {
+                break;
+            };
+            deferred.push(DeferredKey {
+                table: schema.tables[child].name.to_string(),
+                columns: fk.columns.iter().map(ToString::to_string).collect(),
+                parent: fk.table.to_string(),
+                required: true,
+            });
         }
         // Kahn's algorithm, always taking the earliest declared ready table.
         let mut waiting: Vec<usize> = nodes
@@ -668,11 +692,33 @@ impl<'s> Planner<'s> {
             &table.name,
             &format!("deferred {}", key.columns.join(",")),
         );
+        // A unique key takes each parent at most once: a shuffled deck.
+        let mut deck: Option<Vec<usize>> = is_unique_key(table, &columns).then(|| {
+            let mut all: Vec<usize> = (0..parent_keys.len()).collect();
+            rand::seq::SliceRandom::shuffle(all.as_mut_slice(), &mut rng);
+            all
+        });
         for row in rows {
-            if parent_keys.len() == 0 || rng.random_bool(engine.null_rate()) {
+            if parent_keys.len() == 0 || (!key.required && rng.random_bool(engine.null_rate())) {
                 continue;
             }
-            let p = rng.random_range(0..parent_keys.len());
+            let p = match &mut deck {
+                Some(deck) => match deck.pop() {
+                    Some(p) => p,
+                    None if key.required => {
+                        return Err(Error::Generate {
+                            table: table.name.to_string(),
+                            column: key.columns.join(", "),
+                            message: format!(
+                                "a unique NOT NULL foreign key to `{}` needs a parent per row, but there are more rows than parents",
+                                key.parent
+                            ),
+                        });
+                    }
+                    None => break,
+                },
+                None => rng.random_range(0..parent_keys.len()),
+            };
             for (part, &c) in columns.iter().enumerate() {
                 row[c] = parent_keys.get(p, part);
             }
@@ -796,6 +842,24 @@ pub fn generate_related<'a, E: Engine>(
     engine: &E,
 ) -> Result<Dataset> {
     Planner::new(schema).sizes(sizes).generate(engine)
+}
+
+/// Whether `columns` of `table` are a unique key by themselves (a unique or
+/// sole primary-key column, or a composite unique key of exactly them).
+fn is_unique_key(table: &Table, columns: &[usize]) -> bool {
+    match columns {
+        [c] => {
+            let col = &table.columns[*c];
+            col.unique || (col.primary_key && table.columns.iter().filter(|c| c.primary_key).count() == 1)
+        }
+        _ => table.unique.iter().any(|k| {
+            let mut key: Vec<usize> = k.iter().filter_map(|c| table.column_index(c)).collect();
+            let mut cols = columns.to_vec();
+            key.sort_unstable();
+            cols.sort_unstable();
+            key == cols
+        }),
+    }
 }
 
 fn parent_keys(
