@@ -130,9 +130,76 @@ impl Tx {
         // nothing was committed either way.
         let _ = match self {
             Tx::Postgres(tx) => tx.rollback().await,
-            Tx::MySql(tx, _) => tx.rollback().await,
+            Tx::MySql(mut tx, _) => {
+                // The session setting outlives the transaction: never hand
+                // the pool a connection with the checks off.
+                let _ = sqlx::raw_sql("SET FOREIGN_KEY_CHECKS = 1").execute(&mut *tx).await;
+                tx.rollback().await
+            }
             Tx::Sqlite(tx) => tx.rollback().await,
         };
+    }
+
+    /// Lets rows reference rows inserted later in the transaction, for
+    /// cycles of NOT NULL foreign keys: PostgreSQL defers its DEFERRABLE
+    /// constraints to the commit, SQLite all of them; MySQL turns its
+    /// checks off until [`Tx::restore_foreign_keys`] has proved no orphan.
+    pub(crate) async fn relax_foreign_keys(&mut self) -> Result<()> {
+        let context = "deferring the foreign-key checks (a cycle of NOT NULL foreign keys)";
+        match self.backend() {
+            Backend::Postgres => self.execute("SET CONSTRAINTS ALL DEFERRED", context).await,
+            Backend::MySql => self.execute("SET FOREIGN_KEY_CHECKS = 0", context).await,
+            Backend::Sqlite => self.execute("PRAGMA defer_foreign_keys = ON", context).await,
+        }
+    }
+
+    /// MySQL: every foreign key of `tables` is checked by query (the server
+    /// skipped them while relaxed), then the checks are back on. An orphan
+    /// is an error naming the table, the columns and how many rows.
+    pub(crate) async fn restore_foreign_keys(&mut self, tables: &[&DbTable]) -> Result<()> {
+        let Tx::MySql(tx, _) = self else {
+            return Ok(());
+        };
+        for t in tables {
+            for fk in &t.foreign_keys {
+                let q = |c: &str| quote(Backend::MySql, c);
+                let not_null: Vec<String> = fk.columns.iter().map(|c| format!("c.{} IS NOT NULL", q(c))).collect();
+                let joined: Vec<String> = fk
+                    .columns
+                    .iter()
+                    .zip(&fk.references)
+                    .map(|(c, r)| format!("p.{} = c.{}", q(r), q(c)))
+                    .collect();
+                let sql = format!(
+                    "SELECT CAST(COUNT(*) AS SIGNED) FROM {} c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} p WHERE {})",
+                    t.qualified(Backend::MySql),
+                    not_null.join(" AND "),
+                    super::ident::qualified(Backend::MySql, &fk.schema, &fk.table),
+                    joined.join(" AND ")
+                );
+                let context = format!(
+                    "checking the foreign key `{}.({})` → `{}`",
+                    t.name,
+                    fk.columns.join(", "),
+                    fk.table
+                );
+                let orphans: i64 = sqlx::query_scalar(&sql)
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(|e| db_error(context.clone(), e))?;
+                if orphans > 0 {
+                    return Err(Error::Database {
+                        context,
+                        message: format!("{orphans} rows reference no row of `{}`", fk.table),
+                    });
+                }
+            }
+        }
+        sqlx::raw_sql("SET FOREIGN_KEY_CHECKS = 1")
+            .execute(&mut **tx)
+            .await
+            .map(drop)
+            .map_err(|e| db_error("turning the foreign-key checks back on", e))
     }
 
     async fn execute(&mut self, sql: &str, context: &str) -> Result<()> {
@@ -202,19 +269,24 @@ impl Tx {
 
     /// Moves the sequence behind an identity / serial column past the
     /// largest key (PostgreSQL; the others advance by themselves).
-    pub(crate) async fn fix_sequence(&mut self, target: &Target, column: &str) -> Result<()> {
+    pub(crate) async fn fix_sequence(&mut self, target: &Target, column: &DbColumn) -> Result<()> {
         let Tx::Postgres(tx) = self else {
             return Ok(());
         };
+        // The sequence the column's `DEFAULT nextval(…)` names, also when it
+        // is not OWNED BY the column (dumps); identity columns have theirs.
         let sql = format!(
-            "SELECT setval(s.seq, s.m) FROM (SELECT pg_get_serial_sequence($1, $2) AS seq, \
+            "SELECT setval(s.seq, s.m) FROM (SELECT coalesce($3::regclass::text, pg_get_serial_sequence($1, $2)) AS seq, \
              (SELECT MAX({}) FROM {})::bigint AS m) s WHERE s.seq IS NOT NULL AND s.m IS NOT NULL",
-            quote(Backend::Postgres, column),
+            quote(Backend::Postgres, &column.name),
             target.qualified
         );
+        let sequence = column.sequence.as_deref();
+        let column = column.name.as_str();
         sqlx::query(&sql)
             .bind(&target.qualified)
             .bind(column)
+            .bind(sequence)
             .execute(&mut **tx)
             .await
             .map(drop)

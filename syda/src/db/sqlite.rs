@@ -27,6 +27,9 @@ pub(crate) async fn read_catalog(pool: &SqlitePool) -> Result<Vec<DbTable>> {
             unique: Vec::new(),
             foreign_keys: Vec::new(),
             checks: check_clauses(&sql),
+            patterns: Vec::new(),
+            filled_by_trigger: None,
+            trigger_targets: Vec::new(),
         };
         let columns = sqlx::query(
             r#"SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid"#,
@@ -54,6 +57,9 @@ pub(crate) async fn read_catalog(pool: &SqlitePool) -> Result<Vec<DbTable>> {
                 has_default: c.get::<Option<String>, _>("dflt_value").is_some() || auto,
                 auto,
                 comment: None,
+                sequence: None,
+                filled_by_db: None,
+                byte_length: None,
             });
         }
         pk.sort();
@@ -111,6 +117,7 @@ pub(crate) async fn read_catalog(pool: &SqlitePool) -> Result<Vec<DbTable>> {
                         schema: String::new(),
                         table: fk.get("table"),
                         references: Vec::new(),
+                        deferrable: true,
                     },
                     vec![to],
                 ));
