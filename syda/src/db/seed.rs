@@ -193,6 +193,9 @@ pub struct SeedReport {
     pub updated_rows: u64,
     /// Total time, generation and commit included.
     pub elapsed: Duration,
+    /// What the seed decided on its own, one line each (a table given
+    /// fewer rows than asked because its key type holds no more).
+    pub notes: Vec<String>,
 }
 
 impl SeedReport {
@@ -215,6 +218,9 @@ impl fmt::Display for SeedReport {
                 secs,
                 t.rows as f64 / secs.max(1e-9)
             )?;
+        }
+        for note in &self.notes {
+            writeln!(f, "note: {note}")?;
         }
         if self.updated_rows > 0 {
             writeln!(
@@ -268,9 +274,11 @@ where
     let started = Instant::now();
     let (targets, catalog) = resolve(db, schema, options).await?;
     let mut tx = Tx::begin(db).await?;
+    let mut notes = Vec::new();
     let result = async {
         prepare(&mut tx, schema, &targets, &catalog, options).await?;
         let working = with_key_offsets(&mut tx, schema, &targets, engine).await?;
+        let plan = &within_key_ranges(plan, &working, engine, &mut notes);
         let mut engine = engine.clone();
         register_database_types(&mut engine, &working, &targets)?;
         let order = plan.planner(&working).order()?;
@@ -292,7 +300,7 @@ where
         Ok(done)
     }
     .await;
-    finish(tx, result, started).await
+    finish(tx, result, started, notes).await
 }
 
 /// Loads rows already in memory (a generated or read [`Dataset`]) the same
@@ -327,10 +335,15 @@ pub async fn load(db: &Database, data: &Dataset, options: &SeedOptions) -> Resul
         Ok(done)
     }
     .await;
-    finish(tx, result, started).await
+    finish(tx, result, started, Vec::new()).await
 }
 
-async fn finish(tx: Tx, result: Result<(Vec<TableReport>, u64)>, started: Instant) -> Result<SeedReport> {
+async fn finish(
+    tx: Tx,
+    result: Result<(Vec<TableReport>, u64)>,
+    started: Instant,
+    notes: Vec<String>,
+) -> Result<SeedReport> {
     match result {
         Ok((tables, updated_rows)) => {
             tx.commit().await?;
@@ -338,6 +351,7 @@ async fn finish(tx: Tx, result: Result<(Vec<TableReport>, u64)>, started: Instan
                 tables,
                 updated_rows,
                 elapsed: started.elapsed(),
+                notes,
             })
         }
         Err(err) => {
@@ -534,6 +548,43 @@ async fn with_key_offsets<E: Engine>(
         });
     }
     Ok(working)
+}
+
+/// `plan` with each table whose row count comes from the default `rows`
+/// (not its own size) cut to what its sequential key's range holds: a
+/// TINYINT key takes 255 rows, not 1000. Each cut is a note.
+fn within_key_ranges<E: Engine>(
+    plan: &PlanConfig,
+    working: &Schema,
+    engine: &E,
+    notes: &mut Vec<String>,
+) -> PlanConfig {
+    let mut plan = plan.clone();
+    for table in &working.tables {
+        if plan.sizes.iter().any(|(t, _)| *t == table.name) {
+            continue;
+        }
+        let Some(c) = sequential_key(table, engine) else {
+            continue;
+        };
+        let column = &table.columns[c];
+        let Some(Range {
+            min: Literal::Int(lo),
+            max: Literal::Int(hi),
+        }) = &column.range
+        else {
+            continue;
+        };
+        let room = u64::try_from(hi.saturating_sub(*lo).saturating_add(1)).unwrap_or(0);
+        if room < plan.rows {
+            notes.push(format!(
+                "table `{}` gets {room} rows, not {}: its key `{}` holds no more (give it a --size to be told instead)",
+                table.name, plan.rows, column.name
+            ));
+            plan = plan.size(&table.name, room);
+        }
+    }
+    plan
 }
 
 /// The column the offline engine counts 1, 2, 3… in: a sole integer
