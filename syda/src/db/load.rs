@@ -40,6 +40,8 @@ pub(crate) struct Target {
     pub(crate) qualified: String,
     /// The schema's columns, in schema order, as the database has them.
     pub(crate) columns: Vec<DbColumn>,
+    /// Tables the table's INSERT triggers write to, for error messages.
+    pub(crate) trigger_targets: Vec<String>,
 }
 
 impl Target {
@@ -48,6 +50,7 @@ impl Target {
             name: table.name.clone(),
             qualified: table.qualified(backend),
             columns,
+            trigger_targets: table.trigger_targets.clone(),
         }
     }
 
@@ -329,16 +332,17 @@ impl Tx {
             }
             Tx::MySql(tx, packet) => {
                 let packet = *packet;
+                let trigger_targets = &target.trigger_targets;
                 let mut batcher = Batcher::new(target, MYSQL_MAX_PARAMS, packet / 2);
                 let mut total = 0;
                 while let Some(rows) = chunks.next().await? {
                     for row in rows.iter() {
                         if batcher.push(row)? {
                             let (sql, binds) = batcher.take(Backend::MySql);
-                            bind_all_mysql(&sql, binds)
+                            bind_all_mysql(&sql, &binds)
                                 .execute(&mut **tx)
                                 .await
-                                .map_err(|e| db_error(context(), e))?;
+                                .map_err(|e| mysql_error(context(), e, target, &binds, trigger_targets))?;
                         }
                     }
                     total += rows.len() as u64;
@@ -346,10 +350,10 @@ impl Tx {
                 }
                 if !batcher.is_empty() {
                     let (sql, binds) = batcher.take(Backend::MySql);
-                    bind_all_mysql(&sql, binds)
+                    bind_all_mysql(&sql, &binds)
                         .execute(&mut **tx)
                         .await
-                        .map_err(|e| db_error(context(), e))?;
+                        .map_err(|e| mysql_error(context(), e, target, &binds, trigger_targets))?;
                 }
                 Ok(total)
             }
@@ -427,7 +431,7 @@ impl Tx {
                     let binds = cells
                         .map(|(&c, v)| encode::bind_value(v, &target.cell(c)))
                         .collect::<Result<Vec<_>>>()?;
-                    bind_all_mysql(&sql, binds)
+                    bind_all_mysql(&sql, &binds)
                         .execute(&mut **tx)
                         .await
                         .map_err(|e| db_error(context(), e))?;
@@ -582,18 +586,67 @@ impl<'t> Batcher<'t> {
     }
 }
 
-fn bind_all_mysql(sql: &str, binds: Vec<Bind>) -> sqlx::query::Query<'_, MySql, sqlx::mysql::MySqlArguments> {
+fn bind_all_mysql<'q>(sql: &'q str, binds: &'q [Bind]) -> sqlx::query::Query<'q, MySql, sqlx::mysql::MySqlArguments> {
     let mut q = sqlx::query(sql);
     for b in binds {
         q = match b {
-            Bind::Null => q.bind(None::<String>),
-            Bind::Int(i) => q.bind(i),
-            Bind::Float(x) => q.bind(x),
-            Bind::Bool(v) => q.bind(v),
-            Bind::Text(s) => q.bind(s),
+            Bind::Null => q.bind(None::<&str>),
+            Bind::Int(i) => q.bind(*i),
+            Bind::Float(x) => q.bind(*x),
+            Bind::Bool(v) => q.bind(*v),
+            Bind::Text(s) => q.bind(s.as_str()),
         };
     }
     q
+}
+
+/// A MySQL error of a multi-row INSERT with the failing value quoted: the
+/// server names a column and a row of the statement (`… for column
+/// 'release_year' at row 17`), which the bound values answer. A column the
+/// table lacks came from a trigger writing elsewhere: said so, with the
+/// tables the triggers write.
+fn mysql_error(context: String, err: sqlx::Error, target: &Target, binds: &[Bind], triggers: &[String]) -> Error {
+    let mut error = db_error(context, err);
+    let Error::Database { message, .. } = &mut error else {
+        return error;
+    };
+    let column = message
+        .split_once("column '")
+        .and_then(|(_, rest)| rest.split_once('\''))
+        .map(|(c, _)| c.to_owned());
+    let row = message
+        .rsplit_once("at row ")
+        .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse::<usize>().ok());
+    let width = target.columns.len().max(1);
+    match column.as_deref().map(|c| target.columns.iter().position(|t| t.name == c)) {
+        Some(Some(c)) => {
+            if let Some(bind) = row.and_then(|r| binds.get((r.max(1) - 1) * width + c)) {
+                let shown = match bind {
+                    Bind::Null => "NULL".to_owned(),
+                    Bind::Int(i) => i.to_string(),
+                    Bind::Float(x) => x.to_string(),
+                    Bind::Bool(b) => b.to_string(),
+                    Bind::Text(s) => format!("'{}'", s.chars().take(60).collect::<String>()),
+                };
+                message.push_str(&format!(" [column `{}`, value {shown}]", target.columns[c].name));
+            }
+        }
+        Some(None) if !triggers.is_empty() => message.push_str(&format!(
+            " [`{}` has no column `{}`: the error comes from a trigger on `{}`, which writes to {}]",
+            target.name,
+            column.unwrap_or_default(),
+            target.name,
+            triggers.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+        )),
+        _ if !triggers.is_empty() => message.push_str(&format!(
+            " [triggers on `{}` write to {}; the error may come from there]",
+            target.name,
+            triggers.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+        )),
+        _ => {}
+    }
+    error
 }
 
 fn bind_all_sqlite(
