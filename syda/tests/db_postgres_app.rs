@@ -63,26 +63,51 @@ fn the_app_schema_seeds_a_thousand_rows_a_table_with_no_edits() {
         let (schema, notes) = introspected(&db).await;
         let joined = notes.join("\n");
         assert!(joined.contains("table `film_audit` is not seeded"), "{joined}");
-        assert!(joined.contains("`actor.full_name`") && joined.contains("generated"), "{joined}");
-        assert!(joined.contains("`film.slug`") && joined.contains("film_slug"), "{joined}");
+        assert!(
+            joined.contains("`actor.full_name`") && joined.contains("generated"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("`film.slug`") && joined.contains("film_slug"),
+            "{joined}"
+        );
         assert!(schema.table("film_audit").is_none());
         assert!(schema.table("film_list").is_none() && schema.table("rental_by_category").is_none());
         // What the catalog says, as the schema file says it.
         let film = schema.table("film").unwrap();
         let year = film.column("release_year").unwrap().range.as_ref().unwrap();
-        assert_eq!((year.min.as_f64(), year.max.as_f64()), (Some(1901.0), Some(2155.0)));
-        assert!(film.unique.is_empty() && film.column("title").unwrap().unique, "lower(title) index");
+        assert_eq!(
+            (year.min.as_f64(), year.max.as_f64()),
+            (Some(1901.0), Some(2155.0))
+        );
+        assert!(
+            film.unique.is_empty() && film.column("title").unwrap().unique,
+            "lower(title) index"
+        );
         let staff = schema.table("staff").unwrap();
         assert!(staff.column("username").unwrap().unique, "partial unique index");
         assert!(staff.column("email").unwrap().unique, "lower(email::text) index");
-        assert!(!staff.column("store_id").unwrap().nullable, "the NOT NULL cycle stays NOT NULL");
+        assert!(
+            !staff.column("store_id").unwrap().nullable,
+            "the NOT NULL cycle stays NOT NULL"
+        );
         assert_eq!(
-            schema.table("language").unwrap().column("code").unwrap().pattern.as_deref(),
+            schema
+                .table("language")
+                .unwrap()
+                .column("code")
+                .unwrap()
+                .pattern
+                .as_deref(),
             Some("^[A-Z]{2,6}$"),
             "the domain's regex CHECK"
         );
         let payment = schema.table("payment").unwrap();
-        let fks: Vec<String> = payment.all_foreign_keys().iter().map(|fk| fk.table.to_string()).collect();
+        let fks: Vec<String> = payment
+            .all_foreign_keys()
+            .iter()
+            .map(|fk| fk.table.to_string())
+            .collect();
         assert_eq!(fks.len(), 3, "lifted from the partitions once each: {fks:?}");
 
         let report = syda::db::seed(
@@ -96,10 +121,21 @@ fn the_app_schema_seeds_a_thousand_rows_a_table_with_no_edits() {
         .unwrap();
         assert!(report.rows() >= 1000 * 10, "{report}");
         for (table, n) in counts(&db).await {
-            assert!(n >= 1000, "every base table is seeded or filled by the database: {table} has {n}");
+            assert!(
+                n >= 1000,
+                "every base table is seeded or filled by the database: {table} has {n}"
+            );
         }
-        assert_eq!(test.scalar("SELECT count(*) FROM film_audit").await, 1000, "by the trigger");
-        assert_eq!(test.scalar("SELECT count(*) FROM film WHERE slug LIKE '%-' || film_id").await, 1000);
+        assert_eq!(
+            test.scalar("SELECT count(*) FROM film_audit").await,
+            1000,
+            "by the trigger"
+        );
+        assert_eq!(
+            test.scalar("SELECT count(*) FROM film WHERE slug LIKE '%-' || film_id")
+                .await,
+            1000
+        );
         assert!(test.scalar("SELECT count(DISTINCT release_year) FROM film").await > 10);
         assert_eq!(
             test.scalar("SELECT count(*) FROM payment WHERE payment_date >= '2022-01-01' AND payment_date < '2022-04-01'").await,
@@ -107,9 +143,21 @@ fn the_app_schema_seeds_a_thousand_rows_a_table_with_no_edits() {
             "every payment falls in a partition"
         );
         assert!(test.scalar("SELECT count(DISTINCT tableoid) FROM payment").await == 3);
-        assert!(test.scalar("SELECT count(*) FROM film WHERE cardinality(scores) > 0").await > 0);
-        assert_eq!(test.scalar("SELECT count(*) FROM film WHERE octet_length(poster_hash) = 32").await, 1000);
-        assert_eq!(test.scalar("SELECT count(DISTINCT manager_staff_id) FROM store").await, 1000);
+        assert!(
+            test.scalar("SELECT count(*) FROM film WHERE cardinality(scores) > 0")
+                .await
+                > 0
+        );
+        assert_eq!(
+            test.scalar("SELECT count(*) FROM film WHERE octet_length(poster_hash) = 32")
+                .await,
+            1000
+        );
+        assert_eq!(
+            test.scalar("SELECT count(DISTINCT manager_staff_id) FROM store")
+                .await,
+            1000
+        );
 
         // The application's own inserts, keys left to the database.
         test.execute(
@@ -127,7 +175,10 @@ fn the_app_schema_seeds_a_thousand_rows_a_table_with_no_edits() {
         .await;
         assert_eq!(test.scalar("SELECT max(actor_id)::bigint FROM actor").await, 1001);
         assert_eq!(test.scalar("SELECT max(film_id)::bigint FROM film").await, 1001);
-        assert_eq!(test.scalar("SELECT max(language_id)::bigint FROM language").await, 1001);
+        assert_eq!(
+            test.scalar("SELECT max(language_id)::bigint FROM language").await,
+            1001
+        );
         assert_eq!(test.scalar("SELECT max(staff_id)::bigint FROM staff").await, 1001);
         assert_eq!(test.scalar("SELECT max(store_id)::bigint FROM store").await, 1001);
         db.close().await;
@@ -149,16 +200,25 @@ fn an_injected_failure_midway_leaves_every_table_as_it_was() {
         let (schema, _) = introspected(&db).await;
         let mut engine = OfflineEngine::new().with_seed(5);
         // Payment is among the last tables loaded; its 500th row does not fit numeric(5,2).
-        engine.generators_mut().register_column("payment", "amount", |cx| {
-            Value::Float(if cx.index() == 500 { 123_456.0 } else { 9.99 })
-        });
-        let err = syda::db::seed(&db, &schema, &PlanConfig::rows(1000), &engine, &SeedOptions::default())
-            .await
-            .unwrap_err()
-            .to_string();
+        engine
+            .generators_mut()
+            .register_column("payment", "amount", |cx| {
+                Value::Float(if cx.index() == 500 { 123_456.0 } else { 9.99 })
+            });
+        let err = syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(1000),
+            &engine,
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("payment") && err.contains("amount"), "{err}");
         assert_eq!(counts(&db).await, before, "nothing of the failed seed is left");
-        test.execute("INSERT INTO actor (first_name, last_name) VALUES ('Ed', 'Chase')").await;
+        test.execute("INSERT INTO actor (first_name, last_name) VALUES ('Ed', 'Chase')")
+            .await;
         assert_eq!(test.scalar("SELECT max(actor_id)::bigint FROM actor").await, 2);
         db.close().await;
     });
@@ -178,10 +238,16 @@ fn a_not_null_cycle_without_deferrable_constraints_is_an_error_naming_it() {
         .await;
         let db = Database::connect(&test.url).await.unwrap();
         let (schema, _) = introspected(&db).await;
-        let err = syda::db::seed(&db, &schema, &PlanConfig::rows(10), &OfflineEngine::new(), &SeedOptions::default())
-            .await
-            .unwrap_err()
-            .to_string();
+        let err = syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(10),
+            &OfflineEngine::new(),
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("DEFERRABLE") && err.contains("b"), "{err}");
         assert_eq!(test.scalar("SELECT count(*) FROM a").await, 0);
         db.close().await;

@@ -43,7 +43,11 @@ fn a_unique_deferred_key_never_repeats_a_parent() {
             .collect();
         let distinct: HashSet<String> = managers.iter().map(ToString::to_string).collect();
         assert_eq!(distinct.len(), managers.len(), "seed {seed}: repeated managers");
-        assert!(managers.len() > 50, "most stores get a manager: {}", managers.len());
+        assert!(
+            managers.len() > 50,
+            "most stores get a manager: {}",
+            managers.len()
+        );
     }
 }
 
@@ -74,7 +78,11 @@ fn a_required_unique_cycle_fills_every_row_once() {
         .unwrap();
     assert!(check(&data).is_clean(), "{}", check(&data));
     let d = &order.deferred[0];
-    assert!(values(&data, &d.table, &d.columns[0]).iter().all(|v| !v.is_null()));
+    assert!(
+        values(&data, &d.table, &d.columns[0])
+            .iter()
+            .all(|v| !v.is_null())
+    );
 }
 
 #[test]
@@ -89,5 +97,8 @@ fn a_required_unique_cycle_with_too_few_parents_is_an_error_naming_the_column() 
         .map(|_| ())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("manager_staff_id") && err.contains("more rows than parents"), "{err}");
+    assert!(
+        err.contains("manager_staff_id") && err.contains("more rows than parents"),
+        "{err}"
+    );
 }

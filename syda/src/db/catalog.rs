@@ -179,7 +179,10 @@ pub(crate) fn leave_to_database(tables: Vec<DbTable>) -> (Vec<DbTable>, Vec<Stri
         }
         for c in &t.columns {
             if let Some(why) = &c.filled_by_db {
-                notes.push(format!("column `{}.{}` is left to the database: {why}", t.name, c.name));
+                notes.push(format!(
+                    "column `{}.{}` is left to the database: {why}",
+                    t.name, c.name
+                ));
             }
         }
         kept.push(t.clone());
@@ -497,7 +500,9 @@ pub(crate) fn assigned_new_columns(source: &str, mysql: bool) -> Vec<String> {
     while let Some(at) = lower[from..].find("new.") {
         let start = from + at;
         from = start + 4;
-        if start > 0 && (lower.as_bytes()[start - 1].is_ascii_alphanumeric() || lower.as_bytes()[start - 1] == b'_') {
+        if start > 0
+            && (lower.as_bytes()[start - 1].is_ascii_alphanumeric() || lower.as_bytes()[start - 1] == b'_')
+        {
             continue;
         }
         let Some(name) = last_name_part(&source[from..]) else {

@@ -136,7 +136,9 @@ impl Tx {
             Tx::MySql(mut tx, _) => {
                 // The session setting outlives the transaction: never hand
                 // the pool a connection with the checks off.
-                let _ = sqlx::raw_sql("SET FOREIGN_KEY_CHECKS = 1").execute(&mut *tx).await;
+                let _ = sqlx::raw_sql("SET FOREIGN_KEY_CHECKS = 1")
+                    .execute(&mut *tx)
+                    .await;
                 tx.rollback().await
             }
             Tx::Sqlite(tx) => tx.rollback().await,
@@ -166,7 +168,11 @@ impl Tx {
         for t in tables {
             for fk in &t.foreign_keys {
                 let q = |c: &str| quote(Backend::MySql, c);
-                let not_null: Vec<String> = fk.columns.iter().map(|c| format!("c.{} IS NOT NULL", q(c))).collect();
+                let not_null: Vec<String> = fk
+                    .columns
+                    .iter()
+                    .map(|c| format!("c.{} IS NOT NULL", q(c)))
+                    .collect();
                 let joined: Vec<String> = fk
                     .columns
                     .iter()
@@ -586,7 +592,10 @@ impl<'t> Batcher<'t> {
     }
 }
 
-fn bind_all_mysql<'q>(sql: &'q str, binds: &'q [Bind]) -> sqlx::query::Query<'q, MySql, sqlx::mysql::MySqlArguments> {
+fn bind_all_mysql<'q>(
+    sql: &'q str,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, MySql, sqlx::mysql::MySqlArguments> {
     let mut q = sqlx::query(sql);
     for b in binds {
         q = match b {
@@ -605,7 +614,13 @@ fn bind_all_mysql<'q>(sql: &'q str, binds: &'q [Bind]) -> sqlx::query::Query<'q,
 /// 'release_year' at row 17`), which the bound values answer. A column the
 /// table lacks came from a trigger writing elsewhere: said so, with the
 /// tables the triggers write.
-fn mysql_error(context: String, err: sqlx::Error, target: &Target, binds: &[Bind], triggers: &[String]) -> Error {
+fn mysql_error(
+    context: String,
+    err: sqlx::Error,
+    target: &Target,
+    binds: &[Bind],
+    triggers: &[String],
+) -> Error {
     let mut error = db_error(context, err);
     let Error::Database { message, .. } = &mut error else {
         return error;
@@ -619,7 +634,10 @@ fn mysql_error(context: String, err: sqlx::Error, target: &Target, binds: &[Bind
         .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next())
         .and_then(|n| n.parse::<usize>().ok());
     let width = target.columns.len().max(1);
-    match column.as_deref().map(|c| target.columns.iter().position(|t| t.name == c)) {
+    match column
+        .as_deref()
+        .map(|c| target.columns.iter().position(|t| t.name == c))
+    {
         Some(Some(c)) => {
             if let Some(bind) = row.and_then(|r| binds.get((r.max(1) - 1) * width + c)) {
                 let shown = match bind {
@@ -637,12 +655,20 @@ fn mysql_error(context: String, err: sqlx::Error, target: &Target, binds: &[Bind
             target.name,
             column.unwrap_or_default(),
             target.name,
-            triggers.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+            triggers
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
         _ if !triggers.is_empty() => message.push_str(&format!(
             " [triggers on `{}` write to {}; the error may come from there]",
             target.name,
-            triggers.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+            triggers
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
         _ => {}
     }

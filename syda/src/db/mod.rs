@@ -53,7 +53,7 @@ mod sqlite;
 use std::fmt;
 
 pub use load::PgLoad;
-pub use read::{ReadOptions, read_table};
+pub use read::{ReadOptions, read_dataset, read_table};
 pub use seed::{PlanConfig, Progress, SeedOptions, SeedReport, TableReport, load, seed};
 
 use crate::error::{Error, Result};
@@ -290,6 +290,16 @@ pub mod blocking {
             let report = super::seed(&db, schema, plan, engine, options).await;
             db.close().await;
             report
+        })
+    }
+
+    /// [`super::read_dataset`] of the database at `url`.
+    pub fn read_dataset(url: &str, schema: &Schema, db_schema: Option<&str>) -> Result<crate::Dataset> {
+        runtime()?.block_on(async {
+            let db = Database::connect(url).await?;
+            let data = super::read_dataset(&db, schema, db_schema).await;
+            db.close().await;
+            data
         })
     }
 

@@ -233,7 +233,10 @@ pub(crate) async fn read_catalog(pool: &MySqlPool, schema: Option<&str>) -> Resu
         };
         if r.get::<&str, _>("timing").eq_ignore_ascii_case("BEFORE") {
             for col in catalog::assigned_new_columns(&source, true) {
-                if let Some(c) = tables[t].columns.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&col))
+                if let Some(c) = tables[t]
+                    .columns
+                    .iter_mut()
+                    .find(|c| c.name.eq_ignore_ascii_case(&col))
                     && !c.auto
                     && !c.nullable
                     && !c.has_default

@@ -160,7 +160,10 @@ pub(crate) async fn read_catalog(pool: &PgPool, schema: &str) -> Result<Vec<DbTa
         let name: String = r.get("name");
         let generated: String = r.get("generated");
         let sequence = nextval_sequence(&default_expr);
-        for check in r.get::<Option<Vec<String>>, _>("domain_checks").unwrap_or_default() {
+        for check in r
+            .get::<Option<Vec<String>>, _>("domain_checks")
+            .unwrap_or_default()
+        {
             let clause = replace_value(&check, &super::ident::quote(super::Backend::Postgres, &name));
             match regex_check(&clause) {
                 Some((col, regex)) => tables[t].patterns.push((col, regex)),
@@ -210,9 +213,10 @@ pub(crate) async fn read_catalog(pool: &PgPool, schema: &str) -> Result<Vec<DbTa
                     references: r.get("references"),
                     deferrable: r.get("deferrable"),
                 };
-                let known = table.foreign_keys.iter().any(|k| {
-                    k.columns == fk.columns && k.table == fk.table && k.references == fk.references
-                });
+                let known = table
+                    .foreign_keys
+                    .iter()
+                    .any(|k| k.columns == fk.columns && k.table == fk.table && k.references == fk.references);
                 if !known {
                     table.foreign_keys.push(fk);
                 }
@@ -261,7 +265,8 @@ pub(crate) async fn read_catalog(pool: &PgPool, schema: &str) -> Result<Vec<DbTa
     for t in tables.iter_mut() {
         let mine: Vec<&(String, String, String)> = bounds.iter().filter(|(n, ..)| *n == t.name).collect();
         if let Some((_, key, _)) = mine.first()
-            && let Some(clause) = partition_check(key, &mine.iter().map(|(_, _, b)| b.as_str()).collect::<Vec<_>>())
+            && let Some(clause) =
+                partition_check(key, &mine.iter().map(|(_, _, b)| b.as_str()).collect::<Vec<_>>())
         {
             t.checks.push(clause);
         }
@@ -281,7 +286,10 @@ pub(crate) async fn read_catalog(pool: &PgPool, schema: &str) -> Result<Vec<DbTa
         };
         if r.get::<bool, _>("before") {
             for col in super::catalog::assigned_new_columns(&source, false) {
-                if let Some(c) = tables[t].columns.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&col))
+                if let Some(c) = tables[t]
+                    .columns
+                    .iter_mut()
+                    .find(|c| c.name.eq_ignore_ascii_case(&col))
                     && !c.auto
                 {
                     c.filled_by_db = Some(format!("set by the BEFORE INSERT trigger `{trigger}`"));
@@ -325,7 +333,10 @@ fn replace_value(clause: &str, column: &str) -> String {
         let word = !quoted
             && clause[i..].starts_with("VALUE")
             && (i == 0 || !(bytes[i - 1] as char).is_ascii_alphanumeric() && bytes[i - 1] != b'_')
-            && clause[i + 5..].chars().next().is_none_or(|n| !n.is_ascii_alphanumeric() && n != '_');
+            && clause[i + 5..]
+                .chars()
+                .next()
+                .is_none_or(|n| !n.is_ascii_alphanumeric() && n != '_');
         if word {
             out.push_str(column);
             i += 5;
@@ -408,7 +419,8 @@ fn partition_check(key: &str, bounds: &[&str]) -> Option<String> {
                     let rest = b.trim().strip_prefix("FOR VALUES FROM (")?;
                     let (from, to) = rest.split_once(") TO (")?;
                     let to = to.strip_suffix(')')?;
-                    (!from.contains(',') && !to.contains(',')).then(|| (from.trim().to_owned(), to.trim().to_owned()))
+                    (!from.contains(',') && !to.contains(','))
+                        .then(|| (from.trim().to_owned(), to.trim().to_owned()))
                 })
                 .collect();
             if ranges.len() != bounds.len() || ranges.is_empty() {
@@ -461,7 +473,11 @@ fn temporal(literal: &str, end: bool) -> Option<String> {
         .map(|t| t.naive_utc())
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
         .ok()?;
-    let utc = if end { utc - chrono::Duration::seconds(1) } else { utc };
+    let utc = if end {
+        utc - chrono::Duration::seconds(1)
+    } else {
+        utc
+    };
     Some(utc.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 

@@ -177,6 +177,8 @@ fn text_expr(backend: Backend, column: &DbColumn) -> String {
             SqlType::Timestamp => format!("to_char({c}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"),
             SqlType::Array(_) => format!("array_to_json({c})::text"),
             SqlType::Bytes => format!("encode({c}, 'hex')"),
+            // `$1,234.56` in the server's locale otherwise.
+            SqlType::Decimal { .. } if column.sql == "money" => format!("{c}::numeric::text"),
             _ => format!("{c}::text"),
         },
         // CAST … AS CHAR everywhere: some functions return binary strings.
@@ -226,7 +228,9 @@ fn decode(text: Option<String>, column: &DbColumn, table: &str) -> Result<Value>
         return Ok(Value::Null);
     };
     Ok(match &column.ty {
-        t if t.is_integer() => text.trim().parse::<i64>().map_or(Value::Text(text), Value::Int),
+        t if t.is_integer() || *t == SqlType::Year => {
+            text.trim().parse::<i64>().map_or(Value::Text(text), Value::Int)
+        }
         SqlType::Bool => match text.trim() {
             "t" | "true" | "TRUE" | "1" => Value::Bool(true),
             "f" | "false" | "FALSE" | "0" => Value::Bool(false),
@@ -259,6 +263,9 @@ mod tests {
             has_default: false,
             auto: false,
             comment: None,
+            sequence: None,
+            filled_by_db: None,
+            byte_length: None,
         }
     }
 
@@ -319,4 +326,45 @@ mod tests {
             "{first}"
         );
     }
+}
+
+/// Every row of every table of `schema`, read from `db` into a
+/// [`Dataset`](crate::Dataset) in the schema's column order, so
+/// [`check`](crate::check::check) can test the live rows against it (foreign
+/// keys, uniques, NOT NULL, types, ranges, patterns). Database columns the
+/// schema does not name are left out; a schema column the table lacks is an
+/// error naming both. All rows are held in memory.
+pub async fn read_dataset(
+    db: &Database,
+    schema: &crate::Schema,
+    db_schema: Option<&str>,
+) -> Result<crate::Dataset> {
+    let options = ReadOptions {
+        schema: db_schema.map(str::to_owned),
+        limit: None,
+        random: false,
+    };
+    let mut tables = Vec::with_capacity(schema.tables.len());
+    for table in &schema.tables {
+        let (names, rows) = read_table(db, &table.name, &options).await?;
+        let positions: Vec<usize> = table
+            .columns
+            .iter()
+            .map(|c| {
+                names
+                    .iter()
+                    .position(|n| *n == c.name)
+                    .ok_or_else(|| Error::Database {
+                        context: format!("reading table `{}`", table.name),
+                        message: format!("the schema's column `{}` is not in the database table", c.name),
+                    })
+            })
+            .collect::<Result<_>>()?;
+        tables.push(
+            rows.into_iter()
+                .map(|row| positions.iter().map(|&i| row[i].clone()).collect())
+                .collect(),
+        );
+    }
+    crate::Dataset::from_tables(schema.clone(), tables)
 }

@@ -363,18 +363,17 @@ async fn finish(
 
 /// The catalog tables the schema seeds.
 fn in_schema<'c>(schema: &Schema, catalog: &'c [DbTable]) -> Vec<&'c DbTable> {
-    catalog.iter().filter(|t| schema.table(&t.name).is_some()).collect()
+    catalog
+        .iter()
+        .filter(|t| schema.table(&t.name).is_some())
+        .collect()
 }
 
 /// A cycle of NOT NULL foreign keys is inserted with its keys in place and
 /// the checks deferred (or, on MySQL, off until an orphan query at the
 /// end). PostgreSQL can only defer a `DEFERRABLE` constraint: any other is
 /// an error naming it. Returns whether the checks were relaxed.
-async fn relax_for_cycles(
-    tx: &mut Tx,
-    catalog: &[DbTable],
-    deferred: &[DeferredKey],
-) -> Result<bool> {
+async fn relax_for_cycles(tx: &mut Tx, catalog: &[DbTable], deferred: &[DeferredKey]) -> Result<bool> {
     let required: Vec<&DeferredKey> = deferred.iter().filter(|d| d.required).collect();
     if required.is_empty() {
         return Ok(false);
@@ -652,8 +651,10 @@ fn register_database_types<E: Engine>(engine: &mut E, schema: &Schema, targets: 
                 match &fill {
                     Fill::Array(elem) => {
                         let n = rng.random_range(0..=3);
-                        let items: Vec<serde_json::Value> =
-                            (0..n).map(|_| element(elem, rng)).filter(|v| !v.is_null()).collect();
+                        let items: Vec<serde_json::Value> = (0..n)
+                            .map(|_| element(elem, rng))
+                            .filter(|v| !v.is_null())
+                            .collect();
                         Value::Json(serde_json::Value::Array(items))
                     }
                     Fill::Bytes(len) => Value::Text(bytea(*len, serial, rng)),
@@ -701,15 +702,39 @@ fn unknown(elem: &SqlType) -> Option<&str> {
 fn special(name: &str) -> Option<()> {
     matches!(
         name,
-        "ltree" | "lquery" | "inet" | "cidr" | "macaddr" | "macaddr8" | "tsvector" | "tsquery" | "interval"
-            | "point" | "box" | "circle" | "lseg" | "polygon" | "path" | "xml" | "hstore" | "bit" | "varbit"
-            | "int4range" | "int8range" | "numrange" | "daterange" | "tsrange" | "tstzrange" | "oid"
+        "ltree"
+            | "lquery"
+            | "inet"
+            | "cidr"
+            | "macaddr"
+            | "macaddr8"
+            | "tsvector"
+            | "tsquery"
+            | "interval"
+            | "point"
+            | "box"
+            | "circle"
+            | "lseg"
+            | "polygon"
+            | "path"
+            | "xml"
+            | "hstore"
+            | "bit"
+            | "varbit"
+            | "int4range"
+            | "int8range"
+            | "numrange"
+            | "daterange"
+            | "tsrange"
+            | "tstzrange"
+            | "oid"
     )
     .then_some(())
 }
 
 const WORDS: [&str; 12] = [
-    "alpha", "beta", "gamma", "delta", "epsilon", "kappa", "lambda", "sigma", "omega", "north", "south", "river",
+    "alpha", "beta", "gamma", "delta", "epsilon", "kappa", "lambda", "sigma", "omega", "north", "south",
+    "river",
 ];
 
 fn word(rng: &mut impl rand::Rng) -> &'static str {
@@ -746,11 +771,17 @@ fn element(elem: &SqlType, rng: &mut impl rand::Rng) -> serde_json::Value {
             rng.random_range(0..24),
             rng.random_range(0..60)
         )),
-        SqlType::Time => serde_json::Value::from(format!("{:02}:{:02}:00", rng.random_range(0..24), rng.random_range(0..60))),
+        SqlType::Time => serde_json::Value::from(format!(
+            "{:02}:{:02}:00",
+            rng.random_range(0..24),
+            rng.random_range(0..60)
+        )),
         SqlType::Uuid => serde_json::Value::from(uuid(rng)),
         SqlType::Json => serde_json::json!({ "k": word(rng) }),
         SqlType::Bytes => serde_json::Value::from(bytea(Some(8), None, rng)),
-        SqlType::Other(name) if special(name).is_some() => serde_json::Value::from(special_value(name, name, None, rng)),
+        SqlType::Other(name) if special(name).is_some() => {
+            serde_json::Value::from(special_value(name, name, None, rng))
+        }
         _ => serde_json::Value::Null,
     }
 }
@@ -826,7 +857,15 @@ fn special_value(name: &str, sql: &str, serial: Option<u64>, rng: &mut impl rand
         "point" => format!("({},{})", x(rng), x(rng)),
         "box" | "lseg" => format!("(({},{}),({},{}))", x(rng), x(rng), x(rng), x(rng)),
         "circle" => format!("<({},{}),{}>", x(rng), x(rng), rng.random_range(1..100)),
-        "polygon" | "path" => format!("(({},{}),({},{}),({},{}))", x(rng), x(rng), x(rng), x(rng), x(rng), x(rng)),
+        "polygon" | "path" => format!(
+            "(({},{}),({},{}),({},{}))",
+            x(rng),
+            x(rng),
+            x(rng),
+            x(rng),
+            x(rng),
+            x(rng)
+        ),
         "xml" => format!("<item><id>{n}</id><name>{}</name></item>", word(rng)),
         "hstore" => format!("\"{}\"=>\"{n}\"", word(rng)),
         "bit" | "varbit" => {
@@ -834,8 +873,20 @@ fn special_value(name: &str, sql: &str, serial: Option<u64>, rng: &mut impl rand
                 .split_once('(')
                 .and_then(|(_, r)| r.trim_end_matches(')').parse::<usize>().ok())
                 .unwrap_or(if name == "bit" { 1 } else { 16 });
-            let len = if name == "bit" { declared } else { rng.random_range(1..=declared.max(1)) };
-            (0..len).map(|i| if i < 64 && (n >> i) & 1 == 1 || rng.random_bool(0.5) { '1' } else { '0' }).collect()
+            let len = if name == "bit" {
+                declared
+            } else {
+                rng.random_range(1..=declared.max(1))
+            };
+            (0..len)
+                .map(|i| {
+                    if i < 64 && (n >> i) & 1 == 1 || rng.random_bool(0.5) {
+                        '1'
+                    } else {
+                        '0'
+                    }
+                })
+                .collect()
         }
         "int4range" | "int8range" | "numrange" => {
             let lo = rng.random_range(0..10_000);
