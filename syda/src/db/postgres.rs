@@ -512,3 +512,69 @@ fn map_type(name: &str, kind: &str, typmod: i32, labels: Option<Vec<String>>) ->
         other => SqlType::Other(other.to_owned()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nextval_defaults_name_their_sequence() {
+        assert_eq!(
+            nextval_sequence("nextval('actor_actor_id_seq'::regclass)").as_deref(),
+            Some("actor_actor_id_seq")
+        );
+        assert_eq!(
+            nextval_sequence("nextval('\"Odd\".\"it''s\"'::regclass)").as_deref(),
+            Some("\"Odd\".\"it's\"")
+        );
+        assert_eq!(nextval_sequence("now()"), None);
+    }
+
+    #[test]
+    fn domain_checks_name_the_column_instead_of_value() {
+        let clause = replace_value(
+            "CHECK (((VALUE >= 1901) AND (VALUE <= 2155) AND (VALUE <> 'VALUE'::text)))",
+            "\"release_year\"",
+        );
+        assert_eq!(
+            clause,
+            "CHECK (((\"release_year\" >= 1901) AND (\"release_year\" <= 2155) AND (\"release_year\" <> 'VALUE'::text)))"
+        );
+        let parsed = crate::db::check::parse(&replace_value("CHECK (((VALUE >= 1901) AND (VALUE <= 2155)))", "y"))
+            .unwrap();
+        assert_eq!(parsed[0].0, "y");
+    }
+
+    #[test]
+    fn regex_and_length_checks() {
+        assert_eq!(
+            regex_check("CHECK (((VALUE)::text ~ '^[A-Z]{2,6}$'::text))"),
+            Some(("VALUE".to_owned(), "^[A-Z]{2,6}$".to_owned()))
+        );
+        assert_eq!(byte_length_check("CHECK ((octet_length(poster_hash) = 32))"), Some(("poster_hash".to_owned(), 32)));
+        assert_eq!(byte_length_check("CHECK ((octet_length(a) > 32))"), None);
+    }
+
+    #[test]
+    fn partition_bounds_become_one_range_over_the_longest_adjacent_run() {
+        let bounds = [
+            "FOR VALUES FROM ('2022-02-01 00:00:00+00') TO ('2022-03-01 00:00:00+00')",
+            "FOR VALUES FROM ('2022-01-01 00:00:00+00') TO ('2022-02-01 00:00:00+00')",
+            "FOR VALUES FROM ('2023-01-01 00:00:00+00') TO ('2023-02-01 00:00:00+00')",
+        ];
+        assert_eq!(
+            partition_check("RANGE (payment_date)", &bounds).as_deref(),
+            Some("CHECK (\"payment_date\" >= '2022-01-01T00:00:00Z' AND \"payment_date\" <= '2022-02-28T23:59:59Z')")
+        );
+        let ints = ["FOR VALUES FROM (1) TO (100)", "FOR VALUES FROM (100) TO (200)"];
+        let clause = partition_check("RANGE (id)", &ints).unwrap();
+        let parsed = crate::db::check::parse(&clause).unwrap();
+        assert_eq!(parsed[0].0, "id");
+        assert_eq!(
+            partition_check("LIST (region)", &["FOR VALUES IN ('eu', 'us')", "FOR VALUES IN ('apac')"]).as_deref(),
+            Some("CHECK (\"region\" IN ('eu', 'us', 'apac'))")
+        );
+        assert_eq!(partition_check("RANGE (d)", &["FOR VALUES FROM ('2022-01-01') TO ('2022-02-01')", "DEFAULT"]), None);
+        assert_eq!(partition_check("HASH (id)", &["FOR VALUES WITH (modulus 2, remainder 0)"]), None);
+    }
+}

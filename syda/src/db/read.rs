@@ -305,6 +305,9 @@ mod tests {
             unique: vec![],
             foreign_keys: vec![],
             checks: vec![],
+            patterns: vec![],
+            filled_by_trigger: None,
+            trigger_targets: vec![],
         };
         let all = select_sql(Backend::Postgres, &table, &ReadOptions::default());
         assert_eq!(
