@@ -456,10 +456,10 @@ pub(crate) fn insert_targets(source: &str) -> Vec<String> {
             continue;
         }
         let offset = source.len() - rest.len();
-        if let Some(name) = last_name_part(source[offset..].trim_start()) {
-            if !out.contains(&name) {
-                out.push(name);
-            }
+        if let Some(name) = last_name_part(source[offset..].trim_start())
+            && !out.contains(&name)
+        {
+            out.push(name);
         }
     }
     out

@@ -540,8 +540,11 @@ mod tests {
             clause,
             "CHECK (((\"release_year\" >= 1901) AND (\"release_year\" <= 2155) AND (\"release_year\" <> 'VALUE'::text)))"
         );
-        let parsed = crate::db::check::parse(&replace_value("CHECK (((VALUE >= 1901) AND (VALUE <= 2155)))", "y"))
-            .unwrap();
+        let parsed = crate::db::check::parse(&replace_value(
+            "CHECK (((VALUE >= 1901) AND (VALUE <= 2155)))",
+            "y",
+        ))
+        .unwrap();
         assert_eq!(parsed[0].0, "y");
     }
 
@@ -551,7 +554,10 @@ mod tests {
             regex_check("CHECK (((VALUE)::text ~ '^[A-Z]{2,6}$'::text))"),
             Some(("VALUE".to_owned(), "^[A-Z]{2,6}$".to_owned()))
         );
-        assert_eq!(byte_length_check("CHECK ((octet_length(poster_hash) = 32))"), Some(("poster_hash".to_owned(), 32)));
+        assert_eq!(
+            byte_length_check("CHECK ((octet_length(poster_hash) = 32))"),
+            Some(("poster_hash".to_owned(), 32))
+        );
         assert_eq!(byte_length_check("CHECK ((octet_length(a) > 32))"), None);
     }
 
@@ -564,17 +570,32 @@ mod tests {
         ];
         assert_eq!(
             partition_check("RANGE (payment_date)", &bounds).as_deref(),
-            Some("CHECK (\"payment_date\" >= '2022-01-01T00:00:00Z' AND \"payment_date\" <= '2022-02-28T23:59:59Z')")
+            Some(
+                "CHECK (\"payment_date\" >= '2022-01-01T00:00:00Z' AND \"payment_date\" <= '2022-02-28T23:59:59Z')"
+            )
         );
         let ints = ["FOR VALUES FROM (1) TO (100)", "FOR VALUES FROM (100) TO (200)"];
         let clause = partition_check("RANGE (id)", &ints).unwrap();
         let parsed = crate::db::check::parse(&clause).unwrap();
         assert_eq!(parsed[0].0, "id");
         assert_eq!(
-            partition_check("LIST (region)", &["FOR VALUES IN ('eu', 'us')", "FOR VALUES IN ('apac')"]).as_deref(),
+            partition_check(
+                "LIST (region)",
+                &["FOR VALUES IN ('eu', 'us')", "FOR VALUES IN ('apac')"]
+            )
+            .as_deref(),
             Some("CHECK (\"region\" IN ('eu', 'us', 'apac'))")
         );
-        assert_eq!(partition_check("RANGE (d)", &["FOR VALUES FROM ('2022-01-01') TO ('2022-02-01')", "DEFAULT"]), None);
-        assert_eq!(partition_check("HASH (id)", &["FOR VALUES WITH (modulus 2, remainder 0)"]), None);
+        assert_eq!(
+            partition_check(
+                "RANGE (d)",
+                &["FOR VALUES FROM ('2022-01-01') TO ('2022-02-01')", "DEFAULT"]
+            ),
+            None
+        );
+        assert_eq!(
+            partition_check("HASH (id)", &["FOR VALUES WITH (modulus 2, remainder 0)"]),
+            None
+        );
     }
 }

@@ -250,6 +250,47 @@ fn decode(text: Option<String>, column: &DbColumn, table: &str) -> Result<Value>
     })
 }
 
+/// Every row of every table of `schema`, read from `db` into a
+/// [`Dataset`](crate::Dataset) in the schema's column order, so
+/// [`check`](crate::check::check) can test the live rows against it (foreign
+/// keys, uniques, NOT NULL, types, ranges, patterns). Database columns the
+/// schema does not name are left out; a schema column the table lacks is an
+/// error naming both. All rows are held in memory.
+pub async fn read_dataset(
+    db: &Database,
+    schema: &crate::Schema,
+    db_schema: Option<&str>,
+) -> Result<crate::Dataset> {
+    let options = ReadOptions {
+        schema: db_schema.map(str::to_owned),
+        limit: None,
+        random: false,
+    };
+    let mut tables = Vec::with_capacity(schema.tables.len());
+    for table in &schema.tables {
+        let (names, rows) = read_table(db, &table.name, &options).await?;
+        let positions: Vec<usize> = table
+            .columns
+            .iter()
+            .map(|c| {
+                names
+                    .iter()
+                    .position(|n| *n == c.name)
+                    .ok_or_else(|| Error::Database {
+                        context: format!("reading table `{}`", table.name),
+                        message: format!("the schema's column `{}` is not in the database table", c.name),
+                    })
+            })
+            .collect::<Result<_>>()?;
+        tables.push(
+            rows.into_iter()
+                .map(|row| positions.iter().map(|&i| row[i].clone()).collect())
+                .collect(),
+        );
+    }
+    crate::Dataset::from_tables(schema.clone(), tables)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,45 +370,4 @@ mod tests {
             "{first}"
         );
     }
-}
-
-/// Every row of every table of `schema`, read from `db` into a
-/// [`Dataset`](crate::Dataset) in the schema's column order, so
-/// [`check`](crate::check::check) can test the live rows against it (foreign
-/// keys, uniques, NOT NULL, types, ranges, patterns). Database columns the
-/// schema does not name are left out; a schema column the table lacks is an
-/// error naming both. All rows are held in memory.
-pub async fn read_dataset(
-    db: &Database,
-    schema: &crate::Schema,
-    db_schema: Option<&str>,
-) -> Result<crate::Dataset> {
-    let options = ReadOptions {
-        schema: db_schema.map(str::to_owned),
-        limit: None,
-        random: false,
-    };
-    let mut tables = Vec::with_capacity(schema.tables.len());
-    for table in &schema.tables {
-        let (names, rows) = read_table(db, &table.name, &options).await?;
-        let positions: Vec<usize> = table
-            .columns
-            .iter()
-            .map(|c| {
-                names
-                    .iter()
-                    .position(|n| *n == c.name)
-                    .ok_or_else(|| Error::Database {
-                        context: format!("reading table `{}`", table.name),
-                        message: format!("the schema's column `{}` is not in the database table", c.name),
-                    })
-            })
-            .collect::<Result<_>>()?;
-        tables.push(
-            rows.into_iter()
-                .map(|row| positions.iter().map(|&i| row[i].clone()).collect())
-                .collect(),
-        );
-    }
-    crate::Dataset::from_tables(schema.clone(), tables)
 }
