@@ -175,3 +175,45 @@ fn an_injected_failure_midway_leaves_every_table_as_it_was() {
         db.close().await;
     });
 }
+
+#[test]
+fn a_generator_that_fails_midway_is_the_error_reported_and_nothing_is_left() {
+    run(async {
+        let (_dir, db) = create().await;
+        let (mut schema, _) = introspected(&db).await;
+        // Two possible values for a unique column: the third track fails to generate.
+        let table = schema.tables.iter_mut().find(|t| t.name == "media_type").unwrap();
+        let name = table
+            .columns
+            .to_mut()
+            .iter_mut()
+            .find(|c| c.name == "name")
+            .unwrap();
+        name.one_of = Some(
+            vec![
+                syda::schema::Literal::Text("MP3".into()),
+                syda::schema::Literal::Text("AAC".into()),
+            ]
+            .into(),
+        );
+        let err = syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(50),
+            &OfflineEngine::new(),
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("media_type") && err.contains("name"), "{err}");
+        assert!(
+            !err.contains("loader stopped") && !err.contains("generation stopped"),
+            "{err}"
+        );
+        for (table, n) in counts(&db).await {
+            assert_eq!(n, 0, "{table}");
+        }
+        db.close().await;
+    });
+}

@@ -696,11 +696,9 @@ fn bind_all_sqlite(
 pub(crate) fn generation_stopped() -> Error {
     Error::Database {
         context: "seeding".to_owned(),
-        message: GENERATION_STOPPED.to_owned(),
+        message: "row generation stopped before the table was complete".to_owned(),
     }
 }
-
-pub(crate) const GENERATION_STOPPED: &str = "row generation stopped before the table was complete";
 
 /// Integer column types whose values an SQL type can take, for key offsets.
 pub(crate) fn integer_limit(ty: &SqlType) -> Option<i64> {

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rand::RngExt;
@@ -918,22 +919,29 @@ where
 {
     let (sender, mut receiver) = mpsc::channel::<Msg>(4);
     let chunk_rows = chunk_rows.max(1);
+    // Set when the generator stops because the loader went away (the
+    // loader's error is then the cause); otherwise a generator error is.
+    let loader_left = Arc::new(AtomicBool::new(false));
+    let left = Arc::clone(&loader_left);
     let generator = tokio::task::spawn_blocking(move || {
         let planner = plan.planner(&schema);
-        let stopped = || load::generation_stopped();
+        let gone = |_| {
+            left.store(true, Ordering::Relaxed);
+            loader_gone()
+        };
         planner.stream(&engine, |table, rows| {
-            let t = schema.table_index(&table.name).ok_or_else(stopped)?;
-            sender.blocking_send(Msg::Table(t)).map_err(|_| loader_gone())?;
+            let t = schema
+                .table_index(&table.name)
+                .ok_or_else(load::generation_stopped)?;
+            sender.blocking_send(Msg::Table(t)).map_err(gone)?;
             loop {
                 let chunk: Vec<Row> = (&mut *rows).take(chunk_rows).collect::<Result<_>>()?;
                 if chunk.is_empty() {
                     break;
                 }
-                sender
-                    .blocking_send(Msg::Rows(chunk))
-                    .map_err(|_| loader_gone())?;
+                sender.blocking_send(Msg::Rows(chunk)).map_err(gone)?;
             }
-            sender.blocking_send(Msg::End).map_err(|_| loader_gone())
+            sender.blocking_send(Msg::End).map_err(gone)
         })
     });
     let loaded = load_stream(tx, driver, &mut receiver).await;
@@ -944,10 +952,10 @@ where
     })?;
     match (loaded, generated) {
         (Ok(()), Ok(_)) => Ok(()),
-        // The generator's own error explains a stream that stopped early.
-        (Err(e), Err(g)) if is_stopped(&e) => Err(g),
-        (Ok(()), Err(g)) => Err(g),
+        // The generator failed on its own: its error explains a stream that stopped early.
+        (_, Err(g)) if !loader_left.load(Ordering::Relaxed) => Err(g),
         (Err(e), _) => Err(e),
+        (Ok(()), Err(g)) => Err(g),
     }
 }
 
@@ -956,10 +964,6 @@ fn loader_gone() -> Error {
         context: "seeding".to_owned(),
         message: "the loader stopped".to_owned(),
     }
-}
-
-fn is_stopped(e: &Error) -> bool {
-    matches!(e, Error::Database { message, .. } if message == load::GENERATION_STOPPED)
 }
 
 async fn load_stream(tx: &mut Tx, driver: &mut Driver<'_>, receiver: &mut mpsc::Receiver<Msg>) -> Result<()> {
