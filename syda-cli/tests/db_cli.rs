@@ -66,10 +66,12 @@ fn count_where(url: &str, table: &str, condition: &str) -> i64 {
             .connect()
             .await
             .unwrap();
-        sqlx::query_scalar(&format!("SELECT count(*) FROM \"{table}\" WHERE {condition}"))
-            .fetch_one(&mut conn)
-            .await
-            .unwrap()
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM \"{table}\" WHERE {condition}"
+        )))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
     })
 }
 
@@ -301,7 +303,10 @@ fn execute(url: &str, sql: &str) {
             .connect()
             .await
             .unwrap();
-        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await
+            .unwrap();
     });
 }
 
@@ -450,7 +455,7 @@ fn introspect_says_what_triggers_and_generated_columns_fill() {
                 return false;
             }
         };
-        sqlx::raw_sql(&format!("CREATE DATABASE \"{name}\""))
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
             .execute(&mut c)
             .await
             .unwrap();
@@ -496,9 +501,11 @@ fn introspect_says_what_triggers_and_generated_columns_fill() {
     block_on(async {
         use sqlx::Connection as _;
         if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-            let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .execute(&mut c)
-                .await;
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+            )))
+            .execute(&mut c)
+            .await;
         }
     });
     if let Err(panic) = result {

@@ -36,10 +36,12 @@ async fn counts(db: &Database) -> Vec<(String, i64)> {
     .unwrap();
     let mut out = Vec::new();
     for name in names {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT CAST(COUNT(*) AS SIGNED) FROM `{name}`"))
-            .fetch_one(pool)
-            .await
-            .unwrap();
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT CAST(COUNT(*) AS SIGNED) FROM `{name}`"
+        )))
+        .fetch_one(pool)
+        .await
+        .unwrap();
         out.push((name, n));
     }
     out

@@ -36,7 +36,7 @@ async fn counts(db: &Database) -> Vec<(String, i64)> {
     .unwrap();
     let mut out = Vec::new();
     for name in names {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM \"{name}\""))
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM \"{name}\"")))
             .fetch_one(pool)
             .await
             .unwrap();

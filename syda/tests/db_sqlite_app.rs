@@ -32,7 +32,10 @@ async fn scalar(db: &Database, sql: &str) -> i64 {
     let Database::Sqlite(pool) = db else {
         unreachable!()
     };
-    sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap()
+    sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 async fn counts(db: &Database) -> Vec<(String, i64)> {

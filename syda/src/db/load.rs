@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use sqlx::{MySql, Postgres, Sqlite, Transaction};
+use sqlx::{AssertSqlSafe, MySql, Postgres, Sqlite, Transaction};
 
 use super::catalog::{DbColumn, DbTable, SqlType};
 use super::encode::{self, Bind, Cell};
@@ -192,7 +192,7 @@ impl Tx {
                     fk.columns.join(", "),
                     fk.table
                 );
-                let orphans: i64 = sqlx::query_scalar(&sql)
+                let orphans: i64 = sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
                     .fetch_one(&mut **tx)
                     .await
                     .map_err(|e| db_error(context.clone(), e))?;
@@ -213,9 +213,18 @@ impl Tx {
 
     async fn execute(&mut self, sql: &str, context: &str) -> Result<()> {
         let result = match self {
-            Tx::Postgres(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(drop),
-            Tx::MySql(tx, _) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(drop),
-            Tx::Sqlite(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(drop),
+            Tx::Postgres(tx) => sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut **tx)
+                .await
+                .map(drop),
+            Tx::MySql(tx, _) => sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut **tx)
+                .await
+                .map(drop),
+            Tx::Sqlite(tx) => sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut **tx)
+                .await
+                .map(drop),
         };
         result.map_err(|e| db_error(context, e))
     }
@@ -269,9 +278,21 @@ impl Tx {
         );
         let context = format!("reading the largest `{column}` of table `{}`", target.name);
         let result = match self {
-            Tx::Postgres(tx) => sqlx::query_scalar(&sql).fetch_one(&mut **tx).await,
-            Tx::MySql(tx, _) => sqlx::query_scalar(&sql).fetch_one(&mut **tx).await,
-            Tx::Sqlite(tx) => sqlx::query_scalar(&sql).fetch_one(&mut **tx).await,
+            Tx::Postgres(tx) => {
+                sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+                    .fetch_one(&mut **tx)
+                    .await
+            }
+            Tx::MySql(tx, _) => {
+                sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+                    .fetch_one(&mut **tx)
+                    .await
+            }
+            Tx::Sqlite(tx) => {
+                sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+                    .fetch_one(&mut **tx)
+                    .await
+            }
         };
         result.map_err(|e| db_error(context, e))
     }
@@ -292,7 +313,7 @@ impl Tx {
         );
         let sequence = column.sequence.as_deref();
         let column = column.name.as_str();
-        sqlx::query(&sql)
+        sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(&target.qualified)
             .bind(column)
             .bind(sequence)
@@ -323,7 +344,7 @@ impl Tx {
                     let max = (per_statement).min(MYSQL_MAX_PARAMS / target.columns.len().max(1));
                     for batch in rows.chunks(max.max(1)) {
                         let sql = insert_sql(Backend::Postgres, target, batch.len());
-                        let mut q = sqlx::query(&sql);
+                        let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
                         for row in batch {
                             for (c, v) in row.iter().enumerate() {
                                 q = q.bind(encode::pg_text(v, &target.cell(c))?.map(Cow::into_owned));
@@ -427,7 +448,7 @@ impl Tx {
                 .chain(key_columns.iter().zip(key_values));
             match self {
                 Tx::Postgres(tx) => {
-                    let mut q = sqlx::query(&sql);
+                    let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
                     for (&c, v) in cells {
                         q = q.bind(encode::pg_text(v, &target.cell(c))?.map(Cow::into_owned));
                     }
@@ -596,7 +617,7 @@ fn bind_all_mysql<'q>(
     sql: &'q str,
     binds: &'q [Bind],
 ) -> sqlx::query::Query<'q, MySql, sqlx::mysql::MySqlArguments> {
-    let mut q = sqlx::query(sql);
+    let mut q = sqlx::query(AssertSqlSafe(sql));
     for b in binds {
         q = match b {
             Bind::Null => q.bind(None::<&str>),
@@ -678,8 +699,8 @@ fn mysql_error(
 fn bind_all_sqlite(
     sql: &str,
     binds: Vec<Bind>,
-) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
-    let mut q = sqlx::query(sql);
+) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
+    let mut q = sqlx::query(AssertSqlSafe(sql));
     for b in binds {
         q = match b {
             Bind::Null => q.bind(None::<String>),

@@ -14,6 +14,7 @@ use super::catalog::{DbColumn, DbTable, SqlType};
 use super::{Backend, Database, db_error, ident, read_catalog};
 use crate::error::{Error, Result};
 use crate::value::{Row, Value};
+use sqlx::AssertSqlSafe;
 
 /// Which rows [`read_table`] reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,15 +82,24 @@ pub async fn read_table(
         .collect();
     let texts = match db {
         Database::Postgres(pool) => fetch_texts(
-            sqlx::query(&sql).persistent(false).fetch_all(pool).await,
+            sqlx::query(AssertSqlSafe(sql.as_str()))
+                .persistent(false)
+                .fetch_all(pool)
+                .await,
             columns.len(),
         ),
         Database::MySql(pool) => fetch_texts(
-            sqlx::query(&sql).persistent(false).fetch_all(pool).await,
+            sqlx::query(AssertSqlSafe(sql.as_str()))
+                .persistent(false)
+                .fetch_all(pool)
+                .await,
             columns.len(),
         ),
         Database::Sqlite(pool) => fetch_texts(
-            sqlx::query(&sql).persistent(false).fetch_all(pool).await,
+            sqlx::query(AssertSqlSafe(sql.as_str()))
+                .persistent(false)
+                .fetch_all(pool)
+                .await,
             columns.len(),
         ),
     }
