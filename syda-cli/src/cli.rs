@@ -22,18 +22,10 @@ pub(crate) enum Command {
     },
     /// Generate rows for every table of a schema, in foreign-key order.
     Generate(GenerateArgs),
-    /// Check a data directory against a schema: foreign keys, uniques, NOT NULL,
-    /// types, ranges, patterns. Exits 1 when anything is violated.
-    Check {
-        /// A YAML or JSON schema file.
-        schema: PathBuf,
-        /// A directory holding `<table>.csv`, `.json` or `.jsonl` files.
-        dir: PathBuf,
-        /// Also print the realism score: the share of rows each inferred or
-        /// declared relation holds in, plausible numbers, lorem share.
-        #[arg(long)]
-        realism: bool,
-    },
+    /// Check a data directory (or, with --database-url, the rows of a live
+    /// database) against a schema: foreign keys, uniques, NOT NULL, types,
+    /// ranges, patterns. Exits 1 when anything is violated.
+    Check(CheckArgs),
     /// List the semantic kinds a column may name (email, phone, icd10_code, …).
     Kinds,
     /// Learn a statistical model from real data (CSV, JSON, JSONL or a database
@@ -175,6 +167,36 @@ pub(crate) struct SeedArgs {
     /// Options of `--engine llm`.
     #[command(flatten)]
     pub(crate) llm: Box<LlmArgs>,
+}
+
+/// `syda check SCHEMA DIR`, `syda check --diesel schema.rs DIR`,
+/// `syda check --database-url URL [SCHEMA]`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// The schema file, then the data directory (`<table>.csv`, `.json` or
+    /// `.jsonl`); with --diesel only the directory; with --database-url only
+    /// an optional schema file (default: the database's own schema).
+    #[arg(value_name = "SCHEMA DIR", num_args = 0..=2)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Read the tables from a Diesel `schema.rs` instead of a schema file.
+    #[arg(long, value_name = "schema.rs")]
+    pub(crate) diesel: Option<PathBuf>,
+    /// Check the rows already in this database (postgres://…, mysql://…, sqlite:path).
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+    /// With --database-url: the PostgreSQL schema (default public) or MySQL database.
+    #[arg(long = "schema", value_name = "NAME", requires = "database_url")]
+    pub(crate) db_schema: Option<String>,
+    /// Only tables matching this glob (`*`, `?`); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub(crate) include: Vec<String>,
+    /// Leave out tables matching this glob; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub(crate) exclude: Vec<String>,
+    /// Also print the realism score: the share of rows each inferred or
+    /// declared relation holds in, plausible numbers, lorem share.
+    #[arg(long)]
+    pub(crate) realism: bool,
 }
 
 #[derive(Debug, Args)]

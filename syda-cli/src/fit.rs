@@ -137,7 +137,10 @@ mod tests {
                     .connect()
                     .await
                     .unwrap();
-                sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.as_str()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
             });
         let out = dir.path().join("model.json");
         let out_arg = out.display().to_string();

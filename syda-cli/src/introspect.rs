@@ -5,8 +5,13 @@ use syda::db::IntrospectOptions;
 use crate::cli::{DatabaseArgs, IntrospectArgs};
 
 pub(crate) fn run(args: &IntrospectArgs) -> anyhow::Result<()> {
-    let schema = syda::db::blocking::introspect(&args.db.database_url, &options(&args.db))?;
-    print!("{}", schema.to_yaml());
+    let found = syda::db::blocking::introspect_with_notes(&args.db.database_url, &options(&args.db))?;
+    // What the database fills itself is said in the file and on stderr.
+    for note in &found.notes {
+        println!("# {note}");
+        eprintln!("note: {note}");
+    }
+    print!("{}", found.schema.to_yaml());
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 #![warn(clippy::unwrap_used)]
 
+mod check;
 mod cli;
 mod convert;
 mod fit;
@@ -20,7 +21,6 @@ mod validate;
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Parser;
 
 pub use cli::Cli;
@@ -54,21 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate { schema } => validate::run(&schema).map(|()| ExitCode::SUCCESS),
         Command::Generate(args) => generate::run(&args).map(|()| ExitCode::SUCCESS),
-        Command::Check { schema, dir, realism } => {
-            let schema = syda::Schema::from_path(&schema)?;
-            let data = syda::Dataset::read_dir(schema, &dir)
-                .with_context(|| format!("reading data from {}", dir.display()))?;
-            let report = syda::check::check(&data);
-            print!("{report}");
-            if realism {
-                print!("{}", syda::realism::score(&data));
-            }
-            Ok(if report.is_clean() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
+        Command::Check(args) => check::run(&args),
         Command::Fit(args) => fit::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Report(args) => report::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Kinds => {

@@ -15,12 +15,23 @@ use crate::introspect::options;
 pub(crate) fn run(args: &SeedArgs) -> anyhow::Result<()> {
     let url = &args.db.database_url;
     let introspect = || {
-        syda::db::blocking::introspect(url, &options(&args.db))
-            .with_context(|| format!("introspecting {}", syda::db::redact(url)))
+        let found = syda::db::blocking::introspect_with_notes(url, &options(&args.db))
+            .with_context(|| format!("introspecting {}", syda::db::redact(url)))?;
+        if !args.quiet {
+            for note in &found.notes {
+                eprintln!("note: {note}");
+            }
+        }
+        anyhow::Ok(found.schema)
     };
+    let (include, exclude) = (&args.db.include, &args.db.exclude);
     let schema = match (&args.schema_file, &args.diesel) {
-        (Some(path), _) => Schema::from_path(path)?,
-        (None, Some(path)) => with_database_constraints(crate::diesel_schema(path)?, &introspect()?),
+        (Some(path), _) => syda::db::select_tables(&Schema::from_path(path)?, include, exclude)?,
+        (None, Some(path)) => syda::db::select_tables(
+            &with_database_constraints(crate::diesel_schema(path)?, &introspect()?),
+            include,
+            exclude,
+        )?,
         (None, None) => introspect()?,
     };
     let mut plan = PlanConfig::rows(args.rows);

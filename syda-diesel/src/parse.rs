@@ -369,16 +369,11 @@ fn join(join: &JoinDecl, built: &mut [Built], problems: &mut Vec<Problem>) {
     match child.columns.get(&column) {
         Some(&i) => {
             let col = &mut child.table.columns.to_mut()[i];
-            match &col.foreign_key {
-                Some(existing) if *existing != target => problems.push(
-                    Problem::at(
-                        join.column.span(),
-                        format!("joinable!: already joined to `{existing}`, now to `{target}`"),
-                    )
-                    .in_table(&child.table.name)
-                    .in_column(&col.name),
-                ),
-                _ => col.foreign_key = Some(target),
+            // A column joined to several tables (a polymorphic owner) can
+            // carry no database foreign key; Diesel accepts it, and the
+            // first `joinable!` is the one values are drawn from.
+            if col.foreign_key.is_none() {
+                col.foreign_key = Some(target);
             }
         }
         None => problems.push(

@@ -147,21 +147,3 @@ fn missing_file_is_an_io_error() {
     assert!(matches!(e, Error::Io { .. }), "{e:?}");
     assert!(e.to_string().starts_with("/nonexistent/schema.rs: "), "{e}");
 }
-
-#[test]
-fn a_column_joined_to_two_parents_is_reported() {
-    let e = err(concat!(
-        "table! { a { id -> Int4, } }\n",
-        "table! { b { id -> Int4, } }\n",
-        "table! { c { id -> Int4, p -> Int4, } }\n",
-        "joinable!(c -> a (p));\n",
-        "joinable!(c -> b (p));\n",
-    ));
-    let message = e.to_string();
-    assert!(
-        message.contains(
-            "<string>:5:19: table `c`, column `p`: joinable!: already joined to `a.id`, now to `b.id`"
-        ),
-        "{message}"
-    );
-}

@@ -39,3 +39,19 @@ fn macros_other_than_table_and_joinable_are_ignored() {
         Some(DataType::Integer)
     );
 }
+
+#[test]
+fn a_column_joined_to_two_tables_takes_the_first_join() {
+    // A polymorphic owner column, as real schema.rs files have it.
+    let schema = read(concat!(
+        "table! { posts { id -> Int4, } }\n",
+        "table! { photos { id -> Int4, } }\n",
+        "table! { comments { id -> Int4, owner_id -> Int4, } }\n",
+        "joinable!(comments -> posts (owner_id));\n",
+        "joinable!(comments -> photos (owner_id));\n",
+        "allow_tables_to_appear_in_same_query!(posts, photos, comments);\n",
+    ));
+    let owner = schema.table("comments").unwrap().column("owner_id").unwrap();
+    let fk = owner.foreign_key.as_ref().expect("a foreign key");
+    assert_eq!((fk.table.as_ref(), fk.column.as_ref()), ("posts", "id"));
+}

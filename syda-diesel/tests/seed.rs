@@ -180,7 +180,34 @@ fn table_cycle_is_closed_by_updates<C: SeedConnection>(db: &mut TestDb<C>) {
     }
 }
 
+/// A cycle of NOT NULL foreign keys cannot go in NULL first: refused up
+/// front, naming the column, with nothing inserted.
+fn a_not_null_cycle_is_refused_naming_the_column<C: SeedConnection>(db: &mut TestDb<C>) {
+    db.conn
+        .batch_execute(
+            "CREATE TABLE teams (id INTEGER PRIMARY KEY NOT NULL, captain_id INTEGER NOT NULL);
+             CREATE TABLE players (id INTEGER PRIMARY KEY NOT NULL, team_id INTEGER NOT NULL);",
+        )
+        .unwrap();
+    let schema = syda_diesel::schema_from_str(
+        "diesel::table! { teams (id) { id -> Integer, captain_id -> Integer, } }
+         diesel::table! { players (id) { id -> Integer, team_id -> Integer, } }
+         diesel::joinable!(teams -> players (captain_id));
+         diesel::joinable!(players -> teams (team_id));",
+    )
+    .unwrap();
+    let err = syda_diesel::seed_schema(&mut db.conn, &schema, &Sizes::new(5), &OfflineEngine::new())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cycle of NOT NULL foreign keys") && err.contains("players"),
+        "{err}"
+    );
+    assert_eq!(count(&mut db.conn, "teams"), 0);
+}
+
 on_every_backend!(
+    a_not_null_cycle_is_refused_naming_the_column,
     blog_is_seeded_with_every_reference_valid,
     existing_rows_push_new_keys_past_them,
     a_duplicate_midway_rolls_back_every_table,

@@ -159,6 +159,18 @@ impl<'e> Seeder<'e> {
             planner = plan(planner);
         }
         let order = planner.order()?;
+        if let Some(key) = order.deferred.iter().find(|d| d.required) {
+            return Err(syda::Error::Generate {
+                table: key.table.clone(),
+                column: key.columns.join(", "),
+                message: format!(
+                    "closes a cycle of NOT NULL foreign keys (to `{}`), which this seeder inserts NULL first; \
+                     seed it with syda::db (`syda seed`), which defers the checks, or make a column of the cycle nullable",
+                    key.parent
+                ),
+            }
+            .into());
+        }
         let data = planner.generate(engine)?;
 
         let mut report = SeedReport {

@@ -66,7 +66,10 @@ async fn create(sql: &str) -> TempDb {
         .connect()
         .await
         .unwrap();
-    sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     TempDb { _dir: dir, url }
 }
 
@@ -74,7 +77,10 @@ async fn scalar(db: &Database, sql: &str) -> i64 {
     let Database::Sqlite(pool) = db else {
         unreachable!()
     };
-    sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap()
+    sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 fn run<F: std::future::Future<Output = ()>>(body: F) {

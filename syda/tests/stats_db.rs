@@ -491,7 +491,10 @@ fn sqlite(sql: &str) -> SqliteFile {
             .connect()
             .await
             .unwrap();
-        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await
+            .unwrap();
     });
     SqliteFile { _dir: dir, url }
 }

@@ -214,6 +214,18 @@ pub fn seed_planned<C: SeedConnection, E: Engine>(
     options: &SeedOptions,
 ) -> Result<SeedReport, Error> {
     let order = planner.order()?;
+    if let Some(key) = order.deferred.iter().find(|d| d.required) {
+        return Err(syda::Error::Generate {
+            table: key.table.clone(),
+            column: key.columns.join(", "),
+            message: format!(
+                "closes a cycle of NOT NULL foreign keys (to `{}`), which this seeder inserts NULL first; \
+                 seed it with syda::db (`syda seed`), which defers the checks, or make a column of the cycle nullable",
+                key.parent
+            ),
+        }
+        .into());
+    }
     let backend = conn.backend();
     let max_binds = conn.max_binds().map_err(|source| Error::Database {
         table: None,

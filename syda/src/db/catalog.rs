@@ -38,6 +38,8 @@ pub(crate) enum SqlType {
     Uuid,
     Json,
     Enum(Vec<String>),
+    /// MySQL YEAR: 1901–2155.
+    Year,
     Array(Box<SqlType>),
     Bytes,
     Other(String),
@@ -68,6 +70,7 @@ impl SqlType {
     fn data_type(&self) -> DataType {
         match self {
             t if t.is_integer() => DataType::Integer,
+            SqlType::Year => DataType::Integer,
             SqlType::Bool => DataType::Boolean,
             SqlType::Float => DataType::Float,
             SqlType::Decimal { .. } => DataType::Decimal,
@@ -95,6 +98,14 @@ pub(crate) struct DbColumn {
     /// Identity, serial, AUTO_INCREMENT or SQLite rowid alias.
     pub(crate) auto: bool,
     pub(crate) comment: Option<String>,
+    /// The sequence a `DEFAULT nextval('…')` draws from, as written there
+    /// (PostgreSQL; found also when the sequence is not OWNED BY the column).
+    pub(crate) sequence: Option<String>,
+    /// Why the database fills this column itself (a generated column, a
+    /// BEFORE trigger): left out of the schema and of every load.
+    pub(crate) filled_by_db: Option<String>,
+    /// Exact byte length a CHECK demands (`octet_length(c) = 32`).
+    pub(crate) byte_length: Option<u32>,
 }
 
 /// A foreign key as the catalog describes it.
@@ -105,6 +116,8 @@ pub(crate) struct DbForeignKey {
     pub(crate) schema: String,
     pub(crate) table: String,
     pub(crate) references: Vec<String>,
+    /// PostgreSQL `DEFERRABLE` (the others relax their checks differently).
+    pub(crate) deferrable: bool,
 }
 
 /// One table as the catalog describes it.
@@ -117,8 +130,16 @@ pub(crate) struct DbTable {
     pub(crate) primary_key: Vec<String>,
     pub(crate) unique: Vec<Vec<String>>,
     pub(crate) foreign_keys: Vec<DbForeignKey>,
-    /// CHECK clauses as the backend renders them.
+    /// CHECK clauses as the backend renders them (domain CHECKs and
+    /// partition bounds are added in the same form).
     pub(crate) checks: Vec<String>,
+    /// Regular expressions a column must match (`col ~ '…'` CHECKs).
+    pub(crate) patterns: Vec<(String, String)>,
+    /// The trigger that fills this table when another is inserted into:
+    /// such a table is not seeded.
+    pub(crate) filled_by_trigger: Option<String>,
+    /// Tables that triggers on this table insert into.
+    pub(crate) trigger_targets: Vec<String>,
 }
 
 impl DbTable {
@@ -135,11 +156,38 @@ impl DbTable {
 pub(crate) fn select(tables: Vec<DbTable>, options: &IntrospectOptions) -> Vec<DbTable> {
     tables
         .into_iter()
-        .filter(|t| {
-            (options.include.is_empty() || options.include.iter().any(|g| ident::glob_match(g, &t.name)))
-                && !options.exclude.iter().any(|g| ident::glob_match(g, &t.name))
-        })
+        .filter(|t| ident::selected(&t.name, &options.include, &options.exclude))
         .collect()
+}
+
+/// Leaves out the tables triggers fill (unless a table kept references
+/// one); returns a note for each table and column the database fills.
+pub(crate) fn leave_to_database(tables: Vec<DbTable>) -> (Vec<DbTable>, Vec<String>) {
+    let referenced = |name: &str, tables: &[DbTable]| {
+        tables
+            .iter()
+            .any(|t| t.filled_by_trigger.is_none() && t.foreign_keys.iter().any(|fk| fk.table == name))
+    };
+    let mut notes = Vec::new();
+    let mut kept = Vec::new();
+    for t in &tables {
+        if let Some(why) = &t.filled_by_trigger
+            && !referenced(&t.name, &tables)
+        {
+            notes.push(format!("table `{}` is not seeded: {why} fills it", t.name));
+            continue;
+        }
+        for c in &t.columns {
+            if let Some(why) = &c.filled_by_db {
+                notes.push(format!(
+                    "column `{}.{}` is left to the database: {why}",
+                    t.name, c.name
+                ));
+            }
+        }
+        kept.push(t.clone());
+    }
+    (kept, notes)
 }
 
 /// The schema for catalog tables. A foreign key to a table left out (by
@@ -201,6 +249,7 @@ fn to_table(t: &DbTable) -> Table {
     let columns: Vec<Column> = t
         .columns
         .iter()
+        .filter(|c| c.filled_by_db.is_none())
         .map(|c| {
             let check = checks.iter().find(|(n, _)| *n == c.name).map(|(_, k)| k);
             let primary_key = t.primary_key.contains(&c.name);
@@ -223,6 +272,12 @@ fn to_table(t: &DbTable) -> Table {
             }
             if col.range.is_none() && !primary_key {
                 col.range = type_range(&c.ty);
+            }
+            if col.pattern.is_none()
+                && col.one_of.is_none()
+                && let Some((_, regex)) = t.patterns.iter().find(|(n, _)| *n == c.name)
+            {
+                col.pattern = Some(Cow::Owned(regex.clone()));
             }
             col
         })
@@ -339,6 +394,10 @@ fn literal(ty: DataType, lit: &Lit) -> Option<Literal> {
 /// values stay non-negative (CHECK constraints override).
 fn type_range(ty: &SqlType) -> Option<Range> {
     match ty {
+        SqlType::Year => Some(Range {
+            min: Literal::Int(1901),
+            max: Literal::Int(2155),
+        }),
         SqlType::TinyInt { .. } | SqlType::SmallInt { .. } => Some(Range {
             min: Literal::Int(0),
             max: Literal::Int(ty.integer_max()?),
@@ -374,4 +433,116 @@ pub(crate) fn quoted_list(text: &str) -> Option<Vec<String>> {
             _ => None,
         })
         .collect()
+}
+
+/// Tables a trigger function's source inserts into (`INSERT INTO name`,
+/// `INSERT INTO schema.name`, quoted or not), last name part, unquoted
+/// names lowercased.
+pub(crate) fn insert_targets(source: &str) -> Vec<String> {
+    let lower = source.to_ascii_lowercase();
+    let mut out: Vec<String> = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("insert") {
+        let start = from + at;
+        from = start + 6;
+        if start > 0 && lower.as_bytes()[start - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let rest = lower[from..].trim_start();
+        let Some(rest) = rest.strip_prefix("into") else {
+            continue;
+        };
+        if !rest.starts_with(char::is_whitespace) {
+            continue;
+        }
+        let offset = source.len() - rest.len();
+        if let Some(name) = last_name_part(source[offset..].trim_start())
+            && !out.contains(&name)
+        {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// The last part of a possibly qualified, possibly quoted name at the start of `s`.
+fn last_name_part(s: &str) -> Option<String> {
+    let mut rest = s;
+    let mut last = None;
+    loop {
+        let (part, after) = match rest.chars().next()? {
+            q @ ('"' | '`') => {
+                let end = rest[1..].find(q)? + 1;
+                (rest[1..end].to_owned(), &rest[end + 1..])
+            }
+            c if c.is_alphanumeric() || c == '_' => {
+                let end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                    .unwrap_or(rest.len());
+                (rest[..end].to_ascii_lowercase(), &rest[end..])
+            }
+            _ => return last,
+        };
+        last = Some(part);
+        match after.strip_prefix('.') {
+            Some(next) => rest = next,
+            None => return last,
+        }
+    }
+}
+
+/// Columns a row trigger assigns: `NEW.col :=` (PL/pgSQL) or
+/// `SET NEW.col =` (MySQL).
+pub(crate) fn assigned_new_columns(source: &str, mysql: bool) -> Vec<String> {
+    let lower = source.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("new.") {
+        let start = from + at;
+        from = start + 4;
+        if start > 0
+            && (lower.as_bytes()[start - 1].is_ascii_alphanumeric() || lower.as_bytes()[start - 1] == b'_')
+        {
+            continue;
+        }
+        let Some(name) = last_name_part(&source[from..]) else {
+            continue;
+        };
+        let after_name = lower[from..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '"' || c == '`'))
+            .map_or("", |i| &lower[from + i..]);
+        let assigned = if mysql {
+            lower[..start].trim_end().ends_with("set") && after_name.trim_start().starts_with('=')
+        } else {
+            after_name.trim_start().starts_with(":=")
+        };
+        if assigned && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod trigger_tests {
+    use super::*;
+
+    #[test]
+    fn insert_targets_are_found_in_trigger_sources() {
+        let src = "BEGIN\n  INSERT INTO film_audit (film_id) VALUES (NEW.film_id);\n  insert into \"Audit\".\"Log\" values (1);\nEND";
+        assert_eq!(insert_targets(src), ["film_audit", "Log"]);
+        assert_eq!(
+            insert_targets("INSERT INTO `film_text` (film_id) VALUES (new.film_id)"),
+            ["film_text"]
+        );
+        assert!(insert_targets("SELECT reinsert INTO x").is_empty());
+    }
+
+    #[test]
+    fn assigned_columns_of_before_triggers() {
+        let pg = "BEGIN NEW.slug := lower(NEW.title); IF NEW.x = 1 THEN NEW.updated_at := now(); END IF; RETURN NEW; END";
+        assert_eq!(assigned_new_columns(pg, false), ["slug", "updated_at"]);
+        let my = "BEGIN SET NEW.create_date = NOW(); IF NEW.a = 1 THEN SET NEW.b = 2; END IF; END";
+        assert_eq!(assigned_new_columns(my, true), ["create_date", "b"]);
+    }
 }

@@ -30,9 +30,16 @@ pub(crate) fn qualified(backend: Backend, schema: &str, table: &str) -> String {
     }
 }
 
+/// Whether table `name` is picked by `--include` globs (all when there
+/// are none) and not dropped by an `--exclude` glob.
+pub fn selected(name: &str, include: &[String], exclude: &[String]) -> bool {
+    (include.is_empty() || include.iter().any(|g| glob_match(g, name)))
+        && !exclude.iter().any(|g| glob_match(g, name))
+}
+
 /// Shell-style glob: `*` any run of characters, `?` one character,
 /// everything else literal. Matches the whole name.
-pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
+pub fn glob_match(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     // Iterative matcher with one backtrack point for the last `*`.

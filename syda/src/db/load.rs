@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use sqlx::{MySql, Postgres, Sqlite, Transaction};
+use sqlx::{AssertSqlSafe, MySql, Postgres, Sqlite, Transaction};
 
 use super::catalog::{DbColumn, DbTable, SqlType};
 use super::encode::{self, Bind, Cell};
@@ -40,6 +40,8 @@ pub(crate) struct Target {
     pub(crate) qualified: String,
     /// The schema's columns, in schema order, as the database has them.
     pub(crate) columns: Vec<DbColumn>,
+    /// Tables the table's INSERT triggers write to, for error messages.
+    pub(crate) trigger_targets: Vec<String>,
 }
 
 impl Target {
@@ -48,6 +50,7 @@ impl Target {
             name: table.name.clone(),
             qualified: table.qualified(backend),
             columns,
+            trigger_targets: table.trigger_targets.clone(),
         }
     }
 
@@ -130,16 +133,98 @@ impl Tx {
         // nothing was committed either way.
         let _ = match self {
             Tx::Postgres(tx) => tx.rollback().await,
-            Tx::MySql(tx, _) => tx.rollback().await,
+            Tx::MySql(mut tx, _) => {
+                // The session setting outlives the transaction: never hand
+                // the pool a connection with the checks off.
+                let _ = sqlx::raw_sql("SET FOREIGN_KEY_CHECKS = 1")
+                    .execute(&mut *tx)
+                    .await;
+                tx.rollback().await
+            }
             Tx::Sqlite(tx) => tx.rollback().await,
         };
     }
 
+    /// Lets rows reference rows inserted later in the transaction, for
+    /// cycles of NOT NULL foreign keys: PostgreSQL defers its DEFERRABLE
+    /// constraints to the commit, SQLite all of them; MySQL turns its
+    /// checks off until [`Tx::restore_foreign_keys`] has proved no orphan.
+    pub(crate) async fn relax_foreign_keys(&mut self) -> Result<()> {
+        let context = "deferring the foreign-key checks (a cycle of NOT NULL foreign keys)";
+        match self.backend() {
+            Backend::Postgres => self.execute("SET CONSTRAINTS ALL DEFERRED", context).await,
+            Backend::MySql => self.execute("SET FOREIGN_KEY_CHECKS = 0", context).await,
+            Backend::Sqlite => self.execute("PRAGMA defer_foreign_keys = ON", context).await,
+        }
+    }
+
+    /// MySQL: every foreign key of `tables` is checked by query (the server
+    /// skipped them while relaxed), then the checks are back on. An orphan
+    /// is an error naming the table, the columns and how many rows.
+    pub(crate) async fn restore_foreign_keys(&mut self, tables: &[&DbTable]) -> Result<()> {
+        let Tx::MySql(tx, _) = self else {
+            return Ok(());
+        };
+        for t in tables {
+            for fk in &t.foreign_keys {
+                let q = |c: &str| quote(Backend::MySql, c);
+                let not_null: Vec<String> = fk
+                    .columns
+                    .iter()
+                    .map(|c| format!("c.{} IS NOT NULL", q(c)))
+                    .collect();
+                let joined: Vec<String> = fk
+                    .columns
+                    .iter()
+                    .zip(&fk.references)
+                    .map(|(c, r)| format!("p.{} = c.{}", q(r), q(c)))
+                    .collect();
+                let sql = format!(
+                    "SELECT CAST(COUNT(*) AS SIGNED) FROM {} c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} p WHERE {})",
+                    t.qualified(Backend::MySql),
+                    not_null.join(" AND "),
+                    super::ident::qualified(Backend::MySql, &fk.schema, &fk.table),
+                    joined.join(" AND ")
+                );
+                let context = format!(
+                    "checking the foreign key `{}.({})` → `{}`",
+                    t.name,
+                    fk.columns.join(", "),
+                    fk.table
+                );
+                let orphans: i64 = sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(|e| db_error(context.clone(), e))?;
+                if orphans > 0 {
+                    return Err(Error::Database {
+                        context,
+                        message: format!("{orphans} rows reference no row of `{}`", fk.table),
+                    });
+                }
+            }
+        }
+        sqlx::raw_sql("SET FOREIGN_KEY_CHECKS = 1")
+            .execute(&mut **tx)
+            .await
+            .map(drop)
+            .map_err(|e| db_error("turning the foreign-key checks back on", e))
+    }
+
     async fn execute(&mut self, sql: &str, context: &str) -> Result<()> {
         let result = match self {
-            Tx::Postgres(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(drop),
-            Tx::MySql(tx, _) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(drop),
-            Tx::Sqlite(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(drop),
+            Tx::Postgres(tx) => sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut **tx)
+                .await
+                .map(drop),
+            Tx::MySql(tx, _) => sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut **tx)
+                .await
+                .map(drop),
+            Tx::Sqlite(tx) => sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&mut **tx)
+                .await
+                .map(drop),
         };
         result.map_err(|e| db_error(context, e))
     }
@@ -193,28 +278,45 @@ impl Tx {
         );
         let context = format!("reading the largest `{column}` of table `{}`", target.name);
         let result = match self {
-            Tx::Postgres(tx) => sqlx::query_scalar(&sql).fetch_one(&mut **tx).await,
-            Tx::MySql(tx, _) => sqlx::query_scalar(&sql).fetch_one(&mut **tx).await,
-            Tx::Sqlite(tx) => sqlx::query_scalar(&sql).fetch_one(&mut **tx).await,
+            Tx::Postgres(tx) => {
+                sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+                    .fetch_one(&mut **tx)
+                    .await
+            }
+            Tx::MySql(tx, _) => {
+                sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+                    .fetch_one(&mut **tx)
+                    .await
+            }
+            Tx::Sqlite(tx) => {
+                sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+                    .fetch_one(&mut **tx)
+                    .await
+            }
         };
         result.map_err(|e| db_error(context, e))
     }
 
     /// Moves the sequence behind an identity / serial column past the
     /// largest key (PostgreSQL; the others advance by themselves).
-    pub(crate) async fn fix_sequence(&mut self, target: &Target, column: &str) -> Result<()> {
+    pub(crate) async fn fix_sequence(&mut self, target: &Target, column: &DbColumn) -> Result<()> {
         let Tx::Postgres(tx) = self else {
             return Ok(());
         };
+        // The sequence the column's `DEFAULT nextval(…)` names, also when it
+        // is not OWNED BY the column (dumps); identity columns have theirs.
         let sql = format!(
-            "SELECT setval(s.seq, s.m) FROM (SELECT pg_get_serial_sequence($1, $2) AS seq, \
+            "SELECT setval(s.seq, s.m) FROM (SELECT coalesce($3::regclass::text, pg_get_serial_sequence($1, $2)) AS seq, \
              (SELECT MAX({}) FROM {})::bigint AS m) s WHERE s.seq IS NOT NULL AND s.m IS NOT NULL",
-            quote(Backend::Postgres, column),
+            quote(Backend::Postgres, &column.name),
             target.qualified
         );
-        sqlx::query(&sql)
+        let sequence = column.sequence.as_deref();
+        let column = column.name.as_str();
+        sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(&target.qualified)
             .bind(column)
+            .bind(sequence)
             .execute(&mut **tx)
             .await
             .map(drop)
@@ -242,7 +344,7 @@ impl Tx {
                     let max = (per_statement).min(MYSQL_MAX_PARAMS / target.columns.len().max(1));
                     for batch in rows.chunks(max.max(1)) {
                         let sql = insert_sql(Backend::Postgres, target, batch.len());
-                        let mut q = sqlx::query(&sql);
+                        let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
                         for row in batch {
                             for (c, v) in row.iter().enumerate() {
                                 q = q.bind(encode::pg_text(v, &target.cell(c))?.map(Cow::into_owned));
@@ -257,16 +359,17 @@ impl Tx {
             }
             Tx::MySql(tx, packet) => {
                 let packet = *packet;
+                let trigger_targets = &target.trigger_targets;
                 let mut batcher = Batcher::new(target, MYSQL_MAX_PARAMS, packet / 2);
                 let mut total = 0;
                 while let Some(rows) = chunks.next().await? {
                     for row in rows.iter() {
                         if batcher.push(row)? {
                             let (sql, binds) = batcher.take(Backend::MySql);
-                            bind_all_mysql(&sql, binds)
+                            bind_all_mysql(&sql, &binds)
                                 .execute(&mut **tx)
                                 .await
-                                .map_err(|e| db_error(context(), e))?;
+                                .map_err(|e| mysql_error(context(), e, target, &binds, trigger_targets))?;
                         }
                     }
                     total += rows.len() as u64;
@@ -274,10 +377,10 @@ impl Tx {
                 }
                 if !batcher.is_empty() {
                     let (sql, binds) = batcher.take(Backend::MySql);
-                    bind_all_mysql(&sql, binds)
+                    bind_all_mysql(&sql, &binds)
                         .execute(&mut **tx)
                         .await
-                        .map_err(|e| db_error(context(), e))?;
+                        .map_err(|e| mysql_error(context(), e, target, &binds, trigger_targets))?;
                 }
                 Ok(total)
             }
@@ -345,7 +448,7 @@ impl Tx {
                 .chain(key_columns.iter().zip(key_values));
             match self {
                 Tx::Postgres(tx) => {
-                    let mut q = sqlx::query(&sql);
+                    let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
                     for (&c, v) in cells {
                         q = q.bind(encode::pg_text(v, &target.cell(c))?.map(Cow::into_owned));
                     }
@@ -355,7 +458,7 @@ impl Tx {
                     let binds = cells
                         .map(|(&c, v)| encode::bind_value(v, &target.cell(c)))
                         .collect::<Result<Vec<_>>>()?;
-                    bind_all_mysql(&sql, binds)
+                    bind_all_mysql(&sql, &binds)
                         .execute(&mut **tx)
                         .await
                         .map_err(|e| db_error(context(), e))?;
@@ -510,25 +613,94 @@ impl<'t> Batcher<'t> {
     }
 }
 
-fn bind_all_mysql(sql: &str, binds: Vec<Bind>) -> sqlx::query::Query<'_, MySql, sqlx::mysql::MySqlArguments> {
-    let mut q = sqlx::query(sql);
+fn bind_all_mysql<'q>(
+    sql: &'q str,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, MySql, sqlx::mysql::MySqlArguments> {
+    let mut q = sqlx::query(AssertSqlSafe(sql));
     for b in binds {
         q = match b {
-            Bind::Null => q.bind(None::<String>),
-            Bind::Int(i) => q.bind(i),
-            Bind::Float(x) => q.bind(x),
-            Bind::Bool(v) => q.bind(v),
-            Bind::Text(s) => q.bind(s),
+            Bind::Null => q.bind(None::<&str>),
+            Bind::Int(i) => q.bind(*i),
+            Bind::Float(x) => q.bind(*x),
+            Bind::Bool(v) => q.bind(*v),
+            Bind::Text(s) => q.bind(s.as_str()),
         };
     }
     q
 }
 
+/// A MySQL error of a multi-row INSERT with the failing value quoted: the
+/// server names a column and a row of the statement (`… for column
+/// 'release_year' at row 17`), which the bound values answer. A column the
+/// table lacks came from a trigger writing elsewhere: said so, with the
+/// tables the triggers write.
+fn mysql_error(
+    context: String,
+    err: sqlx::Error,
+    target: &Target,
+    binds: &[Bind],
+    triggers: &[String],
+) -> Error {
+    let mut error = db_error(context, err);
+    let Error::Database { message, .. } = &mut error else {
+        return error;
+    };
+    let column = message
+        .split_once("column '")
+        .and_then(|(_, rest)| rest.split_once('\''))
+        .map(|(c, _)| c.to_owned());
+    let row = message
+        .rsplit_once("at row ")
+        .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse::<usize>().ok());
+    let width = target.columns.len().max(1);
+    match column
+        .as_deref()
+        .map(|c| target.columns.iter().position(|t| t.name == c))
+    {
+        Some(Some(c)) => {
+            if let Some(bind) = row.and_then(|r| binds.get((r.max(1) - 1) * width + c)) {
+                let shown = match bind {
+                    Bind::Null => "NULL".to_owned(),
+                    Bind::Int(i) => i.to_string(),
+                    Bind::Float(x) => x.to_string(),
+                    Bind::Bool(b) => b.to_string(),
+                    Bind::Text(s) => format!("'{}'", s.chars().take(60).collect::<String>()),
+                };
+                message.push_str(&format!(" [column `{}`, value {shown}]", target.columns[c].name));
+            }
+        }
+        Some(None) if !triggers.is_empty() => message.push_str(&format!(
+            " [`{}` has no column `{}`: the error comes from a trigger on `{}`, which writes to {}]",
+            target.name,
+            column.unwrap_or_default(),
+            target.name,
+            triggers
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ if !triggers.is_empty() => message.push_str(&format!(
+            " [triggers on `{}` write to {}; the error may come from there]",
+            target.name,
+            triggers
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ => {}
+    }
+    error
+}
+
 fn bind_all_sqlite(
     sql: &str,
     binds: Vec<Bind>,
-) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
-    let mut q = sqlx::query(sql);
+) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
+    let mut q = sqlx::query(AssertSqlSafe(sql));
     for b in binds {
         q = match b {
             Bind::Null => q.bind(None::<String>),
@@ -545,11 +717,9 @@ fn bind_all_sqlite(
 pub(crate) fn generation_stopped() -> Error {
     Error::Database {
         context: "seeding".to_owned(),
-        message: GENERATION_STOPPED.to_owned(),
+        message: "row generation stopped before the table was complete".to_owned(),
     }
 }
-
-pub(crate) const GENERATION_STOPPED: &str = "row generation stopped before the table was complete";
 
 /// Integer column types whose values an SQL type can take, for key offsets.
 pub(crate) fn integer_limit(ty: &SqlType) -> Option<i64> {

@@ -53,7 +53,7 @@ mod sqlite;
 use std::fmt;
 
 pub use load::PgLoad;
-pub use read::{ReadOptions, read_table};
+pub use read::{ReadOptions, read_dataset, read_table};
 pub use seed::{PlanConfig, Progress, SeedOptions, SeedReport, TableReport, load, seed};
 
 use crate::error::{Error, Result};
@@ -205,8 +205,28 @@ pub struct IntrospectOptions {
 ///
 /// A foreign key to a table that is not selected is an error naming both.
 pub async fn introspect(db: &Database, options: &IntrospectOptions) -> Result<Schema> {
+    Ok(introspect_with_notes(db, options).await?.schema)
+}
+
+/// A schema read from a database, and what was left to the database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Introspection {
+    /// The tables and columns to seed.
+    pub schema: Schema,
+    /// One line per table or column the database fills itself and that
+    /// is therefore left out: tables a trigger inserts into, generated
+    /// columns, columns a BEFORE INSERT trigger sets.
+    pub notes: Vec<String>,
+}
+
+/// [`introspect`], with a note for each table and column left out because
+/// the database fills it (a trigger's target table, a generated column, a
+/// column a BEFORE trigger sets). Views and materialized views are never read.
+pub async fn introspect_with_notes(db: &Database, options: &IntrospectOptions) -> Result<Introspection> {
     let tables = catalog::select(read_catalog(db, options.schema.as_deref()).await?, options);
-    catalog::to_schema(&tables, &format!("{} catalog", db.backend()))
+    let (tables, notes) = catalog::leave_to_database(tables);
+    let schema = catalog::to_schema(&tables, &format!("{} catalog", db.backend()))?;
+    Ok(Introspection { schema, notes })
 }
 
 /// Every table of one schema as the catalogs describe it.
@@ -247,6 +267,16 @@ pub mod blocking {
         })
     }
 
+    /// [`super::introspect_with_notes`] of the database at `url`.
+    pub fn introspect_with_notes(url: &str, options: &IntrospectOptions) -> Result<Introspection> {
+        runtime()?.block_on(async {
+            let db = Database::connect(url).await?;
+            let schema = super::introspect_with_notes(&db, options).await;
+            db.close().await;
+            schema
+        })
+    }
+
     /// [`super::seed`] into the database at `url`.
     pub fn seed<E: Engine + Send + Sync + 'static>(
         url: &str,
@@ -263,6 +293,16 @@ pub mod blocking {
         })
     }
 
+    /// [`super::read_dataset`] of the database at `url`.
+    pub fn read_dataset(url: &str, schema: &Schema, db_schema: Option<&str>) -> Result<crate::Dataset> {
+        runtime()?.block_on(async {
+            let db = Database::connect(url).await?;
+            let data = super::read_dataset(&db, schema, db_schema).await;
+            db.close().await;
+            data
+        })
+    }
+
     /// [`super::read_table`] of the database at `url`.
     pub fn read_table(url: &str, table: &str, options: &ReadOptions) -> Result<(Vec<String>, Vec<Row>)> {
         runtime()?.block_on(async {
@@ -272,6 +312,43 @@ pub mod blocking {
             rows
         })
     }
+}
+
+/// The tables of `schema` that `include` globs pick (all when empty) and
+/// `exclude` globs do not drop, for schemas read from a file. A kept table
+/// whose foreign key points at a dropped one is an error naming both.
+pub fn select_tables(schema: &Schema, include: &[String], exclude: &[String]) -> Result<Schema> {
+    if include.is_empty() && exclude.is_empty() {
+        return Ok(schema.clone());
+    }
+    let kept: Vec<crate::schema::Table> = schema
+        .tables
+        .iter()
+        .filter(|t| ident::selected(&t.name, include, exclude))
+        .cloned()
+        .collect();
+    let mut problems = Vec::new();
+    for t in &kept {
+        for fk in t.all_foreign_keys() {
+            if !kept.iter().any(|k| k.name == fk.table) {
+                problems.push(crate::error::Problem::column(
+                    &t.name,
+                    &fk.columns.join(", "),
+                    format!(
+                        "references `{}`, which --include/--exclude leave out; keep it or leave out this table too",
+                        fk.table
+                    ),
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::InvalidSchema {
+            origin: "tables picked by --include/--exclude".to_owned(),
+            problems,
+        });
+    }
+    Ok(Schema::new(kept))
 }
 
 /// `url` without its password, for messages.

@@ -55,6 +55,13 @@ JOIN information_schema.CHECK_CONSTRAINTS cc
 WHERE tc.TABLE_SCHEMA = ? AND tc.CONSTRAINT_TYPE = 'CHECK'
 ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME";
 
+const TRIGGERS: &str = "
+SELECT CAST(EVENT_OBJECT_TABLE AS CHAR) AS table_name, CAST(TRIGGER_NAME AS CHAR) AS trigger_name,
+       CAST(ACTION_TIMING AS CHAR) AS timing, CAST(ACTION_STATEMENT AS CHAR) AS source
+FROM information_schema.TRIGGERS
+WHERE TRIGGER_SCHEMA = ? AND EVENT_MANIPULATION = 'INSERT'
+ORDER BY EVENT_OBJECT_TABLE, TRIGGER_NAME";
+
 /// Whether the server is MariaDB.
 pub(crate) async fn is_mariadb(pool: &MySqlPool) -> Result<bool> {
     let version: String = sqlx::query_scalar("SELECT CAST(VERSION() AS CHAR)")
@@ -100,6 +107,9 @@ pub(crate) async fn read_catalog(pool: &MySqlPool, schema: Option<&str>) -> Resu
             unique: Vec::new(),
             foreign_keys: Vec::new(),
             checks: Vec::new(),
+            patterns: Vec::new(),
+            filled_by_trigger: None,
+            trigger_targets: Vec::new(),
         })
         .collect();
     let find = |tables: &Vec<DbTable>, name: &str| tables.iter().position(|t| t.name == name);
@@ -125,16 +135,21 @@ pub(crate) async fn read_catalog(pool: &MySqlPool, schema: Option<&str>) -> Resu
             r.get("num_precision"),
             r.get("num_scale"),
         );
-        let auto = extra.to_ascii_lowercase().contains("auto_increment");
+        let extra = extra.to_ascii_lowercase();
+        let auto = extra.contains("auto_increment");
+        let generated = extra.contains("generated") || extra.contains("persistent");
         tables[t].columns.push(DbColumn {
             name: r.get("name"),
             ty,
             sql: column_type,
             nullable,
             // MariaDB reports a nullable column without default as 'NULL'.
-            has_default: default.is_some() || auto || extra.to_ascii_lowercase().contains("generated"),
+            has_default: default.is_some() || auto || generated,
             auto,
             comment: r.get::<Option<String>, _>("comment").filter(|c| !c.is_empty()),
+            sequence: None,
+            filled_by_db: generated.then(|| "a generated column (GENERATED ALWAYS AS …)".to_owned()),
+            byte_length: None,
         });
     }
 
@@ -172,6 +187,7 @@ pub(crate) async fn read_catalog(pool: &MySqlPool, schema: Option<&str>) -> Resu
                         schema: r.get("parent_schema"),
                         table: r.get("parent"),
                         references: vec![parent_column],
+                        deferrable: true,
                     }),
                 }
             }
@@ -201,6 +217,43 @@ pub(crate) async fn read_catalog(pool: &MySqlPool, schema: Option<&str>) -> Resu
             continue;
         }
         tables[t].checks.push(clause);
+    }
+
+    for r in sqlx::query(TRIGGERS)
+        .bind(&schema)
+        .fetch_all(pool)
+        .await
+        .map_err(fail("triggers"))?
+    {
+        let table_name: String = r.get("table_name");
+        let trigger: String = r.get("trigger_name");
+        let source: String = r.get("source");
+        let Some(t) = find(&tables, &table_name) else {
+            continue;
+        };
+        if r.get::<&str, _>("timing").eq_ignore_ascii_case("BEFORE") {
+            for col in catalog::assigned_new_columns(&source, true) {
+                if let Some(c) = tables[t]
+                    .columns
+                    .iter_mut()
+                    .find(|c| c.name.eq_ignore_ascii_case(&col))
+                    && !c.auto
+                    && !c.nullable
+                    && !c.has_default
+                {
+                    c.filled_by_db = Some(format!("set by the BEFORE INSERT trigger `{trigger}`"));
+                }
+            }
+        }
+        for target in catalog::insert_targets(&source) {
+            if target == table_name {
+                continue;
+            }
+            tables[t].trigger_targets.push(target.clone());
+            if let Some(p) = find(&tables, &target) {
+                tables[p].filled_by_trigger = Some(format!("the trigger `{trigger}` on `{table_name}`"));
+            }
+        }
     }
     Ok(tables)
 }
@@ -243,7 +296,7 @@ fn map_type(
         "date" => SqlType::Date,
         "time" => SqlType::Time,
         "datetime" | "timestamp" => SqlType::Timestamp,
-        "year" => SqlType::SmallInt { unsigned: true },
+        "year" => SqlType::Year,
         "json" => SqlType::Json,
         "uuid" => SqlType::Uuid,
         "enum" => {
@@ -251,6 +304,16 @@ fn map_type(
                 .find('(')
                 .and_then(|i| column_type.rfind(')').map(|j| &column_type[i + 1..j]));
             match body.and_then(catalog::quoted_list) {
+                Some(values) => SqlType::Enum(values),
+                None => SqlType::Other(column_type.to_owned()),
+            }
+        }
+        "set" => {
+            let body = column_type
+                .find('(')
+                .and_then(|i| column_type.rfind(')').map(|j| &column_type[i + 1..j]));
+            match body.and_then(catalog::quoted_list) {
+                // One member is a valid SET value.
                 Some(values) => SqlType::Enum(values),
                 None => SqlType::Other(column_type.to_owned()),
             }

@@ -14,6 +14,7 @@ use super::catalog::{DbColumn, DbTable, SqlType};
 use super::{Backend, Database, db_error, ident, read_catalog};
 use crate::error::{Error, Result};
 use crate::value::{Row, Value};
+use sqlx::AssertSqlSafe;
 
 /// Which rows [`read_table`] reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,15 +82,24 @@ pub async fn read_table(
         .collect();
     let texts = match db {
         Database::Postgres(pool) => fetch_texts(
-            sqlx::query(&sql).persistent(false).fetch_all(pool).await,
+            sqlx::query(AssertSqlSafe(sql.as_str()))
+                .persistent(false)
+                .fetch_all(pool)
+                .await,
             columns.len(),
         ),
         Database::MySql(pool) => fetch_texts(
-            sqlx::query(&sql).persistent(false).fetch_all(pool).await,
+            sqlx::query(AssertSqlSafe(sql.as_str()))
+                .persistent(false)
+                .fetch_all(pool)
+                .await,
             columns.len(),
         ),
         Database::Sqlite(pool) => fetch_texts(
-            sqlx::query(&sql).persistent(false).fetch_all(pool).await,
+            sqlx::query(AssertSqlSafe(sql.as_str()))
+                .persistent(false)
+                .fetch_all(pool)
+                .await,
             columns.len(),
         ),
     }
@@ -177,6 +187,8 @@ fn text_expr(backend: Backend, column: &DbColumn) -> String {
             SqlType::Timestamp => format!("to_char({c}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"),
             SqlType::Array(_) => format!("array_to_json({c})::text"),
             SqlType::Bytes => format!("encode({c}, 'hex')"),
+            // `$1,234.56` in the server's locale otherwise.
+            SqlType::Decimal { .. } if column.sql == "money" => format!("{c}::numeric::text"),
             _ => format!("{c}::text"),
         },
         // CAST … AS CHAR everywhere: some functions return binary strings.
@@ -226,7 +238,9 @@ fn decode(text: Option<String>, column: &DbColumn, table: &str) -> Result<Value>
         return Ok(Value::Null);
     };
     Ok(match &column.ty {
-        t if t.is_integer() => text.trim().parse::<i64>().map_or(Value::Text(text), Value::Int),
+        t if t.is_integer() || *t == SqlType::Year => {
+            text.trim().parse::<i64>().map_or(Value::Text(text), Value::Int)
+        }
         SqlType::Bool => match text.trim() {
             "t" | "true" | "TRUE" | "1" => Value::Bool(true),
             "f" | "false" | "FALSE" | "0" => Value::Bool(false),
@@ -246,6 +260,47 @@ fn decode(text: Option<String>, column: &DbColumn, table: &str) -> Result<Value>
     })
 }
 
+/// Every row of every table of `schema`, read from `db` into a
+/// [`Dataset`](crate::Dataset) in the schema's column order, so
+/// [`check`](crate::check::check) can test the live rows against it (foreign
+/// keys, uniques, NOT NULL, types, ranges, patterns). Database columns the
+/// schema does not name are left out; a schema column the table lacks is an
+/// error naming both. All rows are held in memory.
+pub async fn read_dataset(
+    db: &Database,
+    schema: &crate::Schema,
+    db_schema: Option<&str>,
+) -> Result<crate::Dataset> {
+    let options = ReadOptions {
+        schema: db_schema.map(str::to_owned),
+        limit: None,
+        random: false,
+    };
+    let mut tables = Vec::with_capacity(schema.tables.len());
+    for table in &schema.tables {
+        let (names, rows) = read_table(db, &table.name, &options).await?;
+        let positions: Vec<usize> = table
+            .columns
+            .iter()
+            .map(|c| {
+                names
+                    .iter()
+                    .position(|n| *n == c.name)
+                    .ok_or_else(|| Error::Database {
+                        context: format!("reading table `{}`", table.name),
+                        message: format!("the schema's column `{}` is not in the database table", c.name),
+                    })
+            })
+            .collect::<Result<_>>()?;
+        tables.push(
+            rows.into_iter()
+                .map(|row| positions.iter().map(|&i| row[i].clone()).collect())
+                .collect(),
+        );
+    }
+    crate::Dataset::from_tables(schema.clone(), tables)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +314,9 @@ mod tests {
             has_default: false,
             auto: false,
             comment: None,
+            sequence: None,
+            filled_by_db: None,
+            byte_length: None,
         }
     }
 
@@ -298,6 +356,9 @@ mod tests {
             unique: vec![],
             foreign_keys: vec![],
             checks: vec![],
+            patterns: vec![],
+            filled_by_trigger: None,
+            trigger_targets: vec![],
         };
         let all = select_sql(Backend::Postgres, &table, &ReadOptions::default());
         assert_eq!(

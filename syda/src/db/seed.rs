@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rand::RngExt;
@@ -193,6 +194,9 @@ pub struct SeedReport {
     pub updated_rows: u64,
     /// Total time, generation and commit included.
     pub elapsed: Duration,
+    /// What the seed decided on its own, one line each (a table given
+    /// fewer rows than asked because its key type holds no more).
+    pub notes: Vec<String>,
 }
 
 impl SeedReport {
@@ -215,6 +219,9 @@ impl fmt::Display for SeedReport {
                 secs,
                 t.rows as f64 / secs.max(1e-9)
             )?;
+        }
+        for note in &self.notes {
+            writeln!(f, "note: {note}")?;
         }
         if self.updated_rows > 0 {
             writeln!(
@@ -268,12 +275,15 @@ where
     let started = Instant::now();
     let (targets, catalog) = resolve(db, schema, options).await?;
     let mut tx = Tx::begin(db).await?;
+    let mut notes = Vec::new();
     let result = async {
         prepare(&mut tx, schema, &targets, &catalog, options).await?;
         let working = with_key_offsets(&mut tx, schema, &targets, engine).await?;
+        let plan = &within_key_ranges(plan, &working, engine, &mut notes);
         let mut engine = engine.clone();
-        register_arrays(&mut engine, &working, &targets);
+        register_database_types(&mut engine, &working, &targets)?;
         let order = plan.planner(&working).order()?;
+        let relaxed = relax_for_cycles(&mut tx, &catalog, &order.deferred).await?;
         let mut driver = Driver::new(&working, &targets, &order.deferred, options, plan);
         stream_into(
             &mut tx,
@@ -284,10 +294,14 @@ where
             options.chunk_rows,
         )
         .await?;
-        driver.finish(&mut tx).await
+        let done = driver.finish(&mut tx).await?;
+        if relaxed {
+            tx.restore_foreign_keys(&in_schema(schema, &catalog)).await?;
+        }
+        Ok(done)
     }
     .await;
-    finish(tx, result, started).await
+    finish(tx, result, started, notes).await
 }
 
 /// Loads rows already in memory (a generated or read [`Dataset`]) the same
@@ -301,6 +315,7 @@ pub async fn load(db: &Database, data: &Dataset, options: &SeedOptions) -> Resul
     let result = async {
         prepare(&mut tx, schema, &targets, &catalog, options).await?;
         let plan = PlanConfig::default();
+        let relaxed = relax_for_cycles(&mut tx, &catalog, data.deferred()).await?;
         let mut driver = Driver::new(schema, &targets, data.deferred(), options, &plan);
         while let Some(t) = (0..schema.tables.len()).find(|&t| !driver.loaded[t] && driver.ready(t)) {
             let rows = data.table(&schema.tables[t].name).unwrap_or(&[]);
@@ -314,13 +329,22 @@ pub async fn load(db: &Database, data: &Dataset, options: &SeedOptions) -> Resul
                     .to_owned(),
             });
         }
-        driver.finish(&mut tx).await
+        let done = driver.finish(&mut tx).await?;
+        if relaxed {
+            tx.restore_foreign_keys(&in_schema(schema, &catalog)).await?;
+        }
+        Ok(done)
     }
     .await;
-    finish(tx, result, started).await
+    finish(tx, result, started, Vec::new()).await
 }
 
-async fn finish(tx: Tx, result: Result<(Vec<TableReport>, u64)>, started: Instant) -> Result<SeedReport> {
+async fn finish(
+    tx: Tx,
+    result: Result<(Vec<TableReport>, u64)>,
+    started: Instant,
+    notes: Vec<String>,
+) -> Result<SeedReport> {
     match result {
         Ok((tables, updated_rows)) => {
             tx.commit().await?;
@@ -328,6 +352,7 @@ async fn finish(tx: Tx, result: Result<(Vec<TableReport>, u64)>, started: Instan
                 tables,
                 updated_rows,
                 elapsed: started.elapsed(),
+                notes,
             })
         }
         Err(err) => {
@@ -335,6 +360,52 @@ async fn finish(tx: Tx, result: Result<(Vec<TableReport>, u64)>, started: Instan
             Err(err)
         }
     }
+}
+
+/// The catalog tables the schema seeds.
+fn in_schema<'c>(schema: &Schema, catalog: &'c [DbTable]) -> Vec<&'c DbTable> {
+    catalog
+        .iter()
+        .filter(|t| schema.table(&t.name).is_some())
+        .collect()
+}
+
+/// A cycle of NOT NULL foreign keys is inserted with its keys in place and
+/// the checks deferred (or, on MySQL, off until an orphan query at the
+/// end). PostgreSQL can only defer a `DEFERRABLE` constraint: any other is
+/// an error naming it. Returns whether the checks were relaxed.
+async fn relax_for_cycles(tx: &mut Tx, catalog: &[DbTable], deferred: &[DeferredKey]) -> Result<bool> {
+    let required: Vec<&DeferredKey> = deferred.iter().filter(|d| d.required).collect();
+    if required.is_empty() {
+        return Ok(false);
+    }
+    let mut problems = Vec::new();
+    for d in &required {
+        let fk = catalog
+            .iter()
+            .filter(|t| t.name == d.table)
+            .flat_map(|t| &t.foreign_keys)
+            .find(|fk| fk.table == d.parent && fk.columns == d.columns);
+        if fk.is_some_and(|fk| !fk.deferrable) {
+            problems.push(Problem::column(
+                &d.table,
+                &d.columns.join(", "),
+                format!(
+                    "closes a cycle of NOT NULL foreign keys (to `{}`), which PostgreSQL can only insert with the constraint DEFERRABLE; \
+                     `ALTER TABLE … ALTER CONSTRAINT … DEFERRABLE`, or make a column of the cycle nullable",
+                    d.parent
+                ),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::InvalidSchema {
+            origin: format!("schema against the {} database", tx.backend()),
+            problems,
+        });
+    }
+    tx.relax_foreign_keys().await?;
+    Ok(true)
 }
 
 /// Matches every schema table and column to the database; collects every
@@ -368,6 +439,14 @@ async fn resolve(
         let mut columns = Vec::new();
         for col in table.columns.iter() {
             match db_table.column(&col.name) {
+                Some(DbColumn {
+                    filled_by_db: Some(why),
+                    ..
+                }) => problems.push(Problem::column(
+                    &table.name,
+                    &col.name,
+                    format!("is filled by the database ({why}); leave it out of the schema"),
+                )),
                 Some(c) => columns.push(c.clone()),
                 None => problems.push(Problem::column(
                     &table.name,
@@ -385,7 +464,7 @@ async fn resolve(
             }
         }
         for c in &db_table.columns {
-            if !c.nullable && !c.has_default && table.column(&c.name).is_none() {
+            if !c.nullable && !c.has_default && c.filled_by_db.is_none() && table.column(&c.name).is_none() {
                 problems.push(Problem::column(
                     &table.name,
                     &c.name,
@@ -471,6 +550,43 @@ async fn with_key_offsets<E: Engine>(
     Ok(working)
 }
 
+/// `plan` with each table whose row count comes from the default `rows`
+/// (not its own size) cut to what its sequential key's range holds: a
+/// TINYINT key takes 255 rows, not 1000. Each cut is a note.
+fn within_key_ranges<E: Engine>(
+    plan: &PlanConfig,
+    working: &Schema,
+    engine: &E,
+    notes: &mut Vec<String>,
+) -> PlanConfig {
+    let mut plan = plan.clone();
+    for table in &working.tables {
+        if plan.sizes.iter().any(|(t, _)| *t == table.name) {
+            continue;
+        }
+        let Some(c) = sequential_key(table, engine) else {
+            continue;
+        };
+        let column = &table.columns[c];
+        let Some(Range {
+            min: Literal::Int(lo),
+            max: Literal::Int(hi),
+        }) = &column.range
+        else {
+            continue;
+        };
+        let room = u64::try_from(hi.saturating_sub(*lo).saturating_add(1)).unwrap_or(0);
+        if room < plan.rows {
+            notes.push(format!(
+                "table `{}` gets {room} rows, not {}: its key `{}` holds no more (give it a --size to be told instead)",
+                table.name, plan.rows, column.name
+            ));
+            plan = plan.size(&table.name, room);
+        }
+    }
+    plan
+}
+
 /// The column the offline engine counts 1, 2, 3… in: a sole integer
 /// primary key that no generator or foreign key fills.
 fn sequential_key<E: Engine>(table: &Table, engine: &E) -> Option<usize> {
@@ -484,56 +600,309 @@ fn sequential_key<E: Engine>(table: &Table, engine: &E) -> Option<usize> {
     (keys.next().is_none() && col.ty == DataType::Integer && !filled).then_some(i)
 }
 
-/// Short arrays of the element type for PostgreSQL array columns the
-/// schema leaves to the engine (it would make JSON objects).
-fn register_arrays<E: Engine>(engine: &mut E, schema: &Schema, targets: &[Target]) {
+/// Values the database accepts for the columns whose type the schema file
+/// cannot say (PostgreSQL arrays of any element type, bytea, ltree, inet,
+/// cidr, macaddr, tsvector, interval, point, xml, ranges, …), registered as
+/// column generators where the schema leaves the column to the engine. A
+/// type syda cannot fill is an error naming the column and the way out.
+fn register_database_types<E: Engine>(engine: &mut E, schema: &Schema, targets: &[Target]) -> Result<()> {
+    let mut problems = Vec::new();
     for (table, target) in schema.tables.iter().zip(targets) {
         for (col, db_col) in table.columns.iter().zip(&target.columns) {
-            let SqlType::Array(elem) = &db_col.ty else {
-                continue;
-            };
             let generators = engine.local_mut().generators_mut();
-            if col.ty != DataType::Json
-                || col.generator.is_some()
+            let given = col.generator.is_some()
+                || col.one_of.is_some()
+                || col.pattern.is_some()
+                || col.foreign_key.is_some()
                 || generators.column(&table.name, &col.name).is_some()
-            {
+                || col.kind.as_deref().is_some_and(|k| generators.kind(k).is_some());
+            if given {
                 continue;
             }
-            let elem = (**elem).clone();
+            let fill: Option<Fill> = match &db_col.ty {
+                SqlType::Array(elem) if col.ty == DataType::Json => {
+                    if let Some(name) = unknown(elem) {
+                        problems.push(cannot_fill(&table.name, &col.name, &format!("{name}[]")));
+                        continue;
+                    }
+                    Some(Fill::Array((**elem).clone()))
+                }
+                SqlType::Bytes if db_col.sql == "bytea" => Some(Fill::Bytes(db_col.byte_length)),
+                SqlType::Other(name) if col.ty == DataType::Text => match special(name) {
+                    Some(_) => Some(Fill::Special(name.clone(), db_col.sql.clone())),
+                    None => {
+                        problems.push(cannot_fill(&table.name, &col.name, &db_col.sql));
+                        continue;
+                    }
+                },
+                _ => None,
+            };
+            let Some(fill) = fill else {
+                continue;
+            };
             let nullable = col.nullable;
+            let unique = col.unique || col.primary_key;
             generators.register_column(&table.name, &col.name, move |ctx: &mut GenContext<'_>| {
-                array_value(&elem, nullable, ctx)
+                let index = ctx.index();
+                let rng = ctx.rng();
+                if nullable && rng.random_bool(0.1) {
+                    return Value::Null;
+                }
+                let serial = unique.then_some(index);
+                match &fill {
+                    Fill::Array(elem) => {
+                        let n = rng.random_range(0..=3);
+                        let items: Vec<serde_json::Value> = (0..n)
+                            .map(|_| element(elem, rng))
+                            .filter(|v| !v.is_null())
+                            .collect();
+                        Value::Json(serde_json::Value::Array(items))
+                    }
+                    Fill::Bytes(len) => Value::Text(bytea(*len, serial, rng)),
+                    Fill::Special(name, sql) => Value::Text(special_value(name, sql, serial, rng)),
+                }
             });
         }
     }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::InvalidSchema {
+            origin: "schema against the database".to_owned(),
+            problems,
+        })
+    }
 }
 
-fn array_value(elem: &SqlType, nullable: bool, ctx: &mut GenContext<'_>) -> Value {
-    let rng = ctx.rng();
-    if nullable && rng.random_bool(0.1) {
-        return Value::Null;
+enum Fill {
+    Array(SqlType),
+    Bytes(Option<u32>),
+    Special(String, String),
+}
+
+fn cannot_fill(table: &str, column: &str, sql: &str) -> Problem {
+    Problem::column(
+        table,
+        column,
+        format!(
+            "has type `{sql}`, which syda cannot fill; give the column a `pattern` or `one_of` in the schema file, \
+             register a generator for it (Generators::register_column), or leave it out if it is nullable or has a default"
+        ),
+    )
+}
+
+/// The name of an array element type syda cannot fill.
+fn unknown(elem: &SqlType) -> Option<&str> {
+    match elem {
+        SqlType::Other(name) if special(name).is_none() => Some(name),
+        _ => None,
     }
-    let n = rng.random_range(0..=3);
-    let items: Vec<serde_json::Value> = (0..n)
-        .map(|_| match elem {
-            t if t.is_integer() => serde_json::Value::from(rng.random_range(0..=i64::from(i16::MAX))),
-            SqlType::Float | SqlType::Decimal { .. } => {
-                serde_json::Value::from(f64::from(rng.random_range(0..100_000)) / 100.0)
+}
+
+/// PostgreSQL types with a generator here (by `pg_type.typname`).
+fn special(name: &str) -> Option<()> {
+    matches!(
+        name,
+        "ltree"
+            | "lquery"
+            | "inet"
+            | "cidr"
+            | "macaddr"
+            | "macaddr8"
+            | "tsvector"
+            | "tsquery"
+            | "interval"
+            | "point"
+            | "box"
+            | "circle"
+            | "lseg"
+            | "polygon"
+            | "path"
+            | "xml"
+            | "hstore"
+            | "bit"
+            | "varbit"
+            | "int4range"
+            | "int8range"
+            | "numrange"
+            | "daterange"
+            | "tsrange"
+            | "tstzrange"
+            | "oid"
+    )
+    .then_some(())
+}
+
+const WORDS: [&str; 12] = [
+    "alpha", "beta", "gamma", "delta", "epsilon", "kappa", "lambda", "sigma", "omega", "north", "south",
+    "river",
+];
+
+fn word(rng: &mut impl rand::Rng) -> &'static str {
+    WORDS[rng.random_range(0..WORDS.len())]
+}
+
+/// One array element as JSON (the loader writes a PostgreSQL array literal).
+fn element(elem: &SqlType, rng: &mut impl rand::Rng) -> serde_json::Value {
+    match elem {
+        t if t.is_integer() => serde_json::Value::from(rng.random_range(0..=i64::from(i16::MAX))),
+        SqlType::Float | SqlType::Decimal { .. } => {
+            serde_json::Value::from(f64::from(rng.random_range(0..100_000)) / 100.0)
+        }
+        SqlType::Bool => serde_json::Value::from(rng.random_bool(0.5)),
+        SqlType::Enum(labels) if !labels.is_empty() => {
+            serde_json::Value::from(labels[rng.random_range(0..labels.len())].clone())
+        }
+        SqlType::Text { max } => {
+            let w = word(rng);
+            let len = max.map_or(w.len(), |m| (m as usize).min(w.len()));
+            serde_json::Value::from(&w[..len])
+        }
+        SqlType::Date => serde_json::Value::from(format!(
+            "20{:02}-{:02}-{:02}",
+            rng.random_range(10..30),
+            rng.random_range(1..=12),
+            rng.random_range(1..=28)
+        )),
+        SqlType::Timestamp => serde_json::Value::from(format!(
+            "20{:02}-{:02}-{:02}T{:02}:{:02}:00Z",
+            rng.random_range(10..30),
+            rng.random_range(1..=12),
+            rng.random_range(1..=28),
+            rng.random_range(0..24),
+            rng.random_range(0..60)
+        )),
+        SqlType::Time => serde_json::Value::from(format!(
+            "{:02}:{:02}:00",
+            rng.random_range(0..24),
+            rng.random_range(0..60)
+        )),
+        SqlType::Uuid => serde_json::Value::from(uuid(rng)),
+        SqlType::Json => serde_json::json!({ "k": word(rng) }),
+        SqlType::Bytes => serde_json::Value::from(bytea(Some(8), None, rng)),
+        SqlType::Other(name) if special(name).is_some() => {
+            serde_json::Value::from(special_value(name, name, None, rng))
+        }
+        _ => serde_json::Value::Null,
+    }
+}
+
+fn uuid(rng: &mut impl rand::Rng) -> String {
+    let b: [u8; 16] = rng.random();
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+        u16::from_be_bytes([b[4], b[5]]),
+        u16::from_be_bytes([b[6], b[7]]) & 0x0fff,
+        (u16::from_be_bytes([b[8], b[9]]) & 0x3fff) | 0x8000,
+        u64::from_be_bytes([0, 0, b[10], b[11], b[12], b[13], b[14], b[15]])
+    )
+}
+
+/// `\x…` hex of `len` bytes (8 to 32 when the column says nothing); a
+/// unique column starts with its row number.
+fn bytea(len: Option<u32>, serial: Option<u64>, rng: &mut impl rand::Rng) -> String {
+    let len = len.map_or_else(|| rng.random_range(8..=32), |n| n as usize);
+    let mut bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+    if let Some(n) = serial {
+        for (i, b) in n.to_be_bytes().iter().rev().enumerate().take(len) {
+            bytes[i] = *b;
+        }
+    }
+    let mut out = String::with_capacity(2 + 2 * len);
+    out.push_str("\\x");
+    for b in bytes {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+fn x(rng: &mut impl rand::Rng) -> f64 {
+    f64::from(rng.random_range(-18_000..18_000)) / 100.0
+}
+
+/// A value of PostgreSQL type `name` (`sql` is the declared type, for
+/// bit lengths). `serial` (the row number) keeps unique columns distinct.
+fn special_value(name: &str, sql: &str, serial: Option<u64>, rng: &mut impl rand::Rng) -> String {
+    let n = serial.unwrap_or_else(|| rng.random_range(0..1 << 24));
+    let (a, b, c) = ((n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+    match name {
+        "ltree" | "lquery" => {
+            let depth = rng.random_range(1..=3);
+            let mut path = vec!["Top".to_owned()];
+            path.extend((0..depth).map(|_| word(rng).to_owned()));
+            if serial.is_some() {
+                path.push(format!("n{n}"));
             }
-            SqlType::Bool => serde_json::Value::from(rng.random_bool(0.5)),
-            SqlType::Enum(labels) if !labels.is_empty() => {
-                serde_json::Value::from(labels[rng.random_range(0..labels.len())].clone())
+            path.join(".")
+        }
+        "inet" => format!("10.{a}.{b}.{c}"),
+        "cidr" => format!("10.{a}.{b}.{c}/32"),
+        "macaddr" => format!("08:00:2b:{a:02x}:{b:02x}:{c:02x}"),
+        "macaddr8" => format!("08:00:2b:ff:fe:{a:02x}:{b:02x}:{c:02x}"),
+        "tsvector" => {
+            let mut words: Vec<&str> = (0..rng.random_range(1..=4)).map(|_| word(rng)).collect();
+            words.sort_unstable();
+            words.dedup();
+            let mut v = words.join(" ");
+            if serial.is_some() {
+                v.push_str(&format!(" n{n}"));
             }
-            SqlType::Text { max } => {
-                let word = ["alpha", "beta", "gamma", "delta", "omega"][rng.random_range(0..5)];
-                let len = max.map_or(word.len(), |m| (m as usize).min(word.len()));
-                serde_json::Value::from(&word[..len])
-            }
-            _ => serde_json::Value::Null,
-        })
-        .filter(|v| !v.is_null())
-        .collect();
-    Value::Json(serde_json::Value::Array(items))
+            v
+        }
+        "tsquery" => format!("{} & {}", word(rng), word(rng)),
+        "interval" => match serial {
+            Some(n) => format!("{n} seconds"),
+            None => format!("{} minutes", rng.random_range(1..=10_000)),
+        },
+        "point" => format!("({},{})", x(rng), x(rng)),
+        "box" | "lseg" => format!("(({},{}),({},{}))", x(rng), x(rng), x(rng), x(rng)),
+        "circle" => format!("<({},{}),{}>", x(rng), x(rng), rng.random_range(1..100)),
+        "polygon" | "path" => format!(
+            "(({},{}),({},{}),({},{}))",
+            x(rng),
+            x(rng),
+            x(rng),
+            x(rng),
+            x(rng),
+            x(rng)
+        ),
+        "xml" => format!("<item><id>{n}</id><name>{}</name></item>", word(rng)),
+        "hstore" => format!("\"{}\"=>\"{n}\"", word(rng)),
+        "bit" | "varbit" => {
+            let declared = sql
+                .split_once('(')
+                .and_then(|(_, r)| r.trim_end_matches(')').parse::<usize>().ok())
+                .unwrap_or(if name == "bit" { 1 } else { 16 });
+            let len = if name == "bit" {
+                declared
+            } else {
+                rng.random_range(1..=declared.max(1))
+            };
+            (0..len)
+                .map(|i| {
+                    if i < 64 && (n >> i) & 1 == 1 || rng.random_bool(0.5) {
+                        '1'
+                    } else {
+                        '0'
+                    }
+                })
+                .collect()
+        }
+        "int4range" | "int8range" | "numrange" => {
+            let lo = rng.random_range(0..10_000);
+            format!("[{lo},{})", lo + rng.random_range(1..1000))
+        }
+        "daterange" => {
+            let (y, m) = (rng.random_range(2010..2030), rng.random_range(1..=12));
+            format!("[{y}-{m:02}-01,{y}-{m:02}-28)")
+        }
+        "tsrange" | "tstzrange" => {
+            let (y, m) = (rng.random_range(2010..2030), rng.random_range(1..=12));
+            format!("[{y}-{m:02}-01 00:00:00,{y}-{m:02}-28 12:00:00)")
+        }
+        _ => n.to_string(),
+    }
 }
 
 /// Runs the planner on a blocking thread and loads what it sends.
@@ -550,22 +919,29 @@ where
 {
     let (sender, mut receiver) = mpsc::channel::<Msg>(4);
     let chunk_rows = chunk_rows.max(1);
+    // Set when the generator stops because the loader went away (the
+    // loader's error is then the cause); otherwise a generator error is.
+    let loader_left = Arc::new(AtomicBool::new(false));
+    let left = Arc::clone(&loader_left);
     let generator = tokio::task::spawn_blocking(move || {
         let planner = plan.planner(&schema);
-        let stopped = || load::generation_stopped();
+        let gone = |_| {
+            left.store(true, Ordering::Relaxed);
+            loader_gone()
+        };
         planner.stream(&engine, |table, rows| {
-            let t = schema.table_index(&table.name).ok_or_else(stopped)?;
-            sender.blocking_send(Msg::Table(t)).map_err(|_| loader_gone())?;
+            let t = schema
+                .table_index(&table.name)
+                .ok_or_else(load::generation_stopped)?;
+            sender.blocking_send(Msg::Table(t)).map_err(gone)?;
             loop {
                 let chunk: Vec<Row> = (&mut *rows).take(chunk_rows).collect::<Result<_>>()?;
                 if chunk.is_empty() {
                     break;
                 }
-                sender
-                    .blocking_send(Msg::Rows(chunk))
-                    .map_err(|_| loader_gone())?;
+                sender.blocking_send(Msg::Rows(chunk)).map_err(gone)?;
             }
-            sender.blocking_send(Msg::End).map_err(|_| loader_gone())
+            sender.blocking_send(Msg::End).map_err(gone)
         })
     });
     let loaded = load_stream(tx, driver, &mut receiver).await;
@@ -576,10 +952,10 @@ where
     })?;
     match (loaded, generated) {
         (Ok(()), Ok(_)) => Ok(()),
-        // The generator's own error explains a stream that stopped early.
-        (Err(e), Err(g)) if is_stopped(&e) => Err(g),
-        (Ok(()), Err(g)) => Err(g),
+        // The generator failed on its own: its error explains a stream that stopped early.
+        (_, Err(g)) if !loader_left.load(Ordering::Relaxed) => Err(g),
         (Err(e), _) => Err(e),
+        (Ok(()), Err(g)) => Err(g),
     }
 }
 
@@ -588,10 +964,6 @@ fn loader_gone() -> Error {
         context: "seeding".to_owned(),
         message: "the loader stopped".to_owned(),
     }
-}
-
-fn is_stopped(e: &Error) -> bool {
-    matches!(e, Error::Database { message, .. } if message == load::GENERATION_STOPPED)
 }
 
 async fn load_stream(tx: &mut Tx, driver: &mut Driver<'_>, receiver: &mut mpsc::Receiver<Msg>) -> Result<()> {
@@ -780,10 +1152,11 @@ impl<'a> Driver<'a> {
                 p.rows_loaded(&table.name, rows);
             }
         };
+        // Required deferred keys go in with their values (checks relaxed).
         let deferred_columns: Vec<usize> = self
             .deferred
             .iter()
-            .filter(|d| d.table == table.name)
+            .filter(|d| d.table == table.name && !d.required)
             .flat_map(|d| d.columns.iter().filter_map(|c| table.column_index(c)))
             .collect();
         let rows = if deferred_columns.is_empty() {
@@ -851,7 +1224,7 @@ impl<'a> Driver<'a> {
                 continue;
             }
             for col in target.columns.iter().filter(|c: &&DbColumn| c.auto) {
-                tx.fix_sequence(target, &col.name).await?;
+                tx.fix_sequence(target, col).await?;
             }
         }
         Ok((self.reports, self.updated))

@@ -27,9 +27,12 @@ pub(crate) async fn read_catalog(pool: &SqlitePool) -> Result<Vec<DbTable>> {
             unique: Vec::new(),
             foreign_keys: Vec::new(),
             checks: check_clauses(&sql),
+            patterns: Vec::new(),
+            filled_by_trigger: None,
+            trigger_targets: Vec::new(),
         };
         let columns = sqlx::query(
-            r#"SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid"#,
+            r#"SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid"#,
         )
         .bind(&name)
         .fetch_all(pool)
@@ -54,6 +57,11 @@ pub(crate) async fn read_catalog(pool: &SqlitePool) -> Result<Vec<DbTable>> {
                 has_default: c.get::<Option<String>, _>("dflt_value").is_some() || auto,
                 auto,
                 comment: None,
+                sequence: None,
+                // 2 and 3: VIRTUAL and STORED generated columns.
+                filled_by_db: matches!(c.get::<i64, _>("hidden"), 2 | 3)
+                    .then(|| "a generated column (GENERATED ALWAYS AS …)".to_owned()),
+                byte_length: None,
             });
         }
         pk.sort();
@@ -111,6 +119,7 @@ pub(crate) async fn read_catalog(pool: &SqlitePool) -> Result<Vec<DbTable>> {
                         schema: String::new(),
                         table: fk.get("table"),
                         references: Vec::new(),
+                        deferrable: true,
                     },
                     vec![to],
                 ));
@@ -118,6 +127,36 @@ pub(crate) async fn read_catalog(pool: &SqlitePool) -> Result<Vec<DbTable>> {
             last_id = Some(id);
         }
         tables.push((table, pending));
+    }
+    let triggers = sqlx::query(
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL ORDER BY name",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(fail("triggers".to_owned()))?;
+    for r in triggers {
+        let trigger: String = r.get("name");
+        let on: String = r.get("tbl_name");
+        let sql: String = r.get("sql");
+        // The body only: the header names the trigger's own table.
+        let upper = sql.to_ascii_uppercase();
+        if !upper.contains(" INSERT ON ") && !upper.contains(" INSERT\nON ") {
+            continue;
+        }
+        let body = upper.find("BEGIN").map_or("", |i| &sql[i..]);
+        let targets = super::catalog::insert_targets(body);
+        if let Some((t, _)) = tables.iter_mut().find(|(t, _)| t.name == on) {
+            t.trigger_targets
+                .extend(targets.iter().filter(|n| **n != on).cloned());
+        }
+        for target in targets.into_iter().filter(|n| *n != on) {
+            if let Some((t, _)) = tables
+                .iter_mut()
+                .find(|(t, _)| t.name.eq_ignore_ascii_case(&target))
+            {
+                t.filled_by_trigger = Some(format!("the trigger `{trigger}` on `{on}`"));
+            }
+        }
     }
     // A foreign key without target columns means the parent's primary key.
     let primary_keys: Vec<(String, Vec<String>)> = tables

@@ -21,6 +21,10 @@ pub struct DeferredKey {
     pub columns: Vec<String>,
     /// The parent table.
     pub parent: String,
+    /// The key's columns are NOT NULL: the cycle had no nullable edge, so
+    /// every row gets a parent and a loader inserts the rows with the
+    /// foreign-key checks deferred or relaxed instead of NULL first.
+    pub required: bool,
 }
 
 /// The generation order with the foreign keys to fill afterwards.
@@ -78,9 +82,29 @@ impl Planner<'_> {
                         table: schema.tables[child].name.to_string(),
                         columns: fk.columns.iter().map(ToString::to_string).collect(),
                         parent: fk.table.to_string(),
+                        required: false,
                     });
                 }
             }
+        }
+        // Cycles left have only required edges: defer the last declared
+        // edge of each until none is left.
+        while let Some(component) = tarjan_scc(&graph).into_iter().find(|c| c.len() > 1) {
+            let members: HashSet<NodeIndex> = component.iter().copied().collect();
+            let last = graph.edge_indices().rev().find(|&e| {
+                graph
+                    .edge_endpoints(e)
+                    .is_some_and(|(a, b)| members.contains(&a) && members.contains(&b))
+            });
+            let Some((child, fk, _)) = last.and_then(|e| graph.remove_edge(e)) else {
+                break;
+            };
+            deferred.push(DeferredKey {
+                table: schema.tables[child].name.to_string(),
+                columns: fk.columns.iter().map(ToString::to_string).collect(),
+                parent: fk.table.to_string(),
+                required: true,
+            });
         }
         // Kahn's algorithm, always taking the earliest declared ready table.
         let mut waiting: Vec<usize> = nodes

@@ -308,11 +308,33 @@ impl Planner<'_> {
             &table.name,
             &format!("deferred {}", key.columns.join(",")),
         );
+        // A unique key takes each parent at most once: a shuffled deck.
+        let mut deck: Option<Vec<usize>> = is_unique_key(table, &columns).then(|| {
+            let mut all: Vec<usize> = (0..parent_keys.len()).collect();
+            rand::seq::SliceRandom::shuffle(all.as_mut_slice(), &mut rng);
+            all
+        });
         for row in rows {
-            if parent_keys.len() == 0 || rng.random_bool(engine.null_rate()) {
+            if parent_keys.len() == 0 || (!key.required && rng.random_bool(engine.null_rate())) {
                 continue;
             }
-            let p = rng.random_range(0..parent_keys.len());
+            let p = match &mut deck {
+                Some(deck) => match deck.pop() {
+                    Some(p) => p,
+                    None if key.required => {
+                        return Err(Error::Generate {
+                            table: table.name.to_string(),
+                            column: key.columns.join(", "),
+                            message: format!(
+                                "a unique NOT NULL foreign key to `{}` needs a parent per row, but there are more rows than parents",
+                                key.parent
+                            ),
+                        });
+                    }
+                    None => break,
+                },
+                None => rng.random_range(0..parent_keys.len()),
+            };
             for (part, &c) in columns.iter().enumerate() {
                 row[c] = parent_keys.get(p, part);
             }
@@ -438,5 +460,23 @@ fn is_one_to_one(table: &Table, fk: &ForeignKey) -> bool {
                 || (table.primary_key().count() == cols.len()
                     && table.primary_key().all(|c| cols.contains(&c.name)))
         }
+    }
+}
+
+/// Whether `columns` of `table` are a unique key by themselves (a unique or
+/// sole primary-key column, or a composite unique key of exactly them).
+fn is_unique_key(table: &Table, columns: &[usize]) -> bool {
+    match columns {
+        [c] => {
+            let col = &table.columns[*c];
+            col.unique || (col.primary_key && table.columns.iter().filter(|c| c.primary_key).count() == 1)
+        }
+        _ => table.unique.iter().any(|k| {
+            let mut key: Vec<usize> = k.iter().filter_map(|c| table.column_index(c)).collect();
+            let mut cols = columns.to_vec();
+            key.sort_unstable();
+            cols.sort_unstable();
+            key == cols
+        }),
     }
 }

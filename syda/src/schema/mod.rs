@@ -84,7 +84,8 @@ impl Schema {
     }
 
     /// Every problem with this schema (unknown foreign key targets, bad
-    /// patterns, cycles of required foreign keys, …), all at once.
+    /// patterns, …), all at once. Cycles of required foreign keys are
+    /// allowed: the planner fills one key of each afterwards.
     pub fn validate(&self) -> Result<()> {
         let problems = self.problems();
         if problems.is_empty() {

@@ -323,14 +323,18 @@ fn types_compatible(child: DataType, parent: DataType) -> bool {
     child == parent || (child.is_numeric() && parent.is_numeric())
 }
 
-/// A cycle of required (non-nullable) foreign keys can never be inserted:
-/// every row waits for a row that waits for it.
+/// A required (non-nullable) self-reference can never be generated: the
+/// first row has no earlier row to point at. Cycles between tables are
+/// allowed: the planner fills one of their keys afterwards, and loaders
+/// insert with the checks deferred.
 fn check_cycles(schema: &Schema, problems: &mut Vec<Problem>) {
-    // Edges child → parent over foreign keys whose columns are all NOT NULL.
+    // Edges child → itself over foreign keys whose columns are all NOT NULL.
     let mut edges: Vec<Vec<(usize, String)>> = vec![Vec::new(); schema.tables.len()];
     for (child, table) in schema.tables.iter().enumerate() {
         for fk in table.all_foreign_keys() {
-            if let (false, Some(parent)) = (table.is_optional(&fk), schema.table_index(&fk.table)) {
+            if let (false, Some(parent)) = (table.is_optional(&fk), schema.table_index(&fk.table))
+                && parent == child
+            {
                 edges[child].push((parent, fk.columns.join(", ")));
             }
         }

@@ -62,7 +62,7 @@ impl TestDb {
             Err(e) => return unavailable("PostgreSQL", &admin_url, e),
         };
         let name = unique_name(tag);
-        sqlx::raw_sql(&format!("CREATE DATABASE \"{name}\""))
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
             .execute(&mut admin)
             .await
             .expect("CREATE DATABASE");
@@ -82,7 +82,7 @@ impl TestDb {
             Err(e) => return unavailable("MySQL", &admin_url, e),
         };
         let name = unique_name(tag);
-        sqlx::raw_sql(&format!("CREATE DATABASE `{name}`"))
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE `{name}`")))
             .execute(&mut admin)
             .await
             .expect("CREATE DATABASE");
@@ -98,10 +98,16 @@ impl TestDb {
     pub async fn execute(&self, sql: &str) {
         if self.mysql {
             let mut c = sqlx::MySqlConnection::connect(&self.url).await.expect("connect");
-            sqlx::raw_sql(sql).execute(&mut c).await.expect("fixture SQL");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut c)
+                .await
+                .expect("fixture SQL");
         } else {
             let mut c = sqlx::PgConnection::connect(&self.url).await.expect("connect");
-            sqlx::raw_sql(sql).execute(&mut c).await.expect("fixture SQL");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut c)
+                .await
+                .expect("fixture SQL");
         }
     }
 
@@ -109,13 +115,13 @@ impl TestDb {
     pub async fn scalar(&self, sql: &str) -> i64 {
         if self.mysql {
             let mut c = sqlx::MySqlConnection::connect(&self.url).await.expect("connect");
-            sqlx::query_scalar::<_, i64>(sql)
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
                 .fetch_one(&mut c)
                 .await
                 .expect(sql)
         } else {
             let mut c = sqlx::PgConnection::connect(&self.url).await.expect("connect");
-            sqlx::query_scalar::<_, i64>(sql)
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
                 .fetch_one(&mut c)
                 .await
                 .expect(sql)
@@ -135,18 +141,20 @@ impl Drop for TestDb {
             runtime.block_on(async move {
                 if mysql {
                     let mut c = sqlx::MySqlConnection::connect(&admin_url).await.ok()?;
-                    sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS `{name}`")))
                         .execute(&mut c)
                         .await
                         .ok()
                         .map(drop)
                 } else {
                     let mut c = sqlx::PgConnection::connect(&admin_url).await.ok()?;
-                    sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                        .execute(&mut c)
-                        .await
-                        .ok()
-                        .map(drop)
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    )))
+                    .execute(&mut c)
+                    .await
+                    .ok()
+                    .map(drop)
                 }
             })
         })
