@@ -11,6 +11,7 @@ use super::copula::{correlation, normal_scores};
 use super::infer::{Inferred, Profile, parse_bool};
 use super::marginal::{DISCRETE_MAX, Distribution, fit_numeric};
 use super::model::{ColumnKind, ColumnModel, Copula, FittedModel, MODEL_FORMAT, Marginal};
+use super::relations::{self, CategoricalColumn, NumericColumn, Relation, StatsRule};
 use super::source::{Cell, Source};
 use crate::engine::EngineRng;
 use crate::engine::offline::{parse_date, parse_datetime};
@@ -33,6 +34,9 @@ pub struct FitOptions {
     pub seed: u64,
     /// Table name of the model; default: the source's name.
     pub table: Option<String>,
+    /// Learn relations between columns (sums, products, inequalities,
+    /// allowed combinations) and keep them when sampling. Default on.
+    pub relations: bool,
 }
 
 impl Default for FitOptions {
@@ -41,6 +45,7 @@ impl Default for FitOptions {
             min_category_count: 5,
             seed: 0,
             table: None,
+            relations: true,
         }
     }
 }
@@ -221,19 +226,16 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
     })?;
 
     let mut rng = EngineRng::seed_from_u64(options.seed);
-    let mut copula_names = Vec::new();
-    let mut scores: Vec<Vec<f64>> = Vec::new();
-    for ((model, c), profile) in models.iter_mut().zip(collect).zip(&profiles) {
+    // Marginals first; the values the copula and the relations need are kept
+    // (numbers as they are, categories as codes) until the scores are taken.
+    let mut pending: Vec<(usize, Vec<f64>)> = Vec::new();
+    for (index, ((model, c), profile)) in models.iter_mut().zip(collect).zip(&profiles).enumerate() {
         match c {
             Collect::Nothing => {}
             Collect::Distinct(_, all) => model.unique = all,
-            Collect::Codes {
-                codes, mut values, ..
-            } => {
+            Collect::Codes { codes, values, .. } => {
                 if codes.len() > 1 {
-                    normal_scores(&mut values, &mut rng);
-                    copula_names.push(model.name.clone());
-                    scores.push(values);
+                    pending.push((index, values));
                 }
             }
             Collect::Numbers(_, mut values) => {
@@ -279,12 +281,23 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
                     },
                 };
                 if runs.len() > 1 && !model.unique {
-                    normal_scores(&mut values, &mut rng);
-                    copula_names.push(model.name.clone());
-                    scores.push(values);
+                    pending.push((index, values));
                 }
             }
         }
+    }
+
+    let rules = if options.relations {
+        discover(&models, &mut pending, min_count)
+    } else {
+        Vec::new()
+    };
+    let mut copula_names = Vec::new();
+    let mut scores: Vec<Vec<f64>> = Vec::new();
+    for (index, mut values) in pending {
+        normal_scores(&mut values, &mut rng);
+        copula_names.push(models[index].name.clone());
+        scores.push(values);
     }
     let correlation = correlation(&scores);
     Ok(FittedModel {
@@ -296,6 +309,7 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
             columns: copula_names,
             correlation,
         },
+        rules,
     })
 }
 
@@ -351,4 +365,72 @@ fn run_lengths(sorted: &[f64]) -> Vec<(f64, u64)> {
 fn looks_like_key(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower == "id" || lower.ends_with("_id") || name.ends_with("Id") || lower.ends_with("key")
+}
+
+/// Finds the relations among the copula's candidate columns and reshapes
+/// `pending` for them: a derived column leaves the copula (it is computed),
+/// a column drawn as a gap above another enters it as that gap.
+fn discover(models: &[ColumnModel], pending: &mut Vec<(usize, Vec<f64>)>, min_count: u64) -> Vec<Relation> {
+    let numeric: Vec<NumericColumn<'_>> = pending
+        .iter()
+        .filter_map(|(i, values)| {
+            let m = &models[*i];
+            let Marginal::Numeric {
+                min, max, decimals, ..
+            } = &m.marginal
+            else {
+                return None;
+            };
+            Some(NumericColumn {
+                index: *i,
+                name: &m.name,
+                kind: m.kind,
+                decimals: *decimals,
+                values,
+                min: *min,
+                max: *max,
+            })
+        })
+        .collect();
+    let categorical: Vec<CategoricalColumn<'_>> = pending
+        .iter()
+        .filter_map(|(i, codes)| {
+            let m = &models[*i];
+            match &m.marginal {
+                Marginal::Categories { values, .. } if m.kind == ColumnKind::Categorical => {
+                    Some(CategoricalColumn {
+                        index: *i,
+                        name: &m.name,
+                        categories: values,
+                        codes,
+                    })
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    let mut found = relations::arithmetic(&numeric);
+    let derived: Vec<usize> = found.iter().map(|f| f.target).collect();
+    found.extend(relations::inequalities(&numeric, &derived, min_count));
+    found.extend(relations::combinations(&categorical, min_count));
+    let found = relations::order(found);
+    drop((numeric, categorical));
+    // Reshape the copula's inputs.
+    for f in &found {
+        match &f.relation.rule {
+            StatsRule::Sum { .. } | StatsRule::Product { .. } => pending.retain(|(i, _)| *i != f.target),
+            StatsRule::AtLeast { gap: Some(_), .. } => {
+                let lower = pending.iter().position(|(i, _)| *i == f.sources[0]);
+                let upper = pending.iter().position(|(i, _)| *i == f.target);
+                if let (Some(l), Some(u)) = (lower, upper) {
+                    let below = pending[l].1.clone();
+                    for (y, x) in pending[u].1.iter_mut().zip(below) {
+                        *y -= x;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found.into_iter().map(|f| f.relation).collect()
 }

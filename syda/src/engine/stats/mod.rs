@@ -51,6 +51,7 @@ mod infer;
 mod marginal;
 mod model;
 mod pattern;
+mod relations;
 mod sample;
 mod source;
 
@@ -61,6 +62,7 @@ pub use fit::{FitOptions, fit, fit_with};
 pub use marginal::Distribution;
 pub use model::{ColumnKind, ColumnModel, Copula, FittedModel, MODEL_FORMAT, Marginal};
 pub use pattern::{CharClass, Pattern, Token};
+pub use relations::{Allowed, Gap, HOLD_SHARE, Relation, StatsRule};
 pub use sample::Sampler;
 pub use source::Source;
 

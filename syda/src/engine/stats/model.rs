@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::marginal::Distribution;
 use super::pattern::Pattern;
+use super::relations::Relation;
 use super::sample::Sampler;
 use crate::error::{Error, Result};
 use crate::schema::{Column, DataType, Literal, Range, Table};
@@ -177,6 +178,10 @@ pub struct FittedModel {
     pub columns: Vec<ColumnModel>,
     /// The Gaussian copula over numeric, boolean and categorical columns.
     pub copula: Copula,
+    /// Relations between columns the data obeys, kept when sampling, in
+    /// the order they are applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Relation>,
 }
 
 impl FittedModel {

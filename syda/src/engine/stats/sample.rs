@@ -1,6 +1,6 @@
 //! Sampling a fitted model, one row at a time.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate};
 use fake::Fake;
@@ -12,6 +12,7 @@ use statrs::distribution::ContinuousCDF;
 
 use super::copula::{cholesky, standard};
 use super::model::{ColumnKind, ColumnModel, FittedModel, Marginal};
+use super::relations::{Allowed, Gap, StatsRule};
 use crate::engine::EngineRng;
 use crate::error::{Error, Result};
 use crate::value::{Row, Value};
@@ -33,6 +34,14 @@ pub struct Sampler<'m> {
     uniforms: Vec<f64>,
     /// Columns the caller needs without NULLs.
     required: Vec<bool>,
+    /// The relations, resolved to column positions, in application order.
+    steps: Vec<Step<'m>>,
+    /// Columns a step sets (derived, or drawn as a gap above another).
+    constructed: Vec<bool>,
+    /// This row: each numeric column's value as a number (NaN when NULL or not numeric).
+    numbers: Vec<f64>,
+    /// This row: each column's uniform draw, and whether a step must set it.
+    draws: Vec<(f64, bool)>,
     next: u64,
     end: u64,
     failed: bool,
@@ -77,6 +86,24 @@ impl<'m> Sampler<'m> {
             normals: vec![0.0; k],
             uniforms: vec![0.0; k],
             required: vec![false; model.columns.len()],
+            steps: steps(model),
+            constructed: {
+                let mut set = vec![false; model.columns.len()];
+                for step in steps(model) {
+                    match step {
+                        Step::Arithmetic { target, .. }
+                        | Step::AtLeast {
+                            target, gap: Some(_), ..
+                        } => {
+                            set[target] = true;
+                        }
+                        _ => {}
+                    }
+                }
+                set
+            },
+            numbers: vec![f64::NAN; model.columns.len()],
+            draws: vec![(0.0, false); model.columns.len()],
             next: 0,
             end: n,
             failed: false,
@@ -110,15 +137,113 @@ impl<'m> Sampler<'m> {
                 Some(s) if self.chol.is_some() => self.uniforms[s],
                 _ => self.rng.random::<f64>(),
             };
+            self.numbers[c] = f64::NAN;
+            self.draws[c] = (u, false);
             if col.null_rate > 0.0 && self.rng.random::<f64>() < col.null_rate && !self.required[c] {
+                row.push(Value::Null);
+                continue;
+            }
+            if self.constructed[c] {
+                self.draws[c].1 = true;
                 row.push(Value::Null);
                 continue;
             }
             let value = self.value(c, col, u, index)?;
             row.push(value);
         }
+        self.relate(&mut row, index)?;
         self.next += 1;
         Ok(row)
+    }
+
+    /// Applies the relations to a drawn row, in order: derived columns are
+    /// computed, gap columns drawn above their lower column, bounds raised,
+    /// disallowed categories redrawn.
+    fn relate(&mut self, row: &mut [Value], index: u64) -> Result<()> {
+        for s in 0..self.steps.len() {
+            match &self.steps[s] {
+                &Step::Arithmetic {
+                    target,
+                    left,
+                    right,
+                    product,
+                } => {
+                    if !self.draws[target].1 {
+                        continue;
+                    }
+                    let (a, b) = (self.numbers[left], self.numbers[right]);
+                    let col = &self.model.columns[target];
+                    if a.is_nan() || b.is_nan() {
+                        if self.required[target] {
+                            row[target] = self.value(target, col, self.draws[target].0, index)?;
+                        }
+                        continue;
+                    }
+                    let x = if product { a * b } else { a + b };
+                    let (value, x) = format_number(col, x, false);
+                    row[target] = value;
+                    self.numbers[target] = x;
+                }
+                &Step::AtLeast {
+                    target,
+                    lower,
+                    min_gap,
+                    gap,
+                } => {
+                    let col = &self.model.columns[target];
+                    let base = self.numbers[lower];
+                    let (u, drawn_here) = self.draws[target];
+                    if drawn_here {
+                        match gap {
+                            Some(gap) if !base.is_nan() => {
+                                let (lo, hi) = match &col.marginal {
+                                    Marginal::Numeric { min, max, .. } => (*min, *max),
+                                    _ => (f64::NEG_INFINITY, f64::INFINITY),
+                                };
+                                let g = gap.distribution.inverse(u).clamp(min_gap, gap.max.max(min_gap));
+                                let x = (base + g).clamp(lo, hi.max(lo)).max(base + min_gap);
+                                let (value, x) = format_number(col, x, false);
+                                let (value, x) = if x < base + min_gap {
+                                    format_number(col, base + min_gap, true)
+                                } else {
+                                    (value, x)
+                                };
+                                row[target] = value;
+                                self.numbers[target] = x;
+                            }
+                            _ => row[target] = self.value(target, col, u, index)?,
+                        }
+                    } else if !base.is_nan() && self.numbers[target] < base + min_gap {
+                        let (value, x) = format_number(col, base + min_gap, true);
+                        row[target] = value;
+                        self.numbers[target] = x;
+                    }
+                }
+                Step::Combination { from, to, allowed } => {
+                    let (Value::Text(f), Value::Text(t)) = (&row[*from], &row[*to]) else {
+                        continue;
+                    };
+                    let Some(ok) = allowed.get(f.as_str()) else {
+                        continue;
+                    };
+                    if ok.to.iter().any(|v| v == t) {
+                        continue;
+                    }
+                    let u: f64 = self.rng.random();
+                    let mut acc = 0.0;
+                    let mut pick = ok.to.len().saturating_sub(1);
+                    for (i, w) in ok.weights.iter().enumerate() {
+                        acc += w;
+                        if u <= acc {
+                            pick = i;
+                            break;
+                        }
+                    }
+                    row[*to] = Value::Text(ok.to[pick].clone());
+                }
+            }
+        }
+        Ok(())
     }
 
     fn value(&mut self, c: usize, col: &ColumnModel, u: f64, index: u64) -> Result<Value> {
@@ -132,6 +257,7 @@ impl<'m> Sampler<'m> {
                 decimals,
             } => {
                 let x = distribution.inverse(u).clamp(*min, *max);
+                self.numbers[c] = x;
                 match col.kind {
                     ColumnKind::Integer => {
                         let mut i = x.round() as i64;
@@ -141,21 +267,24 @@ impl<'m> Sampler<'m> {
                                 i = i.wrapping_add(1);
                             }
                         }
+                        self.numbers[c] = i as f64;
                         Value::Int(i)
                     }
-                    ColumnKind::Date => format_date(x.round() as i64).map_or(Value::Null, Value::Text),
-                    ColumnKind::DateTime => {
-                        format_datetime(x.round() as i64, col.datetime_style.unwrap_or((true, false)))
-                            .map_or(Value::Null, Value::Text)
+                    ColumnKind::Date | ColumnKind::DateTime => {
+                        let (value, x) = format_number(col, x, false);
+                        self.numbers[c] = x;
+                        value
                     }
                     _ => {
                         let scale = 10f64.powi(*decimals as i32);
-                        Value::Float(if *decimals < 15 {
+                        let x = if *decimals < 15 {
                             // Rounded, then kept inside the seen range again.
                             ((x * scale).round() / scale).clamp(*min, *max)
                         } else {
                             x
-                        })
+                        };
+                        self.numbers[c] = x;
+                        Value::Float(x)
                     }
                 }
             }
@@ -245,6 +374,104 @@ impl Iterator for Sampler<'_> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         let left = usize::try_from(self.end - self.next).unwrap_or(usize::MAX);
         (0, Some(if self.failed { 0 } else { left }))
+    }
+}
+
+/// A relation of the model, by column positions.
+enum Step<'m> {
+    Arithmetic {
+        target: usize,
+        left: usize,
+        right: usize,
+        product: bool,
+    },
+    AtLeast {
+        target: usize,
+        lower: usize,
+        min_gap: f64,
+        gap: Option<&'m Gap>,
+    },
+    Combination {
+        from: usize,
+        to: usize,
+        allowed: HashMap<&'m str, &'m Allowed>,
+    },
+}
+
+/// The model's rules as steps; a rule naming a column the model lacks is skipped.
+fn steps(model: &FittedModel) -> Vec<Step<'_>> {
+    let at = |name: &str| model.columns.iter().position(|c| c.name == name);
+    model
+        .rules
+        .iter()
+        .filter_map(|r| {
+            Some(match &r.rule {
+                StatsRule::Sum { column, left, right } | StatsRule::Product { column, left, right } => {
+                    Step::Arithmetic {
+                        target: at(column)?,
+                        left: at(left)?,
+                        right: at(right)?,
+                        product: matches!(r.rule, StatsRule::Product { .. }),
+                    }
+                }
+                StatsRule::AtLeast {
+                    column,
+                    lower,
+                    min_gap,
+                    gap,
+                } => Step::AtLeast {
+                    target: at(column)?,
+                    lower: at(lower)?,
+                    min_gap: *min_gap,
+                    gap: gap.as_ref(),
+                },
+                StatsRule::Combination { from, to, allowed } => Step::Combination {
+                    from: at(from)?,
+                    to: at(to)?,
+                    allowed: allowed.iter().map(|a| (a.value.as_str(), a)).collect(),
+                },
+            })
+        })
+        .collect()
+}
+
+/// A number as the column's value (integers, dates and date-times whole,
+/// floats at the data's decimals; rounded up with `up`) and the number kept.
+fn format_number(col: &ColumnModel, x: f64, up: bool) -> (Value, f64) {
+    let whole = |x: f64| if up { (x - 1e-9).ceil() } else { x.round() };
+    match col.kind {
+        ColumnKind::Integer => {
+            let x = whole(x);
+            (Value::Int(x as i64), x)
+        }
+        ColumnKind::Date => {
+            let x = whole(x);
+            (format_date(x as i64).map_or(Value::Null, Value::Text), x)
+        }
+        ColumnKind::DateTime => {
+            let x = whole(x);
+            let style = col.datetime_style.unwrap_or((true, false));
+            (
+                format_datetime(x as i64, style).map_or(Value::Null, Value::Text),
+                x,
+            )
+        }
+        _ => {
+            let decimals = match &col.marginal {
+                Marginal::Numeric { decimals, .. } => *decimals,
+                _ => 15,
+            };
+            if decimals >= 15 {
+                return (Value::Float(x), x);
+            }
+            let scale = 10f64.powi(decimals as i32);
+            let x = if up {
+                (x * scale - 1e-6).ceil() / scale
+            } else {
+                (x * scale).round() / scale
+            };
+            (Value::Float(x), x)
+        }
     }
 }
 

@@ -1,0 +1,126 @@
+//! Relations learnt at fit time hold in every synthetic row: exact
+//! products, inequalities between dates (with the smallest real gap),
+//! functional dependencies between categories.
+
+#![cfg(feature = "stats")]
+
+mod stats_support;
+
+use std::collections::HashMap;
+
+use stats_support::{CITIES, days, hires, orders, rows_of};
+use syda::Value;
+use syda::engine::stats::{StatsRule, fit};
+
+fn col(names: &[String], name: &str) -> usize {
+    names.iter().position(|n| n == name).unwrap()
+}
+
+#[test]
+fn products_inequalities_and_dependencies_are_found_and_hold_in_every_synthetic_row() {
+    let source = orders(3000, 1);
+    let model = fit(&source).unwrap();
+    let shown: Vec<String> = model.rules.iter().map(|r| r.rule.to_string()).collect();
+    assert!(
+        shown.contains(&"total = unit_price × units".to_owned()),
+        "{shown:?}"
+    );
+    assert!(shown.contains(&"closed_on ≥ opened_on".to_owned()), "{shown:?}");
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.starts_with("city → country (functional dependency")),
+        "{shown:?}"
+    );
+    // Nothing invented: no rule between unrelated columns.
+    assert!(
+        !shown.iter().any(|s| s.contains("weight") || s.contains("rating")),
+        "{shown:?}"
+    );
+    for r in &model.rules {
+        assert!(r.held >= 0.999, "{} held in {}", r.rule, r.held);
+    }
+
+    let (names, _) = rows_of(&source);
+    let synthetic: Vec<Vec<Value>> = model.sample(5000, 9).collect::<syda::Result<_>>().unwrap();
+    let country_of: HashMap<&str, &str> = CITIES.iter().copied().collect();
+    let (price, units, total) = (
+        col(&names, "unit_price"),
+        col(&names, "units"),
+        col(&names, "total"),
+    );
+    let (opened, closed) = (col(&names, "opened_on"), col(&names, "closed_on"));
+    let (city, country) = (col(&names, "city"), col(&names, "country"));
+    for row in &synthetic {
+        let (p, u, t) = (
+            stats_support::num(&row[price]).unwrap(),
+            row[units].as_i64().unwrap(),
+            stats_support::num(&row[total]).unwrap(),
+        );
+        assert!(
+            (t - (p * u as f64 * 100.0).round() / 100.0).abs() < 1e-6,
+            "{row:?}"
+        );
+        assert!(
+            days(row[closed].as_str().unwrap()) >= days(row[opened].as_str().unwrap()),
+            "{row:?}"
+        );
+        assert_eq!(
+            country_of[row[city].as_str().unwrap()],
+            row[country].as_str().unwrap(),
+            "{row:?}"
+        );
+    }
+}
+
+#[test]
+fn the_smallest_real_gap_is_kept_so_no_hire_is_under_eighteen() {
+    let model = fit(&hires(2000, 3)).unwrap();
+    let rule = model
+        .rules
+        .iter()
+        .find_map(|r| match &r.rule {
+            StatsRule::AtLeast {
+                column,
+                lower,
+                min_gap,
+                ..
+            } if column == "hired_on" && lower == "born_on" => Some(*min_gap),
+            _ => None,
+        })
+        .expect("hired_on ≥ born_on found");
+    assert!((6575.0..6600.0).contains(&rule), "min gap {rule}");
+    let rows: Vec<Vec<Value>> = model.sample(4000, 2).collect::<syda::Result<_>>().unwrap();
+    let under_18 = rows
+        .iter()
+        .filter(|r| days(r[2].as_str().unwrap()) - days(r[1].as_str().unwrap()) < 6575)
+        .count();
+    assert_eq!(under_18, 0);
+}
+
+#[test]
+fn rules_survive_the_model_file() {
+    let model = fit(&orders(1000, 4)).unwrap();
+    assert!(!model.rules.is_empty());
+    let back = syda::engine::stats::FittedModel::from_json(&model.to_json(), "test").unwrap();
+    assert_eq!(back.rules, model.rules);
+}
+
+#[test]
+fn independent_columns_give_no_rules() {
+    let mut rng = stats_support::Rng::new(8);
+    let rows = (0..2000)
+        .map(|_| {
+            vec![
+                Value::Float((rng.uniform() * 100.0).round()),
+                Value::Float((rng.uniform() * 100.0).round()),
+                Value::Float((rng.uniform() * 10_000.0).round()),
+                Value::from(["a", "b", "c"][rng.pick(&[1.0, 1.0, 1.0])]),
+                Value::from(["x", "y"][rng.pick(&[1.0, 1.0])]),
+            ]
+        })
+        .collect();
+    let names = ["p", "q", "r", "s", "t"].map(String::from).to_vec();
+    let model = fit(&syda::engine::stats::Source::rows("noise", names, rows)).unwrap();
+    assert!(model.rules.is_empty(), "{:?}", model.rules);
+}
