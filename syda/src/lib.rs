@@ -27,6 +27,8 @@ pub mod error;
 mod generate;
 pub mod output;
 pub mod plan;
+pub mod realism;
+pub mod relation;
 #[cfg(feature = "stats")]
 pub mod report;
 pub mod schema;

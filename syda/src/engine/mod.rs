@@ -52,9 +52,17 @@ pub use context::ParentContext;
 pub(crate) use context::{Summaries, key_text, summarise};
 pub use offline::OfflineEngine;
 pub use offline::TableRows;
-pub use offline::infer::{infer_kind, infer_one_of};
+pub use offline::infer::{infer_kind, infer_one_of, plausible_range};
 pub use offline::registry::{GenContext, GeneratorFn, Generators};
 pub use offline::values::ENGINE_KINDS;
+
+/// Offline-engine helpers the relation rules share: per-cell random
+/// streams, value hashes and date formats.
+pub(crate) mod offline_support {
+    pub(crate) use super::offline::constraints::{cell_rng, table_stream, value_hash};
+    pub(crate) use super::offline::parse_datetime;
+    pub(crate) use super::offline::values::{push_date, push_datetime};
+}
 
 /// A stream of generated rows of one table; ends after the first error.
 pub type RowStream<'a> = Box<dyn Iterator<Item = Result<Row>> + 'a>;
@@ -97,6 +105,13 @@ pub trait Engine: Clone + Send + Sync {
     fn set_parent_context(&mut self, context: ParentContext) {
         let _ = context;
     }
+
+    /// Whether [`Engine::rows`] already applies the table's row-level
+    /// relations ([`crate::relation`]). The planner applies them (in repair
+    /// mode) to the rows of engines that do not, which is the default.
+    fn applies_relations(&self) -> bool {
+        false
+    }
 }
 
 impl Engine for OfflineEngine {
@@ -110,6 +125,10 @@ impl Engine for OfflineEngine {
 
     fn rows<'a>(&'a self, table: &'a Table, rows: u64) -> Result<RowStream<'a>> {
         Ok(Box::new(OfflineEngine::rows(self, table, rows)?))
+    }
+
+    fn applies_relations(&self) -> bool {
+        true
     }
 }
 

@@ -37,42 +37,30 @@
 //! generated NULL and filled once its parent exists, and the data set
 //! records it ([`Dataset::deferred`]) so a database loader can UPDATE.
 
-mod fill;
 mod keys;
+mod order;
+mod pickers;
+mod relations;
 mod rules;
+mod strategy;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use petgraph::algo::tarjan_scc;
-use petgraph::graph::{DiGraph, NodeIndex};
-use rand::RngExt;
-
-pub use fill::FanOut;
-use fill::{Choice, ParentPicker, SelfReference, plan_rng};
 use keys::{KeyCapture, Keys};
-use rules::{Consistent, DistinctPicker, Resolved, resolve_distinct};
+use relations::{Aggregates, TableFix, TimeCapture, TimeKey, Times};
+pub use order::{DeferredKey, Order};
+pub use pickers::FanOut;
+use rules::{Consistent, resolve_distinct};
 
 use crate::dataset::Dataset;
-use crate::engine::{Engine, OfflineEngine, ParentContext, Summaries};
+use crate::engine::{Engine, ParentContext, Summaries};
 use crate::error::{Error, Result};
-use crate::schema::{ForeignKey, Schema, Table};
-use crate::value::{Row, Value};
+use crate::schema::{Schema, Table};
+use crate::value::Row;
 
 /// Default rows per table when neither [`Planner::rows`] nor a size says otherwise.
 pub const DEFAULT_ROWS: u64 = 100;
-
-/// A foreign key that was generated NULL first and filled after its parent
-/// table existed, because the tables reference each other.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeferredKey {
-    /// The child table.
-    pub table: String,
-    /// The foreign key's columns in the child.
-    pub columns: Vec<String>,
-    /// The parent table.
-    pub parent: String,
-}
 
 /// Plans and runs the generation of every table of a schema.
 #[derive(Debug, Clone)]
@@ -84,6 +72,7 @@ pub struct Planner<'s> {
     consistent: Vec<Consistent>,
     distinct: Vec<(String, Vec<String>)>,
     parent_context: bool,
+    infer_relations: bool,
 }
 
 /// What the planner knows of the tables generated so far.
@@ -93,24 +82,8 @@ struct Known {
     keys: HashMap<(usize, Vec<usize>), Arc<Keys>>,
     /// Row summaries by key, when parent context is on.
     summaries: HashMap<(usize, Vec<usize>), Arc<Summaries>>,
-}
-
-/// The generation order with the foreign keys to fill afterwards.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Order {
-    /// Table indexes into the schema, parents before children.
-    pub tables: Vec<usize>,
-    /// Foreign keys filled after their parent, to break cycles.
-    pub deferred: Vec<DeferredKey>,
-}
-
-impl Order {
-    /// Whether `fk` of `table` is filled after the fact.
-    pub fn is_deferred(&self, table: &Table, fk: &ForeignKey) -> bool {
-        self.deferred
-            .iter()
-            .any(|d| d.table == table.name && d.columns.iter().eq(fk.columns.iter()))
-    }
+    /// Parent event times by key, for children whose dates follow them.
+    times: HashMap<TimeKey, Arc<Times>>,
 }
 
 impl<'s> Planner<'s> {
@@ -124,7 +97,20 @@ impl<'s> Planner<'s> {
             consistent: Vec::new(),
             distinct: Vec::new(),
             parent_context: false,
+            infer_relations: true,
         }
+    }
+
+    /// Switches inferred relations on (the default) or off, for every table:
+    /// the row rules of [`crate::relation::infer`], children's dates not
+    /// before their parents', and FK diamonds kept consistent (a table with
+    /// keys to A and to B, where B has a key to A, picks a B of its A). With
+    /// it off, only what the schema declares and this planner is told holds.
+    /// One relation is switched off with `infer: false` on its column in the
+    /// schema file ([`crate::relation::Rule::NotInferred`]).
+    pub fn infer_relations(mut self, on: bool) -> Self {
+        self.infer_relations = on;
+        self
     }
 
     /// Rows for every table without its own size.
@@ -222,70 +208,6 @@ impl<'s> Planner<'s> {
         self
     }
 
-    /// Generation order: parents before children, declaration order among
-    /// equals; cycles broken at nullable foreign keys.
-    pub fn order(&self) -> Result<Order> {
-        let schema = self.schema;
-        self.check_names()?;
-        let mut graph = DiGraph::<usize, (usize, ForeignKey, bool)>::new();
-        let nodes: Vec<NodeIndex> = (0..schema.tables.len()).map(|i| graph.add_node(i)).collect();
-        for (child, table) in schema.tables.iter().enumerate() {
-            for fk in table.all_foreign_keys() {
-                let parent = schema.table_index(&fk.table).ok_or_else(|| invalid(schema))?;
-                if parent != child {
-                    let optional = table.is_optional(&fk);
-                    graph.add_edge(nodes[parent], nodes[child], (child, fk, optional));
-                }
-            }
-        }
-        // Inside each strongly connected component, nullable edges are
-        // deferred; validation guarantees what remains is acyclic.
-        let mut deferred = Vec::new();
-        for component in tarjan_scc(&graph).into_iter().filter(|c| c.len() > 1) {
-            let members: HashSet<NodeIndex> = component.iter().copied().collect();
-            let inner: Vec<_> = graph
-                .edge_indices()
-                .filter(|&e| {
-                    graph[e].2
-                        && graph
-                            .edge_endpoints(e)
-                            .is_some_and(|(a, b)| members.contains(&a) && members.contains(&b))
-                })
-                .collect();
-            for e in inner.into_iter().rev() {
-                if let Some((child, fk, _)) = graph.remove_edge(e) {
-                    deferred.push(DeferredKey {
-                        table: schema.tables[child].name.to_string(),
-                        columns: fk.columns.iter().map(ToString::to_string).collect(),
-                        parent: fk.table.to_string(),
-                    });
-                }
-            }
-        }
-        // Kahn's algorithm, always taking the earliest declared ready table.
-        let mut waiting: Vec<usize> = nodes
-            .iter()
-            .map(|&n| graph.neighbors_directed(n, petgraph::Direction::Incoming).count())
-            .collect();
-        let mut ready: BTreeSet<usize> = (0..nodes.len()).filter(|&i| waiting[i] == 0).collect();
-        let mut tables = Vec::with_capacity(nodes.len());
-        while let Some(next) = ready.pop_first() {
-            tables.push(next);
-            for child in graph.neighbors_directed(nodes[next], petgraph::Direction::Outgoing) {
-                let c = graph[child];
-                waiting[c] -= 1;
-                if waiting[c] == 0 {
-                    ready.insert(c);
-                }
-            }
-        }
-        if tables.len() != nodes.len() {
-            return Err(invalid(schema));
-        }
-        deferred.sort_by(|a, b| (&a.table, &a.columns).cmp(&(&b.table, &b.columns)));
-        Ok(Order { tables, deferred })
-    }
-
     /// Generates every table into memory. Tables that do not depend on each
     /// other (no foreign key between them, directly or through others) are
     /// generated at the same time, up to one per available core; the result
@@ -294,6 +216,7 @@ impl<'s> Planner<'s> {
         let schema = self.schema;
         let order = self.order()?;
         let referenced = self.referenced_keys();
+        let needed_times = self.needed_times();
         let mut known = Known::default();
         let mut generated: HashMap<usize, Vec<Row>> = HashMap::new();
         let width = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
@@ -301,20 +224,32 @@ impl<'s> Planner<'s> {
             for batch in level.chunks(width) {
                 let prepared = batch
                     .iter()
-                    .map(|&t| self.prepare(t, engine, &order, &known))
+                    .map(|&t| {
+                        let (engine, rows) = self.prepare(t, engine, &order, &known)?;
+                        let fix = self.fix_for(t, &engine, &known)?;
+                        Ok((engine, rows, std::sync::Mutex::new(fix)))
+                    })
                     .collect::<Result<Vec<_>>>()?;
-                let collect = |(&t, (engine, rows)): (&usize, &(E, u64))| {
+                type Prepared<E> = (E, u64, std::sync::Mutex<Option<TableFix>>);
+                let collect = |(&t, (engine, rows, fix)): (&usize, &Prepared<E>)| {
                     let table = &schema.tables[t];
                     let mut captures = self.captures_for(t, &referenced);
+                    let mut times = self.time_captures_for(t, &needed_times);
+                    let mut fix = fix.lock().unwrap_or_else(|e| e.into_inner());
                     let mut out = Vec::with_capacity((*rows).min(1 << 20) as usize);
                     for row in engine.rows(table, *rows)? {
-                        let row = row?;
+                        let mut row = row?;
+                        if let Some(fix) = fix.as_mut() {
+                            fix.fix(&mut row)?;
+                        }
                         captures.iter_mut().for_each(|c| c.push_row(table, &row));
+                        times.iter_mut().for_each(|c| c.push(&row));
                         out.push(row);
                     }
-                    Ok((out, captures))
+                    Ok((out, captures, times))
                 };
-                let results: Vec<Result<(Vec<Row>, Vec<KeyCapture>)>> = if batch.len() == 1 {
+                type Collected = (Vec<Row>, Vec<KeyCapture>, Vec<TimeCapture>);
+                let results: Vec<Result<Collected>> = if batch.len() == 1 {
                     batch.iter().zip(&prepared).map(collect).collect()
                 } else {
                     std::thread::scope(|scope| {
@@ -330,8 +265,9 @@ impl<'s> Planner<'s> {
                     })
                 };
                 for (&t, result) in batch.iter().zip(results) {
-                    let (rows, captures) = result?;
+                    let (rows, captures, times) = result?;
                     known.remember(t, captures);
+                    known.remember_times(times);
                     generated.insert(t, rows);
                 }
             }
@@ -341,35 +277,25 @@ impl<'s> Planner<'s> {
             let rows = generated.get_mut(&t).ok_or_else(|| invalid(schema))?;
             self.fill_deferred(engine, &schema.tables[t], key, rows, &known.keys)?;
         }
+        let mut aggregates = Aggregates::new(schema);
+        for t in 0..schema.tables.len() {
+            if aggregates.is_child(t)
+                && let Some(rows) = generated.get(&t)
+            {
+                rows.iter().for_each(|row| aggregates.observe(t, row));
+            }
+        }
+        for t in 0..schema.tables.len() {
+            if aggregates.is_parent(t)
+                && let Some(rows) = generated.get_mut(&t)
+            {
+                aggregates.fill(t, rows);
+            }
+        }
         let ordered = (0..schema.tables.len())
             .filter_map(|t| Some((schema.tables[t].name.to_string(), generated.remove(&t)?)))
             .collect();
         Ok(Dataset::from_map(schema.clone(), ordered).with_deferred(order.deferred))
-    }
-
-    /// The tables of `order` in dependency levels: every table's parents
-    /// (through foreign keys not deferred) are in earlier levels.
-    fn levels(&self, order: &Order) -> Vec<Vec<usize>> {
-        let schema = self.schema;
-        let mut level = vec![0usize; schema.tables.len()];
-        let mut levels: Vec<Vec<usize>> = Vec::new();
-        for &t in &order.tables {
-            let table = &schema.tables[t];
-            let l = table
-                .all_foreign_keys()
-                .iter()
-                .filter(|fk| fk.table != table.name && !order.is_deferred(table, fk))
-                .filter_map(|fk| schema.table_index(&fk.table))
-                .map(|p| level[p] + 1)
-                .max()
-                .unwrap_or(0);
-            level[t] = l;
-            if levels.len() <= l {
-                levels.resize(l + 1, Vec::new());
-            }
-            levels[l].push(t);
-        }
-        levels
     }
 
     /// Generates every table in dependency order and hands each one's rows
@@ -384,21 +310,31 @@ impl<'s> Planner<'s> {
         let schema = self.schema;
         let order = self.order()?;
         let referenced = self.referenced_keys();
+        let needed_times = self.needed_times();
         let mut known = Known::default();
+        let mut aggregates = Aggregates::new(schema);
         let mut held: Vec<(usize, Vec<Row>)> = Vec::new();
         for &t in &order.tables {
             let table = &schema.tables[t];
             let (engine, rows) = self.prepare(t, engine, &order, &known)?;
+            let mut fix = self.fix_for(t, &engine, &known)?;
             let mut captures = self.captures_for(t, &referenced);
+            let mut times = self.time_captures_for(t, &needed_times);
             let generated = engine.rows(table, rows)?;
-            let mut capturing = generated.inspect(|row| {
-                if let Ok(row) = row {
-                    for capture in &mut captures {
-                        capture.push_row(table, row);
-                    }
+            let aggregates = &mut aggregates;
+            let mut capturing = generated.map(|row| {
+                let mut row = row?;
+                if let Some(fix) = fix.as_mut() {
+                    fix.fix(&mut row)?;
                 }
+                for capture in &mut captures {
+                    capture.push_row(table, &row);
+                }
+                times.iter_mut().for_each(|c| c.push(&row));
+                aggregates.observe(t, &row);
+                Ok(row)
             });
-            if order.deferred.iter().any(|d| d.table == table.name) {
+            if order.deferred.iter().any(|d| d.table == table.name) || aggregates_parent(schema, t) {
                 held.push((t, capturing.by_ref().collect::<Result<Vec<Row>>>()?));
             } else {
                 sink(table, &mut capturing)?;
@@ -407,285 +343,123 @@ impl<'s> Planner<'s> {
             }
             drop(capturing);
             known.remember(t, captures);
+            known.remember_times(times);
         }
         for (t, mut rows) in held {
             let table = &schema.tables[t];
             for key in order.deferred.iter().filter(|d| d.table == table.name) {
                 self.fill_deferred(engine, table, key, &mut rows, &known.keys)?;
             }
+            aggregates.fill(t, &mut rows);
             sink(table, &mut rows.into_iter().map(Ok))?;
         }
         Ok(order.deferred)
     }
 
-    /// The engine for table `t` (with a generator per foreign-key column) and
-    /// how many rows to make.
-    fn prepare<E: Engine>(&self, t: usize, engine: &E, order: &Order, known: &Known) -> Result<(E, u64)> {
-        let schema = self.schema;
-        let table = &schema.tables[t];
-        let keys = &known.keys;
-        let mut prepared = engine.clone();
-        if self.parent_context {
-            prepared.set_parent_context(self.context_for(table, order, known));
+    /// Declared and inferred `consistent` rules (FK diamonds), declared first.
+    fn all_consistent(&self) -> Vec<Consistent> {
+        let mut out = self.consistent.clone();
+        if !self.infer_relations {
+            return out;
         }
-        let engine = prepared.local_mut();
-        let null_rate = engine.null_rate();
-        let fks = table.all_foreign_keys();
-        let mut rows = self
-            .sizes
-            .get(table.name.as_ref())
-            .copied()
-            .unwrap_or(self.default_rows);
-        // A fan-out that fixes children per parent decides the table size.
-        let mut fixed: HashMap<usize, Vec<u32>> = HashMap::new();
-        for (f, fk) in fks.iter().enumerate() {
-            let spread = self.spread(table, fk);
-            if !spread.sets_size() || fk.table == table.name {
+        let off = |table: &str, column: &str| {
+            self.schema.relations.iter().any(|d| {
+                d.table == table
+                    && matches!(&d.rule, crate::relation::Rule::NotInferred { column: c } if c == column || c == "*")
+            })
+        };
+        for (table, column, via) in crate::relation::diamonds(self.schema) {
+            let taken = out
+                .iter()
+                .any(|c| c.table == table && [&c.column, &c.via].iter().any(|x| **x == column || **x == via));
+            let spread = self.fan_out.contains_key(&(table.clone(), column.clone()))
+                || self.fan_out.contains_key(&(table.clone(), via.clone()));
+            let apart = self
+                .distinct
+                .iter()
+                .any(|(t, cols)| *t == table && cols.iter().any(|c| *c == column || *c == via));
+            if taken || spread || apart || off(&table, &column) {
                 continue;
             }
-            let parent_keys = parent_keys(schema, fk, keys)?;
-            let mut rng = plan_rng(engine.seed(), &table.name, &fk.columns.join(","));
-            let counts = spread.counts(parent_keys.len(), &mut rng);
-            let order = Choice::parents_from_counts(&counts, &mut rng);
-            rows = order.len() as u64;
-            fixed.insert(f, order);
-            break;
-        }
-        let pairs = self.join_pairs(table, &fks, rows, keys, engine.seed())?;
-        let mut tied: HashSet<usize> = HashSet::new();
-        for rule in self.consistent.iter().filter(|c| c.table == table.name) {
-            let resolved = rule.resolve(schema)?;
-            register_consistent(table, &fks, &resolved, order, keys, rows, engine)?;
-            tied.extend([resolved.key, resolved.via]);
-        }
-        // For each key a `distinct` rule covers (but the first in column
-        // order), the columns of the keys it must differ from.
-        let mut differ_from: HashMap<usize, Vec<Vec<String>>> = HashMap::new();
-        for (_, columns) in self.distinct.iter().filter(|(t, _)| *t == table.name) {
-            let mut found = resolve_distinct(table, columns)?;
-            found.sort_by_key(|&f| table.column_index(&fks[f].columns[0]));
-            for (i, &f) in found.iter().enumerate().skip(1) {
-                differ_from.entry(f).or_default().extend(
-                    found[..i]
-                        .iter()
-                        .map(|&e| fks[e].columns.iter().map(ToString::to_string).collect()),
-                );
+            let rule = Consistent { table, column, via };
+            if rule.resolve(self.schema).is_ok() {
+                out.push(rule);
             }
         }
-        for (f, fk) in fks.iter().enumerate() {
-            if tied.contains(&f) {
-                continue;
-            }
-            let columns: Vec<String> = fk.columns.iter().map(ToString::to_string).collect();
-            let nullable = table.is_optional(fk);
-            let fk_null_rate = if nullable { null_rate } else { 0.0 };
-            if order.is_deferred(table, fk) {
-                for column in &columns {
-                    engine
-                        .generators_mut()
-                        .register_column(&table.name, column, |_| Value::Null);
-                }
-                continue;
-            }
-            if fk.table == table.name {
-                let own_key = self_key(table, fk)?;
-                let picker = Arc::new(SelfReference::new(own_key, fk_null_rate));
-                engine
-                    .generators_mut()
-                    .register_column(&table.name, &columns[0], move |ctx| picker.value(ctx));
-                continue;
-            }
-            let parent_keys = parent_keys(schema, fk, keys)?;
-            if parent_keys.len() == 0 && !(nullable && fk_null_rate >= 1.0) && rows > 0 {
-                return Err(Error::Unsatisfiable {
-                    table: table.name.to_string(),
-                    column: columns.join(", "),
-                    message: format!(
-                        "references {} but that table has no rows; give it a size above 0",
-                        fk.table
-                    ),
-                });
-            }
-            if let Some(earlier) = differ_from.remove(&f) {
-                if parent_keys.len() <= earlier.len() && rows > 0 {
-                    return Err(Error::Unsatisfiable {
-                        table: table.name.to_string(),
-                        column: columns.join(", "),
-                        message: format!(
-                            "must differ from {} other keys to {}, which has only {} rows",
-                            earlier.len(),
-                            fk.table,
-                            parent_keys.len()
-                        ),
-                    });
-                }
-                let picker = Arc::new(DistinctPicker::new(parent_keys, earlier, fk_null_rate));
-                for (part, column) in columns.iter().enumerate() {
-                    let picker = Arc::clone(&picker);
-                    engine
-                        .generators_mut()
-                        .register_column(&table.name, column, move |ctx| picker.value(ctx, part));
-                }
-                continue;
-            }
-            let choice = if let Some(order) = fixed.remove(&f) {
-                Choice::Fixed(order)
-            } else if let Some((list, side)) = pairs.as_ref().and_then(|(a, b, list)| match f {
-                _ if f == *a => Some((list, 0)),
-                _ if f == *b => Some((list, 1)),
-                _ => None,
-            }) {
-                Choice::Fixed(list.iter().map(|p| p[side]).collect())
-            } else if is_one_to_one(table, fk) {
-                if rows > parent_keys.len() as u64 {
-                    return Err(Error::Unsatisfiable {
-                        table: table.name.to_string(),
-                        column: columns.join(", "),
-                        message: format!(
-                            "is a unique (one-to-one) reference to {}, which has {} rows, but {rows} rows were asked for; \
-                             lower the size or make the column non-unique",
-                            fk.table,
-                            parent_keys.len()
-                        ),
-                    });
-                }
-                let mut rng = plan_rng(engine.seed(), &table.name, &columns.join(","));
-                Choice::one_to_one(parent_keys.len(), rows as usize, &mut rng)
-            } else if let FanOut::Zipf { exponent } = self.spread(table, fk) {
-                let mut rng = plan_rng(engine.seed(), &table.name, &columns.join(","));
-                Choice::zipf(parent_keys.len(), exponent, &mut rng)
-            } else {
-                Choice::Uniform
-            };
-            let fixed_choice = matches!(choice, Choice::Fixed(_));
-            // One-to-one, fan-out and join rows are assigned a parent each:
-            // a NULL would drop that assignment.
-            let picker = Arc::new(ParentPicker::new(
-                parent_keys,
-                choice,
-                if fixed_choice { 0.0 } else { fk_null_rate },
-            ));
-            for (part, column) in columns.iter().enumerate() {
-                let picker = Arc::clone(&picker);
-                engine
-                    .generators_mut()
-                    .register_column(&table.name, column, move |ctx| picker.value(ctx, part));
-            }
-        }
-        Ok((prepared, rows))
+        out
     }
 
-    /// A join table (a composite primary key or unique key made of two
-    /// foreign keys) needs distinct (left, right) pairs: drawn here.
-    #[allow(clippy::type_complexity)]
-    fn join_pairs(
-        &self,
-        table: &Table,
-        fks: &[ForeignKey],
-        rows: u64,
-        keys: &HashMap<(usize, Vec<usize>), Arc<Keys>>,
-        seed: u64,
-    ) -> Result<Option<(usize, usize, Vec<[u32; 2]>)>> {
-        let pk: Vec<&str> = table.primary_key().map(|c| c.name.as_ref()).collect();
-        let mut key_sets: Vec<Vec<&str>> = table
-            .unique
-            .iter()
-            .map(|k| k.iter().map(|c| c.as_ref()).collect())
-            .collect();
-        key_sets.push(pk);
-        for key in key_sets {
-            let covering: Vec<usize> = fks
-                .iter()
-                .enumerate()
-                .filter(|(_, fk)| {
-                    fk.table != table.name && fk.columns.iter().all(|c| key.contains(&c.as_ref()))
-                })
-                .map(|(i, _)| i)
-                .collect();
-            let covered: usize = covering.iter().map(|&i| fks[i].columns.len()).sum();
-            if covering.len() != 2 || covered != key.len() {
-                continue;
-            }
-            let (a, b) = (covering[0], covering[1]);
-            let left = parent_keys(self.schema, &fks[a], keys)?.len() as u64;
-            let right = parent_keys(self.schema, &fks[b], keys)?.len() as u64;
-            let possible = left.saturating_mul(right);
-            if rows > possible {
-                return Err(Error::Unsatisfiable {
-                    table: table.name.to_string(),
-                    column: key.join(", "),
-                    message: format!(
-                        "{rows} rows were asked for, but only {left} × {right} = {possible} distinct ({}) pairs exist",
-                        key.join(", ")
-                    ),
-                });
-            }
-            let mut rng = plan_rng(seed, &table.name, "pairs");
-            let mut chosen: HashSet<u64> = HashSet::with_capacity(rows as usize);
-            let mut pairs = Vec::with_capacity(rows as usize);
-            if rows.saturating_mul(2) > possible {
-                // Dense: shuffle every pair and take the first `rows`.
-                let mut all: Vec<u64> = (0..possible).collect();
-                rand::seq::SliceRandom::shuffle(all.as_mut_slice(), &mut rng);
-                all.truncate(rows as usize);
-                pairs.extend(all.into_iter().map(|x| [(x / right) as u32, (x % right) as u32]));
-            } else {
-                while (pairs.len() as u64) < rows {
-                    let x = rng.random_range(0..possible);
-                    if chosen.insert(x) {
-                        pairs.push([(x / right) as u32, (x % right) as u32]);
+    /// Child-after-parent rules of `table`, when inference is on.
+    fn after_parent(&self, table: &Table) -> Vec<crate::relation::Rule> {
+        if !self.infer_relations {
+            return Vec::new();
+        }
+        let off = |column: &str| {
+            self.schema.relations.iter().any(|d| {
+                d.table == table.name
+                    && matches!(&d.rule, crate::relation::Rule::NotInferred { column: c } if c == column || c == "*")
+            })
+        };
+        crate::relation::after_parent_rules(self.schema, table)
+            .into_iter()
+            .filter(|r| !off(r.target()))
+            .collect()
+    }
+
+    /// For each parent table, the (key, time) columns its children follow.
+    fn needed_times(&self) -> HashMap<usize, Vec<TimeKey>> {
+        let mut out: HashMap<usize, Vec<TimeKey>> = HashMap::new();
+        for table in &self.schema.tables {
+            for rule in self.after_parent(table) {
+                let crate::relation::Rule::AfterParent {
+                    foreign_key,
+                    parent,
+                    parent_column,
+                    ..
+                } = &rule
+                else {
+                    continue;
+                };
+                let Some(p) = self.schema.table_index(parent) else {
+                    continue;
+                };
+                let pt = &self.schema.tables[p];
+                let key = table
+                    .all_foreign_keys()
+                    .into_iter()
+                    .find(|k| k.columns.first().map(|f| f.as_ref()) == foreign_key.first().map(String::as_str))
+                    .and_then(|k| pt.column_index(&k.references[0]));
+                if let (Some(k), Some(c)) = (key, pt.column_index(parent_column)) {
+                    let list = out.entry(p).or_default();
+                    if !list.contains(&(p, k, c)) {
+                        list.push((p, k, c));
                     }
                 }
             }
-            return Ok(Some((a, b, pairs)));
         }
-        Ok(None)
+        out
     }
 
-    fn fill_deferred<E: Engine>(
-        &self,
-        engine: &E,
-        table: &Table,
-        key: &DeferredKey,
-        rows: &mut [Row],
-        keys: &HashMap<(usize, Vec<usize>), Arc<Keys>>,
-    ) -> Result<()> {
-        let fk = table
-            .all_foreign_keys()
-            .into_iter()
-            .find(|fk| {
-                fk.columns
-                    .iter()
-                    .map(|c| c.as_ref())
-                    .eq(key.columns.iter().map(String::as_str))
-            })
-            .ok_or_else(|| invalid(self.schema))?;
-        let parent_keys = parent_keys(self.schema, &fk, keys)?;
-        let columns: Vec<usize> = key.columns.iter().filter_map(|c| table.column_index(c)).collect();
-        let engine = engine.local();
-        let mut rng = plan_rng(
-            engine.seed(),
-            &table.name,
-            &format!("deferred {}", key.columns.join(",")),
-        );
-        for row in rows {
-            if parent_keys.len() == 0 || rng.random_bool(engine.null_rate()) {
-                continue;
-            }
-            let p = rng.random_range(0..parent_keys.len());
-            for (part, &c) in columns.iter().enumerate() {
-                row[c] = parent_keys.get(p, part);
-            }
-        }
-        Ok(())
+    fn time_captures_for(&self, t: usize, needed: &HashMap<usize, Vec<TimeKey>>) -> Vec<TimeCapture> {
+        needed
+            .get(&t)
+            .map(|keys| keys.iter().map(|&k| TimeCapture::new(k)).collect())
+            .unwrap_or_default()
     }
 
-    fn spread(&self, table: &Table, fk: &ForeignKey) -> FanOut {
-        fk.columns
-            .first()
-            .and_then(|c| self.fan_out.get(&(table.name.to_string(), c.to_string())))
-            .cloned()
-            .unwrap_or(FanOut::Uniform)
+    /// What the planner does to each row of table `t` from `engine`.
+    fn fix_for<E: Engine>(&self, t: usize, engine: &E, known: &Known) -> Result<Option<TableFix>> {
+        let table = &self.schema.tables[t];
+        let local = engine.local();
+        TableFix::new(
+            table,
+            local.relations_for(table),
+            engine.applies_relations(),
+            &self.after_parent(table),
+            &known.times,
+            self.schema,
+            local.seed(),
+        )
     }
 
     /// A key capture for each column set of table `t` that children reference.
@@ -748,7 +522,7 @@ impl<'s> Planner<'s> {
                 }
             }
         }
-        for resolved in self.consistent.iter().filter_map(|c| c.resolve(self.schema).ok()) {
+        for resolved in self.all_consistent().iter().filter_map(|c| c.resolve(self.schema).ok()) {
             let sets = out.entry(resolved.parent).or_default();
             if !sets.contains(&resolved.captured) {
                 sets.push(resolved.captured);
@@ -798,27 +572,16 @@ pub fn generate_related<'a, E: Engine>(
     Planner::new(schema).sizes(sizes).generate(engine)
 }
 
-fn parent_keys(
-    schema: &Schema,
-    fk: &ForeignKey,
-    keys: &HashMap<(usize, Vec<usize>), Arc<Keys>>,
-) -> Result<Arc<Keys>> {
-    let p = schema.table_index(&fk.table).ok_or_else(|| invalid(schema))?;
-    let parent = &schema.tables[p];
-    let cols: Vec<usize> = fk
-        .references
-        .iter()
-        .filter_map(|c| parent.column_index(c))
-        .collect();
-    keys.get(&(p, cols)).cloned().ok_or_else(|| Error::Generate {
-        table: fk.table.to_string(),
-        column: fk.references.join(", "),
-        message: "parent keys were not generated before the child (planner bug)".to_owned(),
-    })
-}
-
 /// A self-reference needs the row's own key generated before it.
 impl Known {
+    /// Keeps the parent times captured.
+    fn remember_times(&mut self, times: Vec<TimeCapture>) {
+        for capture in times {
+            let (key, times) = capture.finish();
+            self.times.insert(key, Arc::new(times));
+        }
+    }
+
     /// Keeps what table `t` produced, for its children.
     fn remember(&mut self, t: usize, captures: Vec<KeyCapture>) {
         for capture in captures {
@@ -832,99 +595,6 @@ impl Known {
     }
 }
 
-/// Registers one picker for both keys of a `consistent` rule: a row of the
-/// first key's parent gives the first key and, through that parent's own
-/// foreign key, the second.
-fn register_consistent(
-    table: &Table,
-    fks: &[ForeignKey],
-    resolved: &Resolved,
-    order: &Order,
-    keys: &HashMap<(usize, Vec<usize>), Arc<Keys>>,
-    rows: u64,
-    engine: &mut OfflineEngine,
-) -> Result<()> {
-    let (key, via) = (&fks[resolved.key], &fks[resolved.via]);
-    let columns: Vec<String> = key
-        .columns
-        .iter()
-        .chain(via.columns.iter())
-        .map(ToString::to_string)
-        .collect();
-    let unsatisfiable = |message: String| Error::Unsatisfiable {
-        table: table.name.to_string(),
-        column: columns.join(", "),
-        message,
-    };
-    if order.is_deferred(table, key) || order.is_deferred(table, via) {
-        return Err(unsatisfiable(
-            "cannot be kept consistent: one of the keys closes a cycle and is filled afterwards".to_owned(),
-        ));
-    }
-    let parent_keys = keys
-        .get(&(resolved.parent, resolved.captured.clone()))
-        .cloned()
-        .ok_or_else(|| unsatisfiable("the parent's keys were not remembered".to_owned()))?;
-    if parent_keys.len() == 0 && rows > 0 {
-        return Err(unsatisfiable(format!(
-            "needs rows of {} whose key to {} is set, and there are none",
-            key.table, via.table
-        )));
-    }
-    let null_rate = if table.is_optional(key) && table.is_optional(via) {
-        engine.null_rate()
-    } else {
-        0.0
-    };
-    let picker = Arc::new(ParentPicker::new(parent_keys, Choice::Uniform, null_rate));
-    for (part, column) in columns.iter().enumerate() {
-        let picker = Arc::clone(&picker);
-        engine
-            .generators_mut()
-            .register_column(&table.name, column, move |ctx| picker.value(ctx, part));
-    }
-    Ok(())
-}
-
-fn self_key(table: &Table, fk: &ForeignKey) -> Result<String> {
-    let unsupported = |message: String| Error::Generate {
-        table: table.name.to_string(),
-        column: fk.columns.join(", "),
-        message,
-    };
-    if fk.columns.len() != 1 {
-        return Err(unsupported(
-            "composite self-references are not supported yet".to_owned(),
-        ));
-    }
-    let target = &fk.references[0];
-    let (Some(key_at), Some(col_at)) = (table.column_index(target), table.column_index(&fk.columns[0]))
-    else {
-        return Err(invalid(&Schema::new([table.clone()])));
-    };
-    if key_at > col_at {
-        return Err(unsupported(format!(
-            "references `{target}` of its own table, which comes after it; declare `{target}` first"
-        )));
-    }
-    Ok(target.to_string())
-}
-
-/// Each parent at most once: the foreign key's columns are unique in the child.
-fn is_one_to_one(table: &Table, fk: &ForeignKey) -> bool {
-    match &fk.columns[..] {
-        [single] => table.column(single).is_some_and(|c| c.is_unique_in(table)),
-        cols => {
-            table
-                .unique
-                .iter()
-                .any(|k| k.len() == cols.len() && cols.iter().all(|c| k.contains(c)))
-                || (table.primary_key().count() == cols.len()
-                    && table.primary_key().all(|c| cols.contains(&c.name)))
-        }
-    }
-}
-
 fn invalid(schema: &Schema) -> Error {
     match schema.validate() {
         Err(e) => e,
@@ -933,4 +603,11 @@ fn invalid(schema: &Schema) -> Error {
             problems: vec![crate::error::Problem::schema("inconsistent foreign keys")],
         },
     }
+}
+
+/// Whether table `t` has declared aggregates, so it waits for its children.
+fn aggregates_parent(schema: &Schema, t: usize) -> bool {
+    schema.relations.iter().any(|d| {
+        matches!(d.rule, crate::relation::Rule::Aggregate { .. }) && d.table == schema.tables[t].name
+    })
 }

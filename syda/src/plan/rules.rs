@@ -12,8 +12,8 @@ use crate::error::{Error, Problem, Result};
 use crate::schema::{Schema, Table};
 use crate::value::Value;
 
-use super::fill::PerRow;
 use super::keys::Keys;
+use super::pickers::PerRow;
 
 /// `table.column` must reference a parent row that itself references the
 /// same row `table.via` references.

@@ -164,6 +164,6 @@ impl<'de> serde::Deserialize<'de> for Schema {
 
 impl From<Table> for Schema {
     fn from(table: Table) -> Schema {
-        Schema { tables: vec![table] }
+        Schema::new([table])
     }
 }

@@ -16,6 +16,9 @@ pub type List<T> = Cow<'static, [T]>;
 pub struct Schema {
     /// Tables in the order they were declared.
     pub tables: Vec<Table>,
+    /// Relations declared in the schema file (`after:`, `expr:`, `infer:
+    /// false`); inferred ones are not listed here ([`crate::relation`]).
+    pub relations: Vec<crate::relation::Declared>,
 }
 
 /// One table (or one Rust struct).
@@ -236,6 +239,7 @@ impl Schema {
     pub fn new(tables: impl IntoIterator<Item = Table>) -> Schema {
         Schema {
             tables: tables.into_iter().collect(),
+            relations: Vec::new(),
         }
     }
 

@@ -29,11 +29,11 @@ pub fn infer_kind(table: &Table, column: &Column) -> Option<&'static str> {
     if column.foreign_key.is_some() {
         return None;
     }
-    let name = column.name.to_ascii_lowercase();
-    let tokens: Vec<&str> = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .collect();
+    // `BillingPostalCode`, `billing-postal-code`, `BILLING_POSTAL_CODE` all
+    // read as `postal_code`: case styles and role prefixes are normalised.
+    let snake = crate::relation::names::snake(&column.name);
+    let name = crate::relation::names::without_role(&snake).to_owned();
+    let tokens: Vec<&str> = name.split('_').filter(|t| !t.is_empty()).collect();
     let doc = column.doc.as_deref().unwrap_or("").to_ascii_lowercase();
     let words = Words {
         name: &name,
@@ -42,9 +42,20 @@ pub fn infer_kind(table: &Table, column: &Column) -> Option<&'static str> {
     match column.ty {
         DataType::Boolean | DataType::Json | DataType::Time | DataType::Uuid => None,
         DataType::Date | DataType::DateTime => words.is_birth().then_some("birth_date"),
-        DataType::Integer => integer_kind(&words),
-        DataType::Float | DataType::Decimal => number_kind(&words),
+        DataType::Integer => integer_kind(table, &words),
+        DataType::Float | DataType::Decimal => number_kind(table, &words),
         DataType::Text => text_kind(table, &words, &doc),
+    }
+}
+
+/// The range a numeric column's name suggests (what the offline engine
+/// draws from when the column declares none), or `None` when the name
+/// says nothing. Used by [`crate::realism`] to judge any data.
+pub fn plausible_range(table: &Table, column: &Column) -> Option<(f64, f64)> {
+    let kind = column.kind.as_deref().or_else(|| infer_kind(table, column))?;
+    match super::values::kind_spec(kind)? {
+        super::values::KindSpec::Number { lo, hi, .. } => Some((lo, hi)),
+        _ => None,
     }
 }
 
@@ -80,13 +91,22 @@ const MONEY: &[&str] = &[
     "income", "spend", "spent", "paid", "charge",
 ];
 
-fn money_kind(w: &Words<'_>) -> Option<&'static str> {
+fn money_kind(table: &Table, w: &Words<'_>) -> Option<&'static str> {
     if w.any(&["salary", "wage", "wages", "compensation", "pay"]) {
         Some("salary")
     } else if w.any(&["budget", "funding", "capital"]) {
         Some("budget")
-    } else if w.any(&["price", "cost", "fee", "fees", "msrp"]) {
+    } else if w.any(&["discount", "rebate"]) {
+        Some("discount")
+    } else if w.any(&["fee", "fees", "charge", "surcharge", "shipping"]) {
+        Some("fee")
+    } else if w.has("rate") && !w.any(&["tax", "interest", "exchange", "conversion"]) {
+        // A rental or hourly rate: a small price.
+        Some("small_price")
+    } else if w.any(&["price", "cost", "msrp"]) {
         Some("price")
+    } else if w.any(&["amount", "paid"]) && is_table(table, &["payment", "rental", "transaction"]) {
+        Some("small_price")
     } else if w.any(MONEY) {
         Some("amount")
     } else {
@@ -94,21 +114,44 @@ fn money_kind(w: &Words<'_>) -> Option<&'static str> {
     }
 }
 
-fn integer_kind(w: &Words<'_>) -> Option<&'static str> {
+fn integer_kind(table: &Table, w: &Words<'_>) -> Option<&'static str> {
+    let first = w.tokens.first().copied().unwrap_or("");
     if w.has("age") {
         Some("age")
-    } else if w.any(&["quantity", "qty", "count", "units", "stock", "inventory"]) {
+    } else if w.any(&["active", "enabled", "disabled", "deleted", "verified", "flag", "visible", "archived"])
+        || matches!(first, "is" | "has" | "can" | "allow" | "allows")
+    {
+        Some("flag")
+    } else if w.any(&["quantity", "qty", "units"]) {
         Some("quantity")
+    } else if w.any(&["stock", "inventory", "available", "capacity", "seats"]) {
+        Some("stock")
+    } else if w.any(&["count", "views", "likes", "visits", "clicks", "number", "num"]) {
+        Some("count")
+    } else if w.any(&["year", "yr"]) {
+        Some("year")
+    } else if w.any(&["days", "nights", "duration"]) {
+        Some("days")
+    } else if w.any(&["length", "minutes", "runtime", "mins"]) {
+        Some("minutes")
+    } else if w.any(&["hours", "hrs"]) {
+        Some("hours")
+    } else if w.any(&["rating", "stars"]) {
+        Some("rating")
+    } else if w.any(&["score", "points"]) {
+        Some("score")
     } else if w.any(&["percent", "percentage", "pct"]) {
         Some("percentage")
+    } else if w.any(&["kind", "type", "status", "level", "priority", "tier", "stage", "grade", "code", "category"]) {
+        Some("code")
     } else if w.any(&["cents", "id"]) {
         None
     } else {
-        money_kind(w)
+        money_kind(table, w)
     }
 }
 
-fn number_kind(w: &Words<'_>) -> Option<&'static str> {
+fn number_kind(table: &Table, w: &Words<'_>) -> Option<&'static str> {
     if w.any(&["lat", "latitude"]) {
         Some("latitude")
     } else if w.any(&["lng", "lon", "long", "longitude"]) {
@@ -119,8 +162,10 @@ fn number_kind(w: &Words<'_>) -> Option<&'static str> {
         Some("age")
     } else if w.any(&["quantity", "qty"]) {
         Some("quantity")
+    } else if w.any(&["rating", "stars"]) {
+        Some("rating")
     } else {
-        money_kind(w)
+        money_kind(table, w)
     }
 }
 
@@ -167,7 +212,7 @@ const COMPANY_TABLES: &[&str] = &[
     "manufacturer",
     "brand",
 ];
-const PRODUCT_TABLES: &[&str] = &["product", "item", "sku", "goods", "merchandise", "catalog"];
+const PRODUCT_TABLES: &[&str] = &["product", "sku", "goods", "merchandise", "catalog"];
 
 fn text_kind(table: &Table, w: &Words<'_>, doc: &str) -> Option<&'static str> {
     let by_name = text_kind_by_name(table, w);
@@ -216,8 +261,34 @@ fn text_kind_by_name(table: &Table, w: &Words<'_>) -> Option<&'static str> {
         "company"
     } else if w.any(&["industry", "sector"]) {
         "industry"
-    } else if w.any(&["category", "genre", "department"]) {
+    } else if w.any(&["genre"]) {
+        "genre"
+    } else if w.any(&["department", "dept", "division", "team"]) {
+        "department"
+    } else if w.any(&["category"]) {
         "category"
+    } else if w.any(&["language", "lang", "locale"]) && w.any(&["code", "iso"]) {
+        "language_code"
+    } else if w.any(&["language", "lang"]) {
+        "language"
+    } else if w.any(&["license", "licence"]) {
+        "license"
+    } else if w.any(&["version", "semver", "release"]) && !w.any(&["date", "year", "at"]) {
+        "version"
+    } else if w.any(&["sku", "upc", "barcode"]) {
+        "sku"
+    } else if w.any(&["brand", "make", "manufacturer"]) {
+        "brand"
+    } else if w.any(&["unit", "uom"]) && !w.any(&["price", "cost"]) {
+        "unit"
+    } else if w.any(&["filename", "file", "attachment", "path"]) {
+        "file_name"
+    } else if w.any(&["gender", "sex"]) {
+        "gender"
+    } else if w.any(&["rating"]) && is_table(table, &["film", "movie", "show", "episode"]) {
+        "film_rating"
+    } else if w.any(&["tags", "tag", "label", "labels", "keyword", "keywords", "hashtag"]) {
+        "tag"
     } else if w.any(&["color", "colour"]) {
         "color"
     } else if w.any(&["city", "town"]) {
@@ -228,7 +299,7 @@ fn text_kind_by_name(table: &Table, w: &Words<'_>) -> Option<&'static str> {
         "country"
     } else if w.any(&["postcode", "zip", "zipcode", "postal"]) {
         "postcode"
-    } else if w.any(&["state", "province", "region", "county"]) {
+    } else if w.any(&["state", "province", "region", "county", "district", "prefecture"]) {
         "state"
     } else if w.any(&["street", "address1", "line1"]) || w.contains("address_line") {
         "street_address"
@@ -264,9 +335,9 @@ fn text_kind_by_name(table: &Table, w: &Words<'_>) -> Option<&'static str> {
         "datetime"
     } else if last == "date" || last == "on" || w.has("date") {
         "date"
-    } else if let Some(kind) = money_kind(w) {
+    } else if let Some(kind) = money_kind(table, w) {
         kind
-    } else if w.any(&["word", "tag", "keyword", "slug"]) {
+    } else if w.any(&["word"]) {
         "word"
     } else if w.contains("full_name") || w.contains("person_name") || w.contains("contact_name") {
         "name"
@@ -282,7 +353,25 @@ fn text_kind_by_name(table: &Table, w: &Words<'_>) -> Option<&'static str> {
 
 /// What a `name` (or `*_name`) column holds, from the table it is in.
 fn name_in_table(table: &Table, w: &Words<'_>) -> Option<&'static str> {
-    if w.any(&["product", "item"]) || (is_table(table, PRODUCT_TABLES) && !w.has("title")) {
+    if is_table(table, TITLE_TABLES) && !w.any(&["product", "customer", "user", "author"]) {
+        Some("title")
+    } else if is_table(table, &["genre"]) {
+        Some("genre")
+    } else if is_table(table, &["language"]) {
+        Some("language")
+    } else if is_table(table, &["artist", "band", "singer", "actor", "director", "composer"]) {
+        Some("name")
+    } else if is_table(table, &["country", "countries"]) {
+        Some("country")
+    } else if is_table(table, &["city", "cities"]) {
+        Some("city")
+    } else if is_table(table, &["brand"]) {
+        Some("brand")
+    } else if is_table(table, &["store", "shop", "branch", "warehouse", "restaurant", "hotel", "venue", "bank"]) {
+        Some("company")
+    } else if is_table(table, &["department"]) {
+        Some("department")
+    } else if w.any(&["product", "item"]) || (is_table(table, PRODUCT_TABLES) && !w.has("title")) {
         Some("product_name")
     } else if w.any(&["customer", "client", "vendor", "supplier", "brand"]) {
         Some("company")
@@ -291,7 +380,7 @@ fn name_in_table(table: &Table, w: &Words<'_>) -> Option<&'static str> {
     ]) {
         Some("name")
     } else if w.has("title") {
-        None
+        Some("title")
     } else if is_table(table, COMPANY_TABLES) {
         Some("company")
     } else if is_table(table, PERSON_TABLES) {
@@ -300,13 +389,22 @@ fn name_in_table(table: &Table, w: &Words<'_>) -> Option<&'static str> {
         Some("category")
     } else if is_table(table, &["tag", "label", "keyword"]) {
         Some("word")
-    } else if let Some(doc) = table.doc.as_deref() {
-        let doc = doc.to_ascii_lowercase();
-        text_kind_by_doc(&doc).filter(|k| matches!(*k, "company" | "name" | "product_name"))
+    } else if let Some(doc) = table.doc.as_deref()
+        && let Some(kind) = text_kind_by_doc(&doc.to_ascii_lowercase())
+            .filter(|k| matches!(*k, "company" | "name" | "product_name"))
+    {
+        Some(kind)
     } else {
-        None
+        // A name nothing else explains: an English title-like phrase.
+        Some("title")
     }
 }
+
+/// Tables whose `name` or `title` is a title: films, books, albums, songs…
+const TITLE_TABLES: &[&str] = &[
+    "film", "movie", "book", "album", "track", "song", "article", "post", "episode", "show", "game",
+    "playlist", "podcast", "course", "lesson", "project", "event", "campaign", "video", "series", "novel",
+];
 
 fn is_table(table: &Table, stems: &[&str]) -> bool {
     let name = table.name.to_ascii_lowercase();
@@ -351,6 +449,39 @@ fn text_kind_by_doc(doc: &str) -> Option<&'static str> {
         .iter()
         .find(|(needle, _)| doc.contains(needle))
         .map(|(_, kind)| *kind)
+}
+
+/// The usual values of a text `status` (or `state`) column without a doc
+/// listing them, by what the table holds: orders are pending, shipped or
+/// delivered; tickets are open or resolved.
+pub(crate) fn infer_statuses(table: &Table, column: &Column) -> Option<&'static [&'static str]> {
+    if column.ty != DataType::Text || column.foreign_key.is_some() || column.unique {
+        return None;
+    }
+    let snake = crate::relation::names::snake(&column.name);
+    let base = crate::relation::names::without_role(&snake);
+    if !matches!(base, "status" | "state" | "order_status" | "payment_status" | "stage") {
+        return None;
+    }
+    if base == "state" && table.columns.iter().any(|c| {
+        let n = crate::relation::names::snake(&c.name);
+        n.contains("city") || n.contains("country") || n.contains("zip") || n.contains("postal")
+    }) {
+        return None; // a state of an address
+    }
+    Some(if is_table(table, &["order", "shipment", "purchase"]) {
+        &["pending", "paid", "shipped", "delivered", "cancelled"]
+    } else if is_table(table, &["payment", "invoice", "transaction", "charge"]) {
+        &["pending", "paid", "failed", "refunded"]
+    } else if is_table(table, &["rental", "booking", "reservation", "loan"]) {
+        &["reserved", "active", "returned", "cancelled"]
+    } else if is_table(table, &["ticket", "issue", "task", "case", "incident", "bug"]) {
+        &["open", "in_progress", "resolved", "closed"]
+    } else if is_table(table, &["subscription", "plan", "membership"]) {
+        &["trial", "active", "past_due", "cancelled"]
+    } else {
+        &["active", "inactive", "pending"]
+    })
 }
 
 /// Names of columns that usually hold one of a few values.

@@ -17,8 +17,10 @@ use self::plan::{ColumnPlan, KeyPlan, Source};
 use self::registry::Generators;
 use self::values::Gen;
 use crate::error::{Error, Result};
+use crate::relation::{self, Declared, Mode, RowRules, Rule};
 use crate::schema::Table;
 use crate::value::{Row, Value};
+use std::sync::Arc;
 
 /// The default share of NULLs in nullable columns.
 pub const DEFAULT_NULL_RATE: f64 = 0.1;
@@ -77,6 +79,10 @@ pub struct OfflineEngine {
     seed: u64,
     null_rate: f64,
     generators: Generators,
+    /// Declared relations, for every table ([`crate::relation`]).
+    relations: Arc<Vec<Declared>>,
+    /// Whether relations are also inferred from names.
+    infer_relations: bool,
 }
 
 impl Default for OfflineEngine {
@@ -92,7 +98,51 @@ impl OfflineEngine {
             seed: 0,
             null_rate: DEFAULT_NULL_RATE,
             generators: Generators::new(),
+            relations: Arc::new(Vec::new()),
+            infer_relations: true,
         }
+    }
+
+    /// Sets the declared relations ([`crate::Schema::relations`]); each
+    /// table uses those naming it. The planner passes the schema's own.
+    pub fn with_relations(mut self, relations: Vec<Declared>) -> Self {
+        self.relations = Arc::new(relations);
+        self
+    }
+
+    /// Switches relation inference on (the default) or off: with it off,
+    /// only declared relations apply.
+    pub fn with_inferred_relations(mut self, on: bool) -> Self {
+        self.infer_relations = on;
+        self
+    }
+
+    /// Whether relations are inferred.
+    pub fn infers_relations(&self) -> bool {
+        self.infer_relations
+    }
+
+    /// The declared relations.
+    pub fn relations(&self) -> &[Declared] {
+        &self.relations
+    }
+
+    /// The row-level rules `table` gets from this engine: declared ones,
+    /// then inferred ones ([`relation::rules_for`]), without those filling a
+    /// column that has a custom generator (a registered generator wins).
+    /// An engine that asks a model for values leaves these columns to the
+    /// rules.
+    pub fn relations_for(&self, table: &Table) -> Vec<Rule> {
+        let custom = |name: &str| {
+            self.generators.column(&table.name, name).is_some()
+                || table
+                    .column(name)
+                    .is_some_and(|c| c.generator.is_some() || c.kind.as_deref().is_some_and(|k| self.generators.kind(k).is_some()))
+        };
+        relation::rules_for(table, &self.relations, self.infer_relations)
+            .into_iter()
+            .filter(|r| !r.targets().iter().any(|t| custom(t)))
+            .collect()
     }
 
     /// Sets the seed: the same seed and schema give the same rows.
@@ -152,9 +202,26 @@ impl OfflineEngine {
     /// columns (other than a sequential key) replay the earlier rows to
     /// know which values are taken, so skipping ahead costs the skipped rows.
     pub fn rows_range<'a>(&'a self, table: &'a Table, range: Range<u64>) -> Result<TableRows<'a>> {
-        let plans = plan::plan_table(self, table, range.end)?;
+        let mut plans = plan::plan_table(self, table, range.end)?;
         let keys = plan::plan_keys(table, &plans, range.end)?;
+        let rules = self.relations_for(table);
+        let relations = if rules.is_empty() {
+            None
+        } else {
+            let compiled = RowRules::new(table, &rules)?;
+            // Derived columns are kept unique by the rules, after deriving.
+            for t in compiled.targets() {
+                plans[t].unique = false;
+            }
+            Some(compiled)
+        };
+        let derived_unique = rules.iter().any(|r| {
+            r.targets()
+                .iter()
+                .any(|t| table.column(t).is_some_and(|c| c.is_unique_in(table)))
+        });
         let needs_replay = !keys.is_empty()
+            || derived_unique
             || plans
                 .iter()
                 .any(|p| p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })));
@@ -169,6 +236,7 @@ impl OfflineEngine {
             end: range.end.max(range.start),
             stream: table_stream(self.seed, &table.name),
             done: false,
+            relations,
         };
         if needs_replay {
             while rows.next < range.start {
@@ -193,6 +261,8 @@ pub struct TableRows<'a> {
     end: u64,
     stream: u64,
     done: bool,
+    /// The table's row-level relations, derived after the other columns.
+    relations: Option<RowRules>,
 }
 
 impl std::fmt::Debug for TableRows<'_> {
@@ -232,6 +302,18 @@ impl TableRows<'_> {
                     self.settle_key(index, k, &mut row)?;
                 }
             }
+        }
+        if let Some(relations) = &mut self.relations {
+            relations
+                .apply(&mut row, self.stream, index, Mode::Derive)
+                .map_err(|e| match e {
+                    Error::Unsatisfiable { message, .. } => Error::Unsatisfiable {
+                        table: self.table.name.to_string(),
+                        column: String::new(),
+                        message,
+                    },
+                    other => other,
+                })?;
         }
         self.next += 1;
         Ok(row)

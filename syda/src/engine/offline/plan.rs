@@ -3,7 +3,7 @@
 //! whether it is unique, and how long its text may be.
 
 use super::constraints::{capacity, exceeds, null_threshold, truncate_chars};
-use super::infer::{infer_kind, infer_one_of};
+use super::infer::{infer_kind, infer_one_of, infer_statuses};
 use super::registry::{GenContext, GeneratorFn};
 use super::values::{ANCHOR_DATE, Gen, KindSpec, RECENT_START, TextKind, days_from_civil, kind_spec};
 use super::{OfflineEngine, parse_date, parse_datetime, parse_time};
@@ -247,6 +247,8 @@ fn plan_column(
         from_spec(spec, col, kind, &mut plan).map_err(generate_error)?
     } else if let Some(values) = infer_one_of(col) {
         Gen::OneOf(values.into_iter().map(Value::Text).collect())
+    } else if let Some(values) = infer_statuses(table, col) {
+        Gen::OneOf(values.iter().map(|v| Value::Text((*v).to_owned())).collect())
     } else if keys == 1 && col.primary_key && col.ty == DataType::Integer {
         let start = match &col.range {
             Some(r) => match r.min {
@@ -436,7 +438,7 @@ fn number_gen(ty: DataType, lo: f64, hi: f64, decimals: u32, plan: &mut ColumnPl
 fn type_default(col: &Column, unique: bool) -> std::result::Result<Gen, String> {
     // Unique columns without a range get room for billions of rows. Never
     // derived from `rows`: row i must not depend on how many rows are asked for.
-    let room = if unique { 2_147_483_647.0 } else { 1_000_000.0 };
+    let room = if unique { 2_147_483_647.0 } else { 1_000.0 };
     Ok(match col.ty {
         DataType::Integer => {
             let (lo, hi) = numeric_range(col).unwrap_or((1.0, room));
@@ -446,11 +448,11 @@ fn type_default(col: &Column, unique: bool) -> std::result::Result<Gen, String> 
             }
         }
         DataType::Float => {
-            let (lo, hi) = numeric_range(col).unwrap_or((0.0, room / 1000.0));
+            let (lo, hi) = numeric_range(col).unwrap_or((0.0, if unique { room / 1000.0 } else { room }));
             Gen::Float { lo, hi, decimals: 2 }
         }
         DataType::Decimal => {
-            let (lo, hi) = numeric_range(col).unwrap_or((0.0, room / 100.0));
+            let (lo, hi) = numeric_range(col).unwrap_or((0.0, if unique { room / 100.0 } else { room }));
             Gen::Decimal { lo, hi, scale: 2 }
         }
         DataType::Boolean => Gen::Bool,

@@ -30,13 +30,40 @@ use crate::value::Value;
 /// Kinds the offline engine generates that are not in
 /// [`crate::schema::KINDS`]; [`super::infer::infer_kind`] may return them.
 pub const ENGINE_KINDS: &[&str] = &[
+    "brand",
     "budget",
     "category",
+    "code",
+    "count",
     "date",
     "datetime",
+    "days",
+    "department",
+    "discount",
+    "fee",
+    "file_name",
+    "film_rating",
+    "flag",
+    "gender",
+    "genre",
+    "hours",
+    "language",
+    "language_code",
+    "license",
+    "minutes",
     "product_name",
+    "rating",
     "salary",
+    "score",
+    "sku",
+    "small_price",
+    "stock",
+    "tag",
+    "title",
+    "unit",
     "uuid",
+    "version",
+    "year",
 ];
 
 /// The fixed "today" that relative dates are computed from (recent dates end
@@ -115,8 +142,22 @@ pub(crate) enum TextKind {
     UserAgent,
     Username,
     Word,
-    /// Default for text columns without a kind: one to three lorem words.
+    /// Default for text columns without a kind: two or three English words.
     Words,
+    Brand,
+    Department,
+    FileName,
+    FilmRating,
+    Gender,
+    Genre,
+    Language,
+    LanguageCode,
+    License,
+    Sku,
+    Tag,
+    Title,
+    Unit,
+    Version,
 }
 
 /// What a kind generates, before the column's type and constraints shape it.
@@ -148,6 +189,7 @@ pub(crate) fn kind_spec(kind: &str) -> Option<KindSpec> {
     let birth_from = (ANCHOR_DATE.0 - 90, ANCHOR_DATE.1, ANCHOR_DATE.2);
     let birth_to = (ANCHOR_DATE.0 - 18, ANCHOR_DATE.1, ANCHOR_DATE.2);
     let money = |lo, hi| Number { lo, hi, decimals: 2 };
+    let whole = |lo, hi| Number { lo, hi, decimals: 0 };
     Some(match kind {
         "address" => Text(T::Address),
         "age" => Number {
@@ -155,7 +197,7 @@ pub(crate) fn kind_spec(kind: &str) -> Option<KindSpec> {
             hi: 90.0,
             decimals: 0,
         },
-        "amount" => money(1.0, 10_000.0),
+        "amount" => money(5.0, 2_000.0),
         "bic" => Text(T::Bic),
         "birth_date" => KindSpec::Date {
             from: birth_from,
@@ -206,13 +248,10 @@ pub(crate) fn kind_spec(kind: &str) -> Option<KindSpec> {
         "percentage" => money(0.0, 100.0),
         "phone" => Text(T::Phone),
         "postcode" => Text(T::Postcode),
-        "price" => money(1.0, 1_000.0),
+        "price" => money(5.0, 500.0),
+        "discount" => money(0.0, 5.0),
         "product_name" => Text(T::ProductName),
-        "quantity" => Number {
-            lo: 1.0,
-            hi: 100.0,
-            decimals: 0,
-        },
+        "quantity" => whole(1.0, 20.0),
         "salary" => money(30_000.0, 250_000.0),
         "sentence" => Text(T::Sentence),
         "state" => Text(T::State),
@@ -222,6 +261,32 @@ pub(crate) fn kind_spec(kind: &str) -> Option<KindSpec> {
         "username" => Text(T::Username),
         "uuid" => KindSpec::Uuid,
         "word" => Text(T::Word),
+        "brand" => Text(T::Brand),
+        "department" => Text(T::Department),
+        "file_name" => Text(T::FileName),
+        "film_rating" => Text(T::FilmRating),
+        "gender" => Text(T::Gender),
+        "genre" => Text(T::Genre),
+        "language" => Text(T::Language),
+        "language_code" => Text(T::LanguageCode),
+        "license" => Text(T::License),
+        "sku" => Text(T::Sku),
+        "tag" => Text(T::Tag),
+        "title" => Text(T::Title),
+        "unit" => Text(T::Unit),
+        "version" => Text(T::Version),
+        "code" => whole(0.0, 3.0),
+        "count" => whole(0.0, 50.0),
+        "days" => whole(1.0, 14.0),
+        "fee" => money(1.0, 100.0),
+        "flag" => whole(0.0, 1.0),
+        "hours" => whole(1.0, 12.0),
+        "minutes" => whole(45.0, 180.0),
+        "rating" => whole(1.0, 5.0),
+        "score" => whole(0.0, 100.0),
+        "small_price" => money(0.99, 9.99),
+        "stock" => whole(0.0, 500.0),
+        "year" => whole(1970.0, 2025.0),
         _ => return None,
     })
 }
@@ -289,11 +354,7 @@ pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
             s
         }
         T::Bic => finance::Bic().fake_with_rng(rng),
-        T::Category => {
-            // `fake` has no product categories; its industry list reads like one.
-            let s: &str = company::Industry().fake_with_rng(rng);
-            s.to_owned()
-        }
+        T::Category => pick(&vocab().categories, rng).to_owned(),
         T::City => address::CityName().fake_with_rng(rng),
         T::Color => COLORS[rng.random_range(0..COLORS.len())].to_owned(),
         T::Company => company::CompanyName().fake_with_rng(rng),
@@ -303,9 +364,8 @@ pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
         T::CurrencyCode => currency::CurrencyCode().fake_with_rng(rng),
         T::Domain => {
             let mut s = String::with_capacity(16);
-            let w: &str = lorem::Word().fake_with_rng(rng);
+            push_site_name(&mut s, rng);
             let suffix: &str = internet::DomainSuffix().fake_with_rng(rng);
-            s.push_str(w);
             s.push('.');
             s.push_str(suffix);
             s
@@ -346,7 +406,7 @@ pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
                 if i > 0 {
                     s.push(' ');
                 }
-                push_sentence(&mut s, rng, 5, 12);
+                push_english_sentence(&mut s, rng);
             }
             s
         }
@@ -354,17 +414,20 @@ pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
         T::Phone => phone::PhoneNumber().fake_with_rng(rng),
         T::Postcode => address::PostCode().fake_with_rng(rng),
         T::ProductName => {
-            let adjective: &str = company::Buzzword().fake_with_rng(rng);
-            let noun: &str = company::BuzzwordTail().fake_with_rng(rng);
-            let mut s = String::with_capacity(adjective.len() + noun.len() + 1);
-            s.push_str(adjective);
+            let v = vocab();
+            let mut s = String::with_capacity(32);
+            s.push_str(pick(&v.product_adjectives, rng));
             s.push(' ');
-            push_capitalized(&mut s, noun);
+            if rng.random_bool(0.6) {
+                s.push_str(pick(&v.materials, rng));
+                s.push(' ');
+            }
+            s.push_str(pick(&v.products, rng));
             s
         }
         T::Sentence => {
             let mut s = String::with_capacity(64);
-            push_sentence(&mut s, rng, 5, 12);
+            push_english_sentence(&mut s, rng);
             s
         }
         T::State => {
@@ -373,35 +436,220 @@ pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
         }
         T::StreetAddress => street(rng),
         T::Url => {
-            let w: &str = lorem::Word().fake_with_rng(rng);
+            let mut s = String::with_capacity(40);
+            s.push_str("https://www.");
+            push_site_name(&mut s, rng);
             let suffix: &str = internet::DomainSuffix().fake_with_rng(rng);
-            let path: &str = lorem::Word().fake_with_rng(rng);
-            format!("https://www.{w}.{suffix}/{path}")
+            s.push('.');
+            s.push_str(suffix);
+            s.push('/');
+            s.push_str(pick(&vocab().nouns, rng));
+            s
         }
         T::UserAgent => {
             let s: &str = internet::UserAgent().fake_with_rng(rng);
             s.to_owned()
         }
         T::Username => internet::Username().fake_with_rng(rng),
-        T::Word => {
-            let s: &str = lorem::Word().fake_with_rng(rng);
-            s.to_owned()
-        }
+        T::Word | T::Tag => pick(&vocab().nouns, rng).to_owned(),
         T::Words => {
+            let v = vocab();
             let mut s = String::with_capacity(24);
-            let n = rng.random_range(1..=3);
-            for i in 0..n {
-                let w: &str = lorem::Word().fake_with_rng(rng);
-                if i == 0 {
-                    push_capitalized(&mut s, w);
-                } else {
+            push_capitalized(&mut s, pick(&v.adjectives, rng));
+            s.push(' ');
+            s.push_str(pick(&v.nouns, rng));
+            s
+        }
+        T::Title => {
+            let v = vocab();
+            let mut s = String::with_capacity(32);
+            match rng.random_range(0..4u8) {
+                0 => {
+                    s.push_str("The ");
+                    push_capitalized(&mut s, pick(&v.adjectives, rng));
                     s.push(' ');
-                    s.push_str(w);
+                    push_capitalized(&mut s, pick(&v.nouns, rng));
+                }
+                1 => {
+                    let (a, b) = two_nouns(rng);
+                    push_capitalized(&mut s, a);
+                    s.push_str(" of the ");
+                    push_capitalized(&mut s, b);
+                }
+                2 => {
+                    push_capitalized(&mut s, pick(&v.adjectives, rng));
+                    s.push(' ');
+                    push_capitalized(&mut s, pick(&v.nouns, rng));
+                }
+                _ => {
+                    let (a, b) = two_nouns(rng);
+                    push_capitalized(&mut s, a);
+                    s.push_str(" and ");
+                    push_capitalized(&mut s, b);
                 }
             }
             s
         }
+        T::Brand => {
+            let s: &str = name::LastName().fake_with_rng(rng);
+            s.to_owned()
+        }
+        T::Department => pick(&vocab().departments, rng).to_owned(),
+        T::FileName => {
+            let v = vocab();
+            let mut s = String::with_capacity(24);
+            s.push_str(pick(&v.nouns, rng));
+            s.push('_');
+            s.push_str(pick(&v.nouns, rng));
+            s.push('.');
+            s.push_str(pick(&v.file_extensions, rng));
+            s
+        }
+        T::FilmRating => pick(&vocab().film_ratings, rng).to_owned(),
+        T::Gender => pick(&vocab().genders, rng).to_owned(),
+        T::Genre => pick(&vocab().genres, rng).to_owned(),
+        T::Language => pick(&vocab().languages, rng).0.to_owned(),
+        T::LanguageCode => pick(&vocab().languages, rng).1.to_owned(),
+        T::License => pick(&vocab().licenses, rng).to_owned(),
+        T::Sku => {
+            let mut s = String::with_capacity(10);
+            for _ in 0..3 {
+                s.push(char::from(b'A' + rng.random_range(0..26u8)));
+            }
+            s.push('-');
+            push_digits(&mut s, rng, 5);
+            s
+        }
+        T::Unit => pick(&vocab().units, rng).to_owned(),
+        T::Version => {
+            let major = rng.random_range(0..6u32);
+            format!(
+                "{major}.{}.{}",
+                rng.random_range(0..20u32),
+                rng.random_range(0..30u32)
+            )
+        }
     }
+}
+
+/// The curated word lists of `data/words.txt`.
+pub(crate) struct Vocab {
+    pub(crate) adjectives: Vec<&'static str>,
+    pub(crate) nouns: Vec<&'static str>,
+    verbs: Vec<&'static str>,
+    objects: Vec<&'static str>,
+    products: Vec<&'static str>,
+    materials: Vec<&'static str>,
+    product_adjectives: Vec<&'static str>,
+    genres: Vec<&'static str>,
+    categories: Vec<&'static str>,
+    languages: Vec<(&'static str, &'static str)>,
+    licenses: Vec<&'static str>,
+    departments: Vec<&'static str>,
+    units: Vec<&'static str>,
+    film_ratings: Vec<&'static str>,
+    file_extensions: Vec<&'static str>,
+    genders: Vec<&'static str>,
+}
+
+pub(crate) fn vocab() -> &'static Vocab {
+    static VOCAB: std::sync::OnceLock<Vocab> = std::sync::OnceLock::new();
+    VOCAB.get_or_init(|| {
+        let mut sections: std::collections::HashMap<&'static str, Vec<&'static str>> =
+            std::collections::HashMap::new();
+        let mut current = "";
+        for line in include_str!("../../../data/words.txt").lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                current = name;
+                continue;
+            }
+            let entry = sections.entry(current).or_default();
+            if line.contains('|') {
+                entry.extend(line.split('|').map(str::trim));
+            } else if current == "objects" {
+                // "the order the report …": two words each.
+                let words: Vec<&'static str> = line.split_whitespace().collect();
+                for pair in words.chunks(2) {
+                    if let [the, _] = pair {
+                        let start = the.as_ptr() as usize - line.as_ptr() as usize;
+                        let end = start + pair[0].len() + 1 + pair[1].len();
+                        entry.push(&line[start..end]);
+                    }
+                }
+            } else {
+                entry.extend(line.split_whitespace());
+            }
+        }
+        let mut take = |name: &str| sections.remove(name).unwrap_or_default();
+        Vocab {
+            adjectives: take("adjectives"),
+            nouns: take("nouns"),
+            verbs: take("verbs"),
+            objects: take("objects"),
+            products: take("products"),
+            materials: take("materials"),
+            product_adjectives: take("product_adjectives"),
+            genres: take("genres"),
+            categories: take("categories"),
+            languages: take("languages")
+                .into_iter()
+                .filter_map(|l| l.split_once(':'))
+                .collect(),
+            licenses: take("licenses"),
+            departments: take("departments"),
+            units: take("units"),
+            film_ratings: take("film_ratings"),
+            file_extensions: take("file_extensions"),
+            genders: take("genders"),
+        }
+    })
+}
+
+/// Two different nouns.
+fn two_nouns(rng: &mut EngineRng) -> (&'static str, &'static str) {
+    let nouns = &vocab().nouns;
+    let a = rng.random_range(0..nouns.len());
+    let b = (a + rng.random_range(1..nouns.len())) % nouns.len();
+    (nouns[a], nouns[b])
+}
+
+fn pick<T: Copy>(list: &[T], rng: &mut EngineRng) -> T {
+    list[rng.random_range(0..list.len())]
+}
+
+/// Two nouns run together, as a site name: `riverstone`.
+fn push_site_name(s: &mut String, rng: &mut EngineRng) {
+    let v = vocab();
+    s.push_str(pick(&v.nouns, rng));
+    s.push_str(pick(&v.nouns, rng));
+}
+
+/// A plain English sentence from the curated lists: "The quiet team
+/// reviews the invoice every morning."
+fn push_english_sentence(s: &mut String, rng: &mut EngineRng) {
+    let v = vocab();
+    s.push_str("The ");
+    s.push_str(pick(&v.adjectives, rng));
+    s.push(' ');
+    s.push_str(pick(&v.nouns, rng));
+    s.push(' ');
+    s.push_str(pick(&v.verbs, rng));
+    s.push(' ');
+    s.push_str(pick(&v.objects, rng));
+    match rng.random_range(0..4u8) {
+        0 => s.push_str(" every morning"),
+        1 => {
+            s.push_str(" near the ");
+            s.push_str(pick(&v.nouns, rng));
+        }
+        2 => s.push_str(" on time"),
+        _ => {}
+    }
+    s.push('.');
 }
 
 /// `fake` has no colour names without its `random_color` feature (which
@@ -461,9 +709,8 @@ fn email(rng: &mut EngineRng) -> String {
         let provider: &str = internet::FreeEmailProvider().fake_with_rng(rng);
         s.push_str(provider);
     } else {
-        let w: &str = lorem::Word().fake_with_rng(rng);
+        push_site_name(&mut s, rng);
         let suffix: &str = internet::DomainSuffix().fake_with_rng(rng);
-        s.push_str(w);
         s.push('.');
         s.push_str(suffix);
     }
@@ -546,22 +793,6 @@ fn push_capitalized(s: &mut String, word: &str) {
         s.extend(first.to_uppercase());
         s.push_str(chars.as_str());
     }
-}
-
-/// A sentence of `min..=max` of `fake`'s lorem words: capitalised, ending in
-/// a full stop.
-fn push_sentence(s: &mut String, rng: &mut EngineRng, min: usize, max: usize) {
-    let n = rng.random_range(min..=max);
-    for i in 0..n {
-        let w: &str = lorem::Word().fake_with_rng(rng);
-        if i == 0 {
-            push_capitalized(s, w);
-        } else {
-            s.push(' ');
-            s.push_str(w);
-        }
-    }
-    s.push('.');
 }
 
 fn random_uuid(rng: &mut EngineRng) -> String {
