@@ -124,3 +124,34 @@ fn independent_columns_give_no_rules() {
     let model = fit(&syda::engine::stats::Source::rows("noise", names, rows)).unwrap();
     assert!(model.rules.is_empty(), "{:?}", model.rules);
 }
+
+#[test]
+fn the_rules_the_relation_module_expresses_go_through_it_under_the_planner() {
+    use syda::relation::Rule;
+    let model = fit(&orders(2000, 5)).unwrap();
+    let rules = model.relation_rules();
+    assert!(
+        rules
+            .iter()
+            .any(|r| matches!(r, Rule::Derived { column, .. } if column == "total")),
+        "{rules:?}"
+    );
+    assert!(
+        rules.iter().any(|r| matches!(r, Rule::After { column, after, .. } if column == "closed_on" && after == "opened_on")),
+        "{rules:?}"
+    );
+    let engine = syda::engine::stats::StatsEngine::new(model).with_seed(3);
+    let schema = engine.schema();
+    let data = syda::plan::Planner::new(&schema)
+        .rows(1500)
+        .generate(&engine)
+        .unwrap();
+    let table = data.table("orders").unwrap();
+    assert_eq!(table.len(), 1500);
+    let checker = syda::relation::RowRules::new(&schema.tables[0], &rules).unwrap();
+    for row in table {
+        let held = checker.holds(row);
+        assert!(held.iter().all(|h| *h != Some(false)), "{row:?}: {held:?}");
+        assert!(held.iter().filter(|h| h.is_some()).count() >= 2, "{held:?}");
+    }
+}

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use super::marginal::Distribution;
 use super::pattern::Pattern;
-use super::relations::Relation;
+use super::relations::{Relation, StatsRule};
 use super::sample::Sampler;
 use crate::error::{Error, Result};
+use crate::relation::{Expr, Rule};
 use crate::schema::{Column, DataType, Literal, Range, Table};
 
 /// The model file format this version writes and reads.
@@ -234,6 +235,52 @@ impl FittedModel {
             table = table.with_column(col);
         }
         table
+    }
+
+    /// The model's relations that [`crate::relation`] expresses, as its
+    /// rules: sums and products as [`Rule::Derived`], inequalities between
+    /// dates or date-times as [`Rule::After`] (at least the smallest real
+    /// gap, at most the largest). The planner and [`FittedModel::sample`]
+    /// apply them in [`Mode::Repair`](crate::relation::Mode::Repair) through
+    /// the same path as every engine's rows; numeric inequalities and
+    /// category combinations have no such rule and are kept by the sampler
+    /// alone.
+    pub fn relation_rules(&self) -> Vec<Rule> {
+        let col = |name: &str| Box::new(Expr::Column(name.to_owned()));
+        self.rules
+            .iter()
+            .filter_map(|r| match &r.rule {
+                StatsRule::Sum { column, left, right } => Some(Rule::Derived {
+                    column: column.clone(),
+                    expr: Expr::Add(col(left), col(right)),
+                }),
+                StatsRule::Product { column, left, right } => Some(Rule::Derived {
+                    column: column.clone(),
+                    expr: Expr::Mul(col(left), col(right)),
+                }),
+                StatsRule::AtLeast {
+                    column,
+                    lower,
+                    min_gap,
+                    gap,
+                } => {
+                    let kind = self.column(column)?.kind;
+                    let per_day = match kind {
+                        ColumnKind::Date => 1.0,
+                        ColumnKind::DateTime => 86_400.0,
+                        _ => return None,
+                    };
+                    let max = gap.as_ref().map_or(*min_gap, |g| g.max);
+                    Some(Rule::After {
+                        column: column.clone(),
+                        after: lower.clone(),
+                        min_days: (min_gap / per_day).ceil() as u32,
+                        max_days: ((max / per_day).floor() as u32).max((min_gap / per_day).ceil() as u32),
+                    })
+                }
+                StatsRule::Combination { .. } => None,
+            })
+            .collect()
     }
 
     /// The model as pretty JSON.

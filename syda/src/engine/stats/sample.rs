@@ -15,6 +15,7 @@ use super::model::{ColumnKind, ColumnModel, FittedModel, Marginal};
 use super::relations::{Allowed, Gap, StatsRule};
 use crate::engine::EngineRng;
 use crate::error::{Error, Result};
+use crate::relation::{Mode, RowRules};
 use crate::value::{Row, Value};
 
 /// Fresh draws tried for a unique column before giving up.
@@ -42,6 +43,9 @@ pub struct Sampler<'m> {
     numbers: Vec<f64>,
     /// This row: each column's uniform draw, and whether a step must set it.
     draws: Vec<(f64, bool)>,
+    /// The relations [`crate::relation`] expresses, applied last in repair
+    /// mode: the path every engine's rows take.
+    repair: Option<(RowRules, u64)>,
     next: u64,
     end: u64,
     failed: bool,
@@ -104,6 +108,13 @@ impl<'m> Sampler<'m> {
             },
             numbers: vec![f64::NAN; model.columns.len()],
             draws: vec![(0.0, false); model.columns.len()],
+            repair: {
+                let rules = model.relation_rules();
+                (!rules.is_empty())
+                    .then(|| RowRules::new(&model.to_table(), &rules).ok())
+                    .flatten()
+                    .map(|r| (r, seed))
+            },
             next: 0,
             end: n,
             failed: false,
@@ -152,6 +163,9 @@ impl<'m> Sampler<'m> {
             row.push(value);
         }
         self.relate(&mut row, index)?;
+        if let Some((rules, stream)) = &mut self.repair {
+            rules.apply(&mut row, *stream, index, Mode::Repair)?;
+        }
         self.next += 1;
         Ok(row)
     }
