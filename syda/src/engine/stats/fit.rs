@@ -10,15 +10,32 @@ use rand::SeedableRng;
 use super::copula::{correlation, normal_scores};
 use super::infer::{Inferred, Profile, parse_bool};
 use super::marginal::{DISCRETE_MAX, Distribution, fit_numeric};
-use super::model::{ColumnKind, ColumnModel, Copula, FittedModel, MODEL_FORMAT, Marginal};
+use super::model::{ColumnKind, ColumnModel, Copula, FittedModel, MODEL_FORMAT, Marginal, Strata};
 use super::relations::{self, CategoricalColumn, NumericColumn, Relation, StatsRule};
 use super::source::{Cell, Source};
 use crate::engine::EngineRng;
 use crate::engine::offline::{parse_date, parse_datetime};
 use crate::error::{Error, Result};
+use crate::value::Value;
 
 /// Distinct values at or below which text is categorical (when values repeat).
 const CATEGORICAL_MAX: usize = 500;
+
+/// Share of a number's variance a categorical column must explain (η²,
+/// the correlation ratio) to split the model by its categories; of the
+/// columns that do, the one explaining most in sum is taken.
+pub const STRATIFY_MIN: f64 = 0.2;
+
+/// Most categories a stratifying column may have.
+const STRATA_MAX: usize = 12;
+
+/// Fewest rows of a category for it to get a sub-model of its own; rarer
+/// ones share one.
+const STRATUM_MIN_ROWS: usize = 60;
+
+/// Cells (rows × columns) above which no strata are fitted: their rows
+/// are held in memory while the sub-models are fitted.
+const STRATA_MAX_CELLS: u64 = 20_000_000;
 
 /// Share of values that must share one shape for text to be an identifier.
 const PATTERN_SHARE: f64 = 0.99;
@@ -37,6 +54,18 @@ pub struct FitOptions {
     /// Learn relations between columns (sums, products, inequalities,
     /// allowed combinations) and keep them when sampling. Default on.
     pub relations: bool,
+    /// Fit one sub-model per category of the categorical column the
+    /// numbers depend on most, when they depend on it enough
+    /// ([`STRATIFY_MIN`]). Default on.
+    pub stratify: bool,
+}
+
+/// What a stratum's sub-model takes from the whole table's model.
+struct Forced {
+    /// The relations, instead of learning them.
+    rules: Vec<Relation>,
+    /// Each column's kind, instead of inferring it from fewer rows.
+    kinds: Vec<ColumnKind>,
 }
 
 impl Default for FitOptions {
@@ -46,6 +75,7 @@ impl Default for FitOptions {
             seed: 0,
             table: None,
             relations: true,
+            stratify: true,
         }
     }
 }
@@ -73,6 +103,10 @@ enum Collect {
 
 /// Fits a model to `source`.
 pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
+    fit_forced(source, options, None)
+}
+
+fn fit_forced(source: &Source, options: &FitOptions, forced: Option<&Forced>) -> Result<FittedModel> {
     let origin = source.origin();
     let fail = |message: String| Error::Fit {
         origin: origin.clone(),
@@ -98,7 +132,8 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
     let min_count = options.min_category_count.max(1);
     let mut models: Vec<ColumnModel> = Vec::with_capacity(names.len());
     let mut collect: Vec<Collect> = Vec::with_capacity(names.len());
-    for (name, p) in names.iter().zip(&profiles) {
+    for (column, (name, p)) in names.iter().zip(&profiles).enumerate() {
+        let kind = forced.and_then(|f| f.kinds.get(column).copied());
         let null_rate = p.nulls as f64 / p.count as f64;
         let mut model = ColumnModel {
             name: name.clone(),
@@ -109,7 +144,18 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
             ks_distance: None,
             datetime_style: None,
         };
-        let inferred = p.inferred();
+        let inferred = match (p.inferred(), kind) {
+            (Inferred::Empty, _) | (_, None) => p.inferred(),
+            (_, Some(k)) => match k {
+                ColumnKind::Integer => Inferred::Integer,
+                ColumnKind::Float => Inferred::Float,
+                ColumnKind::Boolean => Inferred::Boolean,
+                ColumnKind::Date => Inferred::Date,
+                ColumnKind::DateTime => Inferred::DateTime,
+                ColumnKind::Uuid => Inferred::Uuid,
+                ColumnKind::Categorical | ColumnKind::Identifier | ColumnKind::Text => Inferred::Text,
+            },
+        };
         let c = match inferred {
             Inferred::Empty => Collect::Nothing,
             Inferred::Boolean => {
@@ -153,10 +199,10 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
                 Collect::Distinct(HashSet::new(), true)
             }
             Inferred::Text => {
-                let counts = p
-                    .distinct
-                    .as_ref()
-                    .filter(|d| d.len() <= CATEGORICAL_MAX && (d.len() as u64) * 2 <= p.non_null());
+                let counts = p.distinct.as_ref().filter(|d| match kind {
+                    Some(k) => k == ColumnKind::Categorical,
+                    None => d.len() <= CATEGORICAL_MAX && (d.len() as u64) * 2 <= p.non_null(),
+                });
                 let cats = counts.map(|d| {
                     let cats = ordered(d.iter().map(|(k, v)| (k.clone(), *v)).collect(), min_count);
                     let total: u64 = d.values().sum();
@@ -171,7 +217,11 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
                         boolean: false,
                         values: Vec::with_capacity(rows as usize),
                     }
-                } else if let Some(pattern) = p.template.pattern(PATTERN_SHARE) {
+                } else if let Some(pattern) = p
+                    .template
+                    .pattern(PATTERN_SHARE)
+                    .filter(|_| kind.is_none_or(|k| k == ColumnKind::Identifier))
+                {
                     model.kind = ColumnKind::Identifier;
                     model.marginal = Marginal::Pattern { pattern };
                     Collect::Distinct(HashSet::new(), true)
@@ -287,10 +337,18 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
         }
     }
 
-    let rules = if options.relations {
-        discover(&models, &mut pending, min_count)
+    let rules = match forced {
+        Some(forced) => {
+            reshape(&models, &mut pending, &forced.rules);
+            forced.rules.clone()
+        }
+        None if options.relations => discover(&models, &mut pending, min_count),
+        None => Vec::new(),
+    };
+    let stratum = if options.stratify && rows.saturating_mul(names.len() as u64) <= STRATA_MAX_CELLS {
+        choose_stratum(&models, &pending)
     } else {
-        Vec::new()
+        None
     };
     let mut copula_names = Vec::new();
     let mut scores: Vec<Vec<f64>> = Vec::new();
@@ -300,6 +358,10 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
         scores.push(values);
     }
     let correlation = correlation(&scores);
+    let strata = match stratum {
+        Some(pick) => Some(fit_strata(source, &names, &models, pick, &rules, options)?),
+        None => None,
+    };
     Ok(FittedModel {
         format: MODEL_FORMAT,
         table: options.table.clone().unwrap_or_else(|| source.name()),
@@ -310,6 +372,7 @@ pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
             correlation,
         },
         rules,
+        strata,
     })
 }
 
@@ -367,6 +430,209 @@ fn looks_like_key(name: &str) -> bool {
     lower == "id" || lower.ends_with("_id") || name.ends_with("Id") || lower.ends_with("key")
 }
 
+/// The column to split by and each row's stratum.
+struct StratumPick {
+    column: usize,
+    /// Per row: the stratum, `None` for a row in none (never: the rest
+    /// stratum takes NULLs and rare values).
+    of_row: Vec<u32>,
+    /// Per stratum: its category (`None`: the rest).
+    values: Vec<Option<String>>,
+}
+
+/// The categorical column whose categories explain most of the numbers'
+/// variance (η² summed over the numeric copula columns), among those that
+/// explain at least [`STRATIFY_MIN`] of one number's and have two
+/// categories with enough rows.
+fn choose_stratum(models: &[ColumnModel], pending: &[(usize, Vec<f64>)]) -> Option<StratumPick> {
+    let numeric: Vec<&Vec<f64>> = pending
+        .iter()
+        .filter(|(i, _)| models[*i].kind.is_numeric())
+        .map(|(_, v)| v)
+        .collect();
+    if numeric.is_empty() {
+        return None;
+    }
+    let mut best: Option<(f64, usize)> = None;
+    for (p, (i, codes)) in pending.iter().enumerate() {
+        let Marginal::Categories { values, .. } = &models[*i].marginal else {
+            continue;
+        };
+        if models[*i].kind != ColumnKind::Categorical || values.len() > STRATA_MAX {
+            continue;
+        }
+        let k = values.len();
+        let big = (0..k)
+            .filter(|&c| codes.iter().filter(|x| **x == c as f64).count() >= STRATUM_MIN_ROWS)
+            .count();
+        if big < 2 {
+            continue;
+        }
+        let etas: Vec<f64> = numeric.iter().map(|x| eta_squared(codes, x, k)).collect();
+        let (most, sum) = (etas.iter().copied().fold(0.0, f64::max), etas.iter().sum::<f64>());
+        if most >= STRATIFY_MIN && best.is_none_or(|(b, _)| sum > b) {
+            best = Some((sum, p));
+        }
+    }
+    let (_, p) = best?;
+    let (column, codes) = (&pending[p].0, &pending[p].1);
+    let Marginal::Categories { values, .. } = &models[*column].marginal else {
+        return None;
+    };
+    let mut stratum_of_code: Vec<Option<u32>> = vec![None; values.len()];
+    let mut strata: Vec<Option<String>> = Vec::new();
+    for (c, v) in values.iter().enumerate() {
+        if codes.iter().filter(|x| **x == c as f64).count() >= STRATUM_MIN_ROWS {
+            stratum_of_code[c] = Some(strata.len() as u32);
+            strata.push(Some(v.clone()));
+        }
+    }
+    let rest = strata.len() as u32;
+    let of_row: Vec<u32> = codes
+        .iter()
+        .map(|x| {
+            if x.is_nan() {
+                rest
+            } else {
+                stratum_of_code[*x as usize].unwrap_or(rest)
+            }
+        })
+        .collect();
+    if of_row.contains(&rest) {
+        strata.push(None);
+    }
+    Some(StratumPick {
+        column: *column,
+        of_row,
+        values: strata,
+    })
+}
+
+/// The correlation ratio: share of the variance of `x` between the groups `codes`.
+fn eta_squared(codes: &[f64], x: &[f64], k: usize) -> f64 {
+    let (mut n, mut sum) = (vec![0.0; k], vec![0.0; k]);
+    let (mut all, mut total, mut squares) = (0.0, 0.0, 0.0);
+    for (c, v) in codes.iter().zip(x) {
+        if c.is_nan() || v.is_nan() {
+            continue;
+        }
+        n[*c as usize] += 1.0;
+        sum[*c as usize] += v;
+        all += 1.0;
+        total += v;
+        squares += v * v;
+    }
+    if all < 2.0 {
+        return 0.0;
+    }
+    let mean = total / all;
+    let variance = squares - all * mean * mean;
+    if variance <= 0.0 {
+        return 0.0;
+    }
+    let between: f64 = n
+        .iter()
+        .zip(&sum)
+        .filter(|(n, _)| **n > 0.0)
+        .map(|(n, s)| n * (s / n - mean).powi(2))
+        .sum();
+    (between / variance).clamp(0.0, 1.0)
+}
+
+/// Reads the source a third time, rows grouped by stratum, and fits a
+/// sub-model to each with the whole table's relations.
+fn fit_strata(
+    source: &Source,
+    names: &[String],
+    models: &[ColumnModel],
+    pick: StratumPick,
+    rules: &[Relation],
+    options: &FitOptions,
+) -> Result<Strata> {
+    let mut groups: Vec<Vec<crate::value::Row>> = vec![Vec::new(); pick.values.len()];
+    let mut at = 0usize;
+    source.scan(names, &mut |cells| {
+        let row = cells
+            .iter()
+            .map(|c| match c {
+                Cell::Null => Value::Null,
+                Cell::Bool(b) => Value::Bool(*b),
+                Cell::Int(i) => Value::Int(*i),
+                Cell::Float(x) => Value::Float(*x),
+                Cell::Text(s) => Value::Text((*s).to_owned()),
+            })
+            .collect();
+        if let Some(&s) = pick.of_row.get(at) {
+            groups[s as usize].push(row);
+        }
+        at += 1;
+        Ok(())
+    })?;
+    let total: usize = groups.iter().map(Vec::len).sum();
+    let sub = FitOptions {
+        stratify: false,
+        table: Some(options.table.clone().unwrap_or_else(|| source.name())),
+        ..options.clone()
+    };
+    let forced = Forced {
+        rules: rules.to_vec(),
+        kinds: models.iter().map(|m| m.kind).collect(),
+    };
+    let mut fitted = Vec::with_capacity(groups.len());
+    let mut weights = Vec::with_capacity(groups.len());
+    for rows in groups {
+        weights.push(rows.len() as f64 / total.max(1) as f64);
+        fitted.push(fit_forced(
+            &Source::rows(source.name(), names.to_vec(), rows),
+            &sub,
+            Some(&forced),
+        )?);
+    }
+    Ok(Strata {
+        column: models[pick.column].name.clone(),
+        values: pick.values,
+        weights,
+        models: fitted,
+    })
+}
+
+/// Reshapes `pending` for relations given in advance (see [`discover`]).
+fn reshape(models: &[ColumnModel], pending: &mut Vec<(usize, Vec<f64>)>, given: &[Relation]) {
+    let at = |name: &str| models.iter().position(|m| m.name == name);
+    for r in given {
+        match &r.rule {
+            StatsRule::Sum { column, .. } | StatsRule::Product { column, .. } => {
+                if let Some(t) = at(column) {
+                    pending.retain(|(i, _)| *i != t);
+                }
+            }
+            StatsRule::AtLeast {
+                column,
+                lower,
+                gap: Some(_),
+                ..
+            } => {
+                if let (Some(t), Some(l)) = (at(column), at(lower)) {
+                    to_gap(pending, l, t);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Replaces column `upper`'s values in `pending` by their excess over `lower`'s.
+fn to_gap(pending: &mut [(usize, Vec<f64>)], lower: usize, upper: usize) {
+    let l = pending.iter().position(|(i, _)| *i == lower);
+    let u = pending.iter().position(|(i, _)| *i == upper);
+    if let (Some(l), Some(u)) = (l, u) {
+        let below = pending[l].1.clone();
+        for (y, x) in pending[u].1.iter_mut().zip(below) {
+            *y -= x;
+        }
+    }
+}
+
 /// Finds the relations among the copula's candidate columns and reshapes
 /// `pending` for them: a derived column leaves the copula (it is computed),
 /// a column drawn as a gap above another enters it as that gap.
@@ -419,16 +685,7 @@ fn discover(models: &[ColumnModel], pending: &mut Vec<(usize, Vec<f64>)>, min_co
     for f in &found {
         match &f.relation.rule {
             StatsRule::Sum { .. } | StatsRule::Product { .. } => pending.retain(|(i, _)| *i != f.target),
-            StatsRule::AtLeast { gap: Some(_), .. } => {
-                let lower = pending.iter().position(|(i, _)| *i == f.sources[0]);
-                let upper = pending.iter().position(|(i, _)| *i == f.target);
-                if let (Some(l), Some(u)) = (lower, upper) {
-                    let below = pending[l].1.clone();
-                    for (y, x) in pending[u].1.iter_mut().zip(below) {
-                        *y -= x;
-                    }
-                }
-            }
+            StatsRule::AtLeast { gap: Some(_), .. } => to_gap(pending, f.sources[0], f.target),
             _ => {}
         }
     }

@@ -58,9 +58,9 @@ mod source;
 #[cfg(feature = "db")]
 pub use database::{FittedDatabase, fit_database, fit_table};
 pub use engine::StatsEngine;
-pub use fit::{FitOptions, fit, fit_with};
+pub use fit::{FitOptions, STRATIFY_MIN, fit, fit_with};
 pub use marginal::Distribution;
-pub use model::{ColumnKind, ColumnModel, Copula, FittedModel, MODEL_FORMAT, Marginal};
+pub use model::{ColumnKind, ColumnModel, Copula, FittedModel, MODEL_FORMAT, Marginal, Strata};
 pub use pattern::{CharClass, Pattern, Token};
 pub use relations::{Allowed, Gap, HOLD_SHARE, Relation, StatsRule};
 pub use sample::Sampler;

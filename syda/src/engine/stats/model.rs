@@ -183,6 +183,24 @@ pub struct FittedModel {
     /// the order they are applied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Relation>,
+    /// Sub-models per category of the column the numbers depend on most:
+    /// rows are drawn from one of them, chosen by its share of the rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strata: Option<Strata>,
+}
+
+/// A model split by the categories of one column: category-dependent
+/// numbers and multi-modal mixtures keep their shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Strata {
+    /// The splitting column.
+    pub column: String,
+    /// Each stratum's category; `None` for the rest (rarer categories and NULLs).
+    pub values: Vec<Option<String>>,
+    /// Each stratum's share of the rows.
+    pub weights: Vec<f64>,
+    /// Each stratum's model (same columns, fitted to its rows only).
+    pub models: Vec<FittedModel>,
 }
 
 impl FittedModel {
@@ -406,6 +424,22 @@ impl fmt::Display for FittedModel {
         }
         if self.copula.columns.len() > 1 {
             writeln!(f, "  copula over {} columns", self.copula.columns.len())?;
+        }
+        for r in &self.rules {
+            writeln!(f, "  rule: {} (held in {:.2}% of rows)", r.rule, r.held * 100.0)?;
+        }
+        if let Some(s) = &self.strata {
+            writeln!(
+                f,
+                "  split by {} into {} sub-models ({})",
+                s.column,
+                s.models.len(),
+                s.values
+                    .iter()
+                    .map(|v| v.as_deref().unwrap_or("the rest"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
         }
         Ok(())
     }

@@ -46,6 +46,10 @@ pub struct Sampler<'m> {
     /// The relations [`crate::relation`] expresses, applied last in repair
     /// mode: the path every engine's rows take.
     repair: Option<(RowRules, u64)>,
+    /// Samplers of the strata's sub-models, and per column whether it
+    /// comes from the stratum (not a key, same kind in both models).
+    strata: Vec<Sampler<'m>>,
+    from_stratum: Vec<bool>,
     next: u64,
     end: u64,
     failed: bool,
@@ -69,6 +73,44 @@ impl<'m> Sampler<'m> {
             .map(|c| model.copula.columns.iter().position(|n| *n == c.name))
             .collect();
         let k = model.copula.columns.len();
+        let mut from_stratum: Vec<bool> = model
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(c, col)| {
+                !col.unique
+                    && !matches!(col.marginal, Marginal::Sequence { .. })
+                    && model.strata.as_ref().is_some_and(|s| {
+                        s.models.iter().all(|m| {
+                            m.columns
+                                .get(c)
+                                .is_some_and(|mc| mc.name == col.name && mc.kind == col.kind)
+                        })
+                    })
+            })
+            .collect();
+        // A rule's columns come from one place, so the stratum's rows keep it.
+        let at = |name: &str| model.columns.iter().position(|c| c.name == name);
+        loop {
+            let mut changed = false;
+            for r in &model.rules {
+                let cols: Vec<usize> = r
+                    .rule
+                    .sources()
+                    .into_iter()
+                    .chain([r.rule.target()])
+                    .filter_map(at)
+                    .collect();
+                if cols.iter().any(|&c| !from_stratum[c]) {
+                    for c in cols {
+                        changed |= std::mem::replace(&mut from_stratum[c], false);
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
         Sampler {
             model,
             slot,
@@ -115,6 +157,20 @@ impl<'m> Sampler<'m> {
                     .flatten()
                     .map(|r| (r, seed))
             },
+            strata: model
+                .strata
+                .iter()
+                .flat_map(|s| &s.models)
+                .enumerate()
+                .map(|(k, m)| {
+                    Sampler::new(
+                        m,
+                        n,
+                        seed ^ (0x57A7_0000_0000 + k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                    )
+                })
+                .collect(),
+            from_stratum,
             next: 0,
             end: n,
             failed: false,
@@ -124,6 +180,9 @@ impl<'m> Sampler<'m> {
     /// Never NULL in column `c` (a schema that declares it NOT NULL).
     pub(crate) fn require(&mut self, c: usize) {
         self.required[c] = true;
+        for s in &mut self.strata {
+            s.require(c);
+        }
     }
 
     fn row(&mut self) -> Result<Row> {
@@ -163,6 +222,16 @@ impl<'m> Sampler<'m> {
             row.push(value);
         }
         self.relate(&mut row, index)?;
+        if let Some(strata) = &self.model.strata {
+            let k = pick(&strata.weights, self.rng.random());
+            if let Some(sub) = self.strata.get_mut(k).and_then(Iterator::next) {
+                for (c, v) in sub?.into_iter().enumerate() {
+                    if self.from_stratum.get(c).copied().unwrap_or(false) {
+                        row[c] = v;
+                    }
+                }
+            }
+        }
         if let Some((rules, stream)) = &mut self.repair {
             rules.apply(&mut row, *stream, index, Mode::Repair)?;
         }
@@ -389,6 +458,18 @@ impl Iterator for Sampler<'_> {
         let left = usize::try_from(self.end - self.next).unwrap_or(usize::MAX);
         (0, Some(if self.failed { 0 } else { left }))
     }
+}
+
+/// The index `u` falls on in cumulative `weights`.
+fn pick(weights: &[f64], u: f64) -> usize {
+    let mut acc = 0.0;
+    for (i, w) in weights.iter().enumerate() {
+        acc += w;
+        if u < acc {
+            return i;
+        }
+    }
+    weights.len().saturating_sub(1)
 }
 
 /// A relation of the model, by column positions.
