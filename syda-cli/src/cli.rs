@@ -65,6 +65,14 @@ pub(crate) struct FitArgs {
     /// Categories seen fewer times than this are left out of the model.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub(crate) min_category_count: u64,
+    /// Learn no relations between columns (sums, products, inequalities,
+    /// allowed combinations).
+    #[arg(long)]
+    pub(crate) no_relations: bool,
+    /// One model for the whole table, not one per category of the column
+    /// the numbers depend on most.
+    #[arg(long)]
+    pub(crate) no_strata: bool,
     /// Fit a database table instead of a file: postgres://…, mysql://…
     /// (mariadb://…) or sqlite:path.
     #[cfg(feature = "db")]

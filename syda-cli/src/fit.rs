@@ -13,6 +13,8 @@ pub(crate) fn run(args: &FitArgs) -> anyhow::Result<()> {
     let options = FitOptions {
         min_category_count: args.min_category_count,
         table: args.table.clone(),
+        relations: !args.no_relations,
+        stratify: !args.no_strata,
         ..FitOptions::default()
     };
     let started = Instant::now();

@@ -155,3 +155,44 @@ fn the_rules_the_relation_module_expresses_go_through_it_under_the_planner() {
         assert!(held.iter().filter(|h| h.is_some()).count() >= 2, "{held:?}");
     }
 }
+
+#[test]
+fn the_report_checks_each_learnt_rule_on_both_data_sets() {
+    let real = orders(2000, 6);
+    let model = fit(&real).unwrap();
+    let (names, rows) = rows_of(&real);
+    let synthetic: Vec<Vec<Value>> = model.sample(2000, 1).collect::<syda::Result<_>>().unwrap();
+    let good = syda::report::compare(
+        &real,
+        &syda::engine::stats::Source::rows("orders", names.clone(), synthetic),
+    )
+    .unwrap();
+    let rules: Vec<&str> = good.relations.iter().map(|r| r.rule.as_str()).collect();
+    assert!(rules.contains(&"total = unit_price × units"), "{rules:?}");
+    for r in &good.relations {
+        assert!(
+            r.real >= 0.999 && r.synthetic == 1.0 && r.synthetic_checked > 1000,
+            "{r:?}"
+        );
+    }
+    assert!(
+        good.to_string()
+            .contains("closed_on ≥ opened_on  real 100.0%  synthetic 100.0%"),
+        "{good}"
+    );
+    // Totals shifted by one row break the product in (almost) every row.
+    let t = col(&names, "total");
+    let mut broken = rows.clone();
+    for i in 0..broken.len() {
+        broken[i][t] = rows[(i + 1) % rows.len()][t].clone();
+    }
+    let bad =
+        syda::report::compare(&real, &syda::engine::stats::Source::rows("orders", names, broken)).unwrap();
+    let product = bad
+        .relations
+        .iter()
+        .find(|r| r.rule == "total = unit_price × units")
+        .unwrap();
+    assert!(product.synthetic < 0.1, "{product:?}");
+    assert!(syda::report::to_html(&bad, "orders").contains("<h2>Relations</h2>"));
+}
