@@ -5,7 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use super::model::FittedModel;
+use super::model::{FittedModel, Marginal};
 use super::sample::Sampler;
 use crate::engine::offline::constraints::table_stream;
 use crate::engine::{Engine, OfflineEngine, RowStream};
@@ -129,7 +129,9 @@ impl Engine for StatsEngine {
                 || in_composite_fk(&column.name)
                 || generators.column(&table.name, &column.name).is_some()
                 || column.generator.is_some()
-                || fitted.is_none_or(|m| column.is_unique_in(table) && !model.columns[m].unique);
+                || fitted.is_none_or(|m| column.is_unique_in(table) && !model.columns[m].unique)
+                // Semantic columns come from their kind, with the planner's row relations.
+                || fitted.is_some_and(|m| matches!(model.columns[m].marginal, Marginal::Kind { .. }));
             match fitted {
                 Some(m) if !local => {
                     if !column.nullable {

@@ -129,6 +129,14 @@ pub enum Marginal {
         /// Longest value, in characters.
         max_chars: u32,
     },
+    /// Personal or identifying text (e-mail addresses, names, phone
+    /// numbers, addresses, URLs) recognised at fit time: new values come
+    /// from the offline engine's kind, coherent with the row (an e-mail
+    /// from the row's names), never from the real values or their shapes.
+    Kind {
+        /// The kind (`email`, `first_name`, `phone`, …; see [`crate::schema::KINDS`]).
+        kind: String,
+    },
     /// Every value was NULL.
     Empty,
 }
@@ -248,6 +256,7 @@ impl FittedModel {
                 }
                 Marginal::Pattern { pattern } => col.pattern = Some(pattern.regex().into()),
                 Marginal::Words { max_chars, .. } => col.max_length = Some(*max_chars),
+                Marginal::Kind { kind } => col.kind = Some(kind.clone().into()),
                 _ => {}
             }
             table = table.with_column(col);
@@ -411,6 +420,7 @@ impl fmt::Display for FittedModel {
                 Marginal::Pattern { pattern } => format!("pattern {}", pattern.regex()),
                 Marginal::Uuid => "random UUIDs".to_owned(),
                 Marginal::Words { min, max, .. } => format!("{min}–{max} words"),
+                Marginal::Kind { kind } => format!("{kind} (offline engine)"),
                 Marginal::Empty => "always NULL".to_owned(),
             };
             writeln!(
