@@ -51,6 +51,7 @@ mod infer;
 mod marginal;
 mod model;
 mod pattern;
+mod related;
 mod relations;
 mod sample;
 mod source;
@@ -62,6 +63,9 @@ pub use fit::{FitOptions, STRATIFY_MIN, fit, fit_with};
 pub use marginal::Distribution;
 pub use model::{ColumnKind, ColumnModel, Copula, FittedModel, MODEL_FORMAT, Marginal, Strata};
 pub use pattern::{CharClass, Pattern, Token};
+pub use related::{
+    DATABASE_FORMAT, DatabaseModel, GeneratedTable, Link, RelatedTable, TableRows, fit_related,
+};
 pub use relations::{Allowed, Gap, HOLD_SHARE, Relation, StatsRule};
 pub use sample::Sampler;
 pub use source::Source;

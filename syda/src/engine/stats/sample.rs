@@ -53,6 +53,8 @@ pub struct Sampler<'m> {
     /// The offline engine for the columns of a semantic kind, with their
     /// table, rows made ahead, and this row's values by model column.
     kinds: Option<Kinds>,
+    /// Values this row must take (a child's parent context), by column.
+    given: Vec<(usize, Value)>,
     next: u64,
     end: u64,
     failed: bool,
@@ -175,6 +177,7 @@ impl<'m> Sampler<'m> {
                 .collect(),
             from_stratum,
             kinds: Kinds::new(model, seed),
+            given: Vec::new(),
             next: 0,
             end: n,
             failed: false,
@@ -182,6 +185,23 @@ impl<'m> Sampler<'m> {
     }
 
     /// Never NULL in column `c` (a schema that declares it NOT NULL).
+    /// The next row with the columns of `given` set to its values (before
+    /// the relations are applied, so a date drawn above a given one stays
+    /// above it; a given strata category picks its sub-model).
+    pub(crate) fn next_given(&mut self, given: &[(usize, Value)]) -> Result<Row> {
+        self.given.clear();
+        self.given.extend_from_slice(given);
+        let row = self.next();
+        self.given.clear();
+        row.unwrap_or_else(|| {
+            Err(Error::Unsatisfiable {
+                table: self.model.table.clone(),
+                column: String::new(),
+                message: format!("more than the {} rows planned were asked for", self.end),
+            })
+        })
+    }
+
     pub(crate) fn require(&mut self, c: usize) {
         self.required[c] = true;
         for s in &mut self.strata {
@@ -228,10 +248,39 @@ impl<'m> Sampler<'m> {
             let value = self.value(c, col, u, index)?;
             row.push(value);
         }
+        for (c, v) in &self.given {
+            let c = *c;
+            row[c] = v.clone();
+            self.draws[c].1 = false;
+            self.numbers[c] = number_of(&self.model.columns[c], v);
+        }
         self.relate(&mut row, index)?;
         if let Some(strata) = &self.model.strata {
-            let k = pick(&strata.weights, self.rng.random());
-            if let Some(sub) = self.strata.get_mut(k).and_then(Iterator::next) {
+            let u: f64 = self.rng.random();
+            let column = self.model.columns.iter().position(|c| c.name == strata.column);
+            let given = column
+                .and_then(|c| self.given.iter().find(|g| g.0 == c))
+                .map(|g| &g.1);
+            let k = match given {
+                // A given category picks its stratum (else the rest's).
+                Some(v) => {
+                    let text = match v {
+                        Value::Text(t) => Some(t.as_str()),
+                        _ => None,
+                    };
+                    strata
+                        .values
+                        .iter()
+                        .position(|s| s.as_deref() == text && text.is_some())
+                        .or_else(|| strata.values.iter().position(Option::is_none))
+                        .unwrap_or_else(|| pick(&strata.weights, u))
+                }
+                None => pick(&strata.weights, u),
+            };
+            let given = std::mem::take(&mut self.given);
+            let sub = self.strata.get_mut(k).map(|s| s.next_given(&given));
+            self.given = given;
+            if let Some(sub) = sub {
                 for (c, v) in sub?.into_iter().enumerate() {
                     if self.from_stratum.get(c).copied().unwrap_or(false) {
                         row[c] = v;
@@ -470,6 +519,21 @@ impl Iterator for Sampler<'_> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         let left = usize::try_from(self.end - self.next).unwrap_or(usize::MAX);
         (0, Some(if self.failed { 0 } else { left }))
+    }
+}
+
+/// A value of a column as the number the relations work with (days for
+/// dates, seconds for date-times), NaN when it is none.
+fn number_of(col: &ColumnModel, v: &Value) -> f64 {
+    match (col.kind, v) {
+        (_, Value::Int(i)) => *i as f64,
+        (_, Value::Float(x)) => *x,
+        (ColumnKind::Date, Value::Text(t)) => super::parse_date(t.trim()).map_or(f64::NAN, |d| d as f64),
+        (ColumnKind::DateTime, Value::Text(t)) => {
+            super::parse_datetime(t.trim()).map_or(f64::NAN, |d| d as f64)
+        }
+        (_, Value::Text(t)) => t.trim().parse().unwrap_or(f64::NAN),
+        _ => f64::NAN,
     }
 }
 
