@@ -180,3 +180,51 @@ fn a_foreign_key_to_a_missing_table_is_an_error_naming_it() {
         .to_string();
     assert!(err.contains("orders") && err.contains("clients"), "{err}");
 }
+
+#[test]
+fn the_multi_table_figures_compare_both_databases() {
+    let real_tables = shop(1500, 4);
+    let real = as_generated(&real_tables);
+    let model = fit_related(real_tables, &FitOptions::default()).unwrap();
+    let synthetic = model.sample(1.0, 2).unwrap();
+    let key: syda::engine::stats::DeclaredKey = "orders.customer_id=customers.id".parse().unwrap();
+    let figures = syda::report::compare_related(&real, &synthetic, std::slice::from_ref(&key)).unwrap();
+    let f = &figures[0];
+    assert_eq!(f.keys_valid, 1.0);
+    assert!(f.fan_out_ks <= 0.1, "{f}");
+    let after = f
+        .after_parent
+        .iter()
+        .find(|a| a.0 == "placed_on" && a.1 == "signed_up")
+        .expect("after-parent pair");
+    assert_eq!((after.2, after.3), (1.0, 1.0), "{f}");
+    let dep = f
+        .dependence
+        .iter()
+        .find(|d| d.0 == "segment" && d.1 == "amount")
+        .expect("segment drives amount");
+    assert!(dep.2 > 0.5 && (dep.2 - dep.3).abs() < 0.05, "{f}");
+    // Enterprise customers have more orders, in both.
+    let per_segment = |data: &[(String, Vec<String>, Vec<Vec<Value>>)]| {
+        let seg: HashMap<i64, bool> = table(data, "customers")
+            .iter()
+            .map(|c| (c[0].as_i64().unwrap(), c[1].as_str() == Some("enterprise")))
+            .collect();
+        let big = seg.values().filter(|e| **e).count() as f64;
+        let orders = table(data, "orders")
+            .iter()
+            .filter(|o| seg[&o[1].as_i64().unwrap()])
+            .count() as f64;
+        orders / big
+    };
+    let (r, s) = (per_segment(&real), per_segment(&synthetic));
+    assert!(
+        (r - s).abs() / r <= 0.1,
+        "orders per enterprise customer: real {r:.2} synthetic {s:.2}"
+    );
+    // A key to a missing synthetic parent counts against validity.
+    let mut broken = synthetic.clone();
+    broken[1].2[0][1] = Value::Int(999_999);
+    let f = &syda::report::compare_related(&real, &broken, &[key]).unwrap()[0];
+    assert!(f.keys_valid < 1.0);
+}

@@ -38,11 +38,15 @@
 
 mod html;
 
+mod related;
+
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
+
+pub use related::{LinkFigures, compare_related};
 
 use crate::engine::EngineRng;
 use crate::engine::stats::{ColumnKind, FitOptions, FittedModel, Marginal, Source, StatsRule, fit_with};

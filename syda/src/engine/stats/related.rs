@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fit::{FitOptions, fit_with};
 use super::model::{ColumnKind, FittedModel, Marginal};
-use super::source::Source;
+use super::source::{Cell, Source};
 use crate::engine::EngineRng;
 use crate::error::{Error, Result};
 use crate::value::{Row, Value};
@@ -60,10 +60,28 @@ pub struct Link {
     /// children. Only the first foreign key of a table decides the number
     /// of its rows; the others pick parents uniformly.
     pub children: Vec<f64>,
+    /// Children per parent by the value of one of the parent's categorical
+    /// columns (enterprise customers have more orders), when it explains
+    /// the counts ([`FAN_OUT_BY_MIN`]); parents with another value use `children`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub children_by: Option<ChildrenBy>,
     /// Context columns of the child model: `(model column, parent column)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<(String, String)>,
 }
+
+/// Children-per-parent distributions by a parent column's value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChildrenBy {
+    /// The parent's column.
+    pub column: String,
+    /// Per value: the share of parents with `k` children at `weights[k]`.
+    pub values: Vec<(String, Vec<f64>)>,
+}
+
+/// Share of the variance of children per parent a parent category must
+/// explain (η²) for the counts to be kept per category.
+pub const FAN_OUT_BY_MIN: f64 = 0.05;
 
 /// One table of a fitted database.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,6 +183,10 @@ pub fn fit_related(tables: Vec<TableRows>, options: &FitOptions) -> Result<Datab
             let total = per_parent.len().max(1) as f64;
             children.iter_mut().for_each(|w| *w /= total);
             let mut context = Vec::new();
+            let mut children_by = None;
+            if i == 0 {
+                children_by = fan_out_by(&fitted[parent].0, parent_rows, pk, &per_parent);
+            }
             if i == 0 {
                 // The parent's small categories and dates, joined in.
                 let (parent_model, _) = &fitted[parent];
@@ -202,6 +224,7 @@ pub fn fit_related(tables: Vec<TableRows>, options: &FitOptions) -> Result<Datab
                 parent: parent.clone(),
                 parent_column: parent_column.clone(),
                 children,
+                children_by,
                 context,
             });
         }
@@ -225,6 +248,73 @@ pub fn fit_related(tables: Vec<TableRows>, options: &FitOptions) -> Result<Datab
         kind: "database".to_owned(),
         tables: out,
     })
+}
+
+/// Children-per-parent distributions by the parent's small categorical
+/// column that explains the counts best, when one explains enough.
+fn fan_out_by(
+    parent: &FittedModel,
+    rows: &TableRows,
+    pk: usize,
+    per_parent: &HashMap<String, u32>,
+) -> Option<ChildrenBy> {
+    let mut best: Option<(f64, ChildrenBy)> = None;
+    for (c, name) in rows.columns.iter().enumerate() {
+        let Some(m) = parent.column(name) else { continue };
+        let kept = match &m.marginal {
+            Marginal::Categories { values, .. }
+                if m.kind == ColumnKind::Categorical && values.len() <= CONTEXT_CATEGORIES =>
+            {
+                values
+            }
+            _ => continue,
+        };
+        let mut groups: HashMap<&str, Vec<u32>> = HashMap::new();
+        let mut all = Vec::new();
+        for r in &rows.rows {
+            let (Value::Text(v), Some(n)) = (&r[c], per_parent.get(&key_text(&r[pk]))) else {
+                continue;
+            };
+            if kept.iter().any(|k| k == v.trim()) {
+                groups.entry(v.trim()).or_default().push(*n);
+                all.push(*n);
+            }
+        }
+        if all.len() < 2 {
+            continue;
+        }
+        let mean = |v: &[u32]| v.iter().map(|&x| f64::from(x)).sum::<f64>() / v.len() as f64;
+        let m_all = mean(&all);
+        let total: f64 = all.iter().map(|&x| (f64::from(x) - m_all).powi(2)).sum();
+        let between: f64 = groups
+            .values()
+            .map(|g| g.len() as f64 * (mean(g) - m_all).powi(2))
+            .sum();
+        let eta = if total > 0.0 { between / total } else { 0.0 };
+        if eta < FAN_OUT_BY_MIN || best.as_ref().is_some_and(|(b, _)| *b >= eta) {
+            continue;
+        }
+        let mut values: Vec<(String, Vec<f64>)> = groups
+            .into_iter()
+            .map(|(v, g)| {
+                let max = g.iter().copied().max().unwrap_or(0) as usize;
+                let mut w = vec![0.0; max + 1];
+                for n in &g {
+                    w[*n as usize] += 1.0 / g.len() as f64;
+                }
+                (v.to_owned(), w)
+            })
+            .collect();
+        values.sort_by(|a, b| a.0.cmp(&b.0));
+        best = Some((
+            eta,
+            ChildrenBy {
+                column: name.clone(),
+                values,
+            },
+        ));
+    }
+    best.map(|(_, b)| b)
 }
 
 /// A key as text, so `7` and `7.0` and `"7"` find the same parent.
@@ -319,10 +409,22 @@ impl DatabaseModel {
                         origin: format!("table `{}`", model.table),
                         message: format!("its parent `{}` was not generated first", link.parent),
                     })?;
+                    let by = link.children_by.as_ref().and_then(|b| {
+                        let c = parent.1.iter().position(|n| *n == b.column)?;
+                        Some((c, b))
+                    });
                     let counts = parent
                         .2
                         .iter()
-                        .map(|_| pick(&link.children, rng.random()) as u32)
+                        .map(|row| {
+                            let weights = by
+                                .and_then(|(c, b)| {
+                                    let v = row[c].as_str()?;
+                                    b.values.iter().find(|(x, _)| x == v).map(|(_, w)| w)
+                                })
+                                .unwrap_or(&link.children);
+                            pick(weights, rng.random()) as u32
+                        })
                         .collect();
                     Some((link, parent, counts))
                 }
@@ -421,4 +523,130 @@ fn pick(weights: &[f64], u: f64) -> usize {
         }
     }
     weights.len().saturating_sub(1)
+}
+
+impl Source {
+    /// Every row of the source in memory, as values (CSV cells as text,
+    /// JSON values as they are).
+    pub fn read_rows(&self) -> Result<(Vec<String>, Vec<Row>)> {
+        let names = self.columns()?;
+        let mut rows = Vec::new();
+        self.scan(&names, &mut |cells| {
+            rows.push(
+                cells
+                    .iter()
+                    .map(|c| match c {
+                        Cell::Null => Value::Null,
+                        Cell::Bool(b) => Value::Bool(*b),
+                        Cell::Int(i) => Value::Int(*i),
+                        Cell::Float(x) => Value::Float(*x),
+                        Cell::Text(s) => Value::Text((*s).to_owned()),
+                    })
+                    .collect(),
+            );
+            Ok(())
+        })?;
+        Ok((names, rows))
+    }
+}
+
+/// A declared foreign key of a directory of files: `child.column →
+/// parent.parent_column`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredKey {
+    /// Child table (file stem).
+    pub child: String,
+    /// Child column.
+    pub column: String,
+    /// Parent table (file stem).
+    pub parent: String,
+    /// Parent key column.
+    pub parent_column: String,
+}
+
+impl std::str::FromStr for DeclaredKey {
+    type Err = String;
+
+    /// `orders.customer_id=customers.id`.
+    fn from_str(s: &str) -> std::result::Result<DeclaredKey, String> {
+        let bad =
+            || format!("`{s}`: expected CHILD.COLUMN=PARENT.COLUMN, e.g. orders.customer_id=customers.id");
+        let (left, right) = s.split_once('=').ok_or_else(bad)?;
+        let (child, column) = left.trim().split_once('.').ok_or_else(bad)?;
+        let (parent, parent_column) = right.trim().split_once('.').ok_or_else(bad)?;
+        if [child, column, parent, parent_column]
+            .iter()
+            .any(|p| p.is_empty())
+        {
+            return Err(bad());
+        }
+        Ok(DeclaredKey {
+            child: child.to_owned(),
+            column: column.to_owned(),
+            parent: parent.to_owned(),
+            parent_column: parent_column.to_owned(),
+        })
+    }
+}
+
+/// Fits every data file of `dir` (`.csv`, `.jsonl`, `.ndjson`, `.json`;
+/// each file one table named by its stem) as one database, with the
+/// foreign keys declared in `keys`. A key naming a table with no file is an
+/// error naming it.
+pub fn fit_directory(
+    dir: &std::path::Path,
+    keys: &[DeclaredKey],
+    options: &FitOptions,
+) -> Result<DatabaseModel> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut paths: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                ["csv", "jsonl", "ndjson", "json"].contains(&e.to_ascii_lowercase().as_str())
+            })
+        })
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(Error::Fit {
+            origin: dir.display().to_string(),
+            message: "no data files (.csv, .jsonl, .ndjson, .json) in this directory".into(),
+        });
+    }
+    let mut tables = Vec::with_capacity(paths.len());
+    for path in &paths {
+        let source = Source::from_path(path)?;
+        let (columns, rows) = source.read_rows()?;
+        let name = source.name();
+        let foreign_keys = keys
+            .iter()
+            .filter(|k| k.child == name)
+            .map(|k| (k.column.clone(), k.parent.clone(), k.parent_column.clone()))
+            .collect();
+        let primary_key = keys
+            .iter()
+            .find(|k| k.parent == name)
+            .map(|k| k.parent_column.clone());
+        tables.push(TableRows {
+            name,
+            columns,
+            rows,
+            primary_key,
+            foreign_keys,
+        });
+    }
+    if let Some(k) = keys.iter().find(|k| !tables.iter().any(|t| t.name == k.child)) {
+        return Err(Error::Fit {
+            origin: dir.display().to_string(),
+            message: format!(
+                "the foreign key {}.{} names table `{}`, which has no file here",
+                k.child, k.column, k.child
+            ),
+        });
+    }
+    fit_related(tables, options)
 }
