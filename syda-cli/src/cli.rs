@@ -100,13 +100,17 @@ pub(crate) struct FitArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// The real data (.csv, .jsonl, .json).
+    /// The real data (.csv, .jsonl, .json), or a directory of such files.
     pub(crate) real: PathBuf,
-    /// The synthetic data, with the same columns.
+    /// The synthetic data, with the same columns (or tables).
     pub(crate) synthetic: PathBuf,
     /// Also write the report as a self-contained HTML page.
     #[arg(long, value_name = "FILE.html")]
     pub(crate) html: Option<PathBuf>,
+    /// With two directories (one file per table): a foreign key to check,
+    /// CHILD.COLUMN=PARENT.COLUMN (repeatable).
+    #[arg(long = "foreign-key", value_name = "CHILD.COL=PARENT.COL")]
+    pub(crate) foreign_keys: Vec<syda::engine::stats::DeclaredKey>,
 }
 
 /// Which database and tables to read.
