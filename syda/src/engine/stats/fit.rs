@@ -30,7 +30,9 @@ pub const STRATIFY_MIN: f64 = 0.2;
 const STRATA_MAX: usize = 12;
 
 /// Fewest rows of a category for it to get a sub-model of its own; rarer
-/// ones share one.
+/// ones share one. Measured: iris' three 50-row species lose more in column
+/// shapes (93.6 % → 87.1 %) than the split gains; penguins' 68 to 152-row
+/// species gain (overall 90.5 % → 95.2 %).
 const STRATUM_MIN_ROWS: usize = 60;
 
 /// Cells (rows × columns) above which no strata are fitted: their rows
