@@ -228,3 +228,34 @@ fn the_multi_table_figures_compare_both_databases() {
     let f = &syda::report::compare_related(&real, &broken, &[key]).unwrap()[0];
     assert!(f.keys_valid < 1.0);
 }
+
+#[test]
+fn text_keys_of_many_shapes_stay_distinct_and_children_follow_them() {
+    let mut tables = shop(300, 5);
+    // Keys like real tail numbers: no one template.
+    let shape = |i: i64| {
+        if i % 3 == 0 {
+            format!("N{i}UA")
+        } else {
+            format!("N{:04}", i * 7)
+        }
+    };
+    for c in &mut tables[1].rows {
+        c[0] = Value::from(shape(c[0].as_i64().unwrap()));
+    }
+    for o in &mut tables[0].rows {
+        o[1] = Value::from(shape(o[1].as_i64().unwrap()));
+    }
+    let model = fit_related(tables, &FitOptions::default()).unwrap();
+    let data = model.sample(1.0, 3).unwrap();
+    let keys: HashSet<&str> = table(&data, "customers")
+        .iter()
+        .map(|c| c[0].as_str().unwrap())
+        .collect();
+    assert_eq!(keys.len(), table(&data, "customers").len());
+    assert!(
+        table(&data, "orders")
+            .iter()
+            .all(|o| keys.contains(o[1].as_str().unwrap()))
+    );
+}

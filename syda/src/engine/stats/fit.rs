@@ -27,7 +27,7 @@ const CATEGORICAL_MAX: usize = 500;
 pub const STRATIFY_MIN: f64 = 0.2;
 
 /// Most categories a stratifying column may have.
-const STRATA_MAX: usize = 12;
+const STRATA_MAX: usize = 24;
 
 /// Fewest rows of a category for it to get a sub-model of its own; rarer
 /// ones share one. Measured: iris' three 50-row species lose more in column
@@ -105,10 +105,25 @@ enum Collect {
 
 /// Fits a model to `source`.
 pub fn fit_with(source: &Source, options: &FitOptions) -> Result<FittedModel> {
-    fit_forced(source, options, None)
+    fit_forced(source, options, None, &[])
 }
 
-fn fit_forced(source: &Source, options: &FitOptions, forced: Option<&Forced>) -> Result<FittedModel> {
+/// [`fit_with`], splitting by one of `prefer` (a child's parent columns)
+/// when one explains enough, so children follow their parent's category.
+pub(crate) fn fit_preferring(
+    source: &Source,
+    options: &FitOptions,
+    prefer: &[String],
+) -> Result<FittedModel> {
+    fit_forced(source, options, None, prefer)
+}
+
+fn fit_forced(
+    source: &Source,
+    options: &FitOptions,
+    forced: Option<&Forced>,
+    prefer: &[String],
+) -> Result<FittedModel> {
     let origin = source.origin();
     let fail = |message: String| Error::Fit {
         origin: origin.clone(),
@@ -355,7 +370,7 @@ fn fit_forced(source: &Source, options: &FitOptions, forced: Option<&Forced>) ->
         None => Vec::new(),
     };
     let stratum = if options.stratify && rows.saturating_mul(names.len() as u64) <= STRATA_MAX_CELLS {
-        choose_stratum(&models, &pending)
+        choose_stratum(&models, &pending, prefer)
     } else {
         None
     };
@@ -492,7 +507,11 @@ struct StratumPick {
 /// variance (η² summed over the numeric copula columns), among those that
 /// explain at least [`STRATIFY_MIN`] of one number's and have two
 /// categories with enough rows.
-fn choose_stratum(models: &[ColumnModel], pending: &[(usize, Vec<f64>)]) -> Option<StratumPick> {
+fn choose_stratum(
+    models: &[ColumnModel],
+    pending: &[(usize, Vec<f64>)],
+    prefer: &[String],
+) -> Option<StratumPick> {
     let numeric: Vec<&Vec<f64>> = pending
         .iter()
         .filter(|(i, _)| models[*i].kind.is_numeric())
@@ -518,8 +537,15 @@ fn choose_stratum(models: &[ColumnModel], pending: &[(usize, Vec<f64>)]) -> Opti
         }
         let etas: Vec<f64> = numeric.iter().map(|x| eta_squared(codes, x, k)).collect();
         let (most, sum) = (etas.iter().copied().fold(0.0, f64::max), etas.iter().sum::<f64>());
-        if most >= STRATIFY_MIN && best.is_none_or(|(b, _)| sum > b) {
-            best = Some((sum, p));
+        // A preferred column counts as explaining everything else it may.
+        let rank = sum
+            + if prefer.contains(&models[*i].name) {
+                1e6
+            } else {
+                0.0
+            };
+        if most >= STRATIFY_MIN && best.is_none_or(|(b, _)| rank > b) {
+            best = Some((rank, p));
         }
     }
     let (_, p) = best?;
@@ -634,6 +660,7 @@ fn fit_strata(
             &Source::rows(source.name(), names.to_vec(), rows),
             &sub,
             Some(&forced),
+            &[],
         )?);
     }
     Ok(Strata {

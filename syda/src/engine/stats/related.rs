@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::fit::{FitOptions, fit_with};
+use super::fit::{FitOptions, fit_preferring};
 use super::model::{ColumnKind, FittedModel, Marginal};
 use super::source::{Cell, Source};
 use crate::engine::EngineRng;
@@ -228,12 +228,17 @@ pub fn fit_related(tables: Vec<TableRows>, options: &FitOptions) -> Result<Datab
                 context,
             });
         }
-        let model = fit_with(
+        let prefer: Vec<String> = links
+            .iter()
+            .flat_map(|l: &Link| l.context.iter().map(|c| c.0.clone()))
+            .collect();
+        let model = fit_preferring(
             &Source::rows(table.name.clone(), columns, rows),
             &FitOptions {
                 table: Some(table.name.clone()),
                 ..options.clone()
             },
+            &prefer,
         )?;
         fitted.insert(table.name.clone(), (model.clone(), t));
         out.push(RelatedTable {
@@ -507,9 +512,35 @@ impl DatabaseModel {
                 }
             }
             drop(emit);
+            distinct_keys(table, &mut rows);
             out.push((model.table.clone(), table.columns.clone(), rows));
         }
         Ok(out)
+    }
+}
+
+/// Makes the primary key distinct when its model does not keep it so (text
+/// of several shapes, fitted as words): integers become 1, 2, 3, …, text
+/// `table-1`, `table-2`, … Runs before the children, so their keys follow.
+fn distinct_keys(table: &RelatedTable, rows: &mut [Row]) {
+    let Some(pk) = &table.primary_key else { return };
+    let Some(c) = table.columns.iter().position(|n| n == pk) else {
+        return;
+    };
+    let kept = table
+        .model
+        .column(pk)
+        .is_some_and(|m| m.unique || matches!(m.marginal, Marginal::Sequence { .. }));
+    if kept {
+        return;
+    }
+    let text = table.model.column(pk).is_some_and(|m| !m.kind.is_numeric());
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[c] = if text {
+            Value::Text(format!("{}-{}", table.model.table, i + 1))
+        } else {
+            Value::Int(i as i64 + 1)
+        };
     }
 }
 

@@ -55,6 +55,9 @@ pub struct Sampler<'m> {
     kinds: Option<Kinds>,
     /// Values this row must take (a child's parent context), by column.
     given: Vec<(usize, Value)>,
+    /// The copula conditioned on the given categorical columns' slots:
+    /// `(given slots, other slots, Σ_rG Σ_GG⁻¹, Cholesky factor of Σ_r|G)`.
+    conditional: Option<(Vec<usize>, Vec<usize>, DMatrix<f64>, DMatrix<f64>)>,
     next: u64,
     end: u64,
     failed: bool,
@@ -178,6 +181,7 @@ impl<'m> Sampler<'m> {
             from_stratum,
             kinds: Kinds::new(model, seed),
             given: Vec::new(),
+            conditional: None,
             next: 0,
             end: n,
             failed: false,
@@ -185,6 +189,69 @@ impl<'m> Sampler<'m> {
     }
 
     /// Never NULL in column `c` (a schema that declares it NOT NULL).
+    /// Redraws the copula's normals given the categories of the given
+    /// columns: each given category's score is drawn inside its interval of
+    /// the normal, the others from the conditional normal, so a child's
+    /// numbers follow its parent's category as the joined rows did.
+    fn condition(&mut self) {
+        let std = standard();
+        let mut slots = Vec::new();
+        let mut intervals = Vec::new();
+        for (c, v) in &self.given {
+            let (Some(s), Marginal::Categories { values, weights, .. }, Value::Text(t)) =
+                (self.slot[*c], &self.model.columns[*c].marginal, v)
+            else {
+                continue;
+            };
+            let Some(k) = values.iter().position(|x| x == t) else {
+                continue;
+            };
+            let lo: f64 = weights[..k].iter().sum();
+            intervals.push((lo, lo + weights[k]));
+            slots.push(s);
+        }
+        if slots.is_empty() {
+            return;
+        }
+        let fresh = self.conditional.as_ref().is_none_or(|c| c.0 != slots);
+        if fresh {
+            let r = &self.model.copula.correlation;
+            let rest: Vec<usize> = (0..r.len()).filter(|i| !slots.contains(i)).collect();
+            let gg = DMatrix::from_fn(slots.len(), slots.len(), |i, j| r[slots[i]][slots[j]]);
+            let rg = DMatrix::from_fn(rest.len(), slots.len(), |i, j| r[rest[i]][slots[j]]);
+            let rr = DMatrix::from_fn(rest.len(), rest.len(), |i, j| r[rest[i]][rest[j]]);
+            let Some(inv) = (gg + DMatrix::identity(slots.len(), slots.len()) * 1e-9).try_inverse() else {
+                return;
+            };
+            let a = &rg * inv;
+            let cov = rr - &a * rg.transpose();
+            let l = nalgebra::Cholesky::new(&cov + DMatrix::identity(rest.len(), rest.len()) * 1e-9)
+                .map_or_else(|| DMatrix::identity(rest.len(), rest.len()), |c| c.l());
+            self.conditional = Some((slots.clone(), rest, a, l));
+        }
+        let Some((_, rest, a, l)) = &self.conditional else {
+            return;
+        };
+        let zg: Vec<f64> = intervals
+            .iter()
+            .map(|(lo, hi)| {
+                let u = lo + self.rng.random::<f64>() * (hi - lo);
+                std.inverse_cdf(u.clamp(1e-9, 1.0 - 1e-9))
+            })
+            .collect();
+        let e: Vec<f64> = (0..rest.len()).map(|_| self.rng.sample(StandardNormal)).collect();
+        for (i, &r) in rest.iter().enumerate() {
+            let mut z: f64 = (0..zg.len()).map(|j| a[(i, j)] * zg[j]).sum();
+            for (j, ej) in e.iter().enumerate().take(i + 1) {
+                z += l[(i, j)] * ej;
+            }
+            self.uniforms[r] = std.cdf(z);
+        }
+        for (s, z) in slots.iter().zip(&zg) {
+            self.uniforms[*s] = std.cdf(*z);
+        }
+    }
+
     /// The next row with the columns of `given` set to its values (before
     /// the relations are applied, so a date drawn above a given one stays
     /// above it; a given strata category picks its sub-model).
@@ -225,6 +292,9 @@ impl<'m> Sampler<'m> {
                     z += l[(i, j)] * self.normals[j];
                 }
                 self.uniforms[i] = std.cdf(z);
+            }
+            if !self.given.is_empty() {
+                self.condition();
             }
         }
         let index = self.next;
