@@ -59,13 +59,18 @@ fn databases(args: &ReportArgs) -> anyhow::Result<()> {
             .map(|k| k.column.as_str())
             .collect();
         let without_keys = |columns: &[String], rows: &[syda::Row]| {
-            let keep: Vec<usize> = (0..columns.len()).filter(|&c| !fks.contains(&columns[c].as_str())).collect();
+            let keep: Vec<usize> = (0..columns.len())
+                .filter(|&c| !fks.contains(&columns[c].as_str()))
+                .collect();
             let names: Vec<String> = keep.iter().map(|&c| columns[c].clone()).collect();
-            let rows = rows.iter().map(|r| keep.iter().map(|&c| r[c].clone()).collect()).collect();
+            let rows = rows
+                .iter()
+                .map(|r| keep.iter().map(|&c| r[c].clone()).collect())
+                .collect();
             Source::rows(name.clone(), names, rows)
         };
         let report = compare(&without_keys(columns, rows), &without_keys(&s.1, &s.2))
-        .with_context(|| format!("table `{name}`"))?;
+            .with_context(|| format!("table `{name}`"))?;
         println!("== {name}");
         print!("{report}");
     }
