@@ -16,6 +16,7 @@ install is enough:
         pandas numpy scipy scikit-learn cloudpickle tqdm platformdirs pyyaml graphviz boto3
 (or a full `pip install sdv==2.0.0`, which pulls in torch).
 Run: .venv-sdv/bin/python scripts/sdv-compare.py [name ...]   (`flights` for the two tables)
+     .venv-sdv/bin/python scripts/sdv-compare.py score REAL.csv SYNTHETIC.csv   (SDMetrics' QualityReport)
 """
 
 import os
@@ -61,13 +62,30 @@ def flights():
     metadata.add_relationship("planes", "flights", "tailnum", "tailnum")
     synthesizer = HMASynthesizer(metadata)
     synthesizer.fit(tables)
-    synthetic = synthesizer.sample(scale=1.0)
+    # SDV 2: rows of the root table (planes); children follow its fan-out.
+    synthetic = synthesizer.sample(num_rows=len(tables["planes"]), main_table_name="planes")
     seconds = time.perf_counter() - started
     os.makedirs(os.path.join(root, "sdv", "flights"), exist_ok=True)
     for t, frame in synthetic.items():
         frame.to_csv(os.path.join(root, "sdv", "flights", f"{t}.csv"), index=False)
     print(f"flights: {', '.join(f'{t} {len(f)} rows' for t, f in synthetic.items())}; fit + sample {seconds:.2f} s")
 
+
+def score(real_path, synthetic_path):
+    """SDMetrics' own QualityReport on two CSV files, to set next to `syda report`."""
+    from sdmetrics.reports.single_table import QualityReport
+
+    real, synthetic = pd.read_csv(real_path), pd.read_csv(synthetic_path)
+    metadata = Metadata.detect_from_dataframes({"t": real}).to_dict()["tables"]["t"]
+    report = QualityReport()
+    report.generate(real, synthetic[real.columns], metadata, verbose=False)
+    shapes, pairs = report.get_properties()["Score"]
+    print(f"{synthetic_path}: SDMetrics overall {report.get_score():.3f} (column shapes {shapes:.3f}, pair trends {pairs:.3f})")
+
+
+if sys.argv[1:2] == ["score"]:
+    score(sys.argv[2], sys.argv[3])
+    sys.exit(0)
 
 for name in sys.argv[1:] or ["iris", "penguins", "penguins_raw", "cars", "student_placements", "flights"]:
     flights() if name == "flights" else single(name)

@@ -8,10 +8,7 @@ use syda::realism::{self, Score};
 use syda::{Dataset, Schema, Value};
 
 fn shop() -> Schema {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../examples/schemas/rental_shop.yaml"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/schemas/rental_shop.yaml");
     Schema::from_path(path).expect("the example schema loads")
 }
 

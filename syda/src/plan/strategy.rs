@@ -37,9 +37,7 @@ impl Planner<'_> {
             let mut declared = local.relations().to_vec();
             declared.extend(schema.relations.iter().cloned());
             let infer = local.infers_relations() && self.infer_relations;
-            *local = std::mem::take(local)
-                .with_relations(declared)
-                .with_inferred_relations(infer);
+            *local = std::mem::take(local).with_relations(declared).with_inferred_relations(infer);
         }
         if self.parent_context {
             prepared.set_parent_context(self.context_for(table, order, known));

@@ -94,10 +94,7 @@ impl RowRules {
             table.column_index(column).ok_or_else(|| {
                 problem(
                     column,
-                    format!(
-                        "the relation `{}` names a column the table does not have",
-                        rule.describe()
-                    ),
+                    format!("the relation `{}` names a column the table does not have", rule.describe()),
                 )
             })
         };
@@ -349,11 +346,7 @@ impl Compiled {
                     .collect();
                 (parts.len() >= 2).then(|| parts_agree(&parts))
             }
-            Compiled::Derived {
-                target,
-                expr,
-                columns,
-            } => {
+            Compiled::Derived { target, expr, columns } => {
                 let want = eval(expr, columns, row)?;
                 let have = number(&row[target.col])?;
                 Some((have - want).abs() <= 0.005 + want.abs() * 1e-9)
@@ -407,8 +400,7 @@ impl Compiled {
                     return;
                 }
                 let mut names = source_names(*form, row, from);
-                if names.iter().all(String::is_empty)
-                    && matches!(form, IdentityForm::Email | IdentityForm::Username)
+                if names.iter().all(String::is_empty) && matches!(form, IdentityForm::Email | IdentityForm::Username)
                 {
                     let first: &str = name::FirstName().fake_with_rng(rng);
                     let last: &str = name::LastName().fake_with_rng(rng);
@@ -435,11 +427,7 @@ impl Compiled {
                     row[t.col] = Value::Text(s);
                 }
             }
-            Compiled::Derived {
-                target,
-                expr,
-                columns,
-            } => {
+            Compiled::Derived { target, expr, columns } => {
                 if row[target.col].is_null() {
                     return;
                 }
@@ -476,11 +464,7 @@ const WINDOW_END: i64 = 20_453 * 86_400 + 86_399;
 pub(crate) fn gap_span(base: i64, min: i64, max: i64) -> (i64, i64) {
     let lo = base + min;
     let hi = (base + max).min(WINDOW_END);
-    if hi >= lo {
-        (lo, hi)
-    } else {
-        (lo, lo + 86_399.min(max - min).max(0))
-    }
+    if hi >= lo { (lo, hi) } else { (lo, lo + 86_399.min(max - min).max(0)) }
 }
 
 fn time(v: &Value) -> Option<i64> {
@@ -571,8 +555,7 @@ fn person_names(row: &[Value], from: &[usize]) -> Vec<String> {
 /// A company's web name: `Kuhn, Gerhold and Sons` → `kuhn-gerhold`.
 pub(crate) fn company_slug(company: &str) -> String {
     const NOISE: &[&str] = &[
-        "and", "inc", "llc", "ltd", "group", "sons", "co", "corp", "plc", "gmbh", "the", "company", "sa",
-        "ag",
+        "and", "inc", "llc", "ltd", "group", "sons", "co", "corp", "plc", "gmbh", "the", "company", "sa", "ag",
     ];
     let words: Vec<String> = company.split(|c: char| !c.is_alphanumeric()).map(fold).collect();
     let kept: Vec<&String> = words
@@ -581,12 +564,7 @@ pub(crate) fn company_slug(company: &str) -> String {
         .take(2)
         .collect();
     if kept.is_empty() {
-        words
-            .iter()
-            .filter(|w| !w.is_empty())
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("")
+        words.iter().filter(|w| !w.is_empty()).cloned().collect::<Vec<_>>().join("")
     } else {
         kept.iter().map(|w| w.as_str()).collect::<Vec<_>>().join("-")
     }
@@ -596,9 +574,7 @@ pub(crate) fn company_slug(company: &str) -> String {
 pub(crate) fn company_domain(company: &str) -> String {
     const TLDS: &[&str] = &["com", "com", "com", "com", "io", "co", "net", "org"];
     let slug = company_slug(company);
-    let h = slug
-        .bytes()
-        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let h = slug.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
     format!("{slug}.{}", TLDS[h as usize % TLDS.len()])
 }
 

@@ -66,8 +66,8 @@ use serde::{Deserialize, Serialize};
 
 pub use apply::{Mode, RowRules};
 pub(crate) use apply::{gap_span, number as number_of};
-pub use expr::Expr;
 pub(crate) use infer::{after_parent_rules, diamonds};
+pub use expr::Expr;
 pub use infer::{infer, infer_schema};
 
 use crate::error::Result;
@@ -289,13 +289,9 @@ impl Rule {
     pub fn sources(&self) -> Vec<&str> {
         match self {
             Rule::After { after, .. } => vec![after],
-            Rule::Identity {
-                from, domain_from, ..
-            } => from
-                .iter()
-                .map(String::as_str)
-                .chain(domain_from.as_deref())
-                .collect(),
+            Rule::Identity { from, domain_from, .. } => {
+                from.iter().map(String::as_str).chain(domain_from.as_deref()).collect()
+            }
             Rule::Derived { expr, .. } => expr.columns(),
             Rule::Duration { start, end, .. } => vec![start, end],
             Rule::AfterParent { foreign_key, .. } => foreign_key.iter().map(String::as_str).collect(),
@@ -348,11 +344,7 @@ impl Rule {
             }
             Rule::Place { columns } => format!(
                 "one place: {}",
-                columns
-                    .iter()
-                    .map(|c| c.column.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                columns.iter().map(|c| c.column.as_str()).collect::<Vec<_>>().join(", ")
             ),
             Rule::Derived { column, expr } => format!("{column} = {expr}"),
             Rule::Duration {
@@ -394,11 +386,7 @@ pub fn rules_for(table: &Table, declared: &[Declared], infer_rules: bool) -> Vec
         .filter(|d| d.table == table.name)
         .map(|d| &d.rule)
         .collect();
-    let mut out: Vec<Rule> = mine
-        .iter()
-        .filter(|r| r.is_row_level())
-        .map(|r| (*r).clone())
-        .collect();
+    let mut out: Vec<Rule> = mine.iter().filter(|r| r.is_row_level()).map(|r| (*r).clone()).collect();
     let off_all = mine
         .iter()
         .any(|r| matches!(r, Rule::NotInferred { column } if column == "*"));
@@ -414,8 +402,7 @@ pub fn rules_for(table: &Table, declared: &[Declared], infer_rules: bool) -> Vec
         for rule in infer(table) {
             let mut rule = rule;
             if let Rule::Place { columns } = &mut rule {
-                columns
-                    .retain(|c| !claimed.contains(&c.column.as_str()) && !off.contains(&c.column.as_str()));
+                columns.retain(|c| !claimed.contains(&c.column.as_str()) && !off.contains(&c.column.as_str()));
                 if columns.is_empty() {
                     continue;
                 }

@@ -118,9 +118,8 @@ fn integer_kind(table: &Table, w: &Words<'_>) -> Option<&'static str> {
     let first = w.tokens.first().copied().unwrap_or("");
     if w.has("age") {
         Some("age")
-    } else if w.any(&[
-        "active", "enabled", "disabled", "deleted", "verified", "flag", "visible", "archived",
-    ]) || matches!(first, "is" | "has" | "can" | "allow" | "allows")
+    } else if w.any(&["active", "enabled", "disabled", "deleted", "verified", "flag", "visible", "archived"])
+        || matches!(first, "is" | "has" | "can" | "allow" | "allows")
     {
         Some("flag")
     } else if w.any(&["quantity", "qty", "units"]) {
@@ -143,9 +142,7 @@ fn integer_kind(table: &Table, w: &Words<'_>) -> Option<&'static str> {
         Some("score")
     } else if w.any(&["percent", "percentage", "pct"]) {
         Some("percentage")
-    } else if w.any(&[
-        "kind", "type", "status", "level", "priority", "tier", "stage", "grade", "code", "category",
-    ]) {
+    } else if w.any(&["kind", "type", "status", "level", "priority", "tier", "stage", "grade", "code", "category"]) {
         Some("code")
     } else if w.any(&["cents", "id"]) {
         None
@@ -362,10 +359,7 @@ fn name_in_table(table: &Table, w: &Words<'_>) -> Option<&'static str> {
         Some("genre")
     } else if is_table(table, &["language"]) {
         Some("language")
-    } else if is_table(
-        table,
-        &["artist", "band", "singer", "actor", "director", "composer"],
-    ) {
+    } else if is_table(table, &["artist", "band", "singer", "actor", "director", "composer"]) {
         Some("name")
     } else if is_table(table, &["country", "countries"]) {
         Some("country")
@@ -373,19 +367,7 @@ fn name_in_table(table: &Table, w: &Words<'_>) -> Option<&'static str> {
         Some("city")
     } else if is_table(table, &["brand"]) {
         Some("brand")
-    } else if is_table(
-        table,
-        &[
-            "store",
-            "shop",
-            "branch",
-            "warehouse",
-            "restaurant",
-            "hotel",
-            "venue",
-            "bank",
-        ],
-    ) {
+    } else if is_table(table, &["store", "shop", "branch", "warehouse", "restaurant", "hotel", "venue", "bank"]) {
         Some("company")
     } else if is_table(table, &["department"]) {
         Some("department")
@@ -478,18 +460,13 @@ pub(crate) fn infer_statuses(table: &Table, column: &Column) -> Option<&'static 
     }
     let snake = crate::relation::names::snake(&column.name);
     let base = crate::relation::names::without_role(&snake);
-    if !matches!(
-        base,
-        "status" | "state" | "order_status" | "payment_status" | "stage"
-    ) {
+    if !matches!(base, "status" | "state" | "order_status" | "payment_status" | "stage") {
         return None;
     }
-    if base == "state"
-        && table.columns.iter().any(|c| {
-            let n = crate::relation::names::snake(&c.name);
-            n.contains("city") || n.contains("country") || n.contains("zip") || n.contains("postal")
-        })
-    {
+    if base == "state" && table.columns.iter().any(|c| {
+        let n = crate::relation::names::snake(&c.name);
+        n.contains("city") || n.contains("country") || n.contains("zip") || n.contains("postal")
+    }) {
         return None; // a state of an address
     }
     Some(if is_table(table, &["order", "shipment", "purchase"]) {

@@ -135,12 +135,9 @@ impl OfflineEngine {
     pub fn relations_for(&self, table: &Table) -> Vec<Rule> {
         let custom = |name: &str| {
             self.generators.column(&table.name, name).is_some()
-                || table.column(name).is_some_and(|c| {
-                    c.generator.is_some()
-                        || c.kind
-                            .as_deref()
-                            .is_some_and(|k| self.generators.kind(k).is_some())
-                })
+                || table
+                    .column(name)
+                    .is_some_and(|c| c.generator.is_some() || c.kind.as_deref().is_some_and(|k| self.generators.kind(k).is_some()))
         };
         relation::rules_for(table, &self.relations, self.infer_relations)
             .into_iter()

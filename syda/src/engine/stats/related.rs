@@ -447,7 +447,7 @@ impl DatabaseModel {
                 .iter()
                 .map(|c| match table.links.iter().position(|l| l.column == *c) {
                     Some(l) => Err(l),
-                    None => position(c).map_or(Err(usize::MAX), Ok),
+                    None => position(c).ok_or(usize::MAX),
                 })
                 .collect();
             let keys_of = |link: &Link| -> Vec<Value> {
@@ -511,7 +511,6 @@ impl DatabaseModel {
                     }
                 }
             }
-            drop(emit);
             distinct_keys(table, &mut rows);
             out.push((model.table.clone(), table.columns.clone(), rows));
         }

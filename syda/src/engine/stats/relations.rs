@@ -479,8 +479,7 @@ fn smallest_gap(lower: &[f64], upper: &[f64]) -> f64 {
         .map(|(x, y)| y - x)
         .filter(|g| *g >= 0.0)
         .fold(f64::INFINITY, f64::min)
-        .min(f64::MAX)
-        .max(0.0)
+        .clamp(0.0, f64::MAX)
 }
 
 /// Share of pairs of a `lower` and an `upper` value drawn independently

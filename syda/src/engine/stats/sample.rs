@@ -57,7 +57,7 @@ pub struct Sampler<'m> {
     given: Vec<(usize, Value)>,
     /// The copula conditioned on the given categorical columns' slots:
     /// `(given slots, other slots, Σ_rG Σ_GG⁻¹, Cholesky factor of Σ_r|G)`.
-    conditional: Option<(Vec<usize>, Vec<usize>, DMatrix<f64>, DMatrix<f64>)>,
+    conditional: Option<Conditional>,
     next: u64,
     end: u64,
     failed: bool,
@@ -591,6 +591,10 @@ impl Iterator for Sampler<'_> {
         (0, Some(if self.failed { 0 } else { left }))
     }
 }
+
+/// The copula conditioned on given slots: `(given slots, other slots,
+/// Σ_rG Σ_GG⁻¹, Cholesky factor of Σ_r|G)`.
+type Conditional = (Vec<usize>, Vec<usize>, DMatrix<f64>, DMatrix<f64>);
 
 /// A value of a column as the number the relations work with (days for
 /// dates, seconds for date-times), NaN when it is none.
