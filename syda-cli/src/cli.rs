@@ -29,6 +29,10 @@ pub(crate) enum Command {
         schema: PathBuf,
         /// A directory holding `<table>.csv`, `.json` or `.jsonl` files.
         dir: PathBuf,
+        /// Also print the realism score: the share of rows each inferred or
+        /// declared relation holds in, plausible numbers, lorem share.
+        #[arg(long)]
+        realism: bool,
     },
     /// List the semantic kinds a column may name (email, phone, icd10_code, …).
     Kinds,

@@ -14,6 +14,7 @@ mod report;
 #[cfg(feature = "db")]
 mod seed;
 mod serve;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -38,21 +39,17 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Validate { schema } => {
-            let schema = syda::Schema::from_path(&schema)?;
-            for table in &schema.tables {
-                println!("{}", table.name);
-                println!("{}", table.describe());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Validate { schema } => validate::run(&schema).map(|()| ExitCode::SUCCESS),
         Command::Generate(args) => generate::run(&args).map(|()| ExitCode::SUCCESS),
-        Command::Check { schema, dir } => {
+        Command::Check { schema, dir, realism } => {
             let schema = syda::Schema::from_path(&schema)?;
             let data = syda::Dataset::read_dir(schema, &dir)
                 .with_context(|| format!("reading data from {}", dir.display()))?;
             let report = syda::check::check(&data);
             print!("{report}");
+            if realism {
+                print!("{}", syda::realism::score(&data));
+            }
             Ok(if report.is_clean() {
                 ExitCode::SUCCESS
             } else {

@@ -257,3 +257,40 @@ fn many_tables_into_one_file_is_refused() {
         text(&run.stderr)
     );
 }
+
+#[test]
+fn validate_lists_the_relations_inferred_per_table() {
+    let run = syda(&["validate", &example("rental_shop.yaml")]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let out = text(&run.stdout);
+    for line in [
+        "inferred  email = e-mail from first_name + last_name at company's domain",
+        "inferred  updated_at ≥ created_at",
+        "inferred  line_total = quantity * unit_price - discount",
+        "inferred  payment_date ≥ rentals.rental_date",
+        "inferred  rental_id agrees with customer_id (same shared parent)",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+}
+
+#[test]
+fn check_realism_scores_a_generated_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let schema = example("rental_shop.yaml");
+    let run = syda(&[
+        "generate",
+        &schema,
+        "--rows",
+        "200",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let run = syda(&["check", "--realism", &schema, out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stdout));
+    let report = text(&run.stdout);
+    assert!(report.contains("realism 100.0/100"), "{report}");
+    assert!(report.contains("fk diamond"), "{report}");
+}

@@ -115,8 +115,18 @@ impl Generator {
     /// deserialised through serde (column name → field).
     pub fn rows<T: Synthetic>(&self, n: usize) -> Result<Vec<T>> {
         let table = T::TABLE;
+        let declared = T::relations();
+        let with_declared;
+        let engine = if declared.is_empty() {
+            &self.engine
+        } else {
+            let mut all = self.engine.relations().to_vec();
+            all.extend(declared);
+            with_declared = self.engine.clone().with_relations(all);
+            &with_declared
+        };
         let mut out = Vec::with_capacity(n);
-        for (i, row) in self.engine.rows(&table, n as u64)?.enumerate() {
+        for (i, row) in engine.rows(&table, n as u64)?.enumerate() {
             out.push(crate::dataset::to_typed(&table, i as u64, &row?)?);
         }
         Ok(out)

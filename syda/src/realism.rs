@@ -158,7 +158,17 @@ pub fn score(data: &Dataset) -> Score {
                 checks.push(c);
             }
         }
-        let derived: Vec<&str> = rules.iter().flat_map(Rule::targets).collect();
+        let derived: Vec<&str> = rules
+            .iter()
+            .chain(
+                schema
+                    .relations
+                    .iter()
+                    .filter(|d| d.table == table.name)
+                    .map(|d| &d.rule),
+            )
+            .flat_map(Rule::targets)
+            .collect();
         plausible(table, rows, &derived, &mut checks);
         for (c, col) in table.columns.iter().enumerate() {
             if col.ty != DataType::Text || is_free_text(&col.name) || col.foreign_key.is_some() {
@@ -215,8 +225,22 @@ pub fn is_free_text(name: &str) -> bool {
     snake.split('_').any(|w| {
         matches!(
             w,
-            "description" | "notes" | "note" | "body" | "content" | "text" | "bio" | "comment" | "comments"
-                | "summary" | "details" | "message" | "review" | "remarks" | "about" | "instructions"
+            "description"
+                | "notes"
+                | "note"
+                | "body"
+                | "content"
+                | "text"
+                | "bio"
+                | "comment"
+                | "comments"
+                | "summary"
+                | "details"
+                | "message"
+                | "review"
+                | "remarks"
+                | "about"
+                | "instructions"
         )
     })
 }
@@ -227,8 +251,8 @@ pub fn is_lorem(s: &str) -> bool {
     let words = WORDS.get_or_init(|| {
         // Latin filler words that are not also everyday English.
         const ENGLISH: &[&str] = &[
-            "a", "ad", "at", "in", "id", "error", "non", "est", "animi", "minus", "quo", "iste", "et", "ex", "hic",
-            "nam", "rem",
+            "a", "ad", "at", "in", "id", "error", "non", "est", "animi", "minus", "quo", "iste", "et", "ex",
+            "hic", "nam", "rem",
         ];
         <fake::locales::EN as fake::locales::Data>::LOREM_WORD
             .iter()
@@ -269,7 +293,10 @@ fn after_parent(data: &Dataset, table: &Table, rows: &[Vec<Value>], rule: &Rule)
         .all_foreign_keys()
         .into_iter()
         .find(|k| k.columns.first().map(|c| c.as_ref()) == foreign_key.first().map(String::as_str))?;
-    let (pk, pc) = (pt.column_index(&fk.references[0])?, pt.column_index(parent_column)?);
+    let (pk, pc) = (
+        pt.column_index(&fk.references[0])?,
+        pt.column_index(parent_column)?,
+    );
     let times: HashMap<String, i64> = data
         .table(parent)?
         .iter()
@@ -312,7 +339,10 @@ fn diamond(data: &Dataset, table: &str, column: &str, via: &str) -> Option<Check
         .all_foreign_keys()
         .into_iter()
         .find(|k| k.table == through.table && k.references == through.references)?;
-    let (bk, bl) = (b.column_index(&key.references[0])?, b.column_index(&link.columns[0])?);
+    let (bk, bl) = (
+        b.column_index(&key.references[0])?,
+        b.column_index(&link.columns[0])?,
+    );
     let owner: HashMap<String, String> = data
         .table(&key.table)?
         .iter()
@@ -367,8 +397,13 @@ fn aggregate(data: &Dataset, table: &str, rule: &Rule) -> Option<Check> {
     }
     let (mut judged, mut held) = (0, 0);
     for row in data.table(table)? {
-        let Some(have) = relation::number_of(&row[pc]) else { continue };
-        let xs = key_of(&row[pk]).and_then(|k| acc.get(&k)).cloned().unwrap_or_default();
+        let Some(have) = relation::number_of(&row[pc]) else {
+            continue;
+        };
+        let xs = key_of(&row[pk])
+            .and_then(|k| acc.get(&k))
+            .cloned()
+            .unwrap_or_default();
         let want = match func {
             AggregateFn::Count => xs.len() as f64,
             AggregateFn::Sum => xs.iter().sum(),
@@ -403,7 +438,9 @@ fn plausible(table: &Table, rows: &[Vec<Value>], derived: &[&str], checks: &mut 
         };
         let (mut judged, mut held) = (0, 0);
         for row in rows {
-            let Some(x) = relation::number_of(&row[c]) else { continue };
+            let Some(x) = relation::number_of(&row[c]) else {
+                continue;
+            };
             judged += 1;
             held += u64::from(x >= lo && x <= hi);
         }

@@ -11,4 +11,11 @@ use crate::schema::Table;
 pub trait Synthetic: DeserializeOwned {
     /// The table this type describes: name, docs, columns and constraints.
     const TABLE: Table;
+
+    /// Relations declared on the type (`after`, `expr`, `infer = false`),
+    /// beyond those inferred from its field names ([`crate::relation`]).
+    /// None by default.
+    fn relations() -> Vec<crate::relation::Declared> {
+        Vec::new()
+    }
 }

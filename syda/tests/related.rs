@@ -436,11 +436,13 @@ fn a_consistent_key_names_a_child_of_the_rows_other_parent() {
     for (contact, customer) in contacts.iter().zip(&customers) {
         assert_eq!(&owner_of(&data, contact), customer, "contact {contact:?}");
     }
-    // Without the rule the two keys are drawn independently and disagree.
+    // Without the rule (declared or inferred from the FK diamond) the two
+    // keys are drawn independently and disagree.
     let free = Planner::new(&schema)
         .size("customers", 20)
         .size("contacts", 40)
         .size("orders", 500)
+        .infer_relations(false)
         .generate(&OfflineEngine::new().with_seed(3))
         .unwrap();
     let disagree = column(&free, "orders", "contact_id")
@@ -449,6 +451,23 @@ fn a_consistent_key_names_a_child_of_the_rows_other_parent() {
         .filter(|(contact, customer)| owner_of(&free, contact) != *customer)
         .count();
     assert!(disagree > 400, "{disagree}");
+    assert!(check(&data).is_clean());
+}
+
+#[test]
+fn fk_diamonds_are_consistent_without_being_declared() {
+    let schema = orders_with_contacts();
+    let data = Planner::new(&schema)
+        .size("customers", 20)
+        .size("contacts", 40)
+        .size("orders", 500)
+        .generate(&OfflineEngine::new().with_seed(3))
+        .unwrap();
+    let contacts = column(&data, "orders", "contact_id");
+    let customers = column(&data, "orders", "customer_id");
+    for (contact, customer) in contacts.iter().zip(&customers) {
+        assert_eq!(&owner_of(&data, contact), customer, "contact {contact:?}");
+    }
     assert!(check(&data).is_clean());
 }
 

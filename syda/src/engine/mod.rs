@@ -18,24 +18,34 @@
 //! | `first_name`, `last_name`, `name` | `fake` names; `name` is "First Last" |
 //! | `email` | `first.last42@gmail.com`-style, from `fake` names and providers; lower-case ASCII |
 //! | `phone`, `company`, `job_title`, `industry`, `city`, `state`, `country`, `country_code`, `postcode`, `street_address`, `address` | `fake`'s en data |
-//! | `url`, `domain`, `ipv4`, `ipv6`, `mac_address`, `user_agent`, `username`, `password` | `fake` internet fakers |
+//! | `url`, `domain`, `ipv4`, `ipv6`, `mac_address`, `user_agent`, `username`, `password` | `fake` internet fakers; site names from English nouns |
 //! | `credit_card`, `currency_code`, `bic`, `isbn` (ISBN-13) | `fake` finance/barcode fakers |
 //! | `iban` | digits-only IBANs (DE, BE, AT, ES, PL, PT, DK, FI, SE, NO) with valid check digits |
 //! | `icd10_code` | the ICD-10 shape `[A-TV-Z][0-9]{2}(\.[0-9]{1,3})?` (`fake` has no ICD-10 data) |
-//! | `word`, `sentence`, `paragraph` | `fake` lorem words; sentences of 5–12 words, paragraphs of 2–4 sentences |
-//! | `color` | a CSS colour name |
-//! | `age` 18–90, `quantity` 1–100 | integers |
-//! | `price` 1–1000, `amount` 1–10 000, `salary` 30 000–250 000, `budget` 1000–1 000 000, `percentage` 0–100 | two decimals |
+//! | `word`, `tag`, `sentence`, `paragraph` | English words and plain sentences from curated lists (`data/words.txt`), never lorem |
+//! | `title` | film/book/album-like titles ("The Silent River", "Wolf of the Garden") |
+//! | `product_name`, `category`, `brand`, `sku` | "Ergonomic Cotton Chair"; shop categories; a surname; `ABC-12345` |
+//! | `language`, `language_code`, `license`, `version`, `genre`, `film_rating`, `department`, `unit`, `gender`, `file_name`, `color` | curated lists: ISO 639-1, SPDX ids, semver, … |
+//! | `age` 18–90, `quantity` 1–20, `stock` 0–500, `count` 0–50, `year` 1970–2025, `days` 1–14, `minutes` 45–180, `hours` 1–12, `milliseconds`, `bytes`, `rating` 1–5, `score` 0–100, `flag` 0/1, `code` 0–3 | integers |
+//! | `price` 5–500, `small_price` 0.99–9.99, `fee` 1–100, `discount` 0–5, `amount` 5–2000, `salary` 30 000–250 000, `budget` 1000–1 000 000, `percentage` 0–100 | two decimals |
 //! | `latitude`, `longitude` | six decimals |
 //! | `birth_date` | an adult: 18–90 years before 2025-12-31 |
 //! | `date`, `datetime` | 2015-01-01 to 2025-12-31 |
-//! | `product_name`, `category`, `uuid` | buzzword + noun; an industry name; a v4 UUID |
+//! | `uuid` | a v4 UUID |
 //!
-//! A column's `range` replaces a kind's default range. Columns without a
-//! kind get their type's default: integers 1–1 000 000, floats and decimals
-//! with two decimals, one to three lorem words for text, dates and
-//! date-times from 2015-01-01 to 2025-12-31, times of day, v4 UUIDs, and a
-//! small JSON object. Dates never depend on today's date.
+//! Names are normalised before inference (`PostalCode`, `BillingCity`,
+//! `customerEmail`, `EMAIL_ADDR` read as `postal_code`, `city`, `email`),
+//! and a text `status` without a doc gets the statuses of its table's
+//! domain (orders: pending, paid, shipped…). A column's `range` replaces a
+//! kind's default range. Columns without a kind get their type's default:
+//! integers 1–1 000 (unique ones 1–2³¹), floats and decimals 0–1 000 with
+//! two decimals, two English words for text, dates and date-times from
+//! 2015-01-01 to 2025-12-31, times of day, v4 UUIDs, and a small JSON
+//! object. Dates never depend on today's date.
+//!
+//! Columns that depend on others in the same row (an e-mail from the row's
+//! names, `updated_at` after `created_at`, a line total) are derived after
+//! the row's other columns, by the rules of [`crate::relation`].
 
 mod context;
 #[cfg(feature = "llm")]

@@ -48,9 +48,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use keys::{KeyCapture, Keys};
-use relations::{Aggregates, TableFix, TimeCapture, TimeKey, Times};
 pub use order::{DeferredKey, Order};
 pub use pickers::FanOut;
+use relations::{Aggregates, TableFix, TimeCapture, TimeKey, Times};
 use rules::{Consistent, resolve_distinct};
 
 use crate::dataset::Dataset;
@@ -378,7 +378,7 @@ impl<'s> Planner<'s> {
                 .distinct
                 .iter()
                 .any(|(t, cols)| *t == table && cols.iter().any(|c| *c == column || *c == via));
-            if taken || spread || apart || off(&table, &column) {
+            if taken || spread || apart || off(&table, &column) || off(&table, &via) {
                 continue;
             }
             let rule = Consistent { table, column, via };
@@ -402,7 +402,7 @@ impl<'s> Planner<'s> {
         };
         crate::relation::after_parent_rules(self.schema, table)
             .into_iter()
-            .filter(|r| !off(r.target()))
+            .filter(|r| !off(r.target()) && !r.sources().iter().any(|s| off(s)))
             .collect()
     }
 
@@ -427,7 +427,9 @@ impl<'s> Planner<'s> {
                 let key = table
                     .all_foreign_keys()
                     .into_iter()
-                    .find(|k| k.columns.first().map(|f| f.as_ref()) == foreign_key.first().map(String::as_str))
+                    .find(|k| {
+                        k.columns.first().map(|f| f.as_ref()) == foreign_key.first().map(String::as_str)
+                    })
                     .and_then(|k| pt.column_index(&k.references[0]));
                 if let (Some(k), Some(c)) = (key, pt.column_index(parent_column)) {
                     let list = out.entry(p).or_default();
@@ -522,7 +524,11 @@ impl<'s> Planner<'s> {
                 }
             }
         }
-        for resolved in self.all_consistent().iter().filter_map(|c| c.resolve(self.schema).ok()) {
+        for resolved in self
+            .all_consistent()
+            .iter()
+            .filter_map(|c| c.resolve(self.schema).ok())
+        {
             let sets = out.entry(resolved.parent).or_default();
             if !sets.contains(&resolved.captured) {
                 sets.push(resolved.captured);

@@ -37,7 +37,9 @@ impl Planner<'_> {
             let mut declared = local.relations().to_vec();
             declared.extend(schema.relations.iter().cloned());
             let infer = local.infers_relations() && self.infer_relations;
-            *local = std::mem::take(local).with_relations(declared).with_inferred_relations(infer);
+            *local = std::mem::take(local)
+                .with_relations(declared)
+                .with_inferred_relations(infer);
         }
         if self.parent_context {
             prepared.set_parent_context(self.context_for(table, order, known));
@@ -67,8 +69,32 @@ impl Planner<'_> {
         }
         let pairs = self.join_pairs(table, &fks, rows, keys, engine.seed())?;
         let mut tied: HashSet<usize> = HashSet::new();
-        for rule in self.all_consistent().iter().filter(|c| c.table == table.name) {
+        let declared = self.consistent.len();
+        for (i, rule) in self.all_consistent().iter().enumerate() {
+            if rule.table != table.name {
+                continue;
+            }
             let resolved = rule.resolve(schema)?;
+            if i >= declared {
+                // An inferred diamond gives way to every other strategy.
+                let in_pairs = pairs.as_ref().is_some_and(|(a, b, _)| {
+                    [*a, *b].iter().any(|&x| x == resolved.key || x == resolved.via)
+                });
+                let parents_empty = keys
+                    .get(&(resolved.parent, resolved.captured.clone()))
+                    .is_none_or(|k| k.len() == 0);
+                if in_pairs
+                    || fixed.contains_key(&resolved.key)
+                    || fixed.contains_key(&resolved.via)
+                    || tied.contains(&resolved.key)
+                    || tied.contains(&resolved.via)
+                    || order.is_deferred(table, &fks[resolved.key])
+                    || order.is_deferred(table, &fks[resolved.via])
+                    || parents_empty
+                {
+                    continue;
+                }
+            }
             register_consistent(table, &fks, &resolved, order, keys, rows, engine)?;
             tied.extend([resolved.key, resolved.via]);
         }

@@ -30,6 +30,7 @@ pub enum Mode {
 /// in dependency order, with the values taken in unique derived columns.
 #[derive(Debug, Clone)]
 pub struct RowRules {
+    table: String,
     rules: Vec<Compiled>,
     /// The rule each compiled one came from, in the same order.
     originals: Vec<Rule>,
@@ -77,6 +78,9 @@ enum Compiled {
     },
 }
 
+/// A rule resolved: compiled form, original, target and source positions.
+type Picked = (Compiled, Rule, Vec<usize>, Vec<usize>);
+
 /// Salt of the random streams of derived values, apart from the engine's own.
 const SALT: u32 = 0x5E1A_0000;
 
@@ -93,12 +97,15 @@ impl RowRules {
         let index = |column: &str, rule: &Rule| {
             table.column_index(column).ok_or_else(|| {
                 problem(
-                    column,
-                    format!("the relation `{}` names a column the table does not have", rule.describe()),
+                    rule.target(),
+                    format!(
+                        "the relation `{}` names `{column}`, a column the table does not have",
+                        rule.describe()
+                    ),
                 )
             })
         };
-        let mut picked: Vec<(Compiled, Rule, Vec<usize>, Vec<usize>)> = Vec::new();
+        let mut picked: Vec<Picked> = Vec::new();
         let mut filled: HashSet<usize> = HashSet::new();
         for rule in rules.iter().filter(|r| r.is_row_level()) {
             let mut targets = Vec::new();
@@ -197,8 +204,7 @@ impl RowRules {
         let mut rules = Vec::with_capacity(order.len());
         let mut originals = Vec::with_capacity(order.len());
         let mut seen = Vec::with_capacity(order.len());
-        let mut slots: Vec<Option<(Compiled, Rule, Vec<usize>, Vec<usize>)>> =
-            picked.into_iter().map(Some).collect();
+        let mut slots: Vec<Option<Picked>> = picked.into_iter().map(Some).collect();
         for i in order {
             let Some((compiled, rule, targets, _)) = slots[i].take() else {
                 continue;
@@ -209,6 +215,7 @@ impl RowRules {
             originals.push(rule);
         }
         Ok(RowRules {
+            table: table.name.to_string(),
             rules,
             originals,
             seen,
@@ -230,6 +237,25 @@ impl RowRules {
         self.rules.iter().flat_map(Compiled::targets).collect()
     }
 
+    /// The columns that [`Mode::Derive`] always fills, whatever the row's
+    /// other values (e-mails and user names from names, places): an engine
+    /// need not generate them first.
+    pub fn always_derived(&self) -> Vec<usize> {
+        self.rules
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r,
+                    Compiled::Identity {
+                        form: IdentityForm::Email | IdentityForm::Username,
+                        ..
+                    } | Compiled::Place { .. }
+                )
+            })
+            .flat_map(Compiled::targets)
+            .collect()
+    }
+
     /// Applies every rule to `row` (row number `index` of a table whose
     /// random stream is `stream`), in dependency order. Unique derived
     /// columns are kept unique across the rows passed here.
@@ -247,8 +273,8 @@ impl RowRules {
                 attempt += 1;
                 if attempt > 64 {
                     return Err(Error::Unsatisfiable {
-                        table: String::new(),
-                        column: String::new(),
+                        table: self.table.clone(),
+                        column: self.originals[r].target().to_owned(),
                         message: format!(
                             "row {index}: no unused value left for `{}` after 64 tries",
                             self.originals[r].describe()
@@ -346,7 +372,11 @@ impl Compiled {
                     .collect();
                 (parts.len() >= 2).then(|| parts_agree(&parts))
             }
-            Compiled::Derived { target, expr, columns } => {
+            Compiled::Derived {
+                target,
+                expr,
+                columns,
+            } => {
                 let want = eval(expr, columns, row)?;
                 let have = number(&row[target.col])?;
                 Some((have - want).abs() <= 0.005 + want.abs() * 1e-9)
@@ -400,7 +430,8 @@ impl Compiled {
                     return;
                 }
                 let mut names = source_names(*form, row, from);
-                if names.iter().all(String::is_empty) && matches!(form, IdentityForm::Email | IdentityForm::Username)
+                if names.iter().all(String::is_empty)
+                    && matches!(form, IdentityForm::Email | IdentityForm::Username)
                 {
                     let first: &str = name::FirstName().fake_with_rng(rng);
                     let last: &str = name::LastName().fake_with_rng(rng);
@@ -427,7 +458,11 @@ impl Compiled {
                     row[t.col] = Value::Text(s);
                 }
             }
-            Compiled::Derived { target, expr, columns } => {
+            Compiled::Derived {
+                target,
+                expr,
+                columns,
+            } => {
                 if row[target.col].is_null() {
                     return;
                 }
@@ -464,7 +499,11 @@ const WINDOW_END: i64 = 20_453 * 86_400 + 86_399;
 pub(crate) fn gap_span(base: i64, min: i64, max: i64) -> (i64, i64) {
     let lo = base + min;
     let hi = (base + max).min(WINDOW_END);
-    if hi >= lo { (lo, hi) } else { (lo, lo + 86_399.min(max - min).max(0)) }
+    if hi >= lo {
+        (lo, hi)
+    } else {
+        (lo, lo + 86_399.min(max - min).max(0))
+    }
 }
 
 fn time(v: &Value) -> Option<i64> {
@@ -555,7 +594,8 @@ fn person_names(row: &[Value], from: &[usize]) -> Vec<String> {
 /// A company's web name: `Kuhn, Gerhold and Sons` → `kuhn-gerhold`.
 pub(crate) fn company_slug(company: &str) -> String {
     const NOISE: &[&str] = &[
-        "and", "inc", "llc", "ltd", "group", "sons", "co", "corp", "plc", "gmbh", "the", "company", "sa", "ag",
+        "and", "inc", "llc", "ltd", "group", "sons", "co", "corp", "plc", "gmbh", "the", "company", "sa",
+        "ag",
     ];
     let words: Vec<String> = company.split(|c: char| !c.is_alphanumeric()).map(fold).collect();
     let kept: Vec<&String> = words
@@ -564,7 +604,12 @@ pub(crate) fn company_slug(company: &str) -> String {
         .take(2)
         .collect();
     if kept.is_empty() {
-        words.iter().filter(|w| !w.is_empty()).cloned().collect::<Vec<_>>().join("")
+        words
+            .iter()
+            .filter(|w| !w.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("")
     } else {
         kept.iter().map(|w| w.as_str()).collect::<Vec<_>>().join("-")
     }
@@ -574,7 +619,9 @@ pub(crate) fn company_slug(company: &str) -> String {
 pub(crate) fn company_domain(company: &str) -> String {
     const TLDS: &[&str] = &["com", "com", "com", "com", "io", "co", "net", "org"];
     let slug = company_slug(company);
-    let h = slug.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let h = slug
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
     format!("{slug}.{}", TLDS[h as usize % TLDS.len()])
 }
 

@@ -143,7 +143,9 @@ fn tokenize(text: &str) -> Result<Vec<String>, String> {
             }
             out.push(chars[start..i].iter().collect());
         } else {
-            return Err(format!("unexpected `{c}` in `{text}`; use column names, numbers, + - * / and ( )"));
+            return Err(format!(
+                "unexpected `{c}` in `{text}`; use column names, numbers, + - * / and ( )"
+            ));
         }
     }
     if out.is_empty() {
@@ -208,7 +210,12 @@ impl Parser {
         if let Ok(x) = token.parse::<f64>() {
             return Ok(Expr::Number(x));
         }
-        if token.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') && !token.contains('.') {
+        if token
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && !token.contains('.')
+        {
             return Ok(Expr::Column(token));
         }
         Err(format!("`{token}` is neither a column name nor a number"))

@@ -74,13 +74,12 @@ impl<'a> Info<'a> {
         let full = snake(&col.name);
         let role = role_prefix(&full);
         let base = without_role(&full).to_owned();
-        let in_composite_fk = table
-            .foreign_keys
-            .iter()
-            .any(|fk| fk.columns.iter().any(|c| *c == col.name));
+        let in_composite_fk = table.foreign_keys.iter().any(|fk| fk.columns.contains(&col.name));
+        let in_composite_key = table.unique.iter().any(|k| k.contains(&col.name));
         let free = !col.primary_key
             && col.foreign_key.is_none()
             && !in_composite_fk
+            && !in_composite_key
             && col.generator.is_none()
             && col.one_of.is_none()
             && col.pattern.is_none()
@@ -126,21 +125,20 @@ fn identity_rules(cols: &[Info<'_>], rules: &mut Vec<Rule>) {
     };
     for c in cols.iter().filter(|c| c.free && c.is_text()) {
         let (form, from, domain_from) = match c.kind {
-            Some("email") if !person.is_empty() || company.is_some() => (
-                IdentityForm::Email,
-                person.clone(),
-                company.map(Info::name),
-            ),
+            Some("email") if !person.is_empty() || company.is_some() => {
+                (IdentityForm::Email, person.clone(), company.map(Info::name))
+            }
             Some("username") if !person.is_empty() => (IdentityForm::Username, person.clone(), None),
-            Some("url") if company.is_some() && !c.has_word(&["avatar", "image", "photo", "picture", "logo"]) => {
+            Some("url")
+                if company.is_some() && !c.has_word(&["avatar", "image", "photo", "picture", "logo"]) =>
+            {
                 (IdentityForm::Url, vec![], company.map(Info::name))
             }
             Some("domain") if company.is_some() => (IdentityForm::Domain, vec![], company.map(Info::name)),
             _ if c.base == "slug" || c.base.ends_with("_slug") => {
-                let Some(title) = cols
-                    .iter()
-                    .find(|t| t.is_text() && (t.base == "title" || t.base == "name" || t.base.ends_with("_name")))
-                else {
+                let Some(title) = cols.iter().find(|t| {
+                    t.is_text() && (t.base == "title" || t.base == "name" || t.base.ends_with("_name"))
+                }) else {
                     continue;
                 };
                 (IdentityForm::Slug, vec![title.name()], None)
@@ -215,38 +213,130 @@ fn stage(c: &Info<'_>) -> Option<(u8, u32)> {
         (0, 0, &["birth", "dob", "born", "birthday", "birthdate"]),
         (5, 365, &["deleted", "archived", "removed"]),
         (4, 365, &["updated", "modified", "changed", "edited", "update"]),
-        (2, 7, &["shipped", "ship", "dispatched", "sent", "approved", "confirmed", "accepted", "processed"]),
+        (
+            2,
+            7,
+            &[
+                "shipped",
+                "ship",
+                "dispatched",
+                "sent",
+                "approved",
+                "confirmed",
+                "accepted",
+                "processed",
+            ],
+        ),
         (
             3,
             30,
             &[
-                "delivered", "delivery", "received", "returned", "return", "due", "paid", "payment", "resolved",
-                "completed", "closed", "end", "ended", "ends", "finish", "finished", "to", "until", "expires",
-                "expiry", "expiration", "expired", "cancelled", "canceled", "checkout", "terminated", "left",
-                "settled", "fulfilled",
+                "delivered",
+                "delivery",
+                "received",
+                "returned",
+                "return",
+                "due",
+                "paid",
+                "payment",
+                "resolved",
+                "completed",
+                "closed",
+                "end",
+                "ended",
+                "ends",
+                "finish",
+                "finished",
+                "to",
+                "until",
+                "expires",
+                "expiry",
+                "expiration",
+                "expired",
+                "cancelled",
+                "canceled",
+                "checkout",
+                "terminated",
+                "left",
+                "settled",
+                "fulfilled",
             ],
         ),
         (
             1,
             0,
             &[
-                "created", "create", "registered", "joined", "signup", "signed", "opened", "start", "started",
-                "starts", "begin", "begins", "from", "issued", "issue", "placed", "ordered", "order", "booked",
-                "booking", "rental", "rented", "purchase", "purchased", "requested", "submitted", "hire", "hired",
-                "enrolled", "published", "posted", "scheduled", "checkin", "invoice", "invoiced", "reported",
-                "opened", "since", "first",
+                "created",
+                "create",
+                "registered",
+                "joined",
+                "signup",
+                "signed",
+                "opened",
+                "start",
+                "started",
+                "starts",
+                "begin",
+                "begins",
+                "from",
+                "issued",
+                "issue",
+                "placed",
+                "ordered",
+                "order",
+                "booked",
+                "booking",
+                "rental",
+                "rented",
+                "purchase",
+                "purchased",
+                "requested",
+                "submitted",
+                "hire",
+                "hired",
+                "enrolled",
+                "published",
+                "posted",
+                "scheduled",
+                "checkin",
+                "invoice",
+                "invoiced",
+                "reported",
+                "opened",
+                "since",
+                "first",
             ],
         ),
     ];
-    let (stage, days) = STAGES
-        .iter()
-        .find(|(_, _, words)| c.has_word(words))
-        .map(|(s, d, _)| (*s, *d))?;
+    let compound = if c.base.contains("check_in") {
+        Some((1, 0))
+    } else if c.base.contains("check_out") {
+        Some((3, 14))
+    } else {
+        None
+    };
+    let (stage, days) = compound.or_else(|| {
+        STAGES
+            .iter()
+            .find(|(_, _, words)| c.has_word(words))
+            .map(|(s, d, _)| (*s, *d))
+    })?;
     let days = match stage {
         3 if c.has_word(&["delivered", "delivery", "received"]) => 14,
         3 if c.has_word(&["returned", "return"]) => 10,
         3 if c.has_word(&["resolved", "completed", "closed", "finished", "fulfilled"]) => 60,
-        3 if c.has_word(&["end", "ended", "ends", "to", "until", "expires", "expiry", "expiration", "expired"]) => {
+        3 if c.has_word(&[
+            "end",
+            "ended",
+            "ends",
+            "to",
+            "until",
+            "expires",
+            "expiry",
+            "expiration",
+            "expired",
+        ]) =>
+        {
             365
         }
         _ => days,
@@ -302,7 +392,10 @@ fn time_rules(cols: &[Info<'_>], rules: &mut Vec<Rule>) -> Option<(String, Strin
     }
     let birth = staged.iter().find(|(_, s, _)| *s == 0).map(|(c, _, _)| *c);
     if let Some(birth) = birth {
-        for c in cols.iter().filter(|c| c.free && c.has_word(&["hire", "hired", "employment", "joined"])) {
+        for c in cols
+            .iter()
+            .filter(|c| c.free && c.has_word(&["hire", "hired", "employment", "joined"]))
+        {
             if stage(c).is_some() {
                 rules.retain(|r| r.target() != c.col.name);
                 rules.push(Rule::After {
@@ -327,7 +420,10 @@ fn arithmetic_rules(cols: &[Info<'_>], rules: &mut Vec<Rule>) {
         c.base.contains("unit_price")
             || c.base.contains("unit_cost")
             || c.base.contains("unit_amount")
-            || matches!(c.base.as_str(), "price" | "rate" | "cost" | "sale_price" | "list_price")
+            || matches!(
+                c.base.as_str(),
+                "price" | "rate" | "cost" | "sale_price" | "list_price"
+            )
     });
     let (Some(q), Some(p)) = (quantity, price) else {
         return;
@@ -473,7 +569,9 @@ pub(crate) fn diamonds(schema: &Schema) -> Vec<(String, String, String)> {
             if key.table == table.name || key.columns.len() != 1 || tied.contains(&k) {
                 continue;
             }
-            let unique = table.column(&key.columns[0]).is_some_and(|c| c.is_unique_in(table));
+            let unique = table
+                .column(&key.columns[0])
+                .is_some_and(|c| c.is_unique_in(table));
             let Some(b) = schema.table(&key.table) else {
                 continue;
             };
@@ -481,7 +579,12 @@ pub(crate) fn diamonds(schema: &Schema) -> Vec<(String, String, String)> {
                 continue;
             }
             for (v, via) in fks.iter().enumerate() {
-                if v == k || via.table == table.name || via.table == key.table || via.columns.len() != 1 || tied.contains(&v) {
+                if v == k
+                    || via.table == table.name
+                    || via.table == key.table
+                    || via.columns.len() != 1
+                    || tied.contains(&v)
+                {
                     continue;
                 }
                 let link = b

@@ -66,8 +66,8 @@ use serde::{Deserialize, Serialize};
 
 pub use apply::{Mode, RowRules};
 pub(crate) use apply::{gap_span, number as number_of};
-pub(crate) use infer::{after_parent_rules, diamonds};
 pub use expr::Expr;
+pub(crate) use infer::{after_parent_rules, diamonds};
 pub use infer::{infer, infer_schema};
 
 use crate::error::Result;
@@ -289,9 +289,13 @@ impl Rule {
     pub fn sources(&self) -> Vec<&str> {
         match self {
             Rule::After { after, .. } => vec![after],
-            Rule::Identity { from, domain_from, .. } => {
-                from.iter().map(String::as_str).chain(domain_from.as_deref()).collect()
-            }
+            Rule::Identity {
+                from, domain_from, ..
+            } => from
+                .iter()
+                .map(String::as_str)
+                .chain(domain_from.as_deref())
+                .collect(),
             Rule::Derived { expr, .. } => expr.columns(),
             Rule::Duration { start, end, .. } => vec![start, end],
             Rule::AfterParent { foreign_key, .. } => foreign_key.iter().map(String::as_str).collect(),
@@ -344,7 +348,11 @@ impl Rule {
             }
             Rule::Place { columns } => format!(
                 "one place: {}",
-                columns.iter().map(|c| c.column.as_str()).collect::<Vec<_>>().join(", ")
+                columns
+                    .iter()
+                    .map(|c| c.column.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Rule::Derived { column, expr } => format!("{column} = {expr}"),
             Rule::Duration {
@@ -386,7 +394,11 @@ pub fn rules_for(table: &Table, declared: &[Declared], infer_rules: bool) -> Vec
         .filter(|d| d.table == table.name)
         .map(|d| &d.rule)
         .collect();
-    let mut out: Vec<Rule> = mine.iter().filter(|r| r.is_row_level()).map(|r| (*r).clone()).collect();
+    let mut out: Vec<Rule> = mine
+        .iter()
+        .filter(|r| r.is_row_level())
+        .map(|r| (*r).clone())
+        .collect();
     let off_all = mine
         .iter()
         .any(|r| matches!(r, Rule::NotInferred { column } if column == "*"));
@@ -402,7 +414,8 @@ pub fn rules_for(table: &Table, declared: &[Declared], infer_rules: bool) -> Vec
         for rule in infer(table) {
             let mut rule = rule;
             if let Rule::Place { columns } = &mut rule {
-                columns.retain(|c| !claimed.contains(&c.column.as_str()) && !off.contains(&c.column.as_str()));
+                columns
+                    .retain(|c| !claimed.contains(&c.column.as_str()) && !off.contains(&c.column.as_str()));
                 if columns.is_empty() {
                     continue;
                 }
@@ -430,4 +443,92 @@ pub fn rules_for(table: &Table, declared: &[Declared], infer_rules: bool) -> Vec
 pub fn apply(table: &Table, rules: &[Rule], row: &mut Row, seed: u64) -> Result<()> {
     let mut compiled = RowRules::new(table, rules)?;
     compiled.apply(row, seed, 0, Mode::Repair)
+}
+
+/// What is wrong with `schema`'s declared relations, each naming table and
+/// column: unknown columns or tables, cycles, an `after` whose range ends
+/// before the other column's begins, an aggregate over a table that does
+/// not reference the parent.
+pub(crate) fn problems(schema: &crate::Schema) -> Vec<crate::error::Problem> {
+    use crate::error::{Error, Problem};
+    let mut out = Vec::new();
+    for d in &schema.relations {
+        let Some(table) = schema.table(&d.table) else {
+            out.push(Problem::table(
+                &d.table,
+                format!(
+                    "the relation `{}` is for a table the schema does not have",
+                    d.rule.describe()
+                ),
+            ));
+            continue;
+        };
+        let at = |msg: String| Problem::column(&table.name, d.rule.target(), msg);
+        match &d.rule {
+            Rule::NotInferred { column } if column != "*" && table.column(column).is_none() => {
+                out.push(at(
+                    "`infer: false` for a column the table does not have".to_owned()
+                ));
+            }
+            Rule::After { column, after, .. } => {
+                if let (Some(c), Some(a)) = (table.column(column), table.column(after)) {
+                    let time = |c: &crate::Column| {
+                        c.range.as_ref().and_then(|r| match (&r.min, &r.max) {
+                            (crate::Literal::Text(lo), crate::Literal::Text(hi)) => Some((
+                                crate::engine::offline_support::parse_datetime(lo)?,
+                                crate::engine::offline_support::parse_datetime(hi)?,
+                            )),
+                            _ => None,
+                        })
+                    };
+                    if !matches!(c.ty, crate::DataType::Date | crate::DataType::DateTime)
+                        || !matches!(a.ty, crate::DataType::Date | crate::DataType::DateTime)
+                    {
+                        out.push(at(format!("`after: {after}` needs two date or datetime columns")));
+                    } else if let (Some((_, hi)), Some((lo, _))) = (time(c), time(a))
+                        && hi < lo
+                    {
+                        out.push(at(format!(
+                            "`after: {after}` cannot hold: {column}'s range ends before {after}'s begins"
+                        )));
+                    }
+                }
+            }
+            Rule::Aggregate {
+                child, child_column, ..
+            } => match schema.table(child) {
+                None => out.push(at(format!(
+                    "`expr` summarises `{child}`, a table the schema does not have"
+                ))),
+                Some(c) => {
+                    if !c.all_foreign_keys().iter().any(|fk| fk.table == table.name) {
+                        out.push(at(format!(
+                            "`{child}` has no foreign key to {}, so it has no rows per {} row",
+                            table.name, table.name
+                        )));
+                    }
+                    if let Some(cc) = child_column
+                        && c.column(cc).is_none()
+                    {
+                        out.push(at(format!(
+                            "`expr` reads `{child}.{cc}`, a column {child} does not have"
+                        )));
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+    for table in &schema.tables {
+        let declared: Vec<Rule> = schema
+            .relations
+            .iter()
+            .filter(|d| d.table == table.name && d.rule.is_row_level())
+            .map(|d| d.rule.clone())
+            .collect();
+        if let Err(Error::InvalidSchema { problems, .. }) = RowRules::new(table, &declared) {
+            out.extend(problems);
+        }
+    }
+    out
 }

@@ -6,8 +6,23 @@
 /// Prefixes that say whose or which value a column holds, not what it is:
 /// `billing_city` is a city.
 pub(crate) const ROLE_PREFIXES: &[&str] = &[
-    "billing", "shipping", "delivery", "home", "work", "office", "primary", "secondary", "mailing",
-    "personal", "main", "alt", "alternate", "current", "residence", "legal", "registered",
+    "billing",
+    "shipping",
+    "delivery",
+    "home",
+    "work",
+    "office",
+    "primary",
+    "secondary",
+    "mailing",
+    "personal",
+    "main",
+    "alt",
+    "alternate",
+    "current",
+    "residence",
+    "legal",
+    "registered",
 ];
 
 /// The words of a column or table name, lower-case, split at `_`, `-`,
@@ -105,7 +120,13 @@ mod tests {
 
     #[test]
     fn every_case_style_gives_the_same_words() {
-        for name in ["postal_code", "PostalCode", "postalCode", "POSTAL_CODE", "postal-code"] {
+        for name in [
+            "postal_code",
+            "PostalCode",
+            "postalCode",
+            "POSTAL_CODE",
+            "postal-code",
+        ] {
             assert_eq!(snake(name), "postal_code", "{name}");
         }
         assert_eq!(snake("EMAIL_ADDR"), "email_address");

@@ -16,7 +16,15 @@ use super::kinds;
 use super::model::{Column, DataType, ForeignKey, List, Literal, Range, Reference, Schema, Table, Text};
 use crate::error::Problem;
 
-const TABLE_KEYS: &[&str] = &["name", "doc", "columns", "unique", "primary_key", "foreign_keys"];
+const TABLE_KEYS: &[&str] = &[
+    "name",
+    "doc",
+    "columns",
+    "unique",
+    "primary_key",
+    "foreign_keys",
+    "infer",
+];
 const COLUMN_KEYS: &[&str] = &[
     "type",
     "kind",
@@ -30,6 +38,10 @@ const COLUMN_KEYS: &[&str] = &[
     "one_of",
     "pattern",
     "generator",
+    // Declared relations (`super::declared`).
+    "after",
+    "expr",
+    "infer",
 ];
 
 /// Turns a parsed document into a schema plus every problem met on the way.
@@ -85,6 +97,7 @@ pub(crate) fn interpret(doc: &Value, default_name: &str) -> (Schema, Vec<Problem
         });
     }
     resolve_implicit_foreign_keys(&mut schema, &mut problems);
+    schema.relations = super::declared::read(doc, &schema, &mut problems);
     (schema, problems)
 }
 
@@ -497,7 +510,9 @@ pub(crate) fn to_value(schema: &Schema) -> Value {
         .iter()
         .map(|t| (t.name.to_string(), table_value(t)))
         .collect();
-    json!({ "tables": tables })
+    let mut doc = json!({ "tables": tables });
+    super::declared::write(schema, &mut doc);
+    doc
 }
 
 fn table_value(table: &Table) -> Value {

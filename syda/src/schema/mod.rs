@@ -29,6 +29,7 @@
 //! Loading always validates: the error lists every problem at once, each
 //! with its table and column.
 
+mod declared;
 pub(crate) mod describe;
 mod file;
 pub mod kinds;

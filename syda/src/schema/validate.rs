@@ -77,6 +77,7 @@ pub(crate) fn problems(schema: &Schema) -> Vec<Problem> {
         check_table(schema, table, &mut problems);
     }
     check_cycles(schema, &mut problems);
+    problems.extend(crate::relation::problems(schema));
     problems
 }
 

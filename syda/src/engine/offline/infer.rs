@@ -118,8 +118,9 @@ fn integer_kind(table: &Table, w: &Words<'_>) -> Option<&'static str> {
     let first = w.tokens.first().copied().unwrap_or("");
     if w.has("age") {
         Some("age")
-    } else if w.any(&["active", "enabled", "disabled", "deleted", "verified", "flag", "visible", "archived"])
-        || matches!(first, "is" | "has" | "can" | "allow" | "allows")
+    } else if w.any(&[
+        "active", "enabled", "disabled", "deleted", "verified", "flag", "visible", "archived",
+    ]) || matches!(first, "is" | "has" | "can" | "allow" | "allows")
     {
         Some("flag")
     } else if w.any(&["quantity", "qty", "units"]) {
@@ -136,13 +137,19 @@ fn integer_kind(table: &Table, w: &Words<'_>) -> Option<&'static str> {
         Some("minutes")
     } else if w.any(&["hours", "hrs"]) {
         Some("hours")
+    } else if w.any(&["milliseconds", "ms", "millis"]) {
+        Some("milliseconds")
+    } else if w.any(&["bytes", "filesize"]) || w.contains("file_size") {
+        Some("bytes")
     } else if w.any(&["rating", "stars"]) {
         Some("rating")
     } else if w.any(&["score", "points"]) {
         Some("score")
     } else if w.any(&["percent", "percentage", "pct"]) {
         Some("percentage")
-    } else if w.any(&["kind", "type", "status", "level", "priority", "tier", "stage", "grade", "code", "category"]) {
+    } else if w.any(&[
+        "kind", "type", "status", "level", "priority", "tier", "stage", "grade", "code", "category",
+    ]) {
         Some("code")
     } else if w.any(&["cents", "id"]) {
         None
@@ -261,6 +268,10 @@ fn text_kind_by_name(table: &Table, w: &Words<'_>) -> Option<&'static str> {
         "company"
     } else if w.any(&["industry", "sector"]) {
         "industry"
+    } else if w.any(&[
+        "composer", "author", "artist", "director", "singer", "actor", "writer",
+    ]) {
+        "name"
     } else if w.any(&["genre"]) {
         "genre"
     } else if w.any(&["department", "dept", "division", "team"]) {
@@ -359,7 +370,10 @@ fn name_in_table(table: &Table, w: &Words<'_>) -> Option<&'static str> {
         Some("genre")
     } else if is_table(table, &["language"]) {
         Some("language")
-    } else if is_table(table, &["artist", "band", "singer", "actor", "director", "composer"]) {
+    } else if is_table(
+        table,
+        &["artist", "band", "singer", "actor", "director", "composer"],
+    ) {
         Some("name")
     } else if is_table(table, &["country", "countries"]) {
         Some("country")
@@ -367,7 +381,19 @@ fn name_in_table(table: &Table, w: &Words<'_>) -> Option<&'static str> {
         Some("city")
     } else if is_table(table, &["brand"]) {
         Some("brand")
-    } else if is_table(table, &["store", "shop", "branch", "warehouse", "restaurant", "hotel", "venue", "bank"]) {
+    } else if is_table(
+        table,
+        &[
+            "store",
+            "shop",
+            "branch",
+            "warehouse",
+            "restaurant",
+            "hotel",
+            "venue",
+            "bank",
+        ],
+    ) {
         Some("company")
     } else if is_table(table, &["department"]) {
         Some("department")
@@ -460,13 +486,18 @@ pub(crate) fn infer_statuses(table: &Table, column: &Column) -> Option<&'static 
     }
     let snake = crate::relation::names::snake(&column.name);
     let base = crate::relation::names::without_role(&snake);
-    if !matches!(base, "status" | "state" | "order_status" | "payment_status" | "stage") {
+    if !matches!(
+        base,
+        "status" | "state" | "order_status" | "payment_status" | "stage"
+    ) {
         return None;
     }
-    if base == "state" && table.columns.iter().any(|c| {
-        let n = crate::relation::names::snake(&c.name);
-        n.contains("city") || n.contains("country") || n.contains("zip") || n.contains("postal")
-    }) {
+    if base == "state"
+        && table.columns.iter().any(|c| {
+            let n = crate::relation::names::snake(&c.name);
+            n.contains("city") || n.contains("country") || n.contains("zip") || n.contains("postal")
+        })
+    {
         return None; // a state of an address
     }
     Some(if is_table(table, &["order", "shipment", "purchase"]) {
@@ -693,7 +724,7 @@ mod tests {
 
     #[test]
     fn unknown_names_infer_nothing() {
-        for name in ["foo", "xyz_value_thing", "flag_bits", "sku"] {
+        for name in ["foo", "xyz_value_thing", "flag_bits"] {
             assert_eq!(kind_of("things", name, DataType::Text), None, "{name}");
         }
         assert_eq!(kind_of("things", "count", DataType::Boolean), None);
@@ -757,7 +788,13 @@ mod tests {
             Some("product_name")
         );
         assert_eq!(kind_of("categories", "name", DataType::Text), Some("category"));
-        assert_eq!(kind_of("widgets", "name", DataType::Text), None);
+        // A name nothing explains reads as a title, not lorem.
+        assert_eq!(kind_of("widgets", "name", DataType::Text), Some("title"));
+        assert_eq!(kind_of("films", "title", DataType::Text), Some("title"));
+        assert_eq!(kind_of("albums", "Title", DataType::Text), Some("title"));
+        assert_eq!(kind_of("genres", "Name", DataType::Text), Some("genre"));
+        assert_eq!(kind_of("artists", "Name", DataType::Text), Some("name"));
+        assert_eq!(kind_of("stores", "name", DataType::Text), Some("company"));
         let doc_table = Table::new("widgets").with_doc("A company we sell to");
         let name = Column::new("name", DataType::Text);
         assert_eq!(infer_kind(&doc_table, &name), Some("company"));
@@ -773,6 +810,69 @@ mod tests {
         );
         assert_eq!(kind_with_doc("homepage_ref", "Company website"), Some("url"));
         assert_eq!(kind_with_doc("x", "Nothing to see"), None);
+    }
+
+    #[test]
+    fn every_case_style_and_role_prefix_infers_the_same_kind() {
+        for (name, kind) in [
+            ("PostalCode", "postcode"),
+            ("BillingCity", "city"),
+            ("billing_city", "city"),
+            ("customerEmail", "email"),
+            ("EMAIL_ADDR", "email"),
+            ("FirstName", "first_name"),
+            ("ShippingCountry", "country"),
+            ("home-phone", "phone"),
+        ] {
+            assert_eq!(kind_of("things", name, DataType::Text), Some(kind), "{name}");
+        }
+    }
+
+    #[test]
+    fn numbers_get_plausible_kinds_from_their_names() {
+        for (name, ty, kind) in [
+            ("active", DataType::Integer, "flag"),
+            ("is_deleted", DataType::Integer, "flag"),
+            ("release_year", DataType::Integer, "year"),
+            ("rental_duration", DataType::Integer, "days"),
+            ("length", DataType::Integer, "minutes"),
+            ("rating", DataType::Integer, "rating"),
+            ("stock", DataType::Integer, "stock"),
+            ("view_count", DataType::Integer, "count"),
+            ("status", DataType::Integer, "code"),
+            ("payment_kind", DataType::Integer, "code"),
+            ("rental_rate", DataType::Decimal, "small_price"),
+            ("discount", DataType::Decimal, "discount"),
+            ("shipping_fee", DataType::Decimal, "fee"),
+        ] {
+            assert_eq!(kind_of("films", name, ty), Some(kind), "{name}");
+        }
+        assert_eq!(
+            kind_of("payments", "amount", DataType::Decimal),
+            Some("small_price")
+        );
+        assert_eq!(kind_of("orders", "amount", DataType::Decimal), Some("amount"));
+    }
+
+    #[test]
+    fn text_vocabulary_instead_of_lorem() {
+        for (table, name, kind) in [
+            ("films", "language", "language"),
+            ("films", "language_code", "language_code"),
+            ("packages", "license", "license"),
+            ("packages", "version", "version"),
+            ("products", "sku", "sku"),
+            ("products", "brand", "brand"),
+            ("employees", "department", "department"),
+            ("tracks", "genre", "genre"),
+            ("films", "rating", "film_rating"),
+            ("posts", "tags", "tag"),
+            ("uploads", "file_name", "file_name"),
+            ("products", "unit", "unit"),
+            ("addresses", "district", "state"),
+        ] {
+            assert_eq!(kind_of(table, name, DataType::Text), Some(kind), "{table}.{name}");
+        }
     }
 
     #[test]

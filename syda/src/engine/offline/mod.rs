@@ -135,9 +135,12 @@ impl OfflineEngine {
     pub fn relations_for(&self, table: &Table) -> Vec<Rule> {
         let custom = |name: &str| {
             self.generators.column(&table.name, name).is_some()
-                || table
-                    .column(name)
-                    .is_some_and(|c| c.generator.is_some() || c.kind.as_deref().is_some_and(|k| self.generators.kind(k).is_some()))
+                || table.column(name).is_some_and(|c| {
+                    c.generator.is_some()
+                        || c.kind
+                            .as_deref()
+                            .is_some_and(|k| self.generators.kind(k).is_some())
+                })
         };
         relation::rules_for(table, &self.relations, self.infer_relations)
             .into_iter()
@@ -204,7 +207,15 @@ impl OfflineEngine {
     pub fn rows_range<'a>(&'a self, table: &'a Table, range: Range<u64>) -> Result<TableRows<'a>> {
         let mut plans = plan::plan_table(self, table, range.end)?;
         let keys = plan::plan_keys(table, &plans, range.end)?;
-        let rules = self.relations_for(table);
+        let mut rules = self.relations_for(table);
+        // A custom generator (also one for an inferred kind) wins over a rule.
+        rules.retain(|r| {
+            r.targets().iter().all(|t| {
+                table
+                    .column_index(t)
+                    .is_none_or(|i| matches!(plans[i].source, Source::Builtin(_)))
+            })
+        });
         let relations = if rules.is_empty() {
             None
         } else {
@@ -212,6 +223,9 @@ impl OfflineEngine {
             // Derived columns are kept unique by the rules, after deriving.
             for t in compiled.targets() {
                 plans[t].unique = false;
+            }
+            for t in compiled.always_derived() {
+                plans[t].derived = true;
             }
             Some(compiled)
         };
@@ -304,16 +318,7 @@ impl TableRows<'_> {
             }
         }
         if let Some(relations) = &mut self.relations {
-            relations
-                .apply(&mut row, self.stream, index, Mode::Derive)
-                .map_err(|e| match e {
-                    Error::Unsatisfiable { message, .. } => Error::Unsatisfiable {
-                        table: self.table.name.to_string(),
-                        column: String::new(),
-                        message,
-                    },
-                    other => other,
-                })?;
+            relations.apply(&mut row, self.stream, index, Mode::Derive)?;
         }
         self.next += 1;
         Ok(row)
@@ -372,6 +377,10 @@ impl TableRows<'_> {
         let plan = &self.plans[c];
         if is_null(self.stream, index, c, plan.null_threshold) {
             return Ok(Value::Null);
+        }
+        if plan.derived {
+            // Filled by the table's relations once the row is complete.
+            return Ok(Value::Text(String::new()));
         }
         let tries = plan.tries();
         let mut last = Value::Null;

@@ -33,6 +33,8 @@ pub(crate) struct ColumnPlan {
     /// For `pattern` with `max_length`: the same pattern with ever fewer
     /// repetitions, tried when the values come out too long.
     pub(crate) shorter: Vec<rand_regex::Regex>,
+    /// Filled by a relation after the row's other columns, not generated.
+    pub(crate) derived: bool,
 }
 
 /// Longest run a `*` or `+` in a pattern repeats.
@@ -195,6 +197,7 @@ fn plan_column(
         max_length: (col.ty == DataType::Text).then_some(col.max_length).flatten(),
         to_text: false,
         shorter: Vec::new(),
+        derived: false,
     };
     let gens = &engine.generators;
 
