@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use stats_support::{Rng, date, days, num};
 use syda::Value;
-use syda::engine::stats::{DatabaseModel, FitOptions, TableRows, fit_related};
+use syda::engine::stats::{DatabaseModel, FitOptions, GeneratedTable, TableRows, fit_related};
 use syda::report::ks_two_sample;
 
 /// Customers (20 % enterprise) and their orders: enterprise customers
@@ -66,11 +66,11 @@ fn shop(customers: usize, seed: u64) -> Vec<TableRows> {
     ]
 }
 
-fn table<'a>(data: &'a [(String, Vec<String>, Vec<Vec<Value>>)], name: &str) -> &'a Vec<Vec<Value>> {
+fn table<'a>(data: &'a [GeneratedTable], name: &str) -> &'a Vec<Vec<Value>> {
     &data.iter().find(|t| t.0 == name).unwrap().2
 }
 
-fn as_generated(tables: &[TableRows]) -> Vec<(String, Vec<String>, Vec<Vec<Value>>)> {
+fn as_generated(tables: &[TableRows]) -> Vec<GeneratedTable> {
     tables
         .iter()
         .map(|t| (t.name.clone(), t.columns.clone(), t.rows.clone()))
@@ -78,7 +78,7 @@ fn as_generated(tables: &[TableRows]) -> Vec<(String, Vec<String>, Vec<Vec<Value
 }
 
 /// Children per customer, customers without orders included.
-fn fan_out(data: &[(String, Vec<String>, Vec<Vec<Value>>)]) -> Vec<f64> {
+fn fan_out(data: &[GeneratedTable]) -> Vec<f64> {
     let mut per: HashMap<i64, f64> = table(data, "customers")
         .iter()
         .map(|c| (c[0].as_i64().unwrap(), 0.0))
@@ -90,7 +90,7 @@ fn fan_out(data: &[(String, Vec<String>, Vec<Vec<Value>>)]) -> Vec<f64> {
     per.into_values().collect()
 }
 
-fn mean_amount_by_segment(data: &[(String, Vec<String>, Vec<Vec<Value>>)]) -> HashMap<String, f64> {
+fn mean_amount_by_segment(data: &[GeneratedTable]) -> HashMap<String, f64> {
     let seg: HashMap<i64, String> = table(data, "customers")
         .iter()
         .map(|c| (c[0].as_i64().unwrap(), c[1].as_str().unwrap().to_owned()))
@@ -205,7 +205,7 @@ fn the_multi_table_figures_compare_both_databases() {
         .expect("segment drives amount");
     assert!(dep.2 > 0.5 && (dep.2 - dep.3).abs() < 0.05, "{f}");
     // Enterprise customers have more orders, in both.
-    let per_segment = |data: &[(String, Vec<String>, Vec<Vec<Value>>)]| {
+    let per_segment = |data: &[GeneratedTable]| {
         let seg: HashMap<i64, bool> = table(data, "customers")
             .iter()
             .map(|c| (c[0].as_i64().unwrap(), c[1].as_str() == Some("enterprise")))
