@@ -60,7 +60,8 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct FitArgs {
-    /// The real data: a .csv, .jsonl or .json file of rows (or use --database-url).
+    /// The real data: a .csv, .jsonl or .json file of rows, or a directory
+    /// of them (one table each, with --foreign-key), or use --database-url.
     pub(crate) data: Option<PathBuf>,
     /// Where to write the model (JSON).
     #[arg(long, value_name = "MODEL.json")]
@@ -72,6 +73,18 @@ pub(crate) struct FitArgs {
     /// Categories seen fewer times than this are left out of the model.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub(crate) min_category_count: u64,
+    /// With a directory of data files: a foreign key between two of them,
+    /// CHILD.COLUMN=PARENT.COLUMN (repeatable).
+    #[arg(long = "foreign-key", value_name = "CHILD.COL=PARENT.COL")]
+    pub(crate) foreign_keys: Vec<syda::engine::stats::DeclaredKey>,
+    /// Learn no relations between columns (sums, products, inequalities,
+    /// allowed combinations).
+    #[arg(long)]
+    pub(crate) no_relations: bool,
+    /// One model for the whole table, not one per category of the column
+    /// the numbers depend on most.
+    #[arg(long)]
+    pub(crate) no_strata: bool,
     /// Fit a database table instead of a file: postgres://…, mysql://…
     /// (mariadb://…) or sqlite:path.
     #[cfg(feature = "db")]
@@ -94,13 +107,17 @@ pub(crate) struct FitArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// The real data (.csv, .jsonl, .json).
+    /// The real data (.csv, .jsonl, .json), or a directory of such files.
     pub(crate) real: PathBuf,
-    /// The synthetic data, with the same columns.
+    /// The synthetic data, with the same columns (or tables).
     pub(crate) synthetic: PathBuf,
     /// Also write the report as a self-contained HTML page.
     #[arg(long, value_name = "FILE.html")]
     pub(crate) html: Option<PathBuf>,
+    /// With two directories (one file per table): a foreign key to check,
+    /// CHILD.COLUMN=PARENT.COLUMN (repeatable).
+    #[arg(long = "foreign-key", value_name = "CHILD.COL=PARENT.COL")]
+    pub(crate) foreign_keys: Vec<syda::engine::stats::DeclaredKey>,
 }
 
 /// Which database and tables to read.
@@ -238,6 +255,10 @@ pub(crate) struct GenerateArgs {
     /// A model made by `syda fit`, for `--engine stats`; repeatable, one per table.
     #[arg(long, value_name = "MODEL.json")]
     pub(crate) fitted: Vec<PathBuf>,
+    /// With a fitted database (`syda fit --database-url` or a directory):
+    /// rows of every table as a multiple of the fitted ones.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    pub(crate) scale: f64,
     /// Options of `--engine llm`.
     #[command(flatten)]
     pub(crate) llm: Box<LlmArgs>,

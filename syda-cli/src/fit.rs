@@ -4,15 +4,26 @@
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use syda::engine::stats::{FitOptions, Source, fit_with};
+use syda::engine::stats::{DatabaseModel, FitOptions, Source, fit_with};
 
 use crate::cli::FitArgs;
 
 pub(crate) fn run(args: &FitArgs) -> anyhow::Result<()> {
+    let options = FitOptions {
+        min_category_count: args.min_category_count,
+        relations: !args.no_relations,
+        stratify: !args.no_strata,
+        ..FitOptions::default()
+    };
+    if let Some(started) = database(args, &options)? {
+        return started;
+    }
     let source = source(args)?;
     let options = FitOptions {
         min_category_count: args.min_category_count,
         table: args.table.clone(),
+        relations: !args.no_relations,
+        stratify: !args.no_strata,
         ..FitOptions::default()
     };
     let started = Instant::now();
@@ -31,6 +42,146 @@ pub(crate) fn run(args: &FitArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A whole database: a directory of files, or `--database-url` without
+/// `--table`. `None` when the source is one table.
+fn database(args: &FitArgs, options: &FitOptions) -> anyhow::Result<Option<anyhow::Result<()>>> {
+    let started = Instant::now();
+    let model = match &args.data {
+        Some(dir) if dir.is_dir() => {
+            #[cfg(feature = "db")]
+            if args.database_url.is_some() {
+                bail!(
+                    "give either a directory ({}) or --database-url, not both",
+                    dir.display()
+                );
+            }
+            syda::engine::stats::fit_directory(dir, &args.foreign_keys, options)?
+        }
+        _ if !args.foreign_keys.is_empty() => {
+            bail!("--foreign-key is for a directory of data files (one table per file)")
+        }
+        #[cfg(feature = "db")]
+        None if args.database_url.is_some() && args.table.is_none() => {
+            let url = args.database_url.as_deref().unwrap_or_default();
+            let read = syda::db::ReadOptions {
+                schema: args.schema.clone(),
+                limit: args.limit,
+                random: args.random,
+            };
+            let introspect = syda::db::IntrospectOptions {
+                schema: args.schema.clone(),
+                ..Default::default()
+            };
+            eprintln!("reading every table of {}", syda::db::redact(url));
+            syda::engine::stats::fit_database_model(url, &introspect, &read, options)?
+        }
+        _ => return Ok(None),
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    std::fs::write(&args.out, model.to_json())
+        .with_context(|| format!("writing the model to {}", args.out.display()))?;
+    for t in &model.tables {
+        print!("{}", t.model);
+        for l in &t.links {
+            let mean: f64 = l.children.iter().enumerate().map(|(k, w)| k as f64 * w).sum();
+            println!(
+                "  {} → {}.{}: {mean:.2} children per parent on average (0 to {}){}",
+                l.column,
+                l.parent,
+                l.parent_column,
+                l.children.len().saturating_sub(1),
+                if l.context.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", conditioned on {}",
+                        l.context
+                            .iter()
+                            .map(|c| c.0.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            );
+        }
+    }
+    eprintln!(
+        "fitted {} tables in {seconds:.2} s; model written to {} (generate with: syda generate --engine stats --fitted {} --scale 1 --out DIR)",
+        model.tables.len(),
+        args.out.display(),
+        args.out.display()
+    );
+    Ok(Some(Ok(())))
+}
+
+/// Whether `--fitted` is one fitted database (not one model per table).
+pub(crate) fn is_database_model(fitted: &[std::path::PathBuf]) -> bool {
+    match fitted {
+        [one] => std::fs::read_to_string(one).is_ok_and(|json| DatabaseModel::is_database_json(&json)),
+        _ => false,
+    }
+}
+
+/// `syda generate --engine stats --fitted DB.json --scale F --out DIR`: every
+/// table of a fitted database, one file each, written atomically.
+pub(crate) fn generate_database(args: &crate::cli::GenerateArgs) -> anyhow::Result<()> {
+    use syda::output::{Format, TableWriter};
+    use syda::{Column, DataType, Table};
+
+    let path = &args.fitted[0];
+    let json = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let model = DatabaseModel::from_json(&json, &path.display().to_string())?;
+    if !(args.scale.is_finite() && args.scale > 0.0) {
+        bail!("--scale {} must be a positive number", args.scale);
+    }
+    if Format::from_path(&args.out).is_some() && !args.out.is_dir() {
+        bail!(
+            "--out {} is a file; a fitted database writes one file per table into a directory",
+            args.out.display()
+        );
+    }
+    let format = args.format.map(Format::from).unwrap_or(Format::Csv);
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let started = Instant::now();
+    let tables = model.sample(args.scale, args.seed)?;
+    let mut pending = Vec::with_capacity(tables.len());
+    let mut rows_written = 0u64;
+    for ((name, columns, rows), fitted) in tables.iter().zip(&model.tables) {
+        if !args.tables.is_empty() && !args.tables.contains(name) {
+            continue;
+        }
+        let schema = fitted.model.to_table();
+        let mut table = Table::new(name.clone());
+        for c in columns {
+            let column = schema
+                .columns
+                .iter()
+                .find(|s| s.name == c.as_str())
+                .cloned()
+                .unwrap_or_else(|| Column::new(c.clone(), DataType::Integer).nullable());
+            table = table.with_column(column);
+        }
+        let dest = args.out.join(format!("{name}.{}", format.extension()));
+        let mut w = TableWriter::create(&dest, format, &table)?;
+        for row in rows {
+            w.write_row(row)?;
+        }
+        rows_written += rows.len() as u64;
+        pending.push(w.finish()?);
+    }
+    for p in pending {
+        p.commit().context("moving the finished files into place")?;
+    }
+    eprintln!(
+        "wrote {rows_written} rows in {} tables to {} in {:.2} s (scale {})",
+        tables.len(),
+        args.out.display(),
+        started.elapsed().as_secs_f64(),
+        args.scale
+    );
+    Ok(())
+}
+
 /// Exactly one of a data file and `--database-url`.
 fn source(args: &FitArgs) -> anyhow::Result<Source> {
     #[cfg(feature = "db")]
@@ -42,7 +193,7 @@ fn source(args: &FitArgs) -> anyhow::Result<Source> {
             );
         }
         let Some(table) = &args.table else {
-            bail!("--database-url needs --table T: the table to fit");
+            bail!("--database-url without --table fits the whole database");
         };
         let options = syda::db::ReadOptions {
             schema: args.schema.clone(),

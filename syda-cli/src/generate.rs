@@ -21,6 +21,9 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     if args.engine != EngineArg::Llm {
         crate::llm::reject_options(&args.llm)?;
     }
+    if args.engine == EngineArg::Stats && crate::fit::is_database_model(&args.fitted) {
+        return crate::fit::generate_database(args);
+    }
     let stats = stats_engine(args.engine, &args.fitted)?;
     let full = match (&args.schema, &args.diesel, &stats) {
         (Some(path), _, _) => Schema::from_path(path)?,

@@ -52,6 +52,21 @@ pub fn to_html(report: &QualityReport, title: &str) -> String {
         p.dcr_p5,
         p.holdout_dcr_p5
     );
+    if !report.relations.is_empty() {
+        out.push_str(
+            "<h2>Relations</h2>\n<table><tr><th>learnt from the real data</th><th>real rows</th><th>synthetic rows</th></tr>\n",
+        );
+        for r in &report.relations {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+                escape(&r.rule),
+                pct(r.real),
+                pct(r.synthetic)
+            );
+        }
+        out.push_str("</table>\n");
+    }
     out.push_str(
         "<h2>Column shapes</h2>\n<table><tr><th>column</th><th>kind</th><th>metric</th><th>score</th></tr>\n",
     );

@@ -38,14 +38,18 @@
 
 mod html;
 
+mod related;
+
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 
+pub use related::{LinkFigures, compare_related};
+
 use crate::engine::EngineRng;
-use crate::engine::stats::{ColumnKind, FitOptions, Marginal, Source, fit_with};
+use crate::engine::stats::{ColumnKind, FitOptions, FittedModel, Marginal, Source, StatsRule, fit_with};
 use crate::engine::stats::{parse_date, parse_datetime};
 use crate::error::{Error, Result};
 
@@ -143,6 +147,23 @@ pub struct QualityReport {
     pub privacy: Privacy,
     /// Per-column frequencies, for the HTML report.
     pub plots: Vec<ColumnPlot>,
+    /// The relations learnt from the real data and how often each holds in
+    /// both data sets.
+    pub relations: Vec<RelationCheck>,
+}
+
+/// One relation learnt from the real data ([`crate::engine::stats::StatsRule`]),
+/// checked on both data sets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelationCheck {
+    /// The rule, as text (`total = units × unit_price`).
+    pub rule: String,
+    /// Share of real rows (with values in its columns) it holds in.
+    pub real: f64,
+    /// Share of synthetic rows it holds in.
+    pub synthetic: f64,
+    /// Synthetic rows with values in its columns.
+    pub synthetic_checked: u64,
 }
 
 /// One scored column of one data set.
@@ -168,6 +189,7 @@ pub fn compare(real: &Source, synthetic: &Source) -> Result<QualityReport> {
         real,
         &FitOptions {
             min_category_count: 1,
+            stratify: false,
             ..FitOptions::default()
         },
     )?;
@@ -240,7 +262,22 @@ pub fn compare(real: &Source, synthetic: &Source) -> Result<QualityReport> {
     } else {
         mean(pairs.iter().map(|p| p.score))
     };
+    let relations = model
+        .rules
+        .iter()
+        .map(|r| {
+            let (synthetic, synthetic_checked) =
+                holds(&r.rule, &scored, &model, true, synthetic_rows as usize);
+            RelationCheck {
+                rule: r.rule.to_string(),
+                real: holds(&r.rule, &scored, &model, false, real_rows as usize).0,
+                synthetic,
+                synthetic_checked,
+            }
+        })
+        .collect();
     Ok(QualityReport {
+        relations,
         real_rows,
         synthetic_rows,
         privacy: privacy(&scored, real_rows as usize, synthetic_rows as usize),
@@ -251,6 +288,47 @@ pub fn compare(real: &Source, synthetic: &Source) -> Result<QualityReport> {
         pair_trends,
         overall: (column_shapes + pair_trends) / 2.0,
     })
+}
+
+/// Share of rows of one side the rule holds in, and the rows it could be
+/// checked on (values in all its columns).
+fn holds(
+    rule: &StatsRule,
+    scored: &[Scored],
+    model: &FittedModel,
+    synthetic: bool,
+    rows: usize,
+) -> (f64, u64) {
+    let data = |name: &str| {
+        scored
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| (c, if synthetic { &c.synthetic } else { &c.real }))
+    };
+    let decimals = match model.column(rule.target()).map(|c| &c.marginal) {
+        Some(Marginal::Numeric { decimals, .. }) => *decimals,
+        _ => 0,
+    };
+    let (mut yes, mut all) = (0u64, 0u64);
+    for i in 0..rows {
+        let number = |name: &str| match data(name)? {
+            (_, Data::Numbers(v)) => v.get(i).copied().filter(|x| !x.is_nan()),
+            _ => None,
+        };
+        let text = |name: &str| match data(name)? {
+            (c, Data::Labels(v)) => v
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|code| c.labels.get(code as usize).cloned()),
+            _ => None,
+        };
+        if let Some(h) = rule.holds(&number, &text, decimals) {
+            all += 1;
+            yes += u64::from(h);
+        }
+    }
+    (if all == 0 { 1.0 } else { yes as f64 / all as f64 }, all)
 }
 
 fn read(
@@ -646,6 +724,21 @@ impl fmt::Display for QualityReport {
                     .map(|(r, s)| format!(" (correlation real {r:.3}, synthetic {s:.3})"))
                     .unwrap_or_default();
                 writeln!(f, "  {} × {}  {}  {}{corr}", p.a, p.b, p.metric, pct(p.score))?;
+            }
+        }
+        if !self.relations.is_empty() {
+            writeln!(
+                f,
+                "\n  relations learnt from the real data (share of rows they hold in):"
+            )?;
+            for r in &self.relations {
+                writeln!(
+                    f,
+                    "  {}  real {}  synthetic {}",
+                    r.rule,
+                    pct(r.real),
+                    pct(r.synthetic)
+                )?;
             }
         }
         let p = &self.privacy;

@@ -4,6 +4,7 @@
 use super::engine::StatsEngine;
 use super::fit::{FitOptions, fit_with};
 use super::model::FittedModel;
+use super::related::{DatabaseModel, TableRows, fit_related};
 use super::source::Source;
 use crate::db::{Database, IntrospectOptions, ReadOptions};
 use crate::error::Result;
@@ -123,4 +124,73 @@ pub fn fit_database(
         )?);
     }
     Ok(FittedDatabase { schema, models })
+}
+
+/// Introspects the database at `url` and fits every selected table as one
+/// [`DatabaseModel`] (blocking): single-column foreign keys become
+/// children-per-parent distributions and parent context, so
+/// [`DatabaseModel::sample`] rebuilds the database at any scale with every
+/// foreign key valid. Self-references and composite keys are left to the
+/// columns' models. Tables without rows are fitted from no rows: an error
+/// naming them.
+pub fn fit_database_model(
+    url: &str,
+    introspect: &IntrospectOptions,
+    read: &ReadOptions,
+    fit: &FitOptions,
+) -> Result<DatabaseModel> {
+    let runtime = crate::db::blocking::runtime()?;
+    let mut read = read.clone();
+    if read.schema.is_none() {
+        read.schema.clone_from(&introspect.schema);
+    }
+    let tables = runtime.block_on(async {
+        let db = Database::connect(url).await?;
+        let result = async {
+            let schema = crate::db::introspect(&db, introspect).await?;
+            let mut tables = Vec::with_capacity(schema.tables.len());
+            for table in schema.tables.iter() {
+                let (columns, rows) = crate::db::read_table(&db, &table.name, &read).await?;
+                tables.push(table_rows(table, columns, rows));
+            }
+            Ok::<_, crate::Error>(tables)
+        }
+        .await;
+        db.close().await;
+        result
+    })?;
+    fit_related(tables, fit)
+}
+
+/// A schema table's rows with its primary key and single-column foreign keys
+/// (not self-references).
+pub fn table_rows(
+    table: &crate::schema::Table,
+    columns: Vec<String>,
+    rows: Vec<crate::value::Row>,
+) -> TableRows {
+    let primary_key = table
+        .columns
+        .iter()
+        .find(|c| c.primary_key)
+        .map(|c| c.name.to_string());
+    let foreign_keys = table
+        .all_foreign_keys()
+        .into_iter()
+        .filter(|fk| fk.columns.len() == 1 && fk.table != table.name)
+        .map(|fk| {
+            (
+                fk.columns[0].to_string(),
+                fk.table.to_string(),
+                fk.references[0].to_string(),
+            )
+        })
+        .collect();
+    TableRows {
+        name: table.name.to_string(),
+        columns,
+        rows,
+        primary_key,
+        foreign_keys,
+    }
 }

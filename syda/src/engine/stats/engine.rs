@@ -5,11 +5,12 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use super::model::FittedModel;
+use super::model::{FittedModel, Marginal};
 use super::sample::Sampler;
 use crate::engine::offline::constraints::table_stream;
 use crate::engine::{Engine, OfflineEngine, RowStream};
 use crate::error::Result;
+use crate::relation::Declared;
 use crate::schema::{Schema, Table};
 use crate::value::{Row, Value};
 
@@ -65,6 +66,7 @@ impl StatsEngine {
         if !self.order.contains(&model.table) {
             self.order.push(model.table.clone());
         }
+        self.local = declare(std::mem::take(&mut self.local), &model);
         Arc::make_mut(&mut self.models).insert(model.table.clone(), model);
         self
     }
@@ -77,7 +79,7 @@ impl StatsEngine {
 
     /// Replaces the local engine (its seed, null rate and custom generators).
     pub fn with_local(mut self, local: OfflineEngine) -> StatsEngine {
-        self.local = local;
+        self.local = self.models.values().fold(local, declare);
         self
     }
 
@@ -127,7 +129,9 @@ impl Engine for StatsEngine {
                 || in_composite_fk(&column.name)
                 || generators.column(&table.name, &column.name).is_some()
                 || column.generator.is_some()
-                || fitted.is_none_or(|m| column.is_unique_in(table) && !model.columns[m].unique);
+                || fitted.is_none_or(|m| column.is_unique_in(table) && !model.columns[m].unique)
+                // Semantic columns come from their kind, with the planner's row relations.
+                || fitted.is_some_and(|m| matches!(model.columns[m].marginal, Marginal::Kind { .. }));
             match fitted {
                 Some(m) if !local => {
                     if !column.nullable {
@@ -168,6 +172,22 @@ impl Engine for StatsEngine {
             end: rows,
         }))
     }
+}
+
+/// The local engine with `model`'s relations declared for its table (once),
+/// so the planner applies them to the table's rows like any declared rule.
+fn declare(local: OfflineEngine, model: &FittedModel) -> OfflineEngine {
+    let mut declared = local.relations().to_vec();
+    for rule in model.relation_rules() {
+        let d = Declared {
+            table: model.table.clone(),
+            rule,
+        };
+        if !declared.contains(&d) {
+            declared.push(d);
+        }
+    }
+    local.with_relations(declared)
 }
 
 enum Fill {

@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use super::marginal::Distribution;
 use super::pattern::Pattern;
+use super::relations::{Relation, StatsRule};
 use super::sample::Sampler;
 use crate::error::{Error, Result};
+use crate::relation::{Expr, Rule};
 use crate::schema::{Column, DataType, Literal, Range, Table};
 
 /// The model file format this version writes and reads.
@@ -127,6 +129,14 @@ pub enum Marginal {
         /// Longest value, in characters.
         max_chars: u32,
     },
+    /// Personal or identifying text (e-mail addresses, names, phone
+    /// numbers, addresses, URLs) recognised at fit time: new values come
+    /// from the offline engine's kind, coherent with the row (an e-mail
+    /// from the row's names), never from the real values or their shapes.
+    Kind {
+        /// The kind (`email`, `first_name`, `phone`, …; see [`crate::schema::KINDS`]).
+        kind: String,
+    },
     /// Every value was NULL.
     Empty,
 }
@@ -177,6 +187,28 @@ pub struct FittedModel {
     pub columns: Vec<ColumnModel>,
     /// The Gaussian copula over numeric, boolean and categorical columns.
     pub copula: Copula,
+    /// Relations between columns the data obeys, kept when sampling, in
+    /// the order they are applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Relation>,
+    /// Sub-models per category of the column the numbers depend on most:
+    /// rows are drawn from one of them, chosen by its share of the rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strata: Option<Strata>,
+}
+
+/// A model split by the categories of one column: category-dependent
+/// numbers and multi-modal mixtures keep their shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Strata {
+    /// The splitting column.
+    pub column: String,
+    /// Each stratum's category; `None` for the rest (rarer categories and NULLs).
+    pub values: Vec<Option<String>>,
+    /// Each stratum's share of the rows.
+    pub weights: Vec<f64>,
+    /// Each stratum's model (same columns, fitted to its rows only).
+    pub models: Vec<FittedModel>,
 }
 
 impl FittedModel {
@@ -224,11 +256,58 @@ impl FittedModel {
                 }
                 Marginal::Pattern { pattern } => col.pattern = Some(pattern.regex().into()),
                 Marginal::Words { max_chars, .. } => col.max_length = Some(*max_chars),
+                Marginal::Kind { kind } => col.kind = Some(kind.clone().into()),
                 _ => {}
             }
             table = table.with_column(col);
         }
         table
+    }
+
+    /// The model's relations that [`crate::relation`] expresses, as its
+    /// rules: sums and products as [`Rule::Derived`], inequalities between
+    /// dates or date-times as [`Rule::After`] (at least the smallest real
+    /// gap, at most the largest). The planner and [`FittedModel::sample`]
+    /// apply them in [`Mode::Repair`](crate::relation::Mode::Repair) through
+    /// the same path as every engine's rows; numeric inequalities and
+    /// category combinations have no such rule and are kept by the sampler
+    /// alone.
+    pub fn relation_rules(&self) -> Vec<Rule> {
+        let col = |name: &str| Box::new(Expr::Column(name.to_owned()));
+        self.rules
+            .iter()
+            .filter_map(|r| match &r.rule {
+                StatsRule::Sum { column, left, right } => Some(Rule::Derived {
+                    column: column.clone(),
+                    expr: Expr::Add(col(left), col(right)),
+                }),
+                StatsRule::Product { column, left, right } => Some(Rule::Derived {
+                    column: column.clone(),
+                    expr: Expr::Mul(col(left), col(right)),
+                }),
+                StatsRule::AtLeast {
+                    column,
+                    lower,
+                    min_gap,
+                    gap,
+                } => {
+                    let kind = self.column(column)?.kind;
+                    let per_day = match kind {
+                        ColumnKind::Date => 1.0,
+                        ColumnKind::DateTime => 86_400.0,
+                        _ => return None,
+                    };
+                    let max = gap.as_ref().map_or(*min_gap, |g| g.max);
+                    Some(Rule::After {
+                        column: column.clone(),
+                        after: lower.clone(),
+                        min_days: (min_gap / per_day).ceil() as u32,
+                        max_days: ((max / per_day).floor() as u32).max((min_gap / per_day).ceil() as u32),
+                    })
+                }
+                StatsRule::Combination { .. } => None,
+            })
+            .collect()
     }
 
     /// The model as pretty JSON.
@@ -341,6 +420,7 @@ impl fmt::Display for FittedModel {
                 Marginal::Pattern { pattern } => format!("pattern {}", pattern.regex()),
                 Marginal::Uuid => "random UUIDs".to_owned(),
                 Marginal::Words { min, max, .. } => format!("{min}–{max} words"),
+                Marginal::Kind { kind } => format!("{kind} (offline engine)"),
                 Marginal::Empty => "always NULL".to_owned(),
             };
             writeln!(
@@ -354,6 +434,22 @@ impl fmt::Display for FittedModel {
         }
         if self.copula.columns.len() > 1 {
             writeln!(f, "  copula over {} columns", self.copula.columns.len())?;
+        }
+        for r in &self.rules {
+            writeln!(f, "  rule: {} (held in {:.2}% of rows)", r.rule, r.held * 100.0)?;
+        }
+        if let Some(s) = &self.strata {
+            writeln!(
+                f,
+                "  split by {} into {} sub-models ({})",
+                s.column,
+                s.models.len(),
+                s.values
+                    .iter()
+                    .map(|v| v.as_deref().unwrap_or("the rest"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
         }
         Ok(())
     }

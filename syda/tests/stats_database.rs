@@ -1,0 +1,261 @@
+//! Whole databases: children per parent, children conditioned on their
+//! parent's columns, children after their parents, every foreign key valid,
+//! at any scale.
+
+#![cfg(feature = "stats")]
+
+mod stats_support;
+
+use std::collections::{HashMap, HashSet};
+
+use stats_support::{Rng, date, days, num};
+use syda::Value;
+use syda::engine::stats::{DatabaseModel, FitOptions, GeneratedTable, TableRows, fit_related};
+use syda::report::ks_two_sample;
+
+/// Customers (20 % enterprise) and their orders: enterprise customers
+/// place more and larger orders, every order is placed after its customer
+/// signed up.
+fn shop(customers: usize, seed: u64) -> Vec<TableRows> {
+    let mut rng = Rng::new(seed);
+    let mut c_rows = Vec::new();
+    let mut o_rows = Vec::new();
+    for id in 1..=customers as i64 {
+        let enterprise = rng.uniform() < 0.2;
+        let signed = 18_000 + (rng.uniform() * 900.0) as i64;
+        c_rows.push(vec![
+            Value::Int(id),
+            Value::from(if enterprise { "enterprise" } else { "smb" }),
+            Value::from(date(signed)),
+        ]);
+        let n = if enterprise {
+            2 + rng.pick(&[1.0; 7])
+        } else {
+            rng.pick(&[3.0, 3.0, 2.0, 1.0])
+        };
+        for _ in 0..n {
+            let amount = if enterprise { 5000.0 } else { 500.0 } * (1.0 + 0.2 * rng.normal()).max(0.1);
+            let placed = signed + (-(rng.uniform().max(1e-9)).ln() * 60.0) as i64;
+            o_rows.push(vec![
+                Value::Int(o_rows.len() as i64 + 1),
+                Value::Int(id),
+                Value::Float((amount * 100.0f64).round() / 100.0),
+                Value::from(date(placed)),
+                Value::from(["paid", "open", "refunded"][rng.pick(&[7.0, 2.0, 1.0])]),
+            ]);
+        }
+    }
+    vec![
+        // Children first: the fit puts parents first itself.
+        TableRows {
+            name: "orders".into(),
+            columns: ["id", "customer_id", "amount", "placed_on", "status"]
+                .map(String::from)
+                .to_vec(),
+            rows: o_rows,
+            primary_key: Some("id".into()),
+            foreign_keys: vec![("customer_id".into(), "customers".into(), "id".into())],
+        },
+        TableRows {
+            name: "customers".into(),
+            columns: ["id", "segment", "signed_up"].map(String::from).to_vec(),
+            rows: c_rows,
+            primary_key: Some("id".into()),
+            foreign_keys: vec![],
+        },
+    ]
+}
+
+fn table<'a>(data: &'a [GeneratedTable], name: &str) -> &'a Vec<Vec<Value>> {
+    &data.iter().find(|t| t.0 == name).unwrap().2
+}
+
+fn as_generated(tables: &[TableRows]) -> Vec<GeneratedTable> {
+    tables
+        .iter()
+        .map(|t| (t.name.clone(), t.columns.clone(), t.rows.clone()))
+        .collect()
+}
+
+/// Children per customer, customers without orders included.
+fn fan_out(data: &[GeneratedTable]) -> Vec<f64> {
+    let mut per: HashMap<i64, f64> = table(data, "customers")
+        .iter()
+        .map(|c| (c[0].as_i64().unwrap(), 0.0))
+        .collect();
+    for o in table(data, "orders") {
+        *per.get_mut(&o[1].as_i64().unwrap())
+            .expect("order of a generated customer") += 1.0;
+    }
+    per.into_values().collect()
+}
+
+fn mean_amount_by_segment(data: &[GeneratedTable]) -> HashMap<String, f64> {
+    let seg: HashMap<i64, String> = table(data, "customers")
+        .iter()
+        .map(|c| (c[0].as_i64().unwrap(), c[1].as_str().unwrap().to_owned()))
+        .collect();
+    let mut acc: HashMap<String, (f64, f64)> = HashMap::new();
+    for o in table(data, "orders") {
+        let e = acc.entry(seg[&o[1].as_i64().unwrap()].clone()).or_default();
+        e.0 += num(&o[2]).unwrap();
+        e.1 += 1.0;
+    }
+    acc.into_iter().map(|(k, (s, n))| (k, s / n)).collect()
+}
+
+#[test]
+fn a_rebuilt_database_keeps_fan_out_parent_dependence_and_order_with_every_key_valid() {
+    let real_tables = shop(1500, 1);
+    let real = as_generated(&real_tables);
+    let model = fit_related(real_tables, &FitOptions::default()).unwrap();
+    assert_eq!(model.tables[0].model.table, "customers");
+    let synthetic = model.sample(1.0, 7).unwrap();
+
+    // Every key valid.
+    let ids: HashSet<i64> = table(&synthetic, "customers")
+        .iter()
+        .map(|c| c[0].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        table(&synthetic, "customers").len(),
+        "customer ids are distinct"
+    );
+    let orders = table(&synthetic, "orders");
+    assert!(!orders.is_empty());
+    assert!(orders.iter().all(|o| ids.contains(&o[1].as_i64().unwrap())));
+
+    // Children per parent.
+    let ks = ks_two_sample(&fan_out(&real), &fan_out(&synthetic));
+    assert!(ks <= 0.1, "fan-out KS {ks}");
+
+    // Children after their parents, in every row.
+    let signed: HashMap<i64, i64> = table(&synthetic, "customers")
+        .iter()
+        .map(|c| (c[0].as_i64().unwrap(), days(c[2].as_str().unwrap())))
+        .collect();
+    let early = orders
+        .iter()
+        .filter(|o| days(o[3].as_str().unwrap()) < signed[&o[1].as_i64().unwrap()])
+        .count();
+    assert_eq!(early, 0, "orders before their customer signed up");
+
+    // Enterprise customers place larger orders.
+    let (r, s) = (mean_amount_by_segment(&real), mean_amount_by_segment(&synthetic));
+    for seg in ["enterprise", "smb"] {
+        let rel = (s[seg] - r[seg]).abs() / r[seg];
+        assert!(rel <= 0.10, "{seg}: real {:.0} synthetic {:.0}", r[seg], s[seg]);
+    }
+
+    // No real order comes back.
+    let key = |o: &Vec<Value>| format!("{:?}", &o[2..]);
+    let real_orders: HashSet<String> = table(&real, "orders").iter().map(key).collect();
+    assert_eq!(orders.iter().filter(|o| real_orders.contains(&key(o))).count(), 0);
+}
+
+#[test]
+fn any_scale_and_the_model_file_round_trip() {
+    let model = fit_related(shop(400, 2), &FitOptions::default()).unwrap();
+    let back = DatabaseModel::from_json(&model.to_json(), "db.json").unwrap();
+    assert_eq!(back, model);
+    assert!(DatabaseModel::is_database_json(&model.to_json()));
+    let big = back.sample(3.0, 1).unwrap();
+    let customers = table(&big, "customers").len();
+    assert_eq!(customers, 1200);
+    let orders = table(&big, "orders").len() as f64;
+    let real_orders = model.tables[1].model.rows as f64;
+    assert!(
+        (orders / (3.0 * real_orders) - 1.0).abs() < 0.1,
+        "{orders} orders for 3 × {real_orders}"
+    );
+}
+
+#[test]
+fn a_foreign_key_to_a_missing_table_is_an_error_naming_it() {
+    let mut tables = shop(50, 3);
+    tables[0].foreign_keys[0].1 = "clients".into();
+    let err = fit_related(tables, &FitOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("orders") && err.contains("clients"), "{err}");
+}
+
+#[test]
+fn the_multi_table_figures_compare_both_databases() {
+    let real_tables = shop(1500, 4);
+    let real = as_generated(&real_tables);
+    let model = fit_related(real_tables, &FitOptions::default()).unwrap();
+    let synthetic = model.sample(1.0, 2).unwrap();
+    let key: syda::engine::stats::DeclaredKey = "orders.customer_id=customers.id".parse().unwrap();
+    let figures = syda::report::compare_related(&real, &synthetic, std::slice::from_ref(&key)).unwrap();
+    let f = &figures[0];
+    assert_eq!(f.keys_valid, 1.0);
+    assert!(f.fan_out_ks <= 0.1, "{f}");
+    let after = f
+        .after_parent
+        .iter()
+        .find(|a| a.0 == "placed_on" && a.1 == "signed_up")
+        .expect("after-parent pair");
+    assert_eq!((after.2, after.3), (1.0, 1.0), "{f}");
+    let dep = f
+        .dependence
+        .iter()
+        .find(|d| d.0 == "segment" && d.1 == "amount")
+        .expect("segment drives amount");
+    assert!(dep.2 > 0.5 && (dep.2 - dep.3).abs() < 0.05, "{f}");
+    // Enterprise customers have more orders, in both.
+    let per_segment = |data: &[GeneratedTable]| {
+        let seg: HashMap<i64, bool> = table(data, "customers")
+            .iter()
+            .map(|c| (c[0].as_i64().unwrap(), c[1].as_str() == Some("enterprise")))
+            .collect();
+        let big = seg.values().filter(|e| **e).count() as f64;
+        let orders = table(data, "orders")
+            .iter()
+            .filter(|o| seg[&o[1].as_i64().unwrap()])
+            .count() as f64;
+        orders / big
+    };
+    let (r, s) = (per_segment(&real), per_segment(&synthetic));
+    assert!(
+        (r - s).abs() / r <= 0.1,
+        "orders per enterprise customer: real {r:.2} synthetic {s:.2}"
+    );
+    // A key to a missing synthetic parent counts against validity.
+    let mut broken = synthetic.clone();
+    broken[1].2[0][1] = Value::Int(999_999);
+    let f = &syda::report::compare_related(&real, &broken, &[key]).unwrap()[0];
+    assert!(f.keys_valid < 1.0);
+}
+
+#[test]
+fn text_keys_of_many_shapes_stay_distinct_and_children_follow_them() {
+    let mut tables = shop(300, 5);
+    // Keys like real tail numbers: no one template.
+    let shape = |i: i64| {
+        if i % 3 == 0 {
+            format!("N{i}UA")
+        } else {
+            format!("N{:04}", i * 7)
+        }
+    };
+    for c in &mut tables[1].rows {
+        c[0] = Value::from(shape(c[0].as_i64().unwrap()));
+    }
+    for o in &mut tables[0].rows {
+        o[1] = Value::from(shape(o[1].as_i64().unwrap()));
+    }
+    let model = fit_related(tables, &FitOptions::default()).unwrap();
+    let data = model.sample(1.0, 3).unwrap();
+    let keys: HashSet<&str> = table(&data, "customers")
+        .iter()
+        .map(|c| c[0].as_str().unwrap())
+        .collect();
+    assert_eq!(keys.len(), table(&data, "customers").len());
+    assert!(
+        table(&data, "orders")
+            .iter()
+            .all(|o| keys.contains(o[1].as_str().unwrap()))
+    );
+}
