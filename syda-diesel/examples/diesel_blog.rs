@@ -59,10 +59,10 @@ fn run() -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     let sizes = Sizes::new(rows)
-        .table("users", (rows / 5).max(1))
-        .table("comments", rows * 3)
-        .table("tags", (rows / 5).clamp(1, 30))
-        .table("posts_tags", rows * 2);
+        .size("users", (rows / 5).max(1))
+        .size("comments", rows * 3)
+        .size("tags", (rows / 5).clamp(1, 30))
+        .size("posts_tags", rows * 2);
     let planner = sizes.planner(&schema).map_err(|e| e.to_string())?;
     let engine = OfflineEngine::new().with_seed(seed);
     let options = SeedOptions::new();

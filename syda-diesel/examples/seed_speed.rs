@@ -82,11 +82,11 @@ fn measure(url: &str, name: &str, rows: u64, batch: Option<usize>) -> Result<(),
     for (label, options) in [
         (
             "batched (multi-row INSERT)",
-            batch.map_or_else(SeedOptions::new, |b| SeedOptions::new().batch_rows(b)),
+            batch.map_or_else(SeedOptions::new, |b| SeedOptions::new().batch_size(b)),
         ),
         (
             "row by row (one INSERT per row)",
-            SeedOptions::new().batch_rows(1),
+            SeedOptions::new().batch_size(1),
         ),
     ] {
         conn.batch_execute("TRUNCATE orders RESTART IDENTITY")?;

@@ -14,10 +14,10 @@ const TABLES: [&str; 5] = ["users", "posts", "comments", "tags", "posts_tags"];
 
 fn blog_sizes() -> Sizes {
     Sizes::new(20)
-        .table("users", 8)
-        .table("comments", 45)
-        .table("tags", 6)
-        .table("posts_tags", 25)
+        .size("users", 8)
+        .size("comments", 45)
+        .size("tags", 6)
+        .size("posts_tags", 25)
 }
 
 fn blog_is_seeded_with_every_reference_valid<C: SeedConnection>(db: &mut TestDb<C>) {
@@ -25,7 +25,7 @@ fn blog_is_seeded_with_every_reference_valid<C: SeedConnection>(db: &mut TestDb<
     let schema = blog_schema();
     let planner = blog_sizes().planner(&schema).unwrap();
     // Small batches: several statements per table, and a shorter last one.
-    let options = SeedOptions::new().batch_rows(7);
+    let options = SeedOptions::new().batch_size(7);
     let report = syda_diesel::seed_planned(
         &mut db.conn,
         &planner,
@@ -82,9 +82,9 @@ fn existing_rows_push_new_keys_past_them<C: SeedConnection>(db: &mut TestDb<C>) 
         .unwrap();
     let schema = blog_schema();
     let sizes = Sizes::new(10)
-        .table("users", 5)
-        .table("tags", 3)
-        .table("posts_tags", 6);
+        .size("users", 5)
+        .size("tags", 3)
+        .size("posts_tags", 6);
     let report =
         syda_diesel::seed_schema(&mut db.conn, &schema, &sizes, &OfflineEngine::new().with_seed(5)).unwrap();
     assert_eq!(count(&mut db.conn, "users"), 6);
@@ -127,7 +127,7 @@ fn a_duplicate_midway_rolls_back_every_table<C: SeedConnection>(db: &mut TestDb<
     });
     let engine = OfflineEngine::new().with_seed(9).with_generators(generators);
     let planner = blog_sizes().planner(&schema).unwrap();
-    let err = syda_diesel::seed_planned(&mut db.conn, &planner, &engine, &SeedOptions::new().batch_rows(5))
+    let err = syda_diesel::seed_planned(&mut db.conn, &planner, &engine, &SeedOptions::new().batch_size(5))
         .expect_err("a duplicate slug must fail");
     match &err {
         Error::Database { table, action, .. } => {
@@ -164,7 +164,7 @@ fn table_cycle_is_closed_by_updates<C: SeedConnection>(db: &mut TestDb<C>) {
          diesel::joinable!(players -> teams (team_id));",
     )
     .unwrap();
-    let sizes = Sizes::new(20).table("teams", 6);
+    let sizes = Sizes::new(20).size("teams", 6);
     let report =
         syda_diesel::seed_schema(&mut db.conn, &schema, &sizes, &OfflineEngine::new().with_seed(1)).unwrap();
     assert_eq!(count(&mut db.conn, "teams"), 6);
@@ -337,7 +337,7 @@ fn postgres_identity_always_takes_the_generated_keys() {
          diesel::joinable!(books -> authors (author_id));",
     )
     .unwrap();
-    let sizes = Sizes::new(12).table("authors", 4);
+    let sizes = Sizes::new(12).size("authors", 4);
     syda_diesel::seed_schema(&mut db.conn, &schema, &sizes, &OfflineEngine::new()).unwrap();
     for (fk, _, orphans) in references(&mut db.conn, &schema) {
         assert_eq!(orphans, 0, "{fk}");

@@ -254,10 +254,17 @@ pub fn is_lorem(s: &str) -> bool {
             "a", "ad", "at", "in", "id", "error", "non", "est", "animi", "minus", "quo", "iste", "et", "ex",
             "hic", "nam", "rem",
         ];
-        <fake::locales::EN as fake::locales::Data>::LOREM_WORD
+        use fake::locales::{Data, EN};
+        // Nor names: "Maxime" is a first name before it is filler.
+        let names: HashSet<String> = EN::NAME_FIRST_NAME
+            .iter()
+            .chain(EN::NAME_LAST_NAME)
+            .map(|n| n.to_lowercase())
+            .collect();
+        EN::LOREM_WORD
             .iter()
             .copied()
-            .filter(|w| !ENGLISH.contains(w))
+            .filter(|w| !ENGLISH.contains(w) && !names.contains(*w))
             .collect()
     });
     let tokens: Vec<String> = s

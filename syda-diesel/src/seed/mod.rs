@@ -52,7 +52,7 @@ impl Sizes {
     }
 
     /// `rows` rows in `table`.
-    pub fn table(mut self, table: impl Into<String>, rows: u64) -> Sizes {
+    pub fn size(mut self, table: impl Into<String>, rows: u64) -> Sizes {
         self.tables.push((table.into(), rows));
         self
     }
@@ -104,7 +104,7 @@ impl Sizes {
 pub struct SeedOptions {
     /// Rows per INSERT statement; `None` fits as many as the database's bind
     /// limit allows (up to 1000). `Some(1)` inserts row by row.
-    pub batch_rows: Option<usize>,
+    pub batch_size: Option<usize>,
 }
 
 impl SeedOptions {
@@ -114,8 +114,8 @@ impl SeedOptions {
     }
 
     /// At most `rows` rows per INSERT (at least one).
-    pub fn batch_rows(mut self, rows: usize) -> SeedOptions {
-        self.batch_rows = Some(rows.max(1));
+    pub fn batch_size(mut self, rows: usize) -> SeedOptions {
+        self.batch_size = Some(rows.max(1));
         self
     }
 }
@@ -166,7 +166,7 @@ pub struct TableReport {
 ///
 /// let schema = syda_diesel::schema_from_file("src/schema.rs")?;
 /// let mut conn = diesel::SqliteConnection::establish("blog.sqlite").expect("database");
-/// let sizes = syda_diesel::Sizes::new(50).table("users", 10);
+/// let sizes = syda_diesel::Sizes::new(50).size("users", 10);
 /// let report = syda_diesel::seed_schema(&mut conn, &schema, &sizes, &OfflineEngine::new().with_seed(7))?;
 /// println!("{} rows", report.total_rows());
 /// # Ok::<(), syda_diesel::Error>(())
@@ -236,7 +236,7 @@ pub fn seed_planned<C: SeedConnection, E: Engine>(
         let mut loader = Loader {
             backend,
             max_binds,
-            batch_rows: options.batch_rows,
+            batch_rows: options.batch_size,
             deferred: &order.deferred,
             inserted: HashSet::new(),
             waiting: Vec::new(),
@@ -891,7 +891,7 @@ mod tests {
     fn sizes_reject_unknown_tables() {
         let schema = Schema::new([Table::new("users")]);
         let e = Sizes::new(1)
-            .table("ghosts", 3)
+            .size("ghosts", 3)
             .planner(&schema)
             .err()
             .map(|e| e.to_string());

@@ -3,12 +3,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 
 use super::keys::Keys;
-use crate::engine::GenContext;
+use crate::engine::{EngineRng, GenContext};
 use crate::value::Value;
 
 /// How children spread over their parents, per foreign key.
@@ -47,7 +46,7 @@ impl FanOut {
     }
 
     /// Children per parent for `parents` parents, when the distribution decides them.
-    pub(crate) fn counts(&self, parents: usize, rng: &mut SmallRng) -> Vec<u32> {
+    pub(crate) fn counts(&self, parents: usize, rng: &mut EngineRng) -> Vec<u32> {
         (0..parents)
             .map(|_| match *self {
                 FanOut::PerParent { min, max } => rng.random_range(min..=max.max(min)),
@@ -75,7 +74,7 @@ pub(crate) enum Choice {
 
 impl Choice {
     /// Each parent at most once, in a random order.
-    pub(crate) fn one_to_one(parents: usize, children: usize, rng: &mut SmallRng) -> Choice {
+    pub(crate) fn one_to_one(parents: usize, children: usize, rng: &mut EngineRng) -> Choice {
         let mut order: Vec<u32> = (0..parents as u32).collect();
         order.shuffle(rng);
         order.truncate(children);
@@ -84,7 +83,7 @@ impl Choice {
 
     /// Parent `p` repeated `counts[p]` times, shuffled: the parent of each
     /// child row, in row order.
-    pub(crate) fn parents_from_counts(counts: &[u32], rng: &mut SmallRng) -> Vec<u32> {
+    pub(crate) fn parents_from_counts(counts: &[u32], rng: &mut EngineRng) -> Vec<u32> {
         let mut order: Vec<u32> = counts
             .iter()
             .enumerate()
@@ -94,7 +93,7 @@ impl Choice {
         order
     }
 
-    pub(crate) fn zipf(parents: usize, exponent: f64, rng: &mut SmallRng) -> Choice {
+    pub(crate) fn zipf(parents: usize, exponent: f64, rng: &mut EngineRng) -> Choice {
         let mut rank: Vec<usize> = (1..=parents).collect();
         rank.shuffle(rng);
         let mut total = 0.0;
@@ -211,10 +210,10 @@ impl SelfReference {
 }
 
 /// A random stream for planning decisions about `table`, fixed by the seed.
-pub(crate) fn plan_rng(seed: u64, table: &str, salt: &str) -> SmallRng {
+pub(crate) fn plan_rng(seed: u64, table: &str, salt: &str) -> EngineRng {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
     for b in table.bytes().chain([0]).chain(salt.bytes()) {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    SmallRng::seed_from_u64(h)
+    EngineRng::seed_from_u64(h)
 }
