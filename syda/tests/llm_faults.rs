@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use llm_support::{Call, Fake, FakeModel, Reply, employees, good};
 use serde_json::{Value as Json, json};
-use syda::engine::llm::{LlmConfig, LlmEngine, LlmOutput, Provider, RowFormat};
+use syda::engine::llm::{LlmConfig, LlmEngine, LlmOutput, OnStall, Provider, RowFormat};
 use syda::{Dataset, Error, Row, Value};
 
 type Outcome = syda::Result<LlmOutput<Vec<Row>>>;
@@ -237,7 +237,7 @@ async fn extra_fields_are_ignored() {
 }
 
 #[tokio::test]
-async fn duplicate_unique_values_across_batches_are_dropped_and_asked_again() {
+async fn repeated_emails_are_varied_and_other_repeats_dropped_and_asked_again() {
     let first_emails = Arc::new(std::sync::Mutex::new(Vec::<Json>::new()));
     let seen = Arc::clone(&first_emails);
     let (out, model) = run(
@@ -261,17 +261,25 @@ async fn duplicate_unique_values_across_batches_are_dropped_and_asked_again() {
     .await;
     let out = out.unwrap();
     assert_valid(&out.rows, 10);
-    assert_eq!(out.usage.rejected_rows, 3);
+    // The two repeated emails get a suffix that keeps them emails; the
+    // repeated badge (a pattern, no neutral variant) costs its row.
+    assert_eq!(out.usage.repaired_values, 2);
+    assert_eq!(out.usage.rejected_rows, 1);
+    assert_eq!(out.usage.completed_rows, 0);
+    let taken = first_emails.lock().unwrap();
+    let email = |i: usize| out.rows[i][1].as_str().unwrap().to_owned();
+    let first = taken[0].as_str().unwrap();
+    let (local, domain) = first.split_once('@').unwrap();
+    assert_eq!(email(5), format!("{local}2@{domain}"));
     assert_eq!(model.calls(), 3);
     let bodies = model.bodies.lock().unwrap();
     let second = bodies[1].to_string();
-    let taken = first_emails.lock().unwrap();
     assert!(
         second.contains("already taken"),
         "the second batch is told the used values"
     );
-    assert!(second.contains(taken[0].as_str().unwrap()), "{second}");
-    assert!(bodies[2].to_string().contains("Generate 3 records"));
+    assert!(second.contains(first), "{second}");
+    assert!(bodies[2].to_string().contains("Generate 1 record "));
 }
 
 #[tokio::test]
@@ -325,7 +333,7 @@ async fn a_model_that_never_complies_ends_in_an_error_with_its_reply() {
         Provider::OpenAi,
         RowFormat::Compact,
         5,
-        |c| c.max_attempts(3),
+        |c| c.max_attempts(3).on_stall(OnStall::Fail),
         |_| Reply::Text("I'm sorry, but I can't help with generating personal data.".to_owned()),
     )
     .await;
@@ -345,7 +353,7 @@ async fn values_that_never_fit_end_in_an_error_naming_the_rule() {
         Provider::Gemini,
         RowFormat::Objects,
         3,
-        |c| c.max_attempts(2),
+        |c| c.max_attempts(2).on_stall(OnStall::Fail),
         |call| {
             let mut rows = objects(call);
             for row in &mut rows {
@@ -457,7 +465,11 @@ async fn usage_counts_requests_of_a_failed_run() {
         Reply::Text("no".into())
     })
     .await;
-    let engine = LlmEngine::new(fake.config(Provider::OpenAi, RowFormat::Compact).max_attempts(2));
+    let engine = LlmEngine::new(
+        fake.config(Provider::OpenAi, RowFormat::Compact)
+            .max_attempts(2)
+            .on_stall(OnStall::Fail),
+    );
     assert!(engine.rows_async(table, 3).await.is_err());
     let usage = engine.usage();
     assert_eq!(usage.requests, 2);

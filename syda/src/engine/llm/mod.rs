@@ -42,12 +42,15 @@
 //! # Ok(()) }
 //! ```
 
+mod amplify;
 mod config;
 mod http;
 pub use http::MAX_REPLY_BYTES;
 mod prompt;
+mod repair;
 mod reply;
 mod run;
+mod schema;
 mod usage;
 mod wire;
 
@@ -57,7 +60,11 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Semaphore;
 
-pub use config::{ApiKey, CacheMode, LlmConfig, Price, Provider, RowFormat};
+pub use amplify::{ColumnDesign, DESIGN_COLUMNS, Designs, Distribution, MAX_VOCABULARY};
+pub use config::{
+    ApiKey, CacheMode, DEFAULT_THINKING_BUDGET, LlmConfig, OnStall, Price, Provider, ResponseFormat,
+    RowFormat,
+};
 pub use usage::Usage;
 
 use crate::engine::{Engine, Generators, OfflineEngine, ParentContext, RowStream};
@@ -201,7 +208,11 @@ impl LlmEngine {
         reply::salvage(text)
             .rows
             .into_iter()
-            .map(|row| row.and_then(|json| reply::decode_row(table, &cols, &patterns, &json)))
+            .map(|row| {
+                row.and_then(|json| {
+                    reply::decode_row(table, &cols, &patterns, &json).map(|(values, _)| values)
+                })
+            })
             .collect()
     }
 
