@@ -492,3 +492,93 @@ async fn a_reply_larger_than_the_limit_is_refused_not_read_into_memory() {
     assert!(err.contains("the most read is 16777216"), "{err}");
     assert_eq!(model.calls(), 2, "refused, retried once, refused again");
 }
+
+#[tokio::test]
+async fn a_model_that_never_complies_is_asked_for_fewer_rows_then_completed_offline() {
+    let (out, model) = run(
+        Provider::OpenAi,
+        RowFormat::Compact,
+        5,
+        |c| c.max_attempts(3),
+        |_| Reply::Text("I'm sorry, but I can't help with generating personal data.".to_owned()),
+    )
+    .await;
+    let out = out.unwrap();
+    assert_valid(&out.rows, 5);
+    assert_eq!(out.usage.completed_rows, 5);
+    assert_eq!(out.usage.rows, 5);
+    assert!(
+        out.usage.to_string().contains("5 rows completed locally"),
+        "{}",
+        out.usage
+    );
+    let asked: Vec<usize> = model
+        .bodies
+        .lock()
+        .unwrap()
+        .iter()
+        .map(llm_support::asked)
+        .collect();
+    assert_eq!(asked, [5, 2, 1], "each miss halves the ask");
+}
+
+#[tokio::test]
+async fn a_few_stubborn_values_cost_their_rows_only() {
+    // The model keeps repeating one badge in one row: the other rows are
+    // the model's, that one is completed locally.
+    let (out, _) = run(
+        Provider::OpenAi,
+        RowFormat::Objects,
+        4,
+        |c| c.max_attempts(2).concurrency(1),
+        |call| {
+            let mut rows = objects(call);
+            for row in &mut rows {
+                row["badge"] = json!("EMP-0001");
+            }
+            Reply::Rows(rows)
+        },
+    )
+    .await;
+    let out = out.unwrap();
+    assert_valid(&out.rows, 4);
+    assert_eq!(out.rows[0][4], Value::from("EMP-0001"));
+    assert_eq!(out.usage.completed_rows, 3);
+}
+
+#[tokio::test]
+async fn near_misses_are_repaired_where_nothing_material_is_lost() {
+    let (out, model) = run(
+        Provider::Anthropic,
+        RowFormat::Objects,
+        3,
+        |c| c,
+        |call| {
+            let mut rows = objects(call);
+            if call.index > 0 {
+                return Reply::Rows(rows);
+            }
+            rows[0]["status"] = json!(" active");
+            rows[1]["email"] = json!(format!(
+                "{} and then some words that run well past the sixty characters allowed",
+                "x@y.z"
+            ));
+            rows[2]["salary"] = json!("$120,000.50");
+            Reply::Rows(rows)
+        },
+    )
+    .await;
+    let out = out.unwrap();
+    assert_valid(&out.rows, 3);
+    assert_eq!(out.usage.repaired_values, 2);
+    assert_eq!(out.rows[0][3], Value::from("Active"));
+    assert_eq!(
+        out.rows[1][5],
+        Value::Float(120000.5),
+        "the dropped row's slot takes the next"
+    );
+    // An email is an identifier: cut short it would be another one, so the
+    // row is dropped and asked again instead.
+    assert_eq!(out.usage.rejected_rows, 1);
+    assert_eq!(model.calls(), 2);
+}

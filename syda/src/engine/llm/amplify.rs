@@ -371,7 +371,7 @@ impl LlmEngine {
                 })?;
                 for &(c, shape) in group {
                     let col = &table.columns[c];
-                    match validate(col, shape, &found[col.name.as_ref()]) {
+                    match validate(table, col, shape, &found[col.name.as_ref()]) {
                         Ok(design) => {
                             designs
                                 .tables
@@ -429,7 +429,12 @@ fn parse_object(text: &str) -> Option<Map<String, Json>> {
 /// the column (repaired where nothing is lost, dropped otherwise, repeats
 /// removed), weights non-negative and one per value, ranges inside the
 /// column's `range` and with `min ≤ max`, dates real days in order.
-fn validate(col: &Column, shape: Shape, raw: &Json) -> std::result::Result<ColumnDesign, String> {
+fn validate(
+    table: &Table,
+    col: &Column,
+    shape: Shape,
+    raw: &Json,
+) -> std::result::Result<ColumnDesign, String> {
     let weights = |raw: &Json, n: usize| -> Vec<f64> {
         let w: Vec<f64> = raw["weights"]
             .as_array()
@@ -454,7 +459,7 @@ fn validate(col: &Column, shape: Shape, raw: &Json) -> std::result::Result<Colum
                 let Ok(value) = coerce(col, v) else { continue };
                 let value = match value_problem(col, pattern.as_ref(), &value) {
                     None => value,
-                    Some(_) => match near_miss(col, &value) {
+                    Some(_) => match near_miss(table, col, &value) {
                         Some(fixed) if value_problem(col, pattern.as_ref(), &fixed).is_none() => fixed,
                         _ => continue,
                     },

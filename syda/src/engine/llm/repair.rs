@@ -12,9 +12,32 @@ use crate::engine::infer_kind;
 use crate::schema::{Column, DataType, Literal, Table};
 use crate::value::Value;
 
-/// `value` repaired to fit `col`, or `None` when no lossless repair exists.
-/// The caller checks the result against the column.
-pub(crate) fn near_miss(col: &Column, value: &Value) -> Option<Value> {
+/// Kinds whose values are identifiers, not prose: cutting one at a word
+/// boundary would make it another (or no) identifier.
+const NOT_PROSE: &[&str] = &[
+    "email",
+    "url",
+    "domain",
+    "username",
+    "password",
+    "phone",
+    "ipv4",
+    "ipv6",
+    "mac_address",
+    "iban",
+    "bic",
+    "credit_card",
+    "isbn",
+    "uuid",
+    "postcode",
+    "country_code",
+    "currency_code",
+    "icd10_code",
+];
+
+/// `value` repaired to fit `col` of `table`, or `None` when no lossless
+/// repair exists. The caller checks the result against the column.
+pub(crate) fn near_miss(table: &Table, col: &Column, value: &Value) -> Option<Value> {
     let Value::Text(text) = value else {
         return None;
     };
@@ -29,6 +52,10 @@ pub(crate) fn near_miss(col: &Column, value: &Value) -> Option<Value> {
         && col.ty == DataType::Text
         && text.chars().count() > max as usize
     {
+        let kind = col.kind.as_deref().or_else(|| infer_kind(table, col));
+        if kind.is_some_and(|k| NOT_PROSE.contains(&k)) || col.pattern.is_some() {
+            return None;
+        }
         return cut_at_word(text, max as usize).map(Value::Text);
     }
     match col.ty {
@@ -162,9 +189,20 @@ mod tests {
         let mut col = Column::new("notes", DataType::Text);
         col.max_length = Some(20);
         let long = Value::from("A quiet reader of mystery novels and poetry");
-        assert_eq!(near_miss(&col, &long), Some(Value::from("A quiet reader of")));
+        assert_eq!(
+            near_miss(&Table::new("t"), &col, &long),
+            Some(Value::from("A quiet reader of"))
+        );
         let word = Value::from("Supercalifragilisticexpialidocious");
-        assert_eq!(near_miss(&col, &word), None);
+        assert_eq!(near_miss(&Table::new("t"), &col, &word), None);
+        let mut email = Column::new("email", DataType::Text);
+        email.max_length = Some(20);
+        let long = Value::from("someone.with.a.long.name@example.com and more");
+        assert_eq!(
+            near_miss(&Table::new("t"), &email, &long),
+            None,
+            "identifiers are never cut"
+        );
     }
 
     #[test]
@@ -172,24 +210,30 @@ mod tests {
         let mut col = Column::new("status", DataType::Text);
         col.one_of = Some(vec![Literal::Text("In Progress".into()), Literal::Text("Done".into())].into());
         assert_eq!(
-            near_miss(&col, &Value::from(" in_progress ")),
+            near_miss(&Table::new("t"), &col, &Value::from(" in_progress ")),
             Some(Value::from("In Progress"))
         );
-        assert_eq!(near_miss(&col, &Value::from("DONE")), Some(Value::from("Done")));
-        assert_eq!(near_miss(&col, &Value::from("Finished")), None);
+        assert_eq!(
+            near_miss(&Table::new("t"), &col, &Value::from("DONE")),
+            Some(Value::from("Done"))
+        );
+        assert_eq!(near_miss(&Table::new("t"), &col, &Value::from("Finished")), None);
     }
 
     #[test]
     fn numbers_lose_only_their_decoration() {
         let price = Column::new("price", DataType::Float);
         assert_eq!(
-            near_miss(&price, &Value::from("$1,234.50")),
+            near_miss(&Table::new("t"), &price, &Value::from("$1,234.50")),
             Some(Value::Float(1234.5))
         );
-        assert_eq!(near_miss(&price, &Value::from("1,2345")), None);
+        assert_eq!(near_miss(&Table::new("t"), &price, &Value::from("1,2345")), None);
         let qty = Column::new("qty", DataType::Integer);
-        assert_eq!(near_miss(&qty, &Value::from("12,000")), Some(Value::Int(12000)));
-        assert_eq!(near_miss(&qty, &Value::from("twelve")), None);
+        assert_eq!(
+            near_miss(&Table::new("t"), &qty, &Value::from("12,000")),
+            Some(Value::Int(12000))
+        );
+        assert_eq!(near_miss(&Table::new("t"), &qty, &Value::from("twelve")), None);
     }
 
     #[test]

@@ -163,7 +163,11 @@ pub(crate) fn decode_row(
         };
         let value = match coerce(col, raw) {
             Ok(value) => value,
-            Err(why) => match near_miss(col, &Value::Text(raw.as_str().unwrap_or_default().to_owned())) {
+            Err(why) => match near_miss(
+                table,
+                col,
+                &Value::Text(raw.as_str().unwrap_or_default().to_owned()),
+            ) {
                 Some(fixed) if raw.is_string() => {
                     repaired += 1;
                     fixed
@@ -173,7 +177,7 @@ pub(crate) fn decode_row(
         };
         let value = match value_problem(col, patterns[k].as_ref(), &value) {
             None => value,
-            Some((_, why)) => match near_miss(col, &value) {
+            Some((_, why)) => match near_miss(table, col, &value) {
                 Some(fixed) if value_problem(col, patterns[k].as_ref(), &fixed).is_none() => {
                     repaired += 1;
                     fixed

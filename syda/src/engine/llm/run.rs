@@ -297,9 +297,10 @@ async fn fill(
                     raw: cut(&last_raw, 2000),
                 });
             }
-            // Fewer rows are easier to get right: halve the ask after a miss.
+            // Fewer rows are easier to get right: halve the ask after a miss,
+            // double it again after progress.
             job.want = if taken > 0 {
-                job.want.min(job.slots.len())
+                (job.want * 2).min(job.slots.len())
             } else {
                 (job.want / 2).max(1).min(job.slots.len())
             };
