@@ -136,7 +136,6 @@ async fn fill(
     let wire = ctx.wire;
     let n = rows.len();
     let format = config.row_format();
-    let schema = Arc::new(answer_schema(table, cols, format, wire.dialect()));
     let prompt = engine.prompt_for(&table.name);
     let patterns: Vec<Option<regex::Regex>> = cols
         .iter()
@@ -209,7 +208,7 @@ async fn fill(
                 },
             );
             let ctx = Arc::clone(ctx);
-            let schema = Arc::clone(&schema);
+            let schema = answer_schema(table, cols, format, wire.dialect(), job.want);
             handles.push(tokio::spawn(async move {
                 let ask = Ask {
                     system: SYSTEM,
@@ -495,7 +494,7 @@ pub(crate) fn preview(engine: &LlmEngine, table: &Table, rows: usize) -> (String
     let config = &engine.config;
     let wire = wire(config.provider);
     let format = config.row_format();
-    let schema = answer_schema(table, &cols, format, wire.dialect());
+    let schema = answer_schema(table, &cols, format, wire.dialect(), rows);
     let prompt = engine.prompt_for(&table.name);
     let batch = Batch {
         number: 1,

@@ -39,8 +39,15 @@ impl Dialect {
     }
 }
 
-/// The schema of the whole answer: `{"rows": [row, …]}`.
-pub(crate) fn answer_schema(table: &Table, cols: &[usize], format: RowFormat, dialect: Dialect) -> Json {
+/// The schema of the whole answer: `{"rows": [row, …]}` with exactly `rows`
+/// rows, so a grammar-constrained server cannot stop early (or answer `[]`).
+pub(crate) fn answer_schema(
+    table: &Table,
+    cols: &[usize],
+    format: RowFormat,
+    dialect: Dialect,
+    rows: usize,
+) -> Json {
     let row = match format {
         RowFormat::Objects => {
             let mut properties = Map::new();
@@ -96,7 +103,7 @@ pub(crate) fn answer_schema(table: &Table, cols: &[usize], format: RowFormat, di
     };
     let schema = json!({
         "type": "object",
-        "properties": { "rows": { "type": "array", "items": row } },
+        "properties": { "rows": { "type": "array", "items": row, "minItems": rows, "maxItems": rows } },
         "required": ["rows"],
         "additionalProperties": false,
     });
@@ -265,7 +272,7 @@ mod tests {
             Dialect::AnthropicStrict,
             Dialect::Gemini,
         ] {
-            let schema = answer_schema(&table, &[0, 1, 2], RowFormat::Objects, dialect);
+            let schema = answer_schema(&table, &[0, 1, 2], RowFormat::Objects, dialect, 3);
             let props = &schema["properties"]["rows"]["items"]["properties"];
             assert_eq!(props["type"]["type"], "string", "{dialect:?}");
             assert_eq!(props["format"]["type"], "integer", "{dialect:?}");
