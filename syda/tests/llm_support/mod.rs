@@ -386,3 +386,35 @@ pub fn asked(body: &Json) -> usize {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
 }
+
+/// The real model server the tests may use (`SYDA_TEST_LLM_URL`,
+/// `SYDA_TEST_LLM_MODEL`, as `scripts/local-llm-env` prints them): `None`
+/// with a note when unset, a panic when unset under `CI=true`.
+pub fn local_model(test: &str) -> Option<(String, String)> {
+    let var = |name| std::env::var(name).ok().filter(|v: &String| !v.trim().is_empty());
+    match (var("SYDA_TEST_LLM_URL"), var("SYDA_TEST_LLM_MODEL")) {
+        (Some(url), Some(model)) => Some((url, model)),
+        _ if var("CI").as_deref() == Some("true") => {
+            panic!(
+                "{test}: CI=true but SYDA_TEST_LLM_URL / SYDA_TEST_LLM_MODEL are not set: start the model server (scripts/local-llm-env)"
+            )
+        }
+        _ => {
+            eprintln!(
+                "{test}: skipped, no real model (set SYDA_TEST_LLM_URL and SYDA_TEST_LLM_MODEL; see scripts/local-llm-env)"
+            );
+            None
+        }
+    }
+}
+
+/// A configuration for the real model server: one request at a time, long
+/// timeouts (a 135M model on a busy CPU writes a few tokens a second).
+pub fn local_config(url: &str, model: &str) -> LlmConfig {
+    LlmConfig::new(Provider::OpenAiCompatible, model)
+        .base_url(url)
+        .concurrency(1)
+        .retries(1)
+        .max_tokens(1024)
+        .timeout(Duration::from_secs(900))
+}
