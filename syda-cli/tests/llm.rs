@@ -205,14 +205,14 @@ fn llm_options_without_the_llm_engine_are_refused() {
 }
 
 /// `SYDA_TEST_LLM_URL` and `SYDA_TEST_LLM_MODEL` of a real model server
-/// (`scripts/local-llm-env`); `None` (skip) when unset, a failure under `CI=true`.
+/// (`scripts/local-llm-env.sh`); `None` (skip) when unset, a failure under `CI=true`.
 fn local_model(test: &str) -> Option<(String, String)> {
     let var = |name| std::env::var(name).ok().filter(|v: &String| !v.trim().is_empty());
     match (var("SYDA_TEST_LLM_URL"), var("SYDA_TEST_LLM_MODEL")) {
         (Some(url), Some(model)) => Some((url, model)),
         _ if var("CI").as_deref() == Some("true") => {
             panic!(
-                "{test}: CI=true but SYDA_TEST_LLM_URL / SYDA_TEST_LLM_MODEL are not set (scripts/local-llm-env)"
+                "{test}: CI=true but SYDA_TEST_LLM_URL / SYDA_TEST_LLM_MODEL are not set (scripts/local-llm-env.sh)"
             )
         }
         _ => {

@@ -1,5 +1,5 @@
 //! The LLM engine against a real model: llama.cpp's server with a small
-//! instruct model (`scripts/local-llm-env` starts it), decoding under the
+//! instruct model (`scripts/local-llm-env.sh` starts it), decoding under the
 //! grammar the answer schema becomes. Asserts validity and completeness,
 //! not content. Skipped without `SYDA_TEST_LLM_URL`/`SYDA_TEST_LLM_MODEL`,
 //! except under `CI=true`. The server answers one request at a time, so the

@@ -388,7 +388,7 @@ pub fn asked(body: &Json) -> usize {
 }
 
 /// The real model server the tests may use (`SYDA_TEST_LLM_URL`,
-/// `SYDA_TEST_LLM_MODEL`, as `scripts/local-llm-env` prints them): `None`
+/// `SYDA_TEST_LLM_MODEL`, as `scripts/local-llm-env.sh` prints them): `None`
 /// with a note when unset, a panic when unset under `CI=true`.
 pub fn local_model(test: &str) -> Option<(String, String)> {
     let var = |name| std::env::var(name).ok().filter(|v: &String| !v.trim().is_empty());
@@ -396,12 +396,12 @@ pub fn local_model(test: &str) -> Option<(String, String)> {
         (Some(url), Some(model)) => Some((url, model)),
         _ if var("CI").as_deref() == Some("true") => {
             panic!(
-                "{test}: CI=true but SYDA_TEST_LLM_URL / SYDA_TEST_LLM_MODEL are not set: start the model server (scripts/local-llm-env)"
+                "{test}: CI=true but SYDA_TEST_LLM_URL / SYDA_TEST_LLM_MODEL are not set: start the model server (scripts/local-llm-env.sh)"
             )
         }
         _ => {
             eprintln!(
-                "{test}: skipped, no real model (set SYDA_TEST_LLM_URL and SYDA_TEST_LLM_MODEL; see scripts/local-llm-env)"
+                "{test}: skipped, no real model (set SYDA_TEST_LLM_URL and SYDA_TEST_LLM_MODEL; see scripts/local-llm-env.sh)"
             );
             None
         }
