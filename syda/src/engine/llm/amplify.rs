@@ -33,7 +33,7 @@ use super::http::Ctx;
 use super::prompt::llm_columns;
 use super::repair::near_miss;
 use super::reply::{coerce, cut, salvage};
-use super::schema::{Dialect, adapt, column_schema};
+use super::schema::{adapt, column_schema};
 use super::usage::Usage;
 use super::wire::{Ask, wire};
 use crate::check::{anchored_pattern, value_problem};
@@ -350,7 +350,7 @@ impl LlmEngine {
                         "required": names,
                         "additionalProperties": false,
                     }),
-                    dialect_for_design(dialect),
+                    dialect,
                 );
                 let prompt = self.prompt_for(&table.name);
                 let user = design_prompt(table, group, prompt.as_deref());
@@ -398,12 +398,6 @@ impl LlmEngine {
     pub fn design_blocking(&self, schema: &Schema) -> Result<Designs> {
         super::block_on(self.design(schema))?
     }
-}
-
-/// Designs are objects of arrays, never positional rows: the dialect's
-/// `prefixItems` do not matter, its keyword limits do.
-fn dialect_for_design(dialect: Dialect) -> Dialect {
-    dialect
 }
 
 /// The first JSON object in `text` (prose and code fences around it skipped).

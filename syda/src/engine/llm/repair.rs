@@ -87,8 +87,7 @@ fn cut_at_word(text: &str, max: usize) -> Option<String> {
         .char_indices()
         .filter(|&(_, c)| c.is_whitespace())
         .map(|(i, _)| i)
-        .filter(|&i| head[..i].chars().count() <= max)
-        .last()?;
+        .rfind(|&i| head[..i].chars().count() <= max)?;
     let cut = head[..boundary]
         .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '('));
     (cut.chars().count() * 2 >= max).then(|| cut.to_owned())
