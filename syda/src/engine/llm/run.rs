@@ -8,8 +8,9 @@
 //! needs.
 //!
 //! Near-misses are repaired before a row is rejected (see `repair`). A batch
-//! whose answer brings nothing new is asked again for fewer rows (half, down
-//! to one); after `max_attempts` such answers in a row its remaining rows
+//! whose answer brings fewer new rows than a quarter of those asked for is
+//! asked again for fewer rows (half, down to one); after `max_attempts` such
+//! answers in a row its remaining rows
 //! are completed by the offline engine ([`OnStall::Complete`], the default)
 //! or the run fails ([`OnStall::Fail`]).
 
@@ -276,7 +277,12 @@ async fn fill(
             if job.slots.is_empty() {
                 continue;
             }
-            job.failures = if taken > 0 { 0 } else { job.failures + 1 };
+            // Progress is a quarter of the rows asked for: a model that adds
+            // one row per answer would otherwise never count as stalled.
+            let asked = std::mem::replace(&mut job.want, 0).max(1);
+            let progressed = taken * 4 >= asked;
+            job.want = asked;
+            job.failures = if progressed { 0 } else { job.failures + 1 };
             if job.failures >= config.max_attempts {
                 if config.on_stall == OnStall::Complete {
                     stalled.extend(job.slots);
@@ -298,7 +304,7 @@ async fn fill(
             }
             // Fewer rows are easier to get right: halve the ask after a miss,
             // double it again after progress.
-            job.want = if taken > 0 {
+            job.want = if progressed {
                 (job.want * 2).min(job.slots.len())
             } else {
                 (job.want / 2).max(1).min(job.slots.len())
