@@ -279,9 +279,7 @@ async fn fill(
             }
             // Progress is a quarter of the rows asked for: a model that adds
             // one row per answer would otherwise never count as stalled.
-            let asked = std::mem::replace(&mut job.want, 0).max(1);
-            let progressed = taken * 4 >= asked;
-            job.want = asked;
+            let progressed = taken * 4 >= job.want.max(1);
             job.failures = if progressed { 0 } else { job.failures + 1 };
             if job.failures >= config.max_attempts {
                 if config.on_stall == OnStall::Complete {
