@@ -298,6 +298,49 @@ pub(crate) struct LlmArgs {
     /// Cache directory; default: SYDA_CACHE_DIR, else tests/fixtures/syda.
     #[arg(long, value_name = "DIR", help_heading = "LLM engine")]
     pub(crate) cache_dir: Option<PathBuf>,
+    /// How the model writes rows; default: compact where the server enforces
+    /// positional schemas (OpenAI-compatible, Gemini), objects elsewhere.
+    #[arg(long, value_enum, help_heading = "LLM engine")]
+    pub(crate) row_format: Option<RowFormatArg>,
+    /// How OpenAI-style requests ask for JSON; a server that refuses
+    /// `response_format` is asked with the next weaker one.
+    #[arg(long, value_enum, help_heading = "LLM engine")]
+    pub(crate) response_format: Option<ResponseFormatArg>,
+    /// Body field of the output token limit (max_tokens, max_completion_tokens).
+    #[arg(long, value_name = "NAME", help_heading = "LLM engine")]
+    pub(crate) token_limit_param: Option<String>,
+    /// Output tokens per request.
+    #[arg(long, value_name = "N", help_heading = "LLM engine")]
+    pub(crate) max_tokens: Option<u32>,
+    /// Thinking tokens per request for models that think (Gemini); 0 turns thinking off where it can be.
+    #[arg(long, value_name = "N", help_heading = "LLM engine")]
+    pub(crate) thinking_budget: Option<u32>,
+    /// When the model cannot finish some rows: complete them with the offline engine, or fail.
+    #[arg(long, value_enum, help_heading = "LLM engine")]
+    pub(crate) on_stall: Option<OnStallArg>,
+    /// Ask the model once per table to design the column generators (vocabularies,
+    /// ranges, distributions), then make every row offline: the cost does not grow with --rows.
+    #[arg(long, help_heading = "LLM engine")]
+    pub(crate) amplify: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RowFormatArg {
+    Compact,
+    Objects,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ResponseFormatArg {
+    JsonSchema,
+    JsonObject,
+    Prompt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OnStallArg {
+    Complete,
+    Fail,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

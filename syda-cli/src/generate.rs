@@ -73,6 +73,12 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         (EngineArg::Offline | EngineArg::Stats, _) => {
             write_tables(args, &planner, &local, &wanted, out_is_file, format)?
         }
+        (EngineArg::Llm, _) if args.llm.amplify => {
+            let engine = crate::llm::engine(&args.llm, args.seed, args.null_rate)?;
+            let offline = crate::llm::amplified(&engine, &schema, local);
+            crate::llm::report(&engine);
+            write_tables(args, &planner, &offline?, &wanted, out_is_file, format)?
+        }
         (EngineArg::Llm, _) => {
             let engine = crate::llm::engine(&args.llm, args.seed, args.null_rate)?;
             let written = write_tables(args, &planner, &engine, &wanted, out_is_file, format);

@@ -4,9 +4,11 @@
 use std::time::Duration;
 
 use anyhow::bail;
-use syda::engine::llm::{CacheMode, LlmConfig, LlmEngine, Provider, Usage};
+use syda::engine::llm::{
+    CacheMode, LlmConfig, LlmEngine, OnStall, Provider, ResponseFormat, RowFormat, Usage,
+};
 
-use crate::cli::{CacheArg, LlmArgs, ProviderArg};
+use crate::cli::{CacheArg, LlmArgs, OnStallArg, ProviderArg, ResponseFormatArg, RowFormatArg};
 
 /// The LLM engine for `args`, the key and defaults read from the environment.
 pub(crate) fn engine(llm: &LlmArgs, seed: u64, null_rate: Option<f64>) -> anyhow::Result<LlmEngine> {
@@ -72,6 +74,37 @@ fn config(llm: &LlmArgs, var: impl Fn(&str) -> Option<String>) -> anyhow::Result
     if let Some(n) = llm.retries {
         config = config.retries(n);
     }
+    if let Some(format) = llm.row_format {
+        config = config.format(match format {
+            RowFormatArg::Compact => RowFormat::Compact,
+            RowFormatArg::Objects => RowFormat::Objects,
+        });
+    }
+    if let Some(format) = llm.response_format {
+        config = config.response_format(match format {
+            ResponseFormatArg::JsonSchema => ResponseFormat::JsonSchema,
+            ResponseFormatArg::JsonObject => ResponseFormat::JsonObject,
+            ResponseFormatArg::Prompt => ResponseFormat::Prompt,
+        });
+    }
+    if let Some(name) = &llm.token_limit_param {
+        config = config.token_limit_param(name.clone());
+    }
+    if let Some(n) = llm.max_tokens {
+        if n == 0 {
+            bail!("--max-tokens 0: expected at least 1");
+        }
+        config = config.max_tokens(n);
+    }
+    if let Some(n) = llm.thinking_budget {
+        config = config.thinking_budget(Some(n));
+    }
+    if let Some(on_stall) = llm.on_stall {
+        config = config.on_stall(match on_stall {
+            OnStallArg::Complete => OnStall::Complete,
+            OnStallArg::Fail => OnStall::Fail,
+        });
+    }
     config.check()?;
     Ok(config)
 }
@@ -89,6 +122,13 @@ pub(crate) fn reject_options(llm: &LlmArgs) -> anyhow::Result<()> {
         ("--retries", llm.retries.is_some()),
         ("--cache", llm.cache.is_some()),
         ("--cache-dir", llm.cache_dir.is_some()),
+        ("--row-format", llm.row_format.is_some()),
+        ("--response-format", llm.response_format.is_some()),
+        ("--token-limit-param", llm.token_limit_param.is_some()),
+        ("--max-tokens", llm.max_tokens.is_some()),
+        ("--thinking-budget", llm.thinking_budget.is_some()),
+        ("--on-stall", llm.on_stall.is_some()),
+        ("--amplify", llm.amplify),
     ]
     .into_iter()
     .filter_map(|(name, set)| set.then_some(name))
@@ -97,6 +137,27 @@ pub(crate) fn reject_options(llm: &LlmArgs) -> anyhow::Result<()> {
         bail!("{} only apply with --engine llm", given.join(", "));
     }
     Ok(())
+}
+
+/// `--amplify`: the model's column designs for `schema` applied to `local`;
+/// what was designed and what was left to the offline engine is printed.
+pub(crate) fn amplified(
+    engine: &LlmEngine,
+    schema: &syda::Schema,
+    local: syda::engine::OfflineEngine,
+) -> anyhow::Result<syda::engine::OfflineEngine> {
+    let designs = engine.design_blocking(schema)?;
+    let tables = designs.tables.len();
+    eprintln!(
+        "amplify: the model designed {} column{} of {tables} table{}; every row is made offline",
+        designs.columns(),
+        if designs.columns() == 1 { "" } else { "s" },
+        if tables == 1 { "" } else { "s" },
+    );
+    for why in &designs.rejected {
+        eprintln!("amplify: {why}");
+    }
+    Ok(designs.apply(local))
 }
 
 /// The usage line printed at the end of a run.

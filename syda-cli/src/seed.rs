@@ -56,6 +56,12 @@ pub(crate) fn run(args: &SeedArgs) -> anyhow::Result<()> {
             let engine = engine.with_local(local);
             syda::db::blocking::seed(url, &schema, &plan, &engine, &seed_options)?
         }
+        (EngineArg::Llm, _) if args.llm.amplify => {
+            let engine = crate::llm::engine(&args.llm, args.seed, args.null_rate)?;
+            let offline = crate::llm::amplified(&engine, &schema, local);
+            crate::llm::report(&engine);
+            syda::db::blocking::seed(url, &schema, &plan, &offline?, &seed_options)?
+        }
         (EngineArg::Llm, _) => {
             let engine = crate::llm::engine(&args.llm, args.seed, args.null_rate)?;
             let seeded = syda::db::blocking::seed(url, &schema, &plan, &engine, &seed_options);

@@ -26,8 +26,8 @@ pub enum LlmSetup {
     /// The same variables, read from this map instead of the process
     /// environment (embedding, tests). Values are not printed by `Debug`.
     Variables(Variables),
-    /// These settings.
-    Config(LlmConfig),
+    /// These settings (boxed: a configuration is far larger than the other variants).
+    Config(Box<LlmConfig>),
     /// No LLM engine: `engine: llm` answers 422.
     Disabled,
 }

@@ -50,7 +50,7 @@ fn resolve_llm(setup: &LlmSetup) -> Result<LlmConfig, String> {
         }
         LlmSetup::Config(c) => c
             .check()
-            .map(|()| c.clone())
+            .map(|()| c.as_ref().clone())
             .map_err(|e| unavailable(e.to_string())),
         LlmSetup::Disabled => Err(unavailable("disabled by the server's settings".to_owned())),
     }

@@ -222,7 +222,7 @@ async fn a_failing_provider_is_502_without_the_key() {
         .base_url(format!("{}/v1", server.uri()))
         .retries(0)
         .backoff(Duration::from_millis(1), Duration::from_millis(1));
-    let (c, key) = client_with(LlmSetup::Config(config)).await;
+    let (c, key) = client_with(LlmSetup::Config(Box::new(config))).await;
     let r = c
         .post(
             "/generate",

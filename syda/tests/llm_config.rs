@@ -23,7 +23,7 @@ fn the_provider_comes_from_syda_provider_or_the_key_that_is_set() {
     assert_eq!(config.model, "gpt-4.1-mini");
     let config = LlmConfig::from_lookup(lookup(&[("GEMINI_API_KEY", "g-1")])).unwrap();
     assert_eq!(config.provider, Provider::Gemini);
-    assert_eq!(config.model, "gemini-2.5-flash");
+    assert_eq!(config.model, "gemini-3.5-flash");
     let config = LlmConfig::from_lookup(lookup(&[
         ("SYDA_PROVIDER", "anthropic"),
         ("ANTHROPIC_API_KEY", "a-1"),

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use llm_support::{Call, Fake, FakeModel, Reply, employees, good};
 use serde_json::{Value as Json, json};
-use syda::engine::llm::{LlmConfig, LlmEngine, LlmOutput, Provider, RowFormat};
+use syda::engine::llm::{LlmConfig, LlmEngine, LlmOutput, OnStall, Provider, RowFormat};
 use syda::{Dataset, Error, Row, Value};
 
 type Outcome = syda::Result<LlmOutput<Vec<Row>>>;
@@ -237,7 +237,7 @@ async fn extra_fields_are_ignored() {
 }
 
 #[tokio::test]
-async fn duplicate_unique_values_across_batches_are_dropped_and_asked_again() {
+async fn repeated_emails_are_varied_and_other_repeats_dropped_and_asked_again() {
     let first_emails = Arc::new(std::sync::Mutex::new(Vec::<Json>::new()));
     let seen = Arc::clone(&first_emails);
     let (out, model) = run(
@@ -261,17 +261,25 @@ async fn duplicate_unique_values_across_batches_are_dropped_and_asked_again() {
     .await;
     let out = out.unwrap();
     assert_valid(&out.rows, 10);
-    assert_eq!(out.usage.rejected_rows, 3);
+    // The two repeated emails get a suffix that keeps them emails; the
+    // repeated badge (a pattern, no neutral variant) costs its row.
+    assert_eq!(out.usage.repaired_values, 2);
+    assert_eq!(out.usage.rejected_rows, 1);
+    assert_eq!(out.usage.completed_rows, 0);
+    let taken = first_emails.lock().unwrap();
+    let email = |i: usize| out.rows[i][1].as_str().unwrap().to_owned();
+    let first = taken[0].as_str().unwrap();
+    let (local, domain) = first.split_once('@').unwrap();
+    assert_eq!(email(5), format!("{local}2@{domain}"));
     assert_eq!(model.calls(), 3);
     let bodies = model.bodies.lock().unwrap();
     let second = bodies[1].to_string();
-    let taken = first_emails.lock().unwrap();
     assert!(
         second.contains("already taken"),
         "the second batch is told the used values"
     );
-    assert!(second.contains(taken[0].as_str().unwrap()), "{second}");
-    assert!(bodies[2].to_string().contains("Generate 3 records"));
+    assert!(second.contains(first), "{second}");
+    assert!(bodies[2].to_string().contains("Generate 1 record "));
 }
 
 #[tokio::test]
@@ -325,7 +333,7 @@ async fn a_model_that_never_complies_ends_in_an_error_with_its_reply() {
         Provider::OpenAi,
         RowFormat::Compact,
         5,
-        |c| c.max_attempts(3),
+        |c| c.max_attempts(3).on_stall(OnStall::Fail),
         |_| Reply::Text("I'm sorry, but I can't help with generating personal data.".to_owned()),
     )
     .await;
@@ -345,7 +353,7 @@ async fn values_that_never_fit_end_in_an_error_naming_the_rule() {
         Provider::Gemini,
         RowFormat::Objects,
         3,
-        |c| c.max_attempts(2),
+        |c| c.max_attempts(2).on_stall(OnStall::Fail),
         |call| {
             let mut rows = objects(call);
             for row in &mut rows {
@@ -457,7 +465,11 @@ async fn usage_counts_requests_of_a_failed_run() {
         Reply::Text("no".into())
     })
     .await;
-    let engine = LlmEngine::new(fake.config(Provider::OpenAi, RowFormat::Compact).max_attempts(2));
+    let engine = LlmEngine::new(
+        fake.config(Provider::OpenAi, RowFormat::Compact)
+            .max_attempts(2)
+            .on_stall(OnStall::Fail),
+    );
     assert!(engine.rows_async(table, 3).await.is_err());
     let usage = engine.usage();
     assert_eq!(usage.requests, 2);
@@ -479,4 +491,94 @@ async fn a_reply_larger_than_the_limit_is_refused_not_read_into_memory() {
     let err = out.unwrap_err().to_string();
     assert!(err.contains("the most read is 16777216"), "{err}");
     assert_eq!(model.calls(), 2, "refused, retried once, refused again");
+}
+
+#[tokio::test]
+async fn a_model_that_never_complies_is_asked_for_fewer_rows_then_completed_offline() {
+    let (out, model) = run(
+        Provider::OpenAi,
+        RowFormat::Compact,
+        5,
+        |c| c.max_attempts(3),
+        |_| Reply::Text("I'm sorry, but I can't help with generating personal data.".to_owned()),
+    )
+    .await;
+    let out = out.unwrap();
+    assert_valid(&out.rows, 5);
+    assert_eq!(out.usage.completed_rows, 5);
+    assert_eq!(out.usage.rows, 5);
+    assert!(
+        out.usage.to_string().contains("5 rows completed locally"),
+        "{}",
+        out.usage
+    );
+    let asked: Vec<usize> = model
+        .bodies
+        .lock()
+        .unwrap()
+        .iter()
+        .map(llm_support::asked)
+        .collect();
+    assert_eq!(asked, [5, 2, 1], "each miss halves the ask");
+}
+
+#[tokio::test]
+async fn a_few_stubborn_values_cost_their_rows_only() {
+    // The model keeps repeating one badge in one row: the other rows are
+    // the model's, that one is completed locally.
+    let (out, _) = run(
+        Provider::OpenAi,
+        RowFormat::Objects,
+        4,
+        |c| c.max_attempts(2).concurrency(1),
+        |call| {
+            let mut rows = objects(call);
+            for row in &mut rows {
+                row["badge"] = json!("EMP-0001");
+            }
+            Reply::Rows(rows)
+        },
+    )
+    .await;
+    let out = out.unwrap();
+    assert_valid(&out.rows, 4);
+    assert_eq!(out.rows[0][4], Value::from("EMP-0001"));
+    assert_eq!(out.usage.completed_rows, 3);
+}
+
+#[tokio::test]
+async fn near_misses_are_repaired_where_nothing_material_is_lost() {
+    let (out, model) = run(
+        Provider::Anthropic,
+        RowFormat::Objects,
+        3,
+        |c| c,
+        |call| {
+            let mut rows = objects(call);
+            if call.index > 0 {
+                return Reply::Rows(rows);
+            }
+            rows[0]["status"] = json!(" active");
+            rows[1]["email"] = json!(format!(
+                "{} and then some words that run well past the sixty characters allowed",
+                "x@y.z"
+            ));
+            rows[2]["salary"] = json!("$120,000.50");
+            Reply::Rows(rows)
+        },
+    )
+    .await;
+    let out = out.unwrap();
+    assert_valid(&out.rows, 3);
+    assert_eq!(out.usage.repaired_values, 2);
+    assert_eq!(out.rows[0][3], Value::from("Active"));
+    assert_eq!(
+        out.rows[1][5],
+        Value::Float(120000.5),
+        "the dropped row's slot takes the next"
+    );
+    // An email is an identifier: cut short it would be another one, so the
+    // row is dropped and asked again instead.
+    assert_eq!(out.usage.rejected_rows, 1);
+    assert_eq!(model.calls(), 2);
 }

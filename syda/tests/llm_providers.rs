@@ -88,23 +88,57 @@ fn openai_strict_schema_requires_every_property_and_drops_unsupported_keywords()
         !body.to_string().contains("maxLength"),
         "OpenAI strict mode rejects maxLength"
     );
-    // Anthropic takes plain JSON Schema, maxLength included.
+    // Anthropic: strict tool input, which takes no numeric bounds or lengths.
     let anthropic = engine(Provider::Anthropic, RowFormat::Objects)
         .preview(table, 3)
         .body;
-    assert_eq!(
-        anthropic["tools"][0]["input_schema"]["properties"]["rows"]["items"]["properties"]["email"]["maxLength"],
-        60
-    );
-    // Gemini: upper-case types, nullable flag, no additionalProperties.
+    let tool = &anthropic["tools"][0];
+    assert_eq!(tool["strict"], true);
+    let email = &tool["input_schema"]["properties"]["rows"]["items"]["properties"]["email"];
+    assert_eq!(email["format"], "email");
+    assert!(email.get("maxLength").is_none(), "{email}");
+    // Gemini: responseJsonSchema, JSON Schema types, bounds kept, no pattern.
     let gemini = engine(Provider::Gemini, RowFormat::Objects)
         .preview(table, 3)
         .body;
-    let salary =
-        &gemini["generationConfig"]["responseSchema"]["properties"]["rows"]["items"]["properties"]["salary"];
-    assert_eq!(salary["type"], "NUMBER");
-    assert_eq!(salary["nullable"], true);
-    assert!(!gemini.to_string().contains("additionalProperties"));
+    let generation = &gemini["generationConfig"];
+    assert!(generation.get("responseSchema").is_none());
+    let salary = &generation["responseJsonSchema"]["properties"]["rows"]["items"]["properties"]["salary"];
+    assert_eq!(salary["type"], serde_json::json!(["number", "null"]));
+    assert_eq!(salary["maximum"], 250000);
+    assert!(!gemini.to_string().contains("\"pattern\""));
+}
+
+#[test]
+fn compact_rows_give_each_position_its_columns_schema_where_the_dialect_can() {
+    let schema = employees();
+    let table = schema.table("employees").unwrap();
+    let compatible = engine(Provider::OpenAiCompatible, RowFormat::Compact)
+        .preview(table, 3)
+        .body;
+    let row = &compatible["response_format"]["json_schema"]["schema"]["properties"]["rows"]["items"];
+    let cells = row["prefixItems"].as_array().expect("prefixItems");
+    // email, age, status, badge, salary: one schema per position, in order.
+    assert_eq!(cells.len(), 5);
+    assert_eq!(row["minItems"], 5);
+    assert_eq!(row["maxItems"], 5);
+    assert_eq!(cells[0]["maxLength"], 60);
+    assert_eq!(cells[0]["format"], "email");
+    assert_eq!(cells[1]["type"], "integer");
+    assert_eq!(cells[1]["minimum"], 18);
+    assert_eq!(cells[2]["enum"], serde_json::json!(["Active", "Inactive"]));
+    assert_eq!(cells[3]["pattern"], "^(EMP-[0-9]{4})$");
+    assert_eq!(cells[4]["type"], serde_json::json!(["number", "null"]));
+    // The row format follows the provider unless it is set.
+    let default = |provider| {
+        let mut config = LlmConfig::new(provider, MODEL);
+        config.format = None;
+        config.row_format()
+    };
+    assert_eq!(default(Provider::OpenAiCompatible), RowFormat::Compact);
+    assert_eq!(default(Provider::Gemini), RowFormat::Compact);
+    assert_eq!(default(Provider::OpenAi), RowFormat::Objects);
+    assert_eq!(default(Provider::Anthropic), RowFormat::Objects);
 }
 
 #[test]

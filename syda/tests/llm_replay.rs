@@ -217,7 +217,22 @@ fn customers_answer(call: &Call) -> Reply {
     } else {
         second
     };
-    Reply::Rows(rows.as_array().unwrap().clone())
+    // OpenAI is asked for objects (its strict mode has no positional schemas).
+    let names = ["name", "industry", "website", "status", "created_at"];
+    let objects = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let values = row.as_array().unwrap();
+            names
+                .iter()
+                .map(|n| n.to_string())
+                .zip(values.iter().cloned())
+                .collect()
+        })
+        .collect();
+    Reply::Rows(objects)
 }
 
 /// Re-records `tests/fixtures/syda/` from a mock server. With a real key,
@@ -227,7 +242,7 @@ fn customers_answer(call: &Call) -> Reply {
 #[ignore = "writes tests/fixtures/syda; run by hand to re-record"]
 async fn record_committed_fixtures() {
     let table = Customer::TABLE;
-    let fake = Fake::start(Provider::OpenAi, &table, RowFormat::Compact, customers_answer).await;
+    let fake = Fake::start(Provider::OpenAi, &table, RowFormat::Objects, customers_answer).await;
     let config = config(&format!("{}/v1", fake.server.uri()), CacheMode::ReadWrite).api_key(llm_support::KEY);
     let out = Generator::llm(config)
         .prompt(PROMPT)

@@ -271,3 +271,150 @@ impl Fake {
 pub fn good(call: &Call) -> Reply {
     Reply::Rows(call.good.clone())
 }
+
+/// One request a [`scripted`] server saw.
+pub struct Seen {
+    pub index: usize,
+    pub body: Json,
+    pub user_agent: String,
+    pub headers: Vec<(String, String)>,
+}
+
+type Handler = dyn Fn(&Seen) -> ResponseTemplate + Send + Sync;
+
+struct Scripted {
+    calls: AtomicUsize,
+    seen: Arc<Mutex<Vec<Json>>>,
+    handler: Box<Handler>,
+}
+
+impl Respond for Scripted {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body: Json = serde_json::from_slice(&request.body).unwrap_or(Json::Null);
+        self.seen.lock().unwrap().push(body.clone());
+        let headers = request
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+            .collect::<Vec<_>>();
+        let user_agent = headers
+            .iter()
+            .find(|(k, _)| k == "user-agent")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let seen = Seen {
+            index: self.calls.fetch_add(1, Ordering::SeqCst),
+            body,
+            user_agent,
+            headers,
+        };
+        (self.handler)(&seen)
+    }
+}
+
+/// A mock server answering every POST with `handler`; the bodies it saw.
+pub async fn scripted(
+    handler: impl Fn(&Seen) -> ResponseTemplate + Send + Sync + 'static,
+) -> (MockServer, Arc<Mutex<Vec<Json>>>) {
+    let server = MockServer::start().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    Mock::given(method("POST"))
+        .respond_with(Scripted {
+            calls: AtomicUsize::new(0),
+            seen: Arc::clone(&seen),
+            handler: Box::new(handler),
+        })
+        .mount(&server)
+        .await;
+    (server, seen)
+}
+
+/// An OpenAI Chat Completions 200 with `content`, `finish_reason` and usage.
+pub fn openai_reply(
+    content: Option<&str>,
+    refusal: Option<&str>,
+    finish: &str,
+    output_tokens: u64,
+) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 1_764_300_000,
+        "model": MODEL,
+        "choices": [{
+            "index": 0,
+            "message": { "role": "assistant", "content": content, "refusal": refusal },
+            "finish_reason": finish,
+        }],
+        "usage": { "prompt_tokens": 200, "completion_tokens": output_tokens, "total_tokens": 200 + output_tokens },
+    }))
+}
+
+/// The OpenAI error body for `status` (`param` and `code` as the API sets them).
+pub fn openai_error(status: u16, message: &str, param: Option<&str>, code: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({
+        "error": { "message": message, "type": "invalid_request_error", "param": param, "code": code }
+    }))
+}
+
+/// Valid compact rows for the `employees` table, `n` of them, from `from`.
+pub fn employee_rows(from: usize, n: usize) -> Vec<Json> {
+    (from..from + n)
+        .map(|i| {
+            json!([
+                format!("worker{i}@example.com"),
+                30,
+                "Active",
+                format!("EMP-{:04}", i),
+                null
+            ])
+        })
+        .collect()
+}
+
+/// Rows the prompt of an OpenAI-style `body` asks for.
+pub fn asked(body: &Json) -> usize {
+    let prompt = body["messages"][1]["content"]
+        .as_str()
+        .or_else(|| body["messages"][0]["content"].as_str())
+        .or_else(|| body["contents"][0]["parts"][0]["text"].as_str())
+        .unwrap_or_default();
+    prompt
+        .split("Generate ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The real model server the tests may use (`SYDA_TEST_LLM_URL`,
+/// `SYDA_TEST_LLM_MODEL`, as `scripts/local-llm-env.sh` prints them): `None`
+/// with a note when unset, a panic when unset under `CI=true`.
+pub fn local_model(test: &str) -> Option<(String, String)> {
+    let var = |name| std::env::var(name).ok().filter(|v: &String| !v.trim().is_empty());
+    match (var("SYDA_TEST_LLM_URL"), var("SYDA_TEST_LLM_MODEL")) {
+        (Some(url), Some(model)) => Some((url, model)),
+        _ if var("CI").as_deref() == Some("true") => {
+            panic!(
+                "{test}: CI=true but SYDA_TEST_LLM_URL / SYDA_TEST_LLM_MODEL are not set: start the model server (scripts/local-llm-env.sh)"
+            )
+        }
+        _ => {
+            eprintln!(
+                "{test}: skipped, no real model (set SYDA_TEST_LLM_URL and SYDA_TEST_LLM_MODEL; see scripts/local-llm-env.sh)"
+            );
+            None
+        }
+    }
+}
+
+/// A configuration for the real model server: one request at a time, long
+/// timeouts (a 135M model on a busy CPU writes a few tokens a second).
+pub fn local_config(url: &str, model: &str) -> LlmConfig {
+    LlmConfig::new(Provider::OpenAiCompatible, model)
+        .base_url(url)
+        .concurrency(1)
+        .retries(1)
+        .max_tokens(1024)
+        .timeout(Duration::from_secs(900))
+}

@@ -135,18 +135,98 @@ impl CacheMode {
     }
 }
 
-/// How the model writes each row.
+/// How the model writes each row. Unless [`LlmConfig::format`] says,
+/// the engine picks per provider ([`LlmConfig::row_format`]): compact where
+/// the answer schema can give each position its own schema (`prefixItems`:
+/// OpenAI-compatible servers such as llama.cpp, vLLM and Ollama, and
+/// Gemini), objects where it cannot (OpenAI strict mode, Anthropic tools).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RowFormat {
     /// An array of values in a fixed column order, decoded locally: about a
-    /// quarter fewer output tokens than objects on the CRM customers table
-    /// (28.6 against 38.6 per row with GPT-4o's tokenizer; see
-    /// `docs/llm.md`), and every row is validated the same way. The default.
+    /// quarter fewer output tokens than objects on the CRM tables (see
+    /// `docs/llm.md`), each position with its column's schema.
     #[default]
     Compact,
-    /// A JSON object per row, keyed by column name; the provider's schema
-    /// enforcement then covers each column's type.
+    /// A JSON object per row, keyed by column name.
     Objects,
+}
+
+impl RowFormat {
+    /// Parses `compact` or `objects`.
+    pub fn from_name(name: &str) -> Option<RowFormat> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "compact" | "arrays" => Some(RowFormat::Compact),
+            "objects" | "object" => Some(RowFormat::Objects),
+            _ => None,
+        }
+    }
+}
+
+/// How an OpenAI-style request asks for JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseFormat {
+    /// `response_format: {type: json_schema}` with the answer schema: the
+    /// server enforces each column while decoding. The default.
+    #[default]
+    JsonSchema,
+    /// `response_format: {type: json_object}`: valid JSON, layout from the prompt.
+    JsonObject,
+    /// No `response_format`: the prompt alone asks for the JSON.
+    Prompt,
+}
+
+impl ResponseFormat {
+    /// Parses `json-schema`, `json-object` or `prompt`.
+    pub fn from_name(name: &str) -> Option<ResponseFormat> {
+        match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "json-schema" | "schema" => Some(ResponseFormat::JsonSchema),
+            "json-object" | "json" => Some(ResponseFormat::JsonObject),
+            "prompt" | "none" | "text" => Some(ResponseFormat::Prompt),
+            _ => None,
+        }
+    }
+
+    /// The next weaker format, tried when a server refuses this one.
+    pub(crate) fn weaker(self) -> Option<ResponseFormat> {
+        match self {
+            ResponseFormat::JsonSchema => Some(ResponseFormat::JsonObject),
+            ResponseFormat::JsonObject => Some(ResponseFormat::Prompt),
+            ResponseFormat::Prompt => None,
+        }
+    }
+
+    /// `json-schema`, `json-object` or `prompt`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ResponseFormat::JsonSchema => "json-schema",
+            ResponseFormat::JsonObject => "json-object",
+            ResponseFormat::Prompt => "prompt",
+        }
+    }
+}
+
+/// What the engine does when the model cannot finish a batch (the same
+/// values again and again, values that never fit a constraint).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnStall {
+    /// Fill the remaining values from the offline engine, which satisfies
+    /// every constraint, and count them in [`crate::engine::llm::Usage`]
+    /// (`completed_rows`). The default: a few stubborn values never cost a run.
+    #[default]
+    Complete,
+    /// End the run with [`Error::LlmReply`], nothing returned.
+    Fail,
+}
+
+impl OnStall {
+    /// Parses `complete` (`offline`, `local`) or `fail`.
+    pub fn from_name(name: &str) -> Option<OnStall> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "complete" | "offline" | "local" => Some(OnStall::Complete),
+            "fail" | "error" => Some(OnStall::Fail),
+            _ => None,
+        }
+    }
 }
 
 /// Price of a model in US dollars per million tokens.
@@ -179,7 +259,22 @@ const PRICES: &[(&str, f64, f64)] = &[
     ("gemini-2.5-flash-lite", 0.10, 0.40),
     ("gemini-2.5-flash", 0.30, 2.50),
     ("gemini-2.5-pro", 1.25, 10.00),
+    ("gemini-3-flash", 0.50, 3.00),
 ];
+
+/// The default model of each provider that has one.
+pub(crate) fn default_model(provider: Provider) -> Option<&'static str> {
+    match provider {
+        Provider::OpenAi => Some("gpt-4o-mini"),
+        Provider::Anthropic => Some("claude-haiku-4-5"),
+        Provider::Gemini => Some("gemini-3.5-flash"),
+        Provider::OpenAiCompatible => None,
+    }
+}
+
+/// Thinking tokens allowed per request by default: enough for models that
+/// cannot turn thinking off, small enough that the JSON is not starved.
+pub const DEFAULT_THINKING_BUDGET: u32 = 512;
 
 /// Everything the LLM engine needs to reach a model. Build it with
 /// [`LlmConfig::new`] and the `with_*`-style setters, or read it from the
@@ -213,8 +308,25 @@ pub struct LlmConfig {
     pub api_key: Option<ApiKey>,
     /// Sampling temperature; `None` leaves the provider's default.
     pub temperature: Option<f64>,
-    /// Output token limit per request.
+    /// Output token limit per request (the answer itself; a thinking budget
+    /// comes on top).
     pub max_tokens: u32,
+    /// Name of the body field carrying `max_tokens` for OpenAI-style servers;
+    /// `None`: `max_completion_tokens` for OpenAI, `max_tokens` for the
+    /// others. A 400 that names the field and its replacement switches it.
+    pub token_limit_param: Option<String>,
+    /// How OpenAI-style requests ask for JSON; a 400 naming
+    /// `response_format` steps down to the next weaker one.
+    pub response_format: ResponseFormat,
+    /// Thinking tokens per request for models that think (Gemini): a budget
+    /// for 2.x models, `thinkingLevel: low` for later ones when it is at
+    /// most 1024; `None` leaves the model's default.
+    pub thinking_budget: Option<u32>,
+    /// Anthropic tools with `strict: true` (the API then guarantees the
+    /// tool input matches its schema); dropped when the API refuses it.
+    pub strict_tools: bool,
+    /// What happens when the model cannot finish a batch.
+    pub on_stall: OnStall,
     /// Limit for one HTTP request, answer included.
     pub timeout: Duration,
     /// Requests in flight at once.
@@ -237,8 +349,8 @@ pub struct LlmConfig {
     pub cache: CacheMode,
     /// Directory of the record/replay cache.
     pub cache_dir: PathBuf,
-    /// How the model writes rows.
-    pub format: RowFormat,
+    /// How the model writes rows; `None` picks per provider ([`LlmConfig::row_format`]).
+    pub format: Option<RowFormat>,
     /// Price overrides by model-name prefix; they win over the built-in list.
     pub prices: BTreeMap<String, Price>,
 }
@@ -248,7 +360,10 @@ impl LlmConfig {
     /// the provider's public URL, 4096 output tokens, 60 s timeout, 4
     /// requests at once, 4 retries from 500 ms backoff (30 s at most),
     /// 3 attempts without progress, no cache (directory
-    /// `tests/fixtures/syda`), compact rows.
+    /// `tests/fixtures/syda`), the row format picked per provider,
+    /// `json_schema` responses, a thinking budget of
+    /// [`DEFAULT_THINKING_BUDGET`], strict Anthropic tools, and stalls
+    /// completed locally.
     pub fn new(provider: Provider, model: impl Into<String>) -> LlmConfig {
         LlmConfig {
             provider,
@@ -257,6 +372,11 @@ impl LlmConfig {
             api_key: None,
             temperature: None,
             max_tokens: 4096,
+            token_limit_param: None,
+            response_format: ResponseFormat::default(),
+            thinking_budget: Some(DEFAULT_THINKING_BUDGET),
+            strict_tools: true,
+            on_stall: OnStall::default(),
             timeout: Duration::from_secs(60),
             concurrency: 4,
             batch_size: None,
@@ -266,7 +386,7 @@ impl LlmConfig {
             max_backoff: Duration::from_secs(30),
             cache: CacheMode::Off,
             cache_dir: PathBuf::from("tests/fixtures/syda"),
-            format: RowFormat::default(),
+            format: None,
             prices: BTreeMap::new(),
         }
     }
@@ -323,12 +443,10 @@ impl LlmConfig {
                     )
                 })?,
         };
-        let model = match (var("SYDA_MODEL"), provider) {
+        let model = match (var("SYDA_MODEL"), default_model(provider)) {
             (Some(model), _) => model,
-            (None, Provider::OpenAi) => "gpt-4o-mini".to_owned(),
-            (None, Provider::Anthropic) => "claude-haiku-4-5".to_owned(),
-            (None, Provider::Gemini) => "gemini-2.5-flash".to_owned(),
-            (None, Provider::OpenAiCompatible) => {
+            (None, Some(model)) => model.to_owned(),
+            (None, None) => {
                 return Err(config_error(
                     "SYDA_MODEL is not set: an OpenAI-compatible server needs the model name it serves"
                         .to_owned(),
@@ -451,7 +569,43 @@ impl LlmConfig {
 
     /// Sets how the model writes rows.
     pub fn format(mut self, format: RowFormat) -> Self {
-        self.format = format;
+        self.format = Some(format);
+        self
+    }
+
+    /// How the model writes rows: the one set, else compact where the
+    /// provider's schema dialect has positional schemas (`prefixItems`:
+    /// OpenAI-compatible servers, Gemini) and objects elsewhere (OpenAI
+    /// strict mode, Anthropic tools), so every column is enforced either way.
+    pub fn row_format(&self) -> RowFormat {
+        self.format.unwrap_or(match self.provider {
+            Provider::OpenAiCompatible | Provider::Gemini => RowFormat::Compact,
+            Provider::OpenAi | Provider::Anthropic => RowFormat::Objects,
+        })
+    }
+
+    /// Sets how OpenAI-style requests ask for JSON.
+    pub fn response_format(mut self, format: ResponseFormat) -> Self {
+        self.response_format = format;
+        self
+    }
+
+    /// Sets the body field of the output token limit (`max_tokens`,
+    /// `max_completion_tokens`).
+    pub fn token_limit_param(mut self, name: impl Into<String>) -> Self {
+        self.token_limit_param = Some(name.into());
+        self
+    }
+
+    /// Sets the thinking budget (`None`: the model's default).
+    pub fn thinking_budget(mut self, tokens: Option<u32>) -> Self {
+        self.thinking_budget = tokens;
+        self
+    }
+
+    /// Sets what happens when the model cannot finish a batch.
+    pub fn on_stall(mut self, on_stall: OnStall) -> Self {
+        self.on_stall = on_stall;
         self
     }
 

@@ -14,7 +14,7 @@ use tokio::sync::Semaphore;
 use super::config::{CacheMode, LlmConfig};
 use super::reply::cut;
 use super::usage::Usage;
-use super::wire::{Answer, Wire};
+use super::wire::{Answer, Ask, Mode, Wire};
 use crate::error::{Error, Result};
 
 /// The longest `Retry-After` honoured.
@@ -32,7 +32,16 @@ pub(crate) struct Ctx {
     pub(crate) client: reqwest::Client,
     pub(crate) permits: Arc<Semaphore>,
     pub(crate) usage: Mutex<Usage>,
+    /// The parameters the server has taken so far (downgraded on refusals).
+    pub(crate) mode: Mutex<Mode>,
 }
+
+/// The `User-Agent` of every request.
+const USER_AGENT: &str = concat!(
+    "syda/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://github.com/syda-rs)"
+);
 
 /// A 200 answer without rows in it: why, and the raw body.
 pub(crate) struct NoAnswer {
@@ -44,17 +53,20 @@ impl Ctx {
     pub(crate) fn new(config: LlmConfig, wire: &'static dyn Wire, permits: Arc<Semaphore>) -> Result<Ctx> {
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
+            .user_agent(USER_AGENT)
             .build()
             .map_err(|e| Error::Network {
                 provider: config.provider.to_string(),
                 message: format!("cannot build the HTTP client: {e}"),
             })?;
+        let mode = Mutex::new(Mode::new(&config));
         Ok(Ctx {
             config,
             wire,
             client,
             permits,
             usage: Mutex::new(Usage::default()),
+            mode,
         })
     }
 
@@ -64,36 +76,103 @@ impl Ctx {
         }
     }
 
-    /// Sends `body` (or replays it) and reads the model's answer.
-    pub(crate) async fn ask(&self, body: &Json) -> Result<std::result::Result<Answer, NoAnswer>> {
+    /// The parameters requests are built with now.
+    pub(crate) fn mode(&self) -> Mode {
+        self.mode
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_else(|_| Mode::new(&self.config))
+    }
+
+    /// Builds the request for `ask`, sends it (or replays it) and reads the
+    /// model's answer. A 400 that refuses a parameter the engine can do
+    /// without (`response_format`, the token-limit field, strict tools, a
+    /// thinking budget) changes that parameter for this and every later
+    /// request and sends again; in the cache the refusal is recorded like an
+    /// answer, so a replay takes the same steps.
+    pub(crate) async fn ask(&self, ask: &Ask<'_>) -> Result<std::result::Result<Answer, NoAnswer>> {
         let config = &self.config;
-        let path = self.cache_path(body);
-        if config.cache != CacheMode::Off {
-            if let Some(response) = read_cache(&path)? {
-                self.count(|u| u.cache_hits += 1);
-                return Ok(self.answer(&response));
+        loop {
+            let mode = self.mode();
+            let body = self.wire.body(config, ask, &mode);
+            let path = self.cache_path(&body);
+            let cached = if config.cache == CacheMode::Off {
+                None
+            } else {
+                read_cache(&path)?
+            };
+            let refusal = match cached {
+                Some(Recorded::Answer(response)) => {
+                    self.count(|u| u.cache_hits += 1);
+                    return Ok(self.answer(&response));
+                }
+                Some(Recorded::Refusal { status, message }) => {
+                    self.count(|u| u.cache_hits += 1);
+                    (status, message)
+                }
+                None if config.cache == CacheMode::ReplayOnly => return Err(Error::CacheMiss { path }),
+                None => match self.send(&body, &mode).await {
+                    Ok(response) => {
+                        let billed = self.wire.billed(&response);
+                        self.count(|u| {
+                            u.input_tokens += billed.input;
+                            u.output_tokens += billed.output;
+                        });
+                        if config.cache == CacheMode::ReadWrite {
+                            self.record(&path, &body, json!({ "response": response }))?;
+                        }
+                        return Ok(self.answer(&response));
+                    }
+                    Err(Error::Provider {
+                        status: status @ (400 | 422),
+                        message,
+                        ..
+                    }) => {
+                        let mut probe = mode.clone();
+                        if self.wire.downgrade(&mut probe, &message).is_some()
+                            && config.cache == CacheMode::ReadWrite
+                        {
+                            self.record(&path, &body, json!({ "status": status, "error": message }))?;
+                        }
+                        (status, message)
+                    }
+                    Err(e) => return Err(e),
+                },
+            };
+            let (status, message) = refusal;
+            let mut next = mode.clone();
+            let Some(note) = self.wire.downgrade(&mut next, &message) else {
+                return Err(Error::Provider {
+                    provider: config.provider.to_string(),
+                    status,
+                    message,
+                });
+            };
+            if let Ok(mut shared) = self.mode.lock()
+                && *shared == mode
+            {
+                // The first request to learn it; the others retry with it.
+                *shared = next;
+                drop(shared);
+                self.count(|u| {
+                    if !u.notes.contains(&note) {
+                        u.notes.push(note);
+                    }
+                });
             }
-            if config.cache == CacheMode::ReplayOnly {
-                return Err(Error::CacheMiss { path });
-            }
         }
-        let response = self.send(body).await?;
-        if let Ok(answer) = self.wire.answer(&response) {
-            self.count(|u| {
-                u.input_tokens += answer.input_tokens;
-                u.output_tokens += answer.output_tokens;
-            });
+    }
+
+    fn record(&self, path: &PathBuf, body: &Json, outcome: Json) -> Result<()> {
+        let mut record = json!({
+            "provider": self.config.provider.name(),
+            "model": self.config.model,
+            "request": body,
+        });
+        if let (Some(record), Json::Object(outcome)) = (record.as_object_mut(), outcome) {
+            record.extend(outcome);
         }
-        if config.cache == CacheMode::ReadWrite {
-            let record = json!({
-                "provider": config.provider.name(),
-                "model": config.model,
-                "request": body,
-                "response": response,
-            });
-            write_cache(&path, &record)?;
-        }
-        Ok(self.answer(&response))
+        write_cache(path, &record)
     }
 
     fn answer(&self, response: &Json) -> std::result::Result<Answer, NoAnswer> {
@@ -115,7 +194,7 @@ impl Ctx {
         self.config.cache_dir.join(format!("{}.json", &hex[..32]))
     }
 
-    async fn send(&self, body: &Json) -> Result<Json> {
+    async fn send(&self, body: &Json, mode: &Mode) -> Result<Json> {
         let config = &self.config;
         let provider = config.provider.to_string();
         let redact = |text: &str| match &config.api_key {
@@ -136,7 +215,7 @@ impl Ctx {
                     .post(&url)
                     .header("content-type", "application/json")
                     .body(body.to_string());
-                for (name, value) in self.wire.headers(config) {
+                for (name, value) in self.wire.headers(config, mode) {
                     request = request.header(name, value);
                 }
                 match request.send().await {
@@ -251,7 +330,13 @@ fn backoff(config: &LlmConfig, attempt: u32) -> Duration {
     base.mul_f64(rng.random_range(0.5..1.0))
 }
 
-fn read_cache(path: &PathBuf) -> Result<Option<Json>> {
+/// A cache record: an answer, or a refusal that made the engine drop a parameter.
+enum Recorded {
+    Answer(Json),
+    Refusal { status: u16, message: String },
+}
+
+fn read_cache(path: &PathBuf) -> Result<Option<Recorded>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -269,7 +354,13 @@ fn read_cache(path: &PathBuf) -> Result<Option<Json>> {
             format!("not a cache record: {e}"),
         ),
     })?;
-    Ok(Some(record["response"].clone()))
+    if let Some(status) = record["status"].as_u64() {
+        return Ok(Some(Recorded::Refusal {
+            status: u16::try_from(status).unwrap_or(400),
+            message: record["error"].as_str().unwrap_or_default().to_owned(),
+        }));
+    }
+    Ok(Some(Recorded::Answer(record["response"].clone())))
 }
 
 fn write_cache(path: &PathBuf, record: &Json) -> Result<()> {

@@ -15,18 +15,31 @@
 //! - **Batches** of rows run concurrently, at most
 //!   [`LlmConfig::concurrency`] requests at once; later batches are told
 //!   the unique values already taken.
+//! - **Answer schemas per column**: type, nullability, `enum`, bounds,
+//!   length, `format`, `pattern` for every column, positional
+//!   (`prefixItems`) where the provider's dialect has it, so servers that
+//!   decode under a grammar enforce each column while the model writes.
 //! - **Resilience**: retries with exponential backoff and jitter, honouring
 //!   `Retry-After`; a timeout per request; a cut-off or partly invalid
 //!   answer is salvaged row by row and only the missing rows are asked
-//!   again; every value is coerced where nothing is lost (`"42"` → 42) and
-//!   checked against the schema (type, NOT NULL, `max_length`, `range`,
-//!   `one_of`, `pattern`, unique, composite unique). No row that breaks the
-//!   schema is ever returned: the engine gives up with [`Error::LlmReply`]
-//!   (carrying the last raw answer) instead.
-//! - **Accounting** ([`Usage`]): requests, retries, tokens, estimated cost.
+//!   again; every value is coerced where nothing is lost (`"42"` → 42),
+//!   near-misses are repaired (text cut at a word boundary, enum case,
+//!   `$1,234.50`, a suffix on a repeated unique email), and checked against
+//!   the schema (type, NOT NULL, `max_length`, `range`, `one_of`, `pattern`,
+//!   unique, composite unique). A batch that stalls is asked for fewer rows,
+//!   then completed by the offline engine ([`OnStall`]). No row that breaks
+//!   the schema is ever returned.
+//! - **Provider gaps handled**: a `response_format`, token-limit field,
+//!   strict tool or thinking budget a server refuses is given up for the
+//!   rest of the run ([`ResponseFormat`], [`LlmConfig::token_limit_param`]).
+//! - **Accounting** ([`Usage`]): requests, retries, tokens of every billed
+//!   reply (thinking included), repairs, local completions, estimated cost.
 //! - **Record/replay cache** ([`CacheMode`]): answers stored on disk keyed
 //!   by a hash of (provider, model, request body), so tests replay them
 //!   with no key and no network.
+//! - **Amplify** ([`LlmEngine::design`], [`Designs`]): the model designs
+//!   each table's column generators once; the offline engine makes any
+//!   number of rows from them.
 //!
 //! See `docs/llm.md` for the whole story.
 //!
@@ -42,12 +55,15 @@
 //! # Ok(()) }
 //! ```
 
+mod amplify;
 mod config;
 mod http;
 pub use http::MAX_REPLY_BYTES;
 mod prompt;
+mod repair;
 mod reply;
 mod run;
+mod schema;
 mod usage;
 mod wire;
 
@@ -57,7 +73,11 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Semaphore;
 
-pub use config::{ApiKey, CacheMode, LlmConfig, Price, Provider, RowFormat};
+pub use amplify::{ColumnDesign, DESIGN_COLUMNS, Designs, Distribution, MAX_VOCABULARY};
+pub use config::{
+    ApiKey, CacheMode, DEFAULT_THINKING_BUDGET, LlmConfig, OnStall, Price, Provider, ResponseFormat,
+    RowFormat,
+};
 pub use usage::Usage;
 
 use crate::engine::{Engine, Generators, OfflineEngine, ParentContext, RowStream};
@@ -201,7 +221,11 @@ impl LlmEngine {
         reply::salvage(text)
             .rows
             .into_iter()
-            .map(|row| row.and_then(|json| reply::decode_row(table, &cols, &patterns, &json)))
+            .map(|row| {
+                row.and_then(|json| {
+                    reply::decode_row(table, &cols, &patterns, &json).map(|(values, _)| values)
+                })
+            })
             .collect()
     }
 

@@ -4,6 +4,7 @@
 
 use serde_json::Value as Json;
 
+use super::repair::near_miss;
 use crate::check::value_problem;
 use crate::schema::{Column, DataType, Table};
 use crate::value::{Row, Value};
@@ -123,17 +124,20 @@ fn scan_value(bytes: &[u8], start: usize) -> (usize, bool) {
     (bytes.len(), false)
 }
 
-/// The values of the model's columns `cols` in one row, coerced and
-/// validated; an `Err` says what is wrong with the row. Objects and arrays
-/// are both accepted whatever format was asked for; extra keys are ignored;
-/// a missing key of a nullable column is NULL.
+/// The values of the model's columns `cols` in one row, coerced, repaired
+/// where nothing material is lost ([`super::repair::near_miss`]) and
+/// validated, with how many values were repaired; an `Err` says what is
+/// wrong with the row. Objects and arrays are both accepted whatever format
+/// was asked for; extra keys are ignored; a missing key of a nullable
+/// column is NULL.
 pub(crate) fn decode_row(
     table: &Table,
     cols: &[usize],
     patterns: &[Option<regex::Regex>],
     row: &Json,
-) -> Result<Vec<Value>, String> {
+) -> Result<(Vec<Value>, u64), String> {
     let mut out = Vec::with_capacity(cols.len());
+    let mut repaired = 0;
     for (k, &c) in cols.iter().enumerate() {
         let col = &table.columns[c];
         let raw = match row {
@@ -157,13 +161,33 @@ pub(crate) fn decode_row(
                 ));
             }
         };
-        let value = coerce(col, raw).map_err(|why| format!("`{}`: {why}", col.name))?;
-        if let Some((_, why)) = value_problem(col, patterns[k].as_ref(), &value) {
-            return Err(format!("`{}`: {why}", col.name));
-        }
+        let value = match coerce(col, raw) {
+            Ok(value) => value,
+            Err(why) => match near_miss(
+                table,
+                col,
+                &Value::Text(raw.as_str().unwrap_or_default().to_owned()),
+            ) {
+                Some(fixed) if raw.is_string() => {
+                    repaired += 1;
+                    fixed
+                }
+                _ => return Err(format!("`{}`: {why}", col.name)),
+            },
+        };
+        let value = match value_problem(col, patterns[k].as_ref(), &value) {
+            None => value,
+            Some((_, why)) => match near_miss(table, col, &value) {
+                Some(fixed) if value_problem(col, patterns[k].as_ref(), &fixed).is_none() => {
+                    repaired += 1;
+                    fixed
+                }
+                _ => return Err(format!("`{}`: {why}", col.name)),
+            },
+        };
         out.push(value);
     }
-    Ok(out)
+    Ok((out, repaired))
 }
 
 /// A JSON value as the column's [`Value`], converting only where nothing is

@@ -6,6 +6,13 @@
 //! and their answers are taken in batch order, so the same answers give the
 //! same rows and the same request bodies — which is what the replay cache
 //! needs.
+//!
+//! Near-misses are repaired before a row is rejected (see `repair`). A batch
+//! whose answer brings fewer new rows than a quarter of those asked for is
+//! asked again for fewer rows (half, down to one); after `max_attempts` such
+//! answers in a row its remaining rows
+//! are completed by the offline engine ([`OnStall::Complete`], the default)
+//! or the run fails ([`OnStall::Fail`]).
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -13,11 +20,14 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use super::LlmEngine;
+use super::config::OnStall;
 use super::http::{Ctx, NoAnswer};
-use super::prompt::{Batch, Known, SYSTEM, Used, answer_schema, llm_columns, user_prompt};
+use super::prompt::{Batch, Known, SYSTEM, Used, llm_columns, user_prompt};
+use super::repair::{Variant, variant, variant_of};
 use super::reply::{cut, decode_row, salvage};
+use super::schema::answer_schema;
 use super::usage::Usage;
-use super::wire::{Ask, wire};
+use super::wire::{Ask, Mode, wire};
 use crate::check::{Key, anchored_pattern, key};
 use crate::error::{Error, Result};
 use crate::schema::Table;
@@ -40,6 +50,23 @@ struct Job {
     batch: Batch,
     /// Answers in a row that brought no valid new row.
     failures: u32,
+    /// Rows asked for in the next request: all of `slots` at first, halved
+    /// after each answer without progress.
+    want: usize,
+}
+
+/// Variants tried for one repeated unique value.
+const MAX_VARIANT: u32 = 99;
+
+/// Candidate rows the offline engine offers per row it completes.
+const COMPLETION_TRIES: usize = 64;
+
+/// What one table's run counted besides the requests.
+#[derive(Default)]
+struct Tally {
+    rejected: u64,
+    repaired: u64,
+    completed: u64,
 }
 
 /// A unique key touching the model's columns: column positions in the
@@ -49,6 +76,8 @@ struct UniqueKey {
     taken: HashSet<Vec<Key>>,
     /// Recent values, for the prompt (single-column keys only).
     recent: VecDeque<String>,
+    /// How a repeated value of a single-column key can be varied.
+    variant: Option<Variant>,
 }
 
 /// What came back for one job.
@@ -82,12 +111,14 @@ pub(crate) async fn generate(engine: &LlmEngine, table: &Table, n: usize) -> Res
         wire(engine.config.provider),
         Arc::clone(&engine.shared.permits),
     )?);
-    let mut rejected = 0u64;
-    let filled = fill(engine, &ctx, table, &cols, &mut rows, &mut rejected).await;
+    let mut tally = Tally::default();
+    let filled = fill(engine, &ctx, table, &cols, &mut rows, &mut tally).await;
     // Spent is spent: the usage counts on failure too.
     let mut usage = ctx.usage.lock().map(|u| u.clone()).unwrap_or_default();
     usage.rows = if filled.is_ok() { n as u64 } else { 0 };
-    usage.rejected_rows = rejected;
+    usage.rejected_rows = tally.rejected;
+    usage.repaired_values = tally.repaired;
+    usage.completed_rows = tally.completed;
     usage.price(ctx.config.model_price());
     engine.record(&usage);
     filled.map(|()| (rows, usage))
@@ -100,12 +131,12 @@ async fn fill(
     table: &Table,
     cols: &[usize],
     rows: &mut [Row],
-    rejected: &mut u64,
+    tally: &mut Tally,
 ) -> Result<()> {
     let config = &ctx.config;
     let wire = ctx.wire;
     let n = rows.len();
-    let schema = answer_schema(table, cols, config.format, wire.dialect());
+    let format = config.row_format();
     let prompt = engine.prompt_for(&table.name);
     let patterns: Vec<Option<regex::Regex>> = cols
         .iter()
@@ -129,8 +160,10 @@ async fn fill(
                 attempt: 1,
             },
             failures: 0,
+            want: batch.min(n - start),
         })
         .collect();
+    let mut stalled: Vec<usize> = Vec::new();
     // The most recent problems, for the error if the model never complies.
     let mut problems: VecDeque<String> = VecDeque::with_capacity(PROBLEMS_SHOWN + 1);
     let note = |problems: &mut VecDeque<String>, why: String| {
@@ -158,7 +191,7 @@ async fn fill(
             let parents: Vec<Vec<String>> = if engine.parents.is_empty() {
                 Vec::new()
             } else {
-                job.slots
+                job.slots[..job.want]
                     .iter()
                     .map(|&slot| engine.parents.describe(&rows[slot]))
                     .collect()
@@ -167,25 +200,23 @@ async fn fill(
                 table,
                 cols,
                 prompt.as_deref(),
-                job.slots.len(),
+                job.want,
                 job.batch,
-                config.format,
+                format,
                 Known {
                     used: &used,
                     parents: &parents,
                 },
             );
-            let body = wire.body(
-                config,
-                &Ask {
+            let ctx = Arc::clone(ctx);
+            let schema = answer_schema(table, cols, format, wire.dialect(), job.want);
+            handles.push(tokio::spawn(async move {
+                let ask = Ask {
                     system: SYSTEM,
                     user: &user,
                     schema: &schema,
-                },
-            );
-            let ctx = Arc::clone(ctx);
-            handles.push(tokio::spawn(async move {
-                ctx.ask(&body).await.map(|answer| match answer {
+                };
+                ctx.ask(&ask).await.map(|answer| match answer {
                     Ok(a) => Outcome::Answer {
                         text: a.text,
                         truncated: a.truncated,
@@ -223,14 +254,18 @@ async fn fill(
                         let Some(&slot) = slots.peek() else { break };
                         let admitted = candidate
                             .and_then(|json| decode_row(table, cols, &patterns, &json))
-                            .and_then(|values| admit(table, cols, &mut keys, &mut rows[slot], values));
+                            .and_then(|(values, repaired)| {
+                                admit(table, cols, &patterns, &mut keys, &mut rows[slot], values)
+                                    .map(|varied| repaired + varied)
+                            });
                         match admitted {
-                            Ok(()) => {
+                            Ok(repaired) => {
                                 taken += 1;
+                                tally.repaired += repaired;
                                 slots.next();
                             }
                             Err(why) => {
-                                *rejected += 1;
+                                tally.rejected += 1;
                                 note(&mut problems, why);
                             }
                         }
@@ -242,14 +277,22 @@ async fn fill(
             if job.slots.is_empty() {
                 continue;
             }
-            job.failures = if taken > 0 { 0 } else { job.failures + 1 };
+            // Progress is a quarter of the rows asked for: a model that adds
+            // one row per answer would otherwise never count as stalled.
+            let progressed = taken * 4 >= job.want.max(1);
+            job.failures = if progressed { 0 } else { job.failures + 1 };
             if job.failures >= config.max_attempts {
+                if config.on_stall == OnStall::Complete {
+                    stalled.extend(job.slots);
+                    continue;
+                }
                 let missing = job.slots.len();
                 let recent: Vec<String> = problems.iter().cloned().collect();
                 return Err(Error::LlmReply {
                     table: table.name.to_string(),
                     message: format!(
-                        "{missing} row{} still missing after {} answers in a row without a valid new row; last problems: {}",
+                        "{missing} row{} still missing after {} answers in a row without a valid new row \
+                         (on_stall = fail; the default completes them locally); last problems: {}",
                         if missing == 1 { "" } else { "s" },
                         job.failures,
                         recent.join("; ")
@@ -257,8 +300,60 @@ async fn fill(
                     raw: cut(&last_raw, 2000),
                 });
             }
+            // Fewer rows are easier to get right: halve the ask after a miss,
+            // double it again after progress.
+            job.want = if progressed {
+                (job.want * 2).min(job.slots.len())
+            } else {
+                (job.want / 2).max(1).min(job.slots.len())
+            };
             job.batch.attempt += 1;
             queue.push_back(job);
+        }
+    }
+    if !stalled.is_empty() {
+        stalled.sort_unstable();
+        complete_locally(engine, table, cols, &mut keys, rows, &stalled)?;
+        tally.completed += stalled.len() as u64;
+    }
+    Ok(())
+}
+
+/// Fills the model's columns of the rows at `slots` from the offline engine
+/// (which satisfies every per-value rule), skipping candidates that repeat
+/// a unique value already taken.
+fn complete_locally(
+    engine: &LlmEngine,
+    table: &Table,
+    cols: &[usize],
+    keys: &mut [UniqueKey],
+    rows: &mut [Row],
+    slots: &[usize],
+) -> Result<()> {
+    let local = &engine.local;
+    // Indices past the table's own rows: values a first pass has not used.
+    let start = rows.len() as u64;
+    let count = (slots.len() * COMPLETION_TRIES) as u64;
+    let mut candidates = local.rows_range(table, start..start + count)?;
+    for &slot in slots {
+        let mut done = false;
+        for _ in 0..COMPLETION_TRIES {
+            let Some(candidate) = candidates.next().transpose()? else {
+                break;
+            };
+            let values: Vec<Value> = cols.iter().map(|&c| candidate[c].clone()).collect();
+            if admit_exact(table, cols, keys, &mut rows[slot], values).is_ok() {
+                done = true;
+                break;
+            }
+        }
+        if !done {
+            return Err(Error::LlmReply {
+                table: table.name.to_string(),
+                message: "the model stalled and the offline engine found no unused unique values to complete the rows with"
+                    .to_owned(),
+                raw: String::new(),
+            });
         }
     }
     Ok(())
@@ -290,6 +385,10 @@ fn unique_keys(table: &Table, cols: &[usize]) -> Vec<UniqueKey> {
     }
     keys.into_iter()
         .map(|columns| UniqueKey {
+            variant: match columns[..] {
+                [c] => variant_of(table, &table.columns[c]),
+                _ => None,
+            },
             columns,
             taken: HashSet::new(),
             recent: VecDeque::new(),
@@ -297,9 +396,50 @@ fn unique_keys(table: &Table, cols: &[usize]) -> Vec<UniqueKey> {
         .collect()
 }
 
-/// Puts the model's `values` into `row` if no unique key repeats; otherwise
-/// leaves the row as it was and says which value repeats.
+/// Puts the model's `values` into `row` if no unique key repeats, after
+/// varying a repeated email, username, slug or code (`name2@…`, `slug-2`)
+/// when the variant still fits the column; otherwise leaves the row as it
+/// was and says which value repeats. Returns how many values were varied.
 fn admit(
+    table: &Table,
+    cols: &[usize],
+    patterns: &[Option<regex::Regex>],
+    keys: &mut [UniqueKey],
+    row: &mut Row,
+    mut values: Vec<Value>,
+) -> std::result::Result<u64, String> {
+    let mut varied = 0;
+    for k in keys.iter() {
+        let (&[c], Some(kind)) = (&k.columns[..], k.variant) else {
+            continue;
+        };
+        let Some(at) = cols.iter().position(|&m| m == c) else {
+            continue;
+        };
+        let Value::Text(text) = &values[at] else {
+            continue;
+        };
+        if !k.taken.contains(&vec![key(&values[at])]) {
+            continue;
+        }
+        let col = &table.columns[c];
+        let fresh = (2..=MAX_VARIANT)
+            .filter_map(|n| variant(kind, text, n))
+            .map(Value::Text)
+            .find(|v| {
+                !k.taken.contains(&vec![key(v)])
+                    && crate::check::value_problem(col, patterns[at].as_ref(), v).is_none()
+            });
+        if let Some(fresh) = fresh {
+            values[at] = fresh;
+            varied += 1;
+        }
+    }
+    admit_exact(table, cols, keys, row, values).map(|()| varied)
+}
+
+/// Puts `values` into the model's columns of `row` if no unique key repeats.
+fn admit_exact(
     table: &Table,
     cols: &[usize],
     keys: &mut [UniqueKey],
@@ -357,7 +497,8 @@ pub(crate) fn preview(engine: &LlmEngine, table: &Table, rows: usize) -> (String
     let cols = llm_columns(&engine.local, table);
     let config = &engine.config;
     let wire = wire(config.provider);
-    let schema = answer_schema(table, &cols, config.format, wire.dialect());
+    let format = config.row_format();
+    let schema = answer_schema(table, &cols, format, wire.dialect(), rows);
     let prompt = engine.prompt_for(&table.name);
     let batch = Batch {
         number: 1,
@@ -370,7 +511,7 @@ pub(crate) fn preview(engine: &LlmEngine, table: &Table, rows: usize) -> (String
         prompt.as_deref(),
         rows,
         batch,
-        config.format,
+        format,
         Known::default(),
     );
     let body = wire.body(
@@ -380,6 +521,7 @@ pub(crate) fn preview(engine: &LlmEngine, table: &Table, rows: usize) -> (String
             user: &user,
             schema: &schema,
         },
+        &Mode::new(config),
     );
     (wire.url(config), user, body)
 }

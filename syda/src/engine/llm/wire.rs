@@ -1,10 +1,11 @@
 //! The providers' wire formats behind one small trait: where to send a
-//! request, its headers and JSON body, and how to read the answer.
+//! request, its headers and JSON body, how to read the answer and what it
+//! cost, and which parameter to give up when a server refuses one.
 
 use serde_json::{Value as Json, json};
 
-use super::config::{LlmConfig, Provider};
-use super::prompt::Dialect;
+use super::config::{LlmConfig, Provider, ResponseFormat};
+use super::schema::Dialect;
 
 /// One request, provider-neutral.
 pub(crate) struct Ask<'a> {
@@ -21,8 +22,45 @@ pub(crate) struct Answer {
     pub(crate) text: String,
     /// The model stopped at the output token limit.
     pub(crate) truncated: bool,
-    pub(crate) input_tokens: u64,
-    pub(crate) output_tokens: u64,
+}
+
+/// Tokens one reply was billed for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Billed {
+    pub(crate) input: u64,
+    /// Output tokens, thinking tokens included.
+    pub(crate) output: u64,
+}
+
+/// The request parameters a server may refuse, and so the ones the engine
+/// adapts as it learns what the server takes. Shared by a run's requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Mode {
+    pub(crate) response_format: ResponseFormat,
+    /// Body field of the output token limit (OpenAI-style servers).
+    pub(crate) token_limit: String,
+    pub(crate) strict_tools: bool,
+    pub(crate) thinking: Option<u32>,
+}
+
+impl Mode {
+    pub(crate) fn new(config: &LlmConfig) -> Mode {
+        let token_limit = config.token_limit_param.clone().unwrap_or_else(|| {
+            // OpenAI renamed the limit (o-series and later refuse `max_tokens`);
+            // compatible servers know the old name.
+            if config.provider == Provider::OpenAi {
+                "max_completion_tokens".to_owned()
+            } else {
+                "max_tokens".to_owned()
+            }
+        });
+        Mode {
+            response_format: config.response_format,
+            token_limit,
+            strict_tools: config.strict_tools,
+            thinking: config.thinking_budget,
+        }
+    }
 }
 
 /// A provider's wire format.
@@ -32,12 +70,18 @@ pub(crate) trait Wire: Send + Sync {
     /// The full URL of a request.
     fn url(&self, config: &LlmConfig) -> String;
     /// Headers, the key among them (never in the URL).
-    fn headers(&self, config: &LlmConfig) -> Vec<(&'static str, String)>;
+    fn headers(&self, config: &LlmConfig, mode: &Mode) -> Vec<(&'static str, String)>;
     /// The JSON body.
-    fn body(&self, config: &LlmConfig, ask: &Ask<'_>) -> Json;
+    fn body(&self, config: &LlmConfig, ask: &Ask<'_>, mode: &Mode) -> Json;
     /// The model's answer in a 200 response body; `Err` when the body has no
-    /// answer (a refusal, a blocked prompt), with the reason.
+    /// answer (a refusal, a blocked prompt, an empty reply), with the reason.
     fn answer(&self, response: &Json) -> Result<Answer, String>;
+    /// What a 200 response was billed, whether or not it holds an answer.
+    fn billed(&self, response: &Json) -> Billed;
+    /// After a 400 whose body is `message`: the parameter to give up, changed
+    /// in `mode`, and a note saying so; `None` when the refusal is about
+    /// something else.
+    fn downgrade(&self, mode: &mut Mode, message: &str) -> Option<String>;
 }
 
 /// The wire format of `provider`.
@@ -71,7 +115,12 @@ struct OpenAi {
 
 impl Wire for OpenAi {
     fn dialect(&self) -> Dialect {
-        Dialect::OpenAiStrict
+        if self.compatible {
+            // llama.cpp, vLLM and Ollama compile the full schema into a grammar.
+            Dialect::JsonSchema
+        } else {
+            Dialect::OpenAiStrict
+        }
     }
 
     fn url(&self, config: &LlmConfig) -> String {
@@ -83,7 +132,7 @@ impl Wire for OpenAi {
         }
     }
 
-    fn headers(&self, config: &LlmConfig) -> Vec<(&'static str, String)> {
+    fn headers(&self, config: &LlmConfig, _: &Mode) -> Vec<(&'static str, String)> {
         let Some(key) = &config.api_key else {
             return Vec::new();
         };
@@ -95,25 +144,25 @@ impl Wire for OpenAi {
         }
     }
 
-    fn body(&self, config: &LlmConfig, ask: &Ask<'_>) -> Json {
+    fn body(&self, config: &LlmConfig, ask: &Ask<'_>, mode: &Mode) -> Json {
         let mut body = json!({
             "model": config.model,
             "messages": [
                 { "role": "system", "content": ask.system },
                 { "role": "user", "content": ask.user },
             ],
-            "response_format": {
-                "type": "json_schema",
-                "json_schema": { "name": "rows", "strict": true, "schema": ask.schema },
-            },
         });
-        // OpenAI has renamed the limit; compatible servers know the old name.
-        let limit = if self.compatible {
-            "max_tokens"
-        } else {
-            "max_completion_tokens"
-        };
-        body[limit] = json!(config.max_tokens);
+        match mode.response_format {
+            ResponseFormat::JsonSchema => {
+                body["response_format"] = json!({
+                    "type": "json_schema",
+                    "json_schema": { "name": "rows", "strict": true, "schema": ask.schema },
+                });
+            }
+            ResponseFormat::JsonObject => body["response_format"] = json!({ "type": "json_object" }),
+            ResponseFormat::Prompt => {}
+        }
+        body[mode.token_limit.as_str()] = json!(config.max_tokens);
         if let Some(t) = config.temperature {
             body["temperature"] = json!(t);
         }
@@ -132,9 +181,43 @@ impl Wire for OpenAi {
         Ok(Answer {
             text: text.to_owned(),
             truncated: choice["finish_reason"] == "length",
-            input_tokens: tokens(&response["usage"]["prompt_tokens"]),
-            output_tokens: tokens(&response["usage"]["completion_tokens"]),
         })
+    }
+
+    fn billed(&self, response: &Json) -> Billed {
+        // `completion_tokens` includes reasoning tokens.
+        Billed {
+            input: tokens(&response["usage"]["prompt_tokens"]),
+            output: tokens(&response["usage"]["completion_tokens"]),
+        }
+    }
+
+    fn downgrade(&self, mode: &mut Mode, message: &str) -> Option<String> {
+        let lower = message.to_ascii_lowercase();
+        if lower.contains("response_format")
+            && let Some(weaker) = mode.response_format.weaker()
+        {
+            let note = format!(
+                "the server refused response_format {}; asking with {}",
+                mode.response_format.name(),
+                weaker.name()
+            );
+            mode.response_format = weaker;
+            return Some(note);
+        }
+        let other = if mode.token_limit == "max_tokens" {
+            "max_completion_tokens"
+        } else {
+            "max_tokens"
+        };
+        // "Unsupported parameter: 'max_tokens' is not supported with this
+        // model. Use 'max_completion_tokens' instead."
+        if lower.contains(&mode.token_limit) && lower.contains(other) {
+            let note = format!("the server refused {}; sending {other}", mode.token_limit);
+            mode.token_limit = other.to_owned();
+            return Some(note);
+        }
+        None
     }
 }
 
@@ -144,9 +227,12 @@ struct Anthropic;
 /// The tool Anthropic models are made to call.
 const TOOL: &str = "emit_rows";
 
+/// The beta that introduced strict tool input.
+const STRICT_BETA: &str = "structured-outputs-2025-11-13";
+
 impl Wire for Anthropic {
     fn dialect(&self) -> Dialect {
-        Dialect::JsonSchema
+        Dialect::AnthropicStrict
     }
 
     fn url(&self, config: &LlmConfig) -> String {
@@ -158,25 +244,32 @@ impl Wire for Anthropic {
         }
     }
 
-    fn headers(&self, config: &LlmConfig) -> Vec<(&'static str, String)> {
+    fn headers(&self, config: &LlmConfig, mode: &Mode) -> Vec<(&'static str, String)> {
         let mut headers = vec![("anthropic-version", "2023-06-01".to_owned())];
+        if mode.strict_tools {
+            headers.push(("anthropic-beta", STRICT_BETA.to_owned()));
+        }
         if let Some(key) = &config.api_key {
             headers.push(("x-api-key", key.expose().to_owned()));
         }
         headers
     }
 
-    fn body(&self, config: &LlmConfig, ask: &Ask<'_>) -> Json {
+    fn body(&self, config: &LlmConfig, ask: &Ask<'_>, mode: &Mode) -> Json {
+        let mut tool = json!({
+            "name": TOOL,
+            "description": "Records the generated rows.",
+            "input_schema": ask.schema,
+        });
+        if mode.strict_tools {
+            tool["strict"] = json!(true);
+        }
         let mut body = json!({
             "model": config.model,
             "max_tokens": config.max_tokens,
             "system": ask.system,
             "messages": [{ "role": "user", "content": ask.user }],
-            "tools": [{
-                "name": TOOL,
-                "description": "Records the generated rows.",
-                "input_schema": ask.schema,
-            }],
+            "tools": [tool],
             "tool_choice": { "type": "tool", "name": TOOL },
         });
         if let Some(t) = config.temperature {
@@ -202,17 +295,57 @@ impl Wire for Anthropic {
                 .collect::<Vec<_>>()
                 .join("\n"),
         };
+        if response["stop_reason"] == "refusal" {
+            return Err("the model refused".to_owned());
+        }
         Ok(Answer {
             text,
             truncated: response["stop_reason"] == "max_tokens",
-            input_tokens: tokens(&response["usage"]["input_tokens"]),
-            output_tokens: tokens(&response["usage"]["output_tokens"]),
         })
+    }
+
+    fn billed(&self, response: &Json) -> Billed {
+        let usage = &response["usage"];
+        Billed {
+            input: tokens(&usage["input_tokens"])
+                + tokens(&usage["cache_creation_input_tokens"])
+                + tokens(&usage["cache_read_input_tokens"]),
+            output: tokens(&usage["output_tokens"]),
+        }
+    }
+
+    fn downgrade(&self, mode: &mut Mode, message: &str) -> Option<String> {
+        let lower = message.to_ascii_lowercase();
+        if mode.strict_tools && (lower.contains("strict") || lower.contains(STRICT_BETA)) {
+            mode.strict_tools = false;
+            return Some("the API refused strict tool input; asking without it".to_owned());
+        }
+        None
     }
 }
 
-/// Google Gemini `generateContent` with a response schema.
+/// Google Gemini `generateContent` with a response JSON schema.
 struct Gemini;
+
+impl Gemini {
+    /// The `thinkingConfig` for `model`: a budget for Gemini 2.x (each
+    /// family's lower bound respected), a level for later models.
+    fn thinking(model: &str, budget: u32) -> (Json, u32) {
+        if model.starts_with("gemini-2") {
+            let budget = if model.contains("pro") {
+                budget.max(128)
+            } else if model.contains("lite") && budget > 0 {
+                budget.max(512)
+            } else {
+                budget
+            };
+            (json!({ "thinkingBudget": budget }), budget)
+        } else {
+            let level = if budget <= 1024 { "low" } else { "high" };
+            (json!({ "thinkingLevel": level }), budget)
+        }
+    }
+}
 
 impl Wire for Gemini {
     fn dialect(&self) -> Dialect {
@@ -223,7 +356,7 @@ impl Wire for Gemini {
         format!("{}/v1beta/models/{}:generateContent", base(config), config.model)
     }
 
-    fn headers(&self, config: &LlmConfig) -> Vec<(&'static str, String)> {
+    fn headers(&self, config: &LlmConfig, _: &Mode) -> Vec<(&'static str, String)> {
         // In a header, not the `?key=` query parameter: URLs end up in logs.
         config
             .api_key
@@ -232,12 +365,19 @@ impl Wire for Gemini {
             .collect()
     }
 
-    fn body(&self, config: &LlmConfig, ask: &Ask<'_>) -> Json {
+    fn body(&self, config: &LlmConfig, ask: &Ask<'_>, mode: &Mode) -> Json {
         let mut generation = json!({
             "maxOutputTokens": config.max_tokens,
             "responseMimeType": "application/json",
-            "responseSchema": ask.schema,
+            "responseJsonSchema": ask.schema,
         });
+        if let Some(budget) = mode.thinking {
+            // Thinking shares maxOutputTokens: the budget comes on top, so
+            // the JSON keeps the whole limit.
+            let (thinking, spent) = Gemini::thinking(&config.model, budget);
+            generation["thinkingConfig"] = thinking;
+            generation["maxOutputTokens"] = json!(config.max_tokens.saturating_add(spent));
+        }
         if let Some(t) = config.temperature {
             generation["temperature"] = json!(t);
         }
@@ -250,19 +390,46 @@ impl Wire for Gemini {
 
     fn answer(&self, response: &Json) -> Result<Answer, String> {
         let candidate = &response["candidates"][0];
-        let Some(parts) = candidate["content"]["parts"].as_array() else {
-            let reason = response["promptFeedback"]["blockReason"]
+        let reason = || {
+            response["promptFeedback"]["blockReason"]
                 .as_str()
                 .or_else(|| candidate["finishReason"].as_str())
-                .unwrap_or("no candidates");
-            return Err(format!("the response has no content ({reason})"));
+                .unwrap_or("no candidates")
+                .to_owned()
         };
-        let text: String = parts.iter().filter_map(|p| p["text"].as_str()).collect();
+        let Some(parts) = candidate["content"]["parts"].as_array() else {
+            return Err(format!("the response has no content ({})", reason()));
+        };
+        // Thought summaries are parts too; only the answer counts.
+        let text: String = parts
+            .iter()
+            .filter(|p| p["thought"] != true)
+            .filter_map(|p| p["text"].as_str())
+            .collect();
+        if text.trim().is_empty() {
+            return Err(format!("the reply is empty ({})", reason()));
+        }
         Ok(Answer {
             text,
             truncated: candidate["finishReason"] == "MAX_TOKENS",
-            input_tokens: tokens(&response["usageMetadata"]["promptTokenCount"]),
-            output_tokens: tokens(&response["usageMetadata"]["candidatesTokenCount"]),
         })
+    }
+
+    fn billed(&self, response: &Json) -> Billed {
+        let usage = &response["usageMetadata"];
+        // Thinking tokens are billed as output.
+        Billed {
+            input: tokens(&usage["promptTokenCount"]),
+            output: tokens(&usage["candidatesTokenCount"]) + tokens(&usage["thoughtsTokenCount"]),
+        }
+    }
+
+    fn downgrade(&self, mode: &mut Mode, message: &str) -> Option<String> {
+        let lower = message.to_ascii_lowercase();
+        if mode.thinking.is_some() && (lower.contains("thinking") || lower.contains("budget")) {
+            mode.thinking = None;
+            return Some("the API refused the thinking budget; leaving the model's default".to_owned());
+        }
+        None
     }
 }
