@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use syda::engine::Engine;
 use syda::engine::stats::{FittedModel, StatsEngine};
-use syda::engine::{Engine, OfflineEngine};
 use syda::output::{Format, PendingFile, TableWriter};
 use syda::plan::Planner;
 use syda::{Schema, Table};
@@ -61,31 +61,17 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         .map(|(t, n)| (t.as_str(), *n));
     let planner = Planner::new(&schema).rows(args.rows).sizes(sizes);
     let started = Instant::now();
-    let mut local = OfflineEngine::new().with_seed(args.seed);
-    if let Some(rate) = args.null_rate {
-        local = local.with_null_rate(rate);
+    let engine = crate::engine::Choice {
+        engine: args.engine,
+        llm: &args.llm,
+        seed: args.seed,
+        null_rate: args.null_rate,
+        stats,
     }
-    let pending = match (args.engine, stats) {
-        (EngineArg::Stats, Some(engine)) => {
-            let engine = engine.with_local(local);
-            write_tables(args, &planner, &engine, &wanted, out_is_file, format)?
-        }
-        (EngineArg::Offline | EngineArg::Stats, _) => {
-            write_tables(args, &planner, &local, &wanted, out_is_file, format)?
-        }
-        (EngineArg::Llm, _) if args.llm.amplify => {
-            let engine = crate::llm::engine(&args.llm, args.seed, args.null_rate)?;
-            let offline = crate::llm::amplified(&engine, &schema, local);
-            crate::llm::report(&engine);
-            write_tables(args, &planner, &offline?, &wanted, out_is_file, format)?
-        }
-        (EngineArg::Llm, _) => {
-            let engine = crate::llm::engine(&args.llm, args.seed, args.null_rate)?;
-            let written = write_tables(args, &planner, &engine, &wanted, out_is_file, format);
-            crate::llm::report(&engine);
-            written?
-        }
-    };
+    .build(&schema)?;
+    let written = write_tables(args, &planner, &engine, &wanted, out_is_file, format);
+    crate::engine::report_usage(&engine);
+    let pending = written?;
     let rows: u64 = pending.iter().map(PendingFile::rows).sum();
     let files: Vec<PathBuf> = pending
         .into_iter()

@@ -7,6 +7,7 @@
 mod check;
 mod cli;
 mod convert;
+mod engine;
 mod fit;
 mod generate;
 #[cfg(feature = "db")]

@@ -7,7 +7,6 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use syda::Schema;
 use syda::db::{PlanConfig, Progress, SeedOptions};
-use syda::engine::OfflineEngine;
 
 use crate::cli::{EngineArg, SeedArgs};
 use crate::introspect::options;
@@ -41,37 +40,22 @@ pub(crate) fn run(args: &SeedArgs) -> anyhow::Result<()> {
     if args.engine != EngineArg::Llm {
         crate::llm::reject_options(&args.llm)?;
     }
-    let mut local = OfflineEngine::new().with_seed(args.seed);
-    if let Some(rate) = args.null_rate {
-        local = local.with_null_rate(rate);
-    }
     let mut seed_options = SeedOptions::default().truncate(args.truncate);
     seed_options.schema = args.db.schema.clone();
     if !args.quiet {
         seed_options = seed_options.progress(Arc::new(Bars::default()));
     }
-    let stats = crate::generate::stats_engine(args.engine, &args.fitted)?;
-    let report = match (args.engine, stats) {
-        (EngineArg::Stats, Some(engine)) => {
-            let engine = engine.with_local(local);
-            syda::db::blocking::seed(url, &schema, &plan, &engine, &seed_options)?
-        }
-        (EngineArg::Llm, _) if args.llm.amplify => {
-            let engine = crate::llm::engine(&args.llm, args.seed, args.null_rate)?;
-            let offline = crate::llm::amplified(&engine, &schema, local);
-            crate::llm::report(&engine);
-            syda::db::blocking::seed(url, &schema, &plan, &offline?, &seed_options)?
-        }
-        (EngineArg::Llm, _) => {
-            let engine = crate::llm::engine(&args.llm, args.seed, args.null_rate)?;
-            let seeded = syda::db::blocking::seed(url, &schema, &plan, &engine, &seed_options);
-            crate::llm::report(&engine);
-            seeded?
-        }
-        (EngineArg::Offline | EngineArg::Stats, _) => {
-            syda::db::blocking::seed(url, &schema, &plan, &local, &seed_options)?
-        }
-    };
+    let engine = crate::engine::Choice {
+        engine: args.engine,
+        llm: &args.llm,
+        seed: args.seed,
+        null_rate: args.null_rate,
+        stats: crate::generate::stats_engine(args.engine, &args.fitted)?,
+    }
+    .build(&schema)?;
+    let seeded = syda::db::blocking::seed(url, &schema, &plan, &engine, &seed_options);
+    crate::engine::report_usage(&engine);
+    let report = seeded?;
     if !args.quiet {
         println!("{report}");
     }

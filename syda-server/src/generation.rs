@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 use syda::engine::llm::{LlmConfig, LlmEngine, Usage};
 use syda::engine::stats::{FittedModel, StatsEngine};
-use syda::engine::{Engine, OfflineEngine};
+use syda::engine::{AnyEngine, Engine, OfflineEngine};
 use syda::plan::Planner;
 use syda::{Row, Schema};
 
@@ -212,30 +212,29 @@ impl Task {
         if let Some(rate) = self.null_rate {
             local = local.with_null_rate(rate);
         }
-        let mut usage = None;
-        let tables = match &self.engine {
-            EngineChoice::Offline => self.collect(&local, progress),
+        let engine: AnyEngine = match &self.engine {
+            EngineChoice::Offline => local.into(),
             EngineChoice::Stats(models) => {
                 let mut models = models.iter().cloned();
                 let first = models.next().ok_or_else(|| {
                     ApiError::unprocessable("missing_model", "the stats engine needs a fitted model")
                 })?;
-                let engine = models
+                models
                     .fold(StatsEngine::new(first), StatsEngine::with_model)
-                    .with_local(local);
-                self.collect(&engine, progress)
+                    .with_local(local)
+                    .into()
             }
             EngineChoice::Llm { config, prompt } => {
                 let mut engine = LlmEngine::new(LlmConfig::clone(config)).with_local(local);
                 if let Some(p) = prompt {
                     engine = engine.with_prompt(p.clone());
                 }
-                let tables = self.collect(&engine, progress);
-                usage = Some(usage_json(&engine.usage()));
-                tables
+                engine.into()
             }
-        }
-        .map_err(generation_error)?;
+        };
+        let tables = self.collect(&engine, progress);
+        let usage = engine.llm_usage().map(|u| usage_json(&u));
+        let tables = tables.map_err(generation_error)?;
         let rows = tables.iter().map(|t| t.len() as u64).sum();
         let wanted = |name: &str| self.table.as_deref().is_none_or(|t| t == name);
         match self.format {
