@@ -329,6 +329,19 @@ pub struct ScriptWriter {
     /// UPDATE statements for deferred foreign keys.
     updates: BufWriter<File>,
     dir: PathBuf,
+    current: Option<Section>,
+}
+
+/// The table being written.
+struct Section {
+    index: usize,
+    table: Table,
+    key: Vec<usize>,
+    deferred: Vec<DeferredKey>,
+    encoder: ChunkEncoder,
+    out: BufWriter<File>,
+    buf: Vec<u8>,
+    rows: u64,
 }
 
 impl std::fmt::Debug for ScriptWriter {
@@ -369,6 +382,7 @@ impl ScriptWriter {
             sections: (0..schema.tables.len()).map(|_| None).collect(),
             updates: BufWriter::new(updates),
             dir,
+            current: None,
         })
     }
 
@@ -382,6 +396,16 @@ impl ScriptWriter {
     /// Writes the rows of `table` (one of the schema's tables, each once);
     /// returns how many.
     pub fn write_table(&mut self, table: &Table, rows: &mut dyn Iterator<Item = Result<Row>>) -> Result<u64> {
+        self.start_table(table)?;
+        for row in rows {
+            self.write_row(&row?)?;
+        }
+        self.end_table()
+    }
+
+    /// Starts the rows of `table` (one of the schema's tables, each once):
+    /// [`ScriptWriter::write_row`] for each, then [`ScriptWriter::end_table`].
+    pub fn start_table(&mut self, table: &Table) -> Result<()> {
         let t = self
             .schema
             .table_index(&table.name)
@@ -400,28 +424,59 @@ impl ScriptWriter {
             .collect();
         let encoder = ChunkEncoder::sql(SqlRows::new(self.dialect, &table, &nulled));
         let file = tempfile::tempfile_in(&self.dir).map_err(|source| io(&self.dest, source))?;
-        let mut out = BufWriter::with_capacity(256 * 1024, file);
-        let mut buf = Vec::with_capacity(64 * 1024);
+        let mut buf = Vec::with_capacity(128 * 1024);
         encoder.header(&mut buf);
-        let key = row_key(&table).unwrap_or_default();
-        let mut count = 0u64;
-        for row in rows {
-            let row = row?;
-            encoder.encode(count, std::slice::from_ref(&row), &mut buf);
-            if !nulled.is_empty() {
-                self.update(&table, &key, &deferred, &row)?;
-            }
-            count += 1;
-            if buf.len() >= 64 * 1024 {
-                out.write_all(&buf).map_err(|source| io(&self.dest, source))?;
-                buf.clear();
-            }
+        self.current = Some(Section {
+            index: t,
+            key: row_key(&table).unwrap_or_default(),
+            table,
+            deferred,
+            encoder,
+            out: BufWriter::with_capacity(256 * 1024, file),
+            buf,
+            rows: 0,
+        });
+        Ok(())
+    }
+
+    /// Appends a row of the table started last.
+    pub fn write_row(&mut self, row: &Row) -> Result<()> {
+        let dest = self.dest.clone();
+        let mut section = self.current.take().ok_or_else(|| no_table(&dest))?;
+        section
+            .encoder
+            .encode(section.rows, std::slice::from_ref(row), &mut section.buf);
+        let result = if section.deferred.is_empty() {
+            Ok(())
+        } else {
+            self.update(&section.table, &section.key, &section.deferred, row)
+        };
+        section.rows += 1;
+        if section.buf.len() >= 64 * 1024 {
+            section
+                .out
+                .write_all(&section.buf)
+                .map_err(|source| io(&dest, source))?;
+            section.buf.clear();
         }
-        encoder.footer(count, &mut buf);
-        out.write_all(&buf).map_err(|source| io(&self.dest, source))?;
-        let file = out.into_inner().map_err(|e| io(&self.dest, e.into_error()))?;
-        self.sections[t] = Some((file, count));
-        Ok(count)
+        self.current = Some(section);
+        result
+    }
+
+    /// Ends the table started last; returns its row count.
+    pub fn end_table(&mut self) -> Result<u64> {
+        let mut section = self.current.take().ok_or_else(|| no_table(&self.dest))?;
+        section.encoder.footer(section.rows, &mut section.buf);
+        section
+            .out
+            .write_all(&section.buf)
+            .map_err(|source| io(&self.dest, source))?;
+        let file = section
+            .out
+            .into_inner()
+            .map_err(|e| io(&self.dest, e.into_error()))?;
+        self.sections[section.index] = Some((file, section.rows));
+        Ok(section.rows)
     }
 
     fn update(&mut self, table: &Table, key: &[usize], deferred: &[DeferredKey], row: &Row) -> Result<()> {
@@ -581,6 +636,13 @@ fn row_key(table: &Table) -> Option<Vec<usize>> {
     (0..table.columns.len())
         .find(|&c| table.columns[c].unique && !table.columns[c].nullable)
         .map(|c| vec![c])
+}
+
+fn no_table(dest: &Path) -> Error {
+    io(
+        dest,
+        std::io::Error::other("a row was written before ScriptWriter::start_table"),
+    )
 }
 
 fn unknown(table: &str) -> Error {

@@ -39,6 +39,7 @@
 
 mod fill;
 mod keys;
+mod parallel;
 mod rules;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -51,6 +52,7 @@ use rand::RngExt;
 pub use fill::FanOut;
 use fill::{Choice, ParentPicker, SelfReference, plan_rng};
 use keys::{KeyCapture, Keys};
+pub use parallel::{Chunk, DEFAULT_CHUNK_ROWS, Parallel, PartSink, Shard};
 use rules::{Consistent, DistinctPicker, Resolved, resolve_distinct};
 
 use crate::dataset::Dataset;

@@ -180,6 +180,30 @@ impl OfflineEngine {
     }
 }
 
+impl OfflineEngine {
+    /// Whether [`OfflineEngine::rows_range`] over `table` (of `rows` rows)
+    /// generates only the rows asked for: no unique column other than a
+    /// sequential key and no composite key, whose values depend on earlier rows.
+    pub fn starts_anywhere(&self, table: &Table, rows: u64) -> Result<bool> {
+        let plans = plan::plan_table(self, table, rows)?;
+        let keys = plan::plan_keys(table, &plans, rows)?;
+        let unique = plans
+            .iter()
+            .any(|p| p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })));
+        Ok(keys.is_empty() && !unique)
+    }
+
+    /// The column that counts `start, start + 1, …` (a sole integer primary
+    /// key with no generator) and its start, if `table` has one.
+    pub fn sequential_key(&self, table: &Table) -> Result<Option<(usize, i64)>> {
+        let plans = plan::plan_table(self, table, 0)?;
+        Ok(plans.iter().enumerate().find_map(|(c, p)| match p.source {
+            Source::Builtin(Gen::Sequential { start }) => Some((c, start)),
+            _ => None,
+        }))
+    }
+}
+
 /// The rows of one table, generated one at a time: an iterator of
 /// `Result<Row>`. Ends after the requested count or after the first error.
 pub struct TableRows<'a> {
