@@ -98,7 +98,6 @@ impl Dialect {
             (Dialect::MySql, DataType::Decimal) => "DECIMAL(38, 10)".to_owned(),
             // SQLite's NUMERIC would turn 1.10 into 1.1: keep the text.
             (Dialect::Sqlite, DataType::Decimal) => "TEXT".to_owned(),
-            (Dialect::Sqlite, DataType::Boolean) => "INTEGER".to_owned(),
             (_, DataType::Boolean) => "BOOLEAN".to_owned(),
             (_, DataType::Text) => text(col.max_length),
             (Dialect::Sqlite, DataType::Date | DataType::DateTime | DataType::Time) => "TEXT".to_owned(),
