@@ -117,7 +117,8 @@ impl Part {
     }
 
     fn grow(&mut self) {
-        let old = std::mem::replace(&mut self.slots, vec![0; (self.slots.len() * 2).max(16)]);
+        let size = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
         self.len = 0;
         for f in old.into_iter().filter(|&f| f != 0) {
             self.insert(f);
