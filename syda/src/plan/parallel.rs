@@ -429,8 +429,9 @@ impl<'a, E: Engine> Chunks<'a, E> {
         let changed = Condvar::new();
         let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
         std::thread::scope(|scope| {
+            let mut workers = Vec::with_capacity(self.threads);
             for _ in 0..self.threads {
-                scope.spawn(|| {
+                workers.push(scope.spawn(|| {
                     loop {
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         if k >= chunks {
@@ -473,7 +474,7 @@ impl<'a, E: Engine> Chunks<'a, E> {
                         }
                         changed.notify_all();
                     }
-                });
+                }));
             }
             let mut outcome = Ok(());
             for k in 0..chunks {
@@ -507,6 +508,12 @@ impl<'a, E: Engine> Chunks<'a, E> {
             flow.stop = true;
             changed.notify_all();
             drop(flow);
+            // A worker's panic (a custom generator's bug) surfaces as itself.
+            for worker in workers {
+                if let Err(panic) = worker.join() {
+                    std::panic::resume_unwind(panic);
+                }
+            }
             outcome
         })
     }
