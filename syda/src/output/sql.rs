@@ -78,11 +78,11 @@ impl Dialect {
         let col = &table.columns[column];
         let keyed = col.primary_key
             || col.unique
-            || table.unique.iter().any(|k| k.iter().any(|c| *c == col.name))
+            || table.unique.iter().any(|k| k.contains(&col.name))
             || table
                 .all_foreign_keys()
                 .iter()
-                .any(|fk| fk.columns.iter().any(|c| *c == col.name));
+                .any(|fk| fk.columns.contains(&col.name));
         let text = |max: Option<u32>| match (self, max) {
             (_, Some(n)) => format!("VARCHAR({n})"),
             // MySQL indexes no TEXT without a prefix length.
@@ -246,7 +246,7 @@ impl SqlRows {
             out.push(b'\n');
             return;
         }
-        if index % ROWS_PER_INSERT == 0 {
+        if index.is_multiple_of(ROWS_PER_INSERT) {
             if index > 0 {
                 out.extend_from_slice(b";\n");
             }
