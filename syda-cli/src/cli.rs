@@ -27,7 +27,8 @@ pub(crate) enum Command {
     Check {
         /// A YAML or JSON schema file.
         schema: PathBuf,
-        /// A directory holding `<table>.csv`, `.json` or `.jsonl` files.
+        /// A directory holding `<table>.csv`, `.json`, `.jsonl` or `.parquet` files, or
+        /// shard directories `<table>/part-*.<ext>`.
         dir: PathBuf,
     },
     /// List the semantic kinds a column may name (email, phone, icd10_code, …).
