@@ -27,21 +27,7 @@ use syda::{Schema, Table};
 
 const ROWS: u64 = 100_000;
 
-const SCHEMA: &str = r#"
-tables:
-  people:
-    columns:
-      id:         { type: integer, primary_key: true }
-      first_name: text
-      last_name:  text
-      email:      { kind: email }
-      company:    { kind: company }
-      created_at: datetime
-      salary:     { type: float, kind: salary }
-      status:     { type: text, doc: "Customer status: Active, Inactive, Prospect" }
-      city:       { kind: city }
-      notes:      { kind: sentence }
-"#;
+const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/schemas/people10.yaml");
 
 /// Collects the encoded CSV in memory.
 struct Bytes(Vec<u8>);
@@ -120,7 +106,7 @@ fn baseline_csv() -> usize {
 }
 
 fn scale(c: &mut Criterion) {
-    let schema = Schema::from_yaml_str(SCHEMA).expect("schema");
+    let schema = Schema::from_path(std::path::Path::new(SCHEMA)).expect("schema");
     let engine = OfflineEngine::new().with_seed(1);
     let mut group = c.benchmark_group("scale_10_columns_csv");
     group.throughput(Throughput::Elements(ROWS));
