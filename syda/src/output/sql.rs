@@ -527,8 +527,13 @@ impl ScriptWriter {
             String::new()
         };
         if d == Dialect::MySql {
+            // DDL commits implicitly in MySQL: after the session settings,
+            // before the transaction.
+            let begin = begin(d);
+            let (session, start) = begin.split_at(begin.len() - "START TRANSACTION;\n".len());
+            out.write_all(session.as_bytes()).map_err(err)?;
             out.write_all(ddl.as_bytes()).map_err(err)?;
-            out.write_all(begin(d).as_bytes()).map_err(err)?;
+            out.write_all(start.as_bytes()).map_err(err)?;
         } else {
             out.write_all(begin(d).as_bytes()).map_err(err)?;
             out.write_all(ddl.as_bytes()).map_err(err)?;
