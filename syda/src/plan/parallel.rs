@@ -397,7 +397,10 @@ impl<'a, E: Engine> Chunks<'a, E> {
             }
             Ok(chunk)
         };
-        if self.threads <= 1 {
+        let chunks = (end - start).div_ceil(self.chunk_rows);
+        // No more workers than chunks: a small table stays on this thread.
+        let threads = self.threads.min(usize::try_from(chunks).unwrap_or(usize::MAX));
+        if threads <= 1 {
             // One stream from the first row: replaying tables pay their
             // earlier rows once, not once per chunk.
             let mut rows: Box<dyn Iterator<Item = Result<Row>>> =
@@ -417,9 +420,8 @@ impl<'a, E: Engine> Chunks<'a, E> {
             }
             return Ok(());
         }
-        let chunks = (end - start).div_ceil(self.chunk_rows);
         // Chunks may run this far ahead of the one being written: bounds memory.
-        let window = self.threads as u64 * 2;
+        let window = threads as u64 * 2;
         let next = AtomicU64::new(0);
         let state = Mutex::new(Flow {
             written: 0,
@@ -429,8 +431,8 @@ impl<'a, E: Engine> Chunks<'a, E> {
         let changed = Condvar::new();
         let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
         std::thread::scope(|scope| {
-            let mut workers = Vec::with_capacity(self.threads);
-            for _ in 0..self.threads {
+            let mut workers = Vec::with_capacity(threads);
+            for _ in 0..threads {
                 workers.push(scope.spawn(|| {
                     loop {
                         let k = next.fetch_add(1, Ordering::Relaxed);
