@@ -160,7 +160,14 @@ impl OfflineEngine {
                 .any(|p| p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })));
         let mut rows = TableRows {
             table,
-            seen: plans.iter().map(|p| p.unique.then(Seen::default)).collect(),
+            // A sequential key is unique by construction: nothing to remember.
+            seen: plans
+                .iter()
+                .map(|p| {
+                    (p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })))
+                        .then(Seen::default)
+                })
+                .collect(),
             counters: vec![0; plans.len()],
             key_seen: keys.iter().map(|_| Seen::default()).collect(),
             keys,
