@@ -190,8 +190,9 @@ pub(crate) struct SeedArgs {
 /// `syda check --database-url URL [SCHEMA]`.
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// The schema file, then the data directory (`<table>.csv`, `.json` or
-    /// `.jsonl`); with --diesel only the directory; with --database-url only
+    /// The schema file, then the data directory (`<table>.csv`, `.json`,
+    /// `.jsonl` or `.parquet`, or shard directories `<table>/part-*.<ext>`);
+    /// with --diesel only the directory; with --database-url only
     /// an optional schema file (default: the database's own schema).
     #[arg(value_name = "SCHEMA DIR", num_args = 0..=2)]
     pub(crate) paths: Vec<PathBuf>,
@@ -243,9 +244,24 @@ pub(crate) struct GenerateArgs {
     /// Output format; default: the `--out` file's extension, else csv.
     #[arg(long, value_enum)]
     pub(crate) format: Option<FormatArg>,
-    /// A directory (one `<table>.<format>` file per table) or, for one table, a file.
+    /// SQL dialect of `--format sql`.
+    #[arg(long, value_enum, default_value_t = DialectArg::Postgres)]
+    pub(crate) dialect: DialectArg,
+    /// With `--format sql`: start the script with CREATE TABLE statements.
+    #[arg(long)]
+    pub(crate) create_tables: bool,
+    /// A directory (one `<table>.<format>` file per table; `data.sql` for
+    /// `--format sql`) or, for one table or a SQL script, a file.
     #[arg(long, value_name = "PATH")]
     pub(crate) out: PathBuf,
+    /// Worker threads; default: every core. The output is the same for any count.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) threads: Option<u16>,
+    /// Write only shard I of N (from 0): `<out>/<table>/part-0000I.<format>`
+    /// holds a contiguous part of each table; the N shards together are the
+    /// unsharded output. Kubernetes: `--shard $JOB_COMPLETION_INDEX/N`.
+    #[arg(long, value_name = "I/N", value_parser = syda::plan::Shard::parse)]
+    pub(crate) shard: Option<syda::plan::Shard>,
     /// The engine that makes rows.
     #[arg(long, value_enum, default_value_t = EngineArg::Offline)]
     pub(crate) engine: EngineArg,
@@ -363,14 +379,41 @@ pub(crate) enum FormatArg {
     Csv,
     Json,
     Jsonl,
+    /// Typed columns, streamed row groups.
+    Parquet,
+    /// A SQL script of the `--dialect`: COPY/INSERTs in one transaction.
+    Sql,
 }
 
-impl From<FormatArg> for syda::output::Format {
-    fn from(f: FormatArg) -> Self {
-        match f {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DialectArg {
+    /// PostgreSQL (`psql -f`; rows as COPY blocks).
+    Postgres,
+    /// MySQL and MariaDB (`mariadb < file`).
+    Mysql,
+    /// SQLite (`sqlite3 db < file`).
+    Sqlite,
+}
+
+impl From<DialectArg> for syda::output::Dialect {
+    fn from(d: DialectArg) -> Self {
+        match d {
+            DialectArg::Postgres => syda::output::Dialect::Postgres,
+            DialectArg::Mysql => syda::output::Dialect::MySql,
+            DialectArg::Sqlite => syda::output::Dialect::Sqlite,
+        }
+    }
+}
+
+impl FormatArg {
+    /// The format, with `dialect` for SQL.
+    pub(crate) fn format(self, dialect: DialectArg) -> syda::output::Format {
+        match self {
             FormatArg::Csv => syda::output::Format::Csv,
             FormatArg::Json => syda::output::Format::Json,
             FormatArg::Jsonl => syda::output::Format::Jsonl,
+            FormatArg::Parquet => syda::output::Format::Parquet,
+            FormatArg::Sql => syda::output::Format::Sql(dialect.into()),
         }
     }
 }

@@ -140,7 +140,10 @@ pub(crate) fn generate_database(args: &crate::cli::GenerateArgs) -> anyhow::Resu
             args.out.display()
         );
     }
-    let format = args.format.map(Format::from).unwrap_or(Format::Csv);
+    let format = args.format.map(|f| f.format(args.dialect)).unwrap_or(Format::Csv);
+    if matches!(format, Format::Sql(_)) {
+        bail!("a fitted database is written one file per table; --format sql is for a schema's tables");
+    }
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let started = Instant::now();
     let tables = model.sample(args.scale, args.seed)?;

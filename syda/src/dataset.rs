@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use crate::error::{Error, Result};
-use crate::output::{Format, PendingFile, TableWriter, read_table};
-use crate::plan::DeferredKey;
+use crate::output::{Format, PendingFile, ScriptWriter, TableWriter, read_table};
+use crate::plan::{DeferredKey, Order, Planner};
 use crate::schema::{Schema, Table};
 use crate::synthetic::Synthetic;
 use crate::value::Row;
@@ -89,9 +89,22 @@ impl Dataset {
             .collect()
     }
 
-    /// Writes each table to `dir/<table>.<format>`. All files appear
-    /// together at the end; on error none of them does.
+    /// Writes each table to `dir/<table>.<format>`; for [`Format::Sql`],
+    /// every table to one script `dir/data.sql` (foreign-key order, one
+    /// transaction, no CREATE TABLE). All files appear together at the
+    /// end; on error none of them does.
     pub fn write_dir(&self, dir: &Path, format: Format) -> Result<Vec<PathBuf>> {
+        if let Format::Sql(dialect) = format {
+            let order = Order {
+                tables: Planner::new(&self.schema).order()?.tables,
+                deferred: self.deferred.clone(),
+            };
+            let mut script = ScriptWriter::create(&dir.join("data.sql"), dialect, &self.schema, &order)?;
+            for (table, rows) in self.tables() {
+                script.write_table(table, &mut rows.iter().cloned().map(Ok))?;
+            }
+            return Ok(vec![script.finish()?.commit()?]);
+        }
         let mut pending: Vec<PendingFile> = Vec::new();
         for (table, rows) in self.tables() {
             let path = dir.join(format!("{}.{}", table.name, format.extension()));
@@ -104,8 +117,10 @@ impl Dataset {
         pending.into_iter().map(PendingFile::commit).collect()
     }
 
-    /// Reads `dir/<table>.{csv,json,jsonl}` for each table of `schema`.
-    /// Tables with no file are left out (a check reports them missing).
+    /// Reads `dir/<table>.{csv,json,jsonl,parquet}` for each table of
+    /// `schema`, or, for sharded output, every `dir/<table>/part-*.<ext>`
+    /// in name order (shard order). Tables with no file are left out (a
+    /// check reports them missing).
     pub fn read_dir(schema: Schema, dir: &Path) -> Result<Dataset> {
         if !dir.is_dir() {
             return Err(Error::Io {
@@ -121,6 +136,12 @@ impl Dataset {
             });
             if let Some((path, format)) = found {
                 tables.insert(table.name.to_string(), read_table(&path, format, table)?);
+            } else if let Some(parts) = shard_parts(&dir.join(table.name.as_ref()))? {
+                let mut rows = Vec::new();
+                for (path, format) in parts {
+                    rows.extend(read_table(&path, format, table)?);
+                }
+                tables.insert(table.name.to_string(), rows);
             }
         }
         Ok(Dataset::from_map(schema, tables))
@@ -130,6 +151,36 @@ impl Dataset {
 /// One row deserialised into `T` (see [`crate::typed`]).
 pub(crate) fn to_typed<T: Synthetic>(table: &Table, index: u64, row: &Row) -> Result<T> {
     crate::typed::to_typed(table, index, row)
+}
+
+/// The `part-*` files of a table's shard directory, sorted by name; `None`
+/// when there is no such directory.
+fn shard_parts(dir: &Path) -> Result<Option<Vec<(PathBuf, Format)>>> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut parts = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|source| Error::Io {
+                path: dir.to_owned(),
+                source,
+            })?
+            .path();
+        let is_part = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("part-"));
+        if let Some(format) = Format::from_path(&path).filter(|f| is_part && Format::ALL.contains(f)) {
+            parts.push((path, format));
+        }
+    }
+    parts.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok((!parts.is_empty()).then_some(parts))
 }
 
 fn check_width(table: &Table, rows: &[Row]) -> Result<()> {

@@ -111,6 +111,19 @@ pub trait Engine: Clone + Send + Sync {
     /// are an `Err` here; later ones end the stream with an `Err` item.
     fn rows<'a>(&'a self, table: &'a Table, rows: u64) -> Result<RowStream<'a>>;
 
+    /// Streams rows `range` of `table`, exactly the rows [`Engine::rows`]
+    /// gives at those positions, for engines that can start mid-table
+    /// (parallel chunks, shards); `None` (the default) when the engine
+    /// cannot.
+    fn rows_range<'a>(
+        &'a self,
+        table: &'a Table,
+        range: std::ops::Range<u64>,
+    ) -> Option<Result<RowStream<'a>>> {
+        let _ = (table, range);
+        None
+    }
+
     /// Summaries of the parent rows the next table's rows reference, when
     /// the planner was asked for them ([`crate::plan::Planner::parent_context`]).
     /// Engines that cannot use them ignore them (the default).
@@ -141,6 +154,14 @@ impl Engine for OfflineEngine {
 
     fn applies_relations(&self) -> bool {
         true
+    }
+
+    fn rows_range<'a>(
+        &'a self,
+        table: &'a Table,
+        range: std::ops::Range<u64>,
+    ) -> Option<Result<RowStream<'a>>> {
+        Some(OfflineEngine::rows_range(self, table, range).map(|r| Box::new(r) as RowStream<'a>))
     }
 }
 

@@ -7,12 +7,31 @@ use crate::error::{Error, Result};
 use crate::schema::{DataType, Table};
 use crate::value::{Row, Value};
 
-/// Reads a CSV, JSON (array) or JSONL file of `table` rows back into rows in
-/// the table's column order. Reading is lenient about types: a value that
+/// Reads a CSV, JSON (array), JSONL or Parquet file of `table` rows back
+/// into rows in the table's column order. Reading is lenient about types: a value that
 /// does not parse as its column's type is kept as text, so that
 /// [`crate::check`] can report it rather than the read failing. Columns the
-/// file lacks are NULL; an unparseable file is an error naming it.
+/// file lacks are NULL; an unparseable file is an error naming it. SQL
+/// scripts are not read back: load them, then read the database.
 pub fn read_table(path: &Path, format: Format, table: &Table) -> Result<Vec<Row>> {
+    match format {
+        #[cfg(feature = "parquet")]
+        Format::Parquet => return super::parquet::read(path, table),
+        #[cfg(not(feature = "parquet"))]
+        Format::Parquet => {
+            return Err(Error::Parse {
+                origin: path.display().to_string(),
+                message: "reading Parquet needs syda's `parquet` feature (the syda CLI has it)".to_owned(),
+            });
+        }
+        Format::Sql(_) => {
+            return Err(Error::Parse {
+                origin: path.display().to_string(),
+                message: "a SQL script is not read back; load it into a database and read that".to_owned(),
+            });
+        }
+        _ => {}
+    }
     let file = File::open(path).map_err(|source| Error::Io {
         path: path.to_owned(),
         source,
@@ -80,6 +99,7 @@ pub fn read_table(path: &Path, format: Format, table: &Table) -> Result<Vec<Row>
             }
             Ok(rows)
         }
+        Format::Parquet | Format::Sql(_) => unreachable!("handled above"),
     }
 }
 

@@ -4,9 +4,13 @@ use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
 use super::Format;
+use super::encode::ChunkEncoder;
 use crate::error::{Error, Result};
 use crate::schema::Table;
-use crate::value::{Row, Value};
+use crate::value::Row;
+
+/// Bytes of encoded rows kept before they go to the file.
+const FLUSH_AT: usize = 64 * 1024;
 
 /// Streams the rows of one table into a temporary file; [`TableWriter::finish`]
 /// hands back a [`PendingFile`] that the caller renames into place.
@@ -25,6 +29,10 @@ use crate::value::{Row, Value};
 /// assert_eq!(std::fs::read_to_string(&path)?, "name\nAda\n");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// A SQL table file ([`Format::Sql`]) is a script of its own: the table's
+/// rows in one transaction. [`super::ScriptWriter`] writes many tables as
+/// one script.
 pub struct TableWriter {
     dest: PathBuf,
     format: Format,
@@ -33,15 +41,13 @@ pub struct TableWriter {
 }
 
 enum Sink {
-    Csv {
-        writer: Box<csv::Writer<BufWriter<NamedTempFile>>>,
-        field: String,
-    },
-    Json {
+    Text {
         out: BufWriter<NamedTempFile>,
-        /// `"name":` for each column, escaped once.
-        keys: Vec<String>,
+        encoder: ChunkEncoder,
+        buf: Vec<u8>,
     },
+    #[cfg(feature = "parquet")]
+    Parquet(Box<super::parquet::ParquetSink>),
 }
 
 /// A fully written file waiting to be renamed into place.
@@ -50,6 +56,20 @@ pub struct PendingFile {
     temp: NamedTempFile,
     dest: PathBuf,
     rows: u64,
+}
+
+/// A temporary file in `dir` for `dest`, created with the mode an ordinary
+/// new file gets (0666 less the umask: 0644 by default) rather than the
+/// 0600 of temporary files, since it becomes the output once renamed.
+pub(crate) fn create_temp(dir: &Path, dest: &Path) -> Result<NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".syda-").suffix(".partial");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir).map_err(|source| io(dest, source))
 }
 
 impl TableWriter {
@@ -61,35 +81,21 @@ impl TableWriter {
             _ => Path::new("."),
         };
         std::fs::create_dir_all(dir).map_err(|source| io(dir, source))?;
-        let temp = tempfile::Builder::new()
-            .prefix(".syda-")
-            .suffix(".partial")
-            .tempfile_in(dir)
-            .map_err(|source| io(dest, source))?;
-        let out = BufWriter::with_capacity(256 * 1024, temp);
-        let sink = match format {
-            Format::Csv => {
-                let mut writer = csv::WriterBuilder::new().from_writer(out);
-                writer
-                    .write_record(table.columns.iter().map(|c| c.name.as_bytes()))
-                    .map_err(|e| csv_error(dest, e))?;
-                Sink::Csv {
-                    writer: Box::new(writer),
-                    field: String::new(),
+        let temp = create_temp(dir, dest)?;
+        let sink = match ChunkEncoder::new(format, table) {
+            Some(encoder) => {
+                let mut buf = Vec::with_capacity(FLUSH_AT * 2);
+                if let Format::Sql(dialect) = format {
+                    buf.extend_from_slice(super::sql::begin(dialect).as_bytes());
+                }
+                encoder.header(&mut buf);
+                Sink::Text {
+                    out: BufWriter::with_capacity(256 * 1024, temp),
+                    encoder,
+                    buf,
                 }
             }
-            Format::Json | Format::Jsonl => {
-                let keys = table
-                    .columns
-                    .iter()
-                    .map(|c| format!("{}:", serde_json::Value::from(c.name.as_ref())))
-                    .collect();
-                let mut out = out;
-                if format == Format::Json {
-                    out.write_all(b"[").map_err(|source| io(dest, source))?;
-                }
-                Sink::Json { out, keys }
-            }
+            None => parquet_sink(temp, dest, table)?,
         };
         Ok(TableWriter {
             dest: dest.to_owned(),
@@ -101,46 +107,53 @@ impl TableWriter {
 
     /// Appends one row (a value per column, in column order).
     pub fn write_row(&mut self, row: &Row) -> Result<()> {
-        let dest = &self.dest;
         match &mut self.sink {
-            Sink::Csv { writer, field } => {
-                for value in row {
-                    field.clear();
-                    use std::fmt::Write as _;
-                    let _ = write!(field, "{value}");
-                    writer
-                        .write_field(field.as_bytes())
-                        .map_err(|e| csv_error(dest, e))?;
+            Sink::Text { out, encoder, buf } => {
+                encoder.encode(self.rows, std::slice::from_ref(row), buf);
+                if buf.len() >= FLUSH_AT {
+                    out.write_all(buf).map_err(|source| io(&self.dest, source))?;
+                    buf.clear();
                 }
-                writer
-                    .write_record(None::<&[u8]>)
-                    .map_err(|e| csv_error(dest, e))?;
             }
-            Sink::Json { out, keys } => {
-                let result = (|| -> std::io::Result<()> {
-                    match (self.format, self.rows) {
-                        (Format::Json, 0) => out.write_all(b"\n")?,
-                        (Format::Json, _) => out.write_all(b",\n")?,
-                        _ => {}
-                    }
-                    out.write_all(b"{")?;
-                    for (i, (key, value)) in keys.iter().zip(row).enumerate() {
-                        if i > 0 {
-                            out.write_all(b",")?;
-                        }
-                        out.write_all(key.as_bytes())?;
-                        write_json_value(out, value)?;
-                    }
-                    out.write_all(b"}")?;
-                    if self.format == Format::Jsonl {
-                        out.write_all(b"\n")?;
-                    }
-                    Ok(())
-                })();
-                result.map_err(|source| io(dest, source))?;
-            }
+            #[cfg(feature = "parquet")]
+            Sink::Parquet(sink) => sink.push(row)?,
         }
         self.rows += 1;
+        Ok(())
+    }
+
+    /// The encoder of this file's rows, for encoding chunks elsewhere (on
+    /// other threads) and handing them to [`TableWriter::write_encoded`];
+    /// `None` for Parquet, which takes rows.
+    pub fn encoder(&self) -> Option<&ChunkEncoder> {
+        match &self.sink {
+            Sink::Text { encoder, .. } => Some(encoder),
+            #[cfg(feature = "parquet")]
+            Sink::Parquet(_) => None,
+        }
+    }
+
+    /// Appends `rows` rows already encoded by [`TableWriter::encoder`],
+    /// starting at row [`TableWriter::rows`].
+    pub fn write_encoded(&mut self, bytes: &[u8], rows: u64) -> Result<()> {
+        match &mut self.sink {
+            Sink::Text { out, buf, .. } => {
+                if !buf.is_empty() {
+                    out.write_all(buf).map_err(|source| io(&self.dest, source))?;
+                    buf.clear();
+                }
+                out.write_all(bytes).map_err(|source| io(&self.dest, source))?;
+            }
+            #[cfg(feature = "parquet")]
+            Sink::Parquet(_) => {
+                return Err(Error::Generate {
+                    table: self.dest.display().to_string(),
+                    column: "*".to_owned(),
+                    message: "a Parquet file takes rows, not encoded bytes".to_owned(),
+                });
+            }
+        }
+        self.rows += rows;
         Ok(())
     }
 
@@ -149,33 +162,59 @@ impl TableWriter {
         self.rows
     }
 
+    /// The file's format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
     /// Flushes everything to the temporary file; nothing is visible at the
     /// destination until [`PendingFile::commit`].
     pub fn finish(self) -> Result<PendingFile> {
         let dest = self.dest;
-        let out = match self.sink {
-            Sink::Csv { writer, .. } => (*writer)
-                .into_inner()
-                .map_err(|e| io(&dest, std::io::Error::other(e.to_string())))?,
-            Sink::Json { mut out, .. } => {
-                if self.format == Format::Json {
-                    let end: &[u8] = if self.rows == 0 { b"]\n" } else { b"\n]\n" };
-                    out.write_all(end).map_err(|source| io(&dest, source))?;
+        let temp = match self.sink {
+            Sink::Text {
+                mut out,
+                encoder,
+                mut buf,
+            } => {
+                encoder.footer(self.rows, &mut buf);
+                if let Format::Sql(_) = self.format {
+                    buf.extend_from_slice(b"COMMIT;\n");
                 }
-                out
+                out.write_all(&buf).map_err(|source| io(&dest, source))?;
+                out.into_inner().map_err(|e| io(&dest, e.into_error()))?
             }
+            #[cfg(feature = "parquet")]
+            Sink::Parquet(sink) => sink.finish()?,
         };
-        let temp = out.into_inner().map_err(|e| io(&dest, e.into_error()))?;
         temp.as_file().sync_data().map_err(|source| io(&dest, source))?;
-        Ok(PendingFile {
-            temp,
-            dest,
-            rows: self.rows,
-        })
+        Ok(PendingFile::new(temp, dest, self.rows))
     }
 }
 
+#[cfg(feature = "parquet")]
+fn parquet_sink(temp: NamedTempFile, dest: &Path, table: &Table) -> Result<Sink> {
+    Ok(Sink::Parquet(Box::new(super::parquet::ParquetSink::new(
+        temp, dest, table,
+    )?)))
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_sink(_temp: NamedTempFile, dest: &Path, _table: &Table) -> Result<Sink> {
+    Err(io(
+        dest,
+        std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "Parquet output needs syda's `parquet` feature (the syda CLI has it)",
+        ),
+    ))
+}
+
 impl PendingFile {
+    pub(crate) fn new(temp: NamedTempFile, dest: PathBuf, rows: u64) -> PendingFile {
+        PendingFile { temp, dest, rows }
+    }
+
     /// Renames the file into place, replacing any file already there.
     pub fn commit(self) -> Result<PathBuf> {
         self.temp
@@ -195,33 +234,18 @@ impl PendingFile {
     }
 }
 
-fn write_json_value(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
-    match value {
-        Value::Null => out.write_all(b"null"),
-        Value::Bool(b) => out.write_all(if *b { b"true" } else { b"false" }),
-        Value::Int(i) => write!(out, "{i}"),
-        Value::Float(x) if x.is_finite() => write!(out, "{x}"),
-        Value::Float(_) => out.write_all(b"null"),
-        Value::Text(s) => serde_json::to_writer(out, s).map_err(std::io::Error::from),
-        Value::Json(v) => serde_json::to_writer(out, v).map_err(std::io::Error::from),
-    }
-}
-
-fn io(path: &Path, source: std::io::Error) -> Error {
+pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
     Error::Io {
         path: path.to_owned(),
         source,
     }
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> Error {
-    io(path, std::io::Error::other(e.to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::schema::{Column, DataType};
+    use crate::value::Value;
 
     fn table() -> Table {
         Table::new("t")
@@ -304,5 +328,49 @@ mod tests {
             0,
             "temp file removed, nothing committed"
         );
+    }
+
+    #[test]
+    fn json_chunks_encoded_apart_give_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.json");
+        let mut w = TableWriter::create(&path, Format::Json, &table()).unwrap();
+        let encoder = w.encoder().unwrap().clone();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        encoder.encode(0, &rows()[..1], &mut a);
+        encoder.encode(1, &rows()[1..], &mut b);
+        w.write_encoded(&a, 1).unwrap();
+        w.write_encoded(&b, 1).unwrap();
+        w.finish().unwrap().commit().unwrap();
+        assert_eq!(std::fs::read_to_string(path).unwrap(), write(Format::Json));
+    }
+
+    #[test]
+    fn single_column_null_rows_are_quoted_empty_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one.csv");
+        let one = Table::new("one").with_column(Column::new("x", DataType::Text).nullable());
+        let mut w = TableWriter::create(&path, Format::Csv, &one).unwrap();
+        w.write_row(&vec![Value::Null]).unwrap();
+        w.write_row(&vec![Value::from("")]).unwrap();
+        w.finish().unwrap().commit().unwrap();
+        assert_eq!(std::fs::read_to_string(path).unwrap(), "x\n\"\"\n\"\"\n");
+    }
+
+    /// Output files get the mode a plain new file gets under the current
+    /// umask (0644 by default), not a temporary file's 0600.
+    #[cfg(unix)]
+    #[test]
+    fn committed_files_have_the_usual_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        let expected = std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
+        let path = dir.path().join("t.csv");
+        let w = TableWriter::create(&path, Format::Csv, &table()).unwrap();
+        w.finish().unwrap().commit().unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, expected, "{mode:o} vs {expected:o}");
     }
 }

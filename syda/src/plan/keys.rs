@@ -60,6 +60,16 @@ impl KeyCapture {
         }
     }
 
+    /// The capture of a key column that counts `start, start + 1, …` over
+    /// `len` rows, known without generating them.
+    pub(crate) fn sequence(column: usize, start: i64, len: usize) -> KeyCapture {
+        KeyCapture {
+            columns: vec![column],
+            keys: Keys::Sequence { start, len },
+            summaries: None,
+        }
+    }
+
     /// Also keeps a summary of each row, for [`crate::engine::ParentContext`].
     pub(crate) fn with_summaries(mut self) -> KeyCapture {
         self.summaries = Some(Summaries::new());

@@ -39,6 +39,7 @@
 
 mod keys;
 mod order;
+mod parallel;
 mod pickers;
 mod relations;
 mod rules;
@@ -49,6 +50,7 @@ use std::sync::Arc;
 
 use keys::{KeyCapture, Keys};
 pub use order::{DeferredKey, Order};
+pub use parallel::{Chunk, DEFAULT_CHUNK_ROWS, Parallel, PartSink, Shard};
 pub use pickers::FanOut;
 use relations::{Aggregates, TableFix, TimeCapture, TimeKey, Times};
 use rules::{Consistent, resolve_distinct};

@@ -109,23 +109,48 @@ impl Choice {
 }
 
 /// The parent picked for the row asked about last: each key column of a
-/// row asks, and all of them must get the same parent.
-#[derive(Default)]
+/// row asks, and all of them must get the same parent. The memo is per
+/// thread, so threads generating different rows with one engine (parallel
+/// chunks) never see each other's picks.
 pub(crate) struct PerRow {
-    last: Mutex<Option<(u64, Option<usize>)>>,
+    id: u64,
+}
+
+impl Default for PerRow {
+    fn default() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        PerRow {
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+}
+
+/// Memo slots per thread: (memo id, row, pick), most recent first.
+const MEMO_SLOTS: usize = 32;
+
+thread_local! {
+    static PICKS: std::cell::RefCell<Vec<(u64, u64, Option<usize>)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl PerRow {
     /// The pick for `row`, made by `pick` the first time the row asks.
     pub(crate) fn get(&self, row: u64, pick: impl FnOnce() -> Option<usize>) -> Option<usize> {
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((r, parent)) = *last
-            && r == row
-        {
+        let memo = PICKS.with(|p| {
+            p.borrow()
+                .iter()
+                .find(|e| e.0 == self.id && e.1 == row)
+                .map(|e| e.2)
+        });
+        if let Some(parent) = memo {
             return parent;
         }
         let parent = pick();
-        *last = Some((row, parent));
+        PICKS.with(|p| {
+            let mut p = p.borrow_mut();
+            p.retain(|e| e.0 != self.id);
+            p.insert(0, (self.id, row, parent));
+            p.truncate(MEMO_SLOTS);
+        });
         parent
     }
 }

@@ -166,6 +166,14 @@ impl TableFix {
     }
 
     /// Fixes the next row.
+    /// Fixes row `index` of the table: rows may come in any order (the
+    /// parallel writer hands them over a chunk at a time, a shard from its
+    /// first row on).
+    pub(super) fn fix_row(&mut self, index: u64, row: &mut Row) -> Result<()> {
+        self.next = index;
+        self.fix(row)
+    }
+
     pub(super) fn fix(&mut self, row: &mut Row) -> Result<()> {
         let index = self.next;
         self.next += 1;

@@ -241,7 +241,14 @@ impl OfflineEngine {
                 .any(|p| p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })));
         let mut rows = TableRows {
             table,
-            seen: plans.iter().map(|p| p.unique.then(Seen::default)).collect(),
+            // A sequential key is unique by construction: nothing to remember.
+            seen: plans
+                .iter()
+                .map(|p| {
+                    (p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })))
+                        .then(Seen::default)
+                })
+                .collect(),
             counters: vec![0; plans.len()],
             key_seen: keys.iter().map(|_| Seen::default()).collect(),
             keys,
@@ -259,6 +266,30 @@ impl OfflineEngine {
         }
         rows.next = range.start;
         Ok(rows)
+    }
+}
+
+impl OfflineEngine {
+    /// Whether [`OfflineEngine::rows_range`] over `table` (of `rows` rows)
+    /// generates only the rows asked for: no unique column other than a
+    /// sequential key and no composite key, whose values depend on earlier rows.
+    pub fn starts_anywhere(&self, table: &Table, rows: u64) -> Result<bool> {
+        let plans = plan::plan_table(self, table, rows)?;
+        let keys = plan::plan_keys(table, &plans, rows)?;
+        let unique = plans
+            .iter()
+            .any(|p| p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })));
+        Ok(keys.is_empty() && !unique)
+    }
+
+    /// The column that counts `start, start + 1, …` (a sole integer primary
+    /// key with no generator) and its start, if `table` has one.
+    pub fn sequential_key(&self, table: &Table) -> Result<Option<(usize, i64)>> {
+        let plans = plan::plan_table(self, table, 0)?;
+        Ok(plans.iter().enumerate().find_map(|(c, p)| match p.source {
+            Source::Builtin(Gen::Sequential { start }) => Some((c, start)),
+            _ => None,
+        }))
     }
 }
 
