@@ -343,7 +343,7 @@ fn rust_types_map_to_column_types() {
 /// A crate that re-exports syda under another path, as applications and
 /// frameworks do; `#[synthetic(crate = "…")]` points the derive at it.
 mod reexport {
-    pub use ::syda as inner;
+    pub(crate) use ::syda as inner;
 }
 
 #[derive(Deserialize, reexport::inner::Synthetic)]

@@ -15,7 +15,7 @@ mod readme {
     /// Company employee with their personal and professional details.
     #[derive(Debug, serde::Deserialize, Synthetic)]
     #[synthetic(table = "employees")]
-    pub struct Employee {
+    pub(crate) struct Employee {
         #[synthetic(primary_key)]
         pub id: i64,
         /// Business email address for communication

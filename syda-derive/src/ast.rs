@@ -16,7 +16,7 @@ use crate::doc;
 use crate::ty::{self, DataType, FieldType};
 
 /// What `#[derive(Synthetic)]` was put on.
-pub enum Item<'a> {
+pub(crate) enum Item<'a> {
     /// A struct with named fields: a table.
     Table(Table<'a>),
     /// A unit-only enum: a text column whose values are the variants.
@@ -26,7 +26,7 @@ pub enum Item<'a> {
 }
 
 /// A struct read as one table.
-pub struct Table<'a> {
+pub(crate) struct Table<'a> {
     /// The struct.
     pub input: &'a DeriveInput,
     /// `table = "…"`, else `#[diesel/sea_orm(table_name)]`, else the struct
@@ -43,7 +43,7 @@ pub struct Table<'a> {
 }
 
 /// A unit-only enum read as a column type.
-pub struct Enum<'a> {
+pub(crate) struct Enum<'a> {
     /// The enum.
     pub input: &'a DeriveInput,
     /// The enum's name in snake_case.
@@ -55,7 +55,7 @@ pub struct Enum<'a> {
 }
 
 /// A newtype read as its inner type's column.
-pub struct Newtype<'a> {
+pub(crate) struct Newtype<'a> {
     /// The struct.
     pub input: &'a DeriveInput,
     /// The inner field as a column named after the struct.
@@ -63,7 +63,7 @@ pub struct Newtype<'a> {
 }
 
 /// A field read as one column.
-pub struct Column<'a> {
+pub(crate) struct Column<'a> {
     /// The field.
     pub field: &'a syn::Field,
     /// Column name: the ORM's `column_name`, else serde's name for the field.
@@ -82,7 +82,7 @@ pub struct Column<'a> {
 
 /// Where a column's type comes from.
 #[derive(Debug, Clone)]
-pub enum ColumnType<'a> {
+pub(crate) enum ColumnType<'a> {
     /// The Rust type (its name, or its `SyntheticField` impl).
     Typed(FieldType<'a>),
     /// The Rust type is not one the derive knows but the field names a
@@ -94,7 +94,7 @@ pub enum ColumnType<'a> {
 }
 
 /// The `syda` crate's path, `#[synthetic(crate = "…")]` or `::syda`.
-pub fn crate_path(cx: &Ctxt, input: &DeriveInput) -> proc_macro2::TokenStream {
+pub(crate) fn crate_path(cx: &Ctxt, input: &DeriveInput) -> proc_macro2::TokenStream {
     let container = attr::Container::from_ast(cx, &input.attrs);
     match container.krate {
         Some(path) => quote::quote!(#path),
@@ -104,7 +104,7 @@ pub fn crate_path(cx: &Ctxt, input: &DeriveInput) -> proc_macro2::TokenStream {
 
 impl<'a> Item<'a> {
     /// Reads the item, recording every problem in `cx`.
-    pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Item<'a>> {
+    pub(crate) fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Item<'a>> {
         if !input.generics.params.is_empty() {
             cx.error_spanned_by(
                 &input.generics,
@@ -238,7 +238,7 @@ impl<'a> Newtype<'a> {
 impl<'a> Table<'a> {
     /// Reads the struct, recording every problem in `cx`. `None` when the
     /// item isn't a struct with named fields.
-    pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Table<'a>> {
+    pub(crate) fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Table<'a>> {
         let container = attr::Container::from_ast(cx, &input.attrs);
         let Data::Struct(data) = &input.data else {
             return None;

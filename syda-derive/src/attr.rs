@@ -14,50 +14,50 @@ use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
 
 /// `#[synthetic(...)]`
-pub const SYNTHETIC: &str = "synthetic";
+pub(crate) const SYNTHETIC: &str = "synthetic";
 /// `#[serde(...)]`
-pub const SERDE: &str = "serde";
+pub(crate) const SERDE: &str = "serde";
 
 /// Container: `table = "name"`.
-pub const TABLE: &str = "table";
+pub(crate) const TABLE: &str = "table";
 /// Container and field: `comment = "text"`.
-pub const COMMENT: &str = "comment";
+pub(crate) const COMMENT: &str = "comment";
 /// Container: `unique(a, b)`; field: `unique`.
-pub const UNIQUE: &str = "unique";
+pub(crate) const UNIQUE: &str = "unique";
 /// Field: `nullable`.
-pub const NULLABLE: &str = "nullable";
+pub(crate) const NULLABLE: &str = "nullable";
 /// Field: `primary_key`.
-pub const PRIMARY_KEY: &str = "primary_key";
+pub(crate) const PRIMARY_KEY: &str = "primary_key";
 /// Field: `foreign_key = "table.column"`.
-pub const FOREIGN_KEY: &str = "foreign_key";
+pub(crate) const FOREIGN_KEY: &str = "foreign_key";
 /// Field: `max_length = 100`.
-pub const MAX_LENGTH: &str = "max_length";
+pub(crate) const MAX_LENGTH: &str = "max_length";
 /// Field: `range = 1..=10`.
-pub const RANGE: &str = "range";
+pub(crate) const RANGE: &str = "range";
 /// Field: `one_of = ["a", "b"]`.
-pub const ONE_OF: &str = "one_of";
+pub(crate) const ONE_OF: &str = "one_of";
 /// Field: `pattern = "regex"`.
-pub const PATTERN: &str = "pattern";
+pub(crate) const PATTERN: &str = "pattern";
 /// Field: `kind = "email"`.
-pub const KIND: &str = "kind";
+pub(crate) const KIND: &str = "kind";
 /// Field: `generator = "name"`.
-pub const GENERATOR: &str = "generator";
+pub(crate) const GENERATOR: &str = "generator";
 /// Field: `skip`.
-pub const SKIP: &str = "skip";
+pub(crate) const SKIP: &str = "skip";
 /// Container: `crate = "path"`.
-pub const CRATE: &str = "crate";
+pub(crate) const CRATE: &str = "crate";
 /// Variant: `weight = 3`.
-pub const WEIGHT: &str = "weight";
+pub(crate) const WEIGHT: &str = "weight";
 /// Field: `after = "created_at"` (not before that column).
-pub const AFTER: &str = "after";
+pub(crate) const AFTER: &str = "after";
 /// Field: `expr = "quantity * unit_price"` (derived from the row).
-pub const EXPR: &str = "expr";
+pub(crate) const EXPR: &str = "expr";
 /// Container and field: `infer = false` (no relation inferred).
-pub const INFER: &str = "infer";
+pub(crate) const INFER: &str = "infer";
 /// `#[diesel(...)]`
-pub const DIESEL: &str = "diesel";
+pub(crate) const DIESEL: &str = "diesel";
 /// `#[sea_orm(...)]`
-pub const SEA_ORM: &str = "sea_orm";
+pub(crate) const SEA_ORM: &str = "sea_orm";
 
 const CONTAINER_KEYS: &[&str] = &[TABLE, COMMENT, UNIQUE, CRATE, INFER];
 const VARIANT_KEYS: &[&str] = &[COMMENT, WEIGHT];
@@ -81,7 +81,7 @@ const FIELD_KEYS: &[&str] = &[
 
 /// A constant written in an attribute: a `one_of` member or a range bound.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Literal {
+pub(crate) enum Literal {
     /// `true`
     Bool(bool),
     /// `-3`
@@ -94,7 +94,7 @@ pub enum Literal {
 
 /// Attributes on the struct.
 #[derive(Debug, Default)]
-pub struct Container {
+pub(crate) struct Container {
     /// `#[synthetic(table = "…")]`
     pub table: Option<String>,
     /// `#[synthetic(comment = "…")]`
@@ -117,7 +117,7 @@ pub struct Container {
 
 /// Attributes on one enum variant.
 #[derive(Debug, Default)]
-pub struct Variant {
+pub(crate) struct Variant {
     /// `comment = "…"` (read for symmetry with fields; variants have no doc column).
     pub comment: Option<String>,
     /// `weight = N`: how often the variant is picked relative to the others.
@@ -130,7 +130,7 @@ pub struct Variant {
 
 /// Attributes on one field.
 #[derive(Debug, Default)]
-pub struct Field {
+pub(crate) struct Field {
     /// `comment = "…"`
     pub comment: Option<String>,
     /// `unique`
@@ -215,7 +215,7 @@ impl<'c, T> Once<'c, T> {
 
 impl Container {
     /// Reads the struct's attributes.
-    pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Container {
+    pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Container {
         let mut table = Once::new(cx, TABLE);
         let mut comment = Once::new(cx, COMMENT);
         let mut unique = Vec::new();
@@ -342,7 +342,7 @@ impl Container {
 
 impl Field {
     /// Reads one field's attributes.
-    pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Field {
+    pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Field {
         let mut comment = Once::new(cx, COMMENT);
         let mut unique = Once::new(cx, UNIQUE);
         let mut nullable = Once::new(cx, NULLABLE);
@@ -543,7 +543,7 @@ impl Field {
 
 impl Variant {
     /// Reads one enum variant's attributes.
-    pub fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Variant {
+    pub(crate) fn from_ast(cx: &Ctxt, attrs: &[Attribute]) -> Variant {
         let mut comment = Once::new(cx, COMMENT);
         let mut weight = Once::new(cx, WEIGHT);
         let mut out = Variant::default();
@@ -616,7 +616,7 @@ fn string_len(column_type: &str) -> Option<u32> {
 }
 
 /// Reports a key this position doesn't accept, listing the ones it does.
-fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta, position: &str, known: &[&str]) {
+fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta<'_>, position: &str, known: &[&str]) {
     let name = meta.path.to_token_stream().to_string().replace(' ', "");
     let mut message = format!("unknown synthetic {position} attribute `{name}`");
     if position == "struct" && FIELD_KEYS.contains(&name.as_str()) {
@@ -652,7 +652,7 @@ fn similar(typed: &str, known: &str) -> bool {
 
 /// Consumes whatever follows a key (`= expr` or `(...)`), so parsing can
 /// go on to the next key.
-fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     if meta.input.peek(Token![=]) {
         meta.value()?.parse::<Expr>()?;
     } else if meta.input.peek(syn::token::Paren) {
@@ -664,7 +664,7 @@ fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
 }
 
 /// A key that takes no value: `unique`.
-fn flag(cx: &Ctxt, name: &str, meta: &ParseNestedMeta) -> syn::Result<()> {
+fn flag(cx: &Ctxt, name: &str, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
         cx.error_spanned_by(
             &meta.path,
@@ -676,7 +676,7 @@ fn flag(cx: &Ctxt, name: &str, meta: &ParseNestedMeta) -> syn::Result<()> {
 }
 
 /// `key = "text"`; a value of another kind is reported and yields `None`.
-fn string_value(cx: &Ctxt, name: &str, meta: &ParseNestedMeta) -> syn::Result<Option<LitStr>> {
+fn string_value(cx: &Ctxt, name: &str, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<LitStr>> {
     let expr: Expr = meta.value()?.parse()?;
     match expr {
         Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Ok(Some(s)),
@@ -691,7 +691,7 @@ fn string_value(cx: &Ctxt, name: &str, meta: &ParseNestedMeta) -> syn::Result<Op
 }
 
 /// `key = true` or `key = false`; a value of another kind is reported and yields `None`.
-fn bool_value(cx: &Ctxt, name: &str, meta: &ParseNestedMeta) -> syn::Result<Option<bool>> {
+fn bool_value(cx: &Ctxt, name: &str, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<bool>> {
     let expr: Expr = meta.value()?.parse()?;
     match expr {
         Expr::Lit(ExprLit {
@@ -708,7 +708,7 @@ fn bool_value(cx: &Ctxt, name: &str, meta: &ParseNestedMeta) -> syn::Result<Opti
 }
 
 /// `key = "name"` where the name must not be blank.
-fn name_value(cx: &Ctxt, name: &str, meta: &ParseNestedMeta) -> syn::Result<Option<String>> {
+fn name_value(cx: &Ctxt, name: &str, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<String>> {
     let Some(s) = string_value(cx, name, meta)? else {
         return Ok(None);
     };
@@ -722,7 +722,7 @@ fn name_value(cx: &Ctxt, name: &str, meta: &ParseNestedMeta) -> syn::Result<Opti
 
 /// `rename = "x"` or `rename(deserialize = "x", serialize = "y")`: the name
 /// serde reads, which is the one generated rows must use.
-fn serde_deserialize_name(meta: &ParseNestedMeta) -> syn::Result<Option<String>> {
+fn serde_deserialize_name(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<String>> {
     if meta.input.peek(Token![=]) {
         let s: LitStr = meta.value()?.parse()?;
         return Ok(Some(s.value()));
@@ -741,14 +741,14 @@ fn serde_deserialize_name(meta: &ParseNestedMeta) -> syn::Result<Option<String>>
 }
 
 /// `"table.column"` → `("table", "column")`.
-pub fn split_reference(target: &str) -> Option<(String, String)> {
+pub(crate) fn split_reference(target: &str) -> Option<(String, String)> {
     let (table, column) = target.split_once('.')?;
     let ok = |s: &str| !s.is_empty() && !s.contains('.') && !s.contains(char::is_whitespace);
     (ok(table) && ok(column)).then(|| (table.to_owned(), column.to_owned()))
 }
 
 /// A literal constant: string, integer, float or bool, optionally negated.
-pub fn literal(expr: &Expr) -> Option<Literal> {
+pub(crate) fn literal(expr: &Expr) -> Option<Literal> {
     match expr {
         Expr::Lit(ExprLit { lit, .. }) => match lit {
             Lit::Str(s) => Some(Literal::Text(s.value())),

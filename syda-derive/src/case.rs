@@ -3,7 +3,7 @@
 
 /// A serde `rename_all` rule, applied to field names (which are snake_case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RenameRule {
+pub(crate) enum RenameRule {
     /// `lowercase`
     Lower,
     /// `UPPERCASE`
@@ -25,7 +25,7 @@ pub enum RenameRule {
 impl RenameRule {
     /// The rule serde spells `name`, or `None` for a name serde doesn't know
     /// (serde itself reports that).
-    pub fn from_name(name: &str) -> Option<RenameRule> {
+    pub(crate) fn from_name(name: &str) -> Option<RenameRule> {
         Some(match name {
             "lowercase" => RenameRule::Lower,
             "UPPERCASE" => RenameRule::Upper,
@@ -40,7 +40,7 @@ impl RenameRule {
     }
 
     /// The name serde gives a field called `field` under this rule.
-    pub fn apply_to_field(self, field: &str) -> String {
+    pub(crate) fn apply_to_field(self, field: &str) -> String {
         match self {
             RenameRule::Lower | RenameRule::Snake => field.to_owned(),
             RenameRule::Upper | RenameRule::ScreamingSnake => field.to_ascii_uppercase(),
@@ -62,7 +62,7 @@ impl RenameRule {
 impl RenameRule {
     /// The name serde gives a variant called `variant` (PascalCase) under
     /// this rule.
-    pub fn apply_to_variant(self, variant: &str) -> String {
+    pub(crate) fn apply_to_variant(self, variant: &str) -> String {
         let snake = || {
             let mut out = String::with_capacity(variant.len() + 4);
             for (i, ch) in variant.char_indices() {
@@ -111,7 +111,7 @@ fn pascal(field: &str) -> String {
 
 /// A type name in snake_case: `OrderItem` → `order_item`,
 /// `HTTPRequest` → `http_request`.
-pub fn snake_case(name: &str) -> String {
+pub(crate) fn snake_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::with_capacity(name.len() + 4);
     for (i, &ch) in chars.iter().enumerate() {

@@ -9,32 +9,32 @@ use quote::ToTokens;
 /// Gathers [`syn::Error`]s. Must be consumed with [`Ctxt::check`]; dropping
 /// it unchecked is a bug in the derive and panics.
 #[derive(Default)]
-pub struct Ctxt {
+pub(crate) struct Ctxt {
     errors: RefCell<Option<Vec<syn::Error>>>,
 }
 
 impl Ctxt {
     /// An empty context.
-    pub fn new() -> Ctxt {
+    pub(crate) fn new() -> Ctxt {
         Ctxt {
             errors: RefCell::new(Some(Vec::new())),
         }
     }
 
     /// Records an error pointing at `tokens`.
-    pub fn error_spanned_by<T: ToTokens, M: Display>(&self, tokens: T, message: M) {
+    pub(crate) fn error_spanned_by<T: ToTokens, M: Display>(&self, tokens: T, message: M) {
         self.syn_error(syn::Error::new_spanned(tokens.into_token_stream(), message));
     }
 
     /// Records an error from syn.
-    pub fn syn_error(&self, error: syn::Error) {
+    pub(crate) fn syn_error(&self, error: syn::Error) {
         if let Some(errors) = self.errors.borrow_mut().as_mut() {
             errors.push(error);
         }
     }
 
     /// Every recorded error combined into one, or `Ok` when there were none.
-    pub fn check(self) -> syn::Result<()> {
+    pub(crate) fn check(self) -> syn::Result<()> {
         let errors = self.errors.borrow_mut().take().unwrap_or_default();
         let mut errors = errors.into_iter();
         let Some(mut combined) = errors.next() else {

@@ -6,7 +6,7 @@ use syn::{Attribute, Expr, ExprLit, Lit, Meta};
 /// one leading space stripped from each line, trailing spaces and leading
 /// and trailing blank lines removed, lines joined with `\n` — the text a YAML
 /// `|-` block holds. `None` when there is no non-blank doc.
-pub fn collect(attrs: &[Attribute]) -> Option<String> {
+pub(crate) fn collect(attrs: &[Attribute]) -> Option<String> {
     let mut lines: Vec<String> = Vec::new();
     for attr in attrs {
         let Meta::NameValue(nv) = &attr.meta else { continue };

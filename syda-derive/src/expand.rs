@@ -18,7 +18,7 @@ use crate::ctxt::Ctxt;
 use crate::ty::{FieldType, Known, Shape};
 
 /// The derive's output for `input`, or every error found in it.
-pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
+pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     let cx = Ctxt::new();
     let item = Item::from_ast(&cx, input);
     cx.check()?;
@@ -45,7 +45,7 @@ fn krate(input: &DeriveInput) -> TokenStream {
 /// Impls with an empty table and a text column, emitted next to the
 /// errors so code using the type doesn't fail a second time for a missing
 /// impl. Generic items get none: the impl itself would not compile.
-pub fn fallback(input: &DeriveInput) -> TokenStream {
+pub(crate) fn fallback(input: &DeriveInput) -> TokenStream {
     if !input.generics.params.is_empty() {
         return TokenStream::new();
     }

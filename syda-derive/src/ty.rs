@@ -5,7 +5,7 @@ use syn::{GenericArgument, PathArguments, Type, TypePath};
 
 /// A `syda::DataType` variant, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DataType {
+pub(crate) enum DataType {
     /// `DataType::Integer`
     Integer,
     /// `DataType::Float`
@@ -30,7 +30,7 @@ pub enum DataType {
 
 impl DataType {
     /// The variant's name in `syda::DataType`.
-    pub fn variant(self) -> &'static str {
+    pub(crate) fn variant(self) -> &'static str {
         match self {
             DataType::Integer => "Integer",
             DataType::Float => "Float",
@@ -47,13 +47,13 @@ impl DataType {
 }
 
 /// `T` for `Option<T>` (the column is nullable), else `None`.
-pub fn option_inner(ty: &Type) -> Option<&Type> {
+pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
     single_argument(ty, &["Option"])
 }
 
 /// How a Rust type reads a generated value: a `syda::Shape` variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// `Shape::Plain`
     Plain,
     /// `Shape::NaiveDateTime`
@@ -74,7 +74,7 @@ pub enum Shape {
 
 impl Shape {
     /// The variant's name in `syda::Shape`.
-    pub fn variant(self) -> &'static str {
+    pub(crate) fn variant(self) -> &'static str {
         match self {
             Shape::Plain => "Plain",
             Shape::NaiveDateTime => "NaiveDateTime",
@@ -91,7 +91,7 @@ impl Shape {
 /// A type the derive knows by name: its column type, how it reads values,
 /// and the constraints its values need (an `u8` holds 0–255).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Known {
+pub(crate) struct Known {
     /// Column type.
     pub ty: DataType,
     /// How the type reads a value.
@@ -126,7 +126,7 @@ impl Known {
 
 /// What a field's (non-`Option`) type is, as the derive reads it.
 #[derive(Debug, Clone)]
-pub enum FieldType<'a> {
+pub(crate) enum FieldType<'a> {
     /// A type known by name.
     Known(Known),
     /// `Vec<T>`, `HashSet<T>`, `BTreeSet<T>`, `VecDeque<T>`: a JSON array;
@@ -140,7 +140,7 @@ pub enum FieldType<'a> {
 
 /// Reads a (non-`Option`) field type. `Box`, `Rc` and `Arc` are looked
 /// through.
-pub fn field_type(ty: &Type) -> FieldType<'_> {
+pub(crate) fn field_type(ty: &Type) -> FieldType<'_> {
     if let Some(known) = data_type_known(ty) {
         return FieldType::Known(known);
     }
@@ -196,7 +196,7 @@ fn map_value(ty: &Type) -> Option<&Type> {
 
 /// The column type of a (non-`Option`) field type, or `None` when the type
 /// isn't one the derive knows by name.
-pub fn data_type(ty: &Type) -> Option<DataType> {
+pub(crate) fn data_type(ty: &Type) -> Option<DataType> {
     data_type_known(ty).map(|k| k.ty)
 }
 

@@ -37,7 +37,7 @@ struct JoinDecl {
 }
 
 impl Parse for TableDecl {
-    fn parse(input: ParseStream) -> syn::Result<TableDecl> {
+    fn parse(input: ParseStream<'_>) -> syn::Result<TableDecl> {
         // Attributes and `use` statements, in any order; only doc comments
         // and `sql_name` are read from the attributes.
         let mut uses = Vec::new();
@@ -81,7 +81,7 @@ impl Parse for TableDecl {
 }
 
 impl Parse for ColumnDecl {
-    fn parse(input: ParseStream) -> syn::Result<ColumnDecl> {
+    fn parse(input: ParseStream<'_>) -> syn::Result<ColumnDecl> {
         Ok(ColumnDecl {
             attrs: Attribute::parse_outer(input)?,
             name: Ident::parse_any(input)?,
@@ -94,7 +94,7 @@ impl Parse for ColumnDecl {
 }
 
 impl Parse for JoinDecl {
-    fn parse(input: ParseStream) -> syn::Result<JoinDecl> {
+    fn parse(input: ParseStream<'_>) -> syn::Result<JoinDecl> {
         let child = Ident::parse_any(input)?;
         input.parse::<Token![->]>()?;
         let parent = Ident::parse_any(input)?;

@@ -7,7 +7,7 @@ mod department {
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "department")]
-    pub struct Model {
+    pub(crate) struct Model {
         #[sea_orm(primary_key)]
         pub id: i32,
         pub name: String,
@@ -16,7 +16,7 @@ mod department {
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {
+    pub(crate) enum Relation {
         #[sea_orm(
             belongs_to = "super::employee::Entity",
             from = "Column::HeadId",
@@ -33,7 +33,7 @@ mod employee {
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "employee")]
-    pub struct Model {
+    pub(crate) struct Model {
         #[sea_orm(primary_key)]
         pub id: i32,
         pub name: String,
@@ -41,7 +41,7 @@ mod employee {
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {
+    pub(crate) enum Relation {
         #[sea_orm(
             belongs_to = "super::department::Entity",
             from = "Column::DepartmentId",

@@ -247,7 +247,7 @@ mod note {
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Deserialize, syda::Synthetic)]
     #[sea_orm(table_name = "note")]
     #[synthetic(table = "note")]
-    pub struct Model {
+    pub(crate) struct Model {
         #[sea_orm(primary_key)]
         #[synthetic(primary_key)]
         pub id: i32,
@@ -262,7 +262,7 @@ mod note {
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub(crate) enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
 }

@@ -57,7 +57,7 @@ static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
 /// `text` with anything shaped like an API key replaced by `[redacted]`.
 /// A long run of letters and digits counts when it mixes both, as random
 /// keys do and words do not; UUIDs are kept.
-pub fn scrub_secrets(text: &str) -> String {
+pub(crate) fn scrub_secrets(text: &str) -> String {
     KEY_SHAPED
         .replace_all(text, |m: &regex::Captures<'_>| {
             let found = &m[0];
@@ -80,7 +80,7 @@ pub fn scrub_secrets(text: &str) -> String {
 
 /// `value` with every field whose name looks secret replaced by
 /// `"[redacted]"`, and key-shaped text in every string scrubbed.
-pub fn redact(value: &Value) -> Value {
+pub(crate) fn redact(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.iter()
@@ -115,7 +115,7 @@ struct Record {
 /// The audit record of the request being answered. Extracting it outside
 /// an audited route gives a detached record that is never written.
 #[derive(Debug, Clone, Default)]
-pub struct Audit(Arc<Mutex<Record>>);
+pub(crate) struct Audit(Arc<Mutex<Record>>);
 
 impl Audit {
     fn with<R>(&self, f: impl FnOnce(&mut Record) -> R) -> R {
@@ -123,22 +123,22 @@ impl Audit {
     }
 
     /// Records the authenticated caller's key id.
-    pub fn caller(&self, key_id: &str) {
+    pub(crate) fn caller(&self, key_id: &str) {
         self.with(|r| r.caller = Some(key_id.to_owned()));
     }
 
     /// Records the project the request names.
-    pub fn project(&self, project: &str) {
+    pub(crate) fn project(&self, project: &str) {
         self.with(|r| r.project = Some(project.to_owned()));
     }
 
     /// Sets the request's parameters (secrets are removed on write).
-    pub fn parameters(&self, parameters: Value) {
+    pub(crate) fn parameters(&self, parameters: Value) {
         self.with(|r| r.parameters = Some(parameters));
     }
 
     /// Adds one parameter.
-    pub fn parameter(&self, name: &str, value: Value) {
+    pub(crate) fn parameter(&self, name: &str, value: Value) {
         self.with(|r| {
             let params = r
                 .parameters
@@ -150,17 +150,17 @@ impl Audit {
     }
 
     /// Records the rows read from an upload.
-    pub fn rows_in(&self, rows: u64) {
+    pub(crate) fn rows_in(&self, rows: u64) {
         self.with(|r| r.rows_in = Some(i64::try_from(rows).unwrap_or(i64::MAX)));
     }
 
     /// Records the rows generated.
-    pub fn rows_out(&self, rows: u64) {
+    pub(crate) fn rows_out(&self, rows: u64) {
         self.with(|r| r.rows_out = Some(i64::try_from(rows).unwrap_or(i64::MAX)));
     }
 
     /// Records the job the request names or started.
-    pub fn job(&self, id: &str) {
+    pub(crate) fn job(&self, id: &str) {
         self.with(|r| r.job_id = Some(id.to_owned()));
     }
 }

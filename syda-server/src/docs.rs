@@ -40,6 +40,7 @@ use crate::{db, dto, error, extract, infer};
         (name = "health", description = "Liveness and readiness"),
     )
 )]
+#[derive(Debug)]
 pub struct ApiDoc;
 
 struct BearerKey;

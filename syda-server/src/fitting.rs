@@ -12,7 +12,7 @@ use crate::infer::{RawTable, infer_table};
 
 /// What fitting uploaded tables gave.
 #[derive(Debug)]
-pub struct Fitted {
+pub(crate) struct Fitted {
     /// One table per upload table: the model's table, or the inferred one.
     pub schema: Schema,
     /// The engine: `stats` when at least one table was fitted, else `offline`.
@@ -23,7 +23,7 @@ pub struct Fitted {
 }
 
 /// Fits every table; tables that cannot be fitted get an inferred schema.
-pub fn fit_tables(tables: &[RawTable]) -> Result<Fitted, ApiError> {
+pub(crate) fn fit_tables(tables: &[RawTable]) -> Result<Fitted, ApiError> {
     let mut schema_tables = Vec::with_capacity(tables.len());
     let mut models: Vec<FittedModel> = Vec::new();
     let mut report = Map::new();
@@ -71,7 +71,7 @@ pub fn fit_tables(tables: &[RawTable]) -> Result<Fitted, ApiError> {
 
 /// Fitted models from a request's `fitted` field: one model object (as
 /// `syda fit` writes it) or an array of them.
-pub fn parse_models(value: &Json) -> Result<Vec<FittedModel>, ApiError> {
+pub(crate) fn parse_models(value: &Json) -> Result<Vec<FittedModel>, ApiError> {
     let items: Vec<&Json> = match value {
         Json::Array(items) => items.iter().collect(),
         Json::Object(_) => vec![value],

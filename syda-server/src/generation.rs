@@ -16,7 +16,7 @@ use crate::error::ApiError;
 
 /// The engine that fills a task's rows.
 #[derive(Debug, Clone)]
-pub enum EngineChoice {
+pub(crate) enum EngineChoice {
     /// The offline engine: rows from the schema alone.
     Offline,
     /// The statistical engine: tables with a fitted model are sampled from
@@ -33,7 +33,7 @@ pub enum EngineChoice {
 
 impl EngineChoice {
     /// `offline`, `stats` or `llm`.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             EngineChoice::Offline => "offline",
             EngineChoice::Stats(_) => "stats",
@@ -44,7 +44,7 @@ impl EngineChoice {
 
 /// An LLM run's usage as JSON: requests, retries, cache hits, tokens, rows,
 /// rejected rows and estimated cost (null when the model's price is unknown).
-pub fn usage_json(usage: &Usage) -> Value {
+pub(crate) fn usage_json(usage: &Usage) -> Value {
     json!({
         "requests": usage.requests,
         "retries": usage.retries,
@@ -59,7 +59,7 @@ pub fn usage_json(usage: &Usage) -> Value {
 
 /// The output format of generated rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutFormat {
+pub(crate) enum OutFormat {
     /// `{"tables": {"name": [{col: value}, …]}, …}`.
     Json,
     /// One table as `text/csv`.
@@ -68,7 +68,7 @@ pub enum OutFormat {
 
 impl OutFormat {
     /// Parses `json` / `csv` (default json).
-    pub fn parse(name: Option<&str>) -> Result<OutFormat, ApiError> {
+    pub(crate) fn parse(name: Option<&str>) -> Result<OutFormat, ApiError> {
         match name.map(str::to_ascii_lowercase).as_deref() {
             None | Some("json") => Ok(OutFormat::Json),
             Some("csv") => Ok(OutFormat::Csv),
@@ -82,7 +82,7 @@ impl OutFormat {
 
 /// One generation to run, synchronously or as a job.
 #[derive(Debug, Clone)]
-pub struct Task {
+pub(crate) struct Task {
     /// Project the rows are for.
     pub project: String,
     /// Tables to generate.
@@ -109,7 +109,7 @@ pub struct Task {
 
 /// A finished generation: media type, body and rows generated.
 #[derive(Debug, Clone)]
-pub struct Output {
+pub(crate) struct Output {
     /// `application/json` or `text/csv`.
     pub content_type: &'static str,
     /// The body.
@@ -146,7 +146,7 @@ impl Task {
     }
 
     /// Rows the task will generate, all tables together.
-    pub fn total_rows(&self) -> u64 {
+    pub(crate) fn total_rows(&self) -> u64 {
         self.schema
             .tables
             .iter()
@@ -155,7 +155,7 @@ impl Task {
     }
 
     /// Problems visible before generating: unknown tables, CSV of several tables.
-    pub fn check_request(&self) -> Result<(), ApiError> {
+    pub(crate) fn check_request(&self) -> Result<(), ApiError> {
         for (t, _) in &self.sizes {
             if self.schema.table(t).is_none() {
                 return Err(ApiError::unprocessable(
@@ -206,7 +206,7 @@ impl Task {
     }
 
     /// Generates the rows; `progress` counts rows as they are made.
-    pub fn run(&self, progress: &Arc<AtomicU64>) -> Result<Output, ApiError> {
+    pub(crate) fn run(&self, progress: &Arc<AtomicU64>) -> Result<Output, ApiError> {
         let failed = |e: syda::Error| ApiError::unprocessable("generation_failed", e.to_string());
         let mut local = OfflineEngine::new().with_seed(self.seed);
         if let Some(rate) = self.null_rate {

@@ -14,7 +14,7 @@ use crate::db::JobRow;
 
 /// Jobs running in this process: live progress counters and a count for shutdown.
 #[derive(Debug, Default)]
-pub struct Jobs {
+pub(crate) struct Jobs {
     progress: Mutex<HashMap<String, Arc<AtomicU64>>>,
     active: AtomicUsize,
     idle: Notify,
@@ -22,7 +22,7 @@ pub struct Jobs {
 
 /// A job's state as the API reports it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct JobStatus {
+pub(crate) struct JobStatus {
     /// Job id.
     pub id: String,
     /// Project.
@@ -68,7 +68,7 @@ impl Jobs {
     }
 
     /// Live progress of a running job in this process.
-    pub fn progress(&self, id: &str) -> Option<u64> {
+    pub(crate) fn progress(&self, id: &str) -> Option<u64> {
         let map = self
             .progress
             .lock()
@@ -77,7 +77,7 @@ impl Jobs {
     }
 
     /// Waits until no job runs, or `timeout` passes; returns whether idle.
-    pub async fn wait_idle(&self, timeout: Duration) -> bool {
+    pub(crate) async fn wait_idle(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         loop {
             let notified = self.idle.notified();
@@ -94,7 +94,7 @@ impl Jobs {
 
 impl JobStatus {
     /// The API view of a stored job, with live progress if it runs here.
-    pub fn from_row(row: JobRow, jobs: &Jobs) -> JobStatus {
+    pub(crate) fn from_row(row: JobRow, jobs: &Jobs) -> JobStatus {
         let progress = match (row.status.as_str(), jobs.progress(&row.id)) {
             ("running", Some(p)) => i64::try_from(p).unwrap_or(i64::MAX),
             _ => row.progress,

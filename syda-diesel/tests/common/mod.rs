@@ -16,7 +16,7 @@ use diesel::connection::SimpleConnection;
 use syda::Schema;
 use syda_diesel::seed::Dialect;
 
-pub struct TestDb<C> {
+pub(crate) struct TestDb<C> {
     pub conn: C,
     /// The migrations directory of the blog example for this backend.
     pub migrations: PathBuf,
@@ -62,12 +62,12 @@ impl Drop for Guard {
     }
 }
 
-pub fn blog_dir() -> PathBuf {
+pub(crate) fn blog_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/diesel_blog")
 }
 
 /// The blog schema, with the UNIQUE columns of its migrations marked.
-pub fn blog_schema() -> Schema {
+pub(crate) fn blog_schema() -> Schema {
     let mut schema = syda_diesel::schema_from_file(blog_dir().join("src/schema.rs")).unwrap();
     syda_diesel::mark_unique(
         &mut schema,
@@ -104,7 +104,7 @@ fn with_database(url: &str, name: &str) -> String {
     format!("{scheme}://{authority}/{name}")
 }
 
-pub fn postgres() -> Option<TestDb<diesel::PgConnection>> {
+pub(crate) fn postgres() -> Option<TestDb<diesel::PgConnection>> {
     let admin_url = std::env::var("SYDA_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let mut admin = match diesel::PgConnection::establish(&admin_url) {
@@ -133,7 +133,7 @@ pub fn postgres() -> Option<TestDb<diesel::PgConnection>> {
     })
 }
 
-pub fn mysql() -> Option<TestDb<diesel::MysqlConnection>> {
+pub(crate) fn mysql() -> Option<TestDb<diesel::MysqlConnection>> {
     let admin_url = std::env::var("SYDA_TEST_MYSQL_URL")
         .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".to_owned());
     let mut admin = match diesel::MysqlConnection::establish(&admin_url) {
@@ -160,7 +160,7 @@ pub fn mysql() -> Option<TestDb<diesel::MysqlConnection>> {
     })
 }
 
-pub fn sqlite() -> Option<TestDb<diesel::SqliteConnection>> {
+pub(crate) fn sqlite() -> Option<TestDb<diesel::SqliteConnection>> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("test.sqlite");
     let mut conn = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
@@ -176,7 +176,7 @@ pub fn sqlite() -> Option<TestDb<diesel::SqliteConnection>> {
 }
 
 /// Applies every `up.sql` under `dir`, oldest first.
-pub fn migrate<C: Connection>(conn: &mut C, dir: &Path) {
+pub(crate) fn migrate<C: Connection>(conn: &mut C, dir: &Path) {
     let mut migrations: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -190,7 +190,7 @@ pub fn migrate<C: Connection>(conn: &mut C, dir: &Path) {
     }
 }
 
-pub fn scalar<C: Dialect>(conn: &mut C, sql: &str) -> i64 {
+pub(crate) fn scalar<C: Dialect>(conn: &mut C, sql: &str) -> i64 {
     conn.ints(sql, Vec::new())
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
         .into_iter()
@@ -199,14 +199,14 @@ pub fn scalar<C: Dialect>(conn: &mut C, sql: &str) -> i64 {
         .unwrap_or_else(|| panic!("{sql}: no value"))
 }
 
-pub fn count<C: Dialect>(conn: &mut C, table: &str) -> i64 {
+pub(crate) fn count<C: Dialect>(conn: &mut C, table: &str) -> i64 {
     let q = conn.backend().quote(table);
     scalar(conn, &format!("SELECT COUNT(*) AS v FROM {q}"))
 }
 
 /// For every foreign key of `schema`: how many child rows have a non-NULL
 /// key, and how many of those match no parent row.
-pub fn references<C: Dialect>(conn: &mut C, schema: &Schema) -> Vec<(String, i64, i64)> {
+pub(crate) fn references<C: Dialect>(conn: &mut C, schema: &Schema) -> Vec<(String, i64, i64)> {
     let b = conn.backend();
     let mut out = Vec::new();
     for table in &schema.tables {

@@ -26,7 +26,7 @@ use crate::routes::projects::page;
         (status = 422, description = "invalid body or project name", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn create_key(
+pub(crate) async fn create_key(
     State(state): State<AppState>,
     audit: Audit,
     _admin: AdminCaller,
@@ -68,7 +68,7 @@ pub async fn create_key(
         (status = 422, description = "a page or status out of range (`bad_page`, `bad_status`), control characters", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn audit(
+pub(crate) async fn audit(
     State(state): State<AppState>,
     audit: Audit,
     _admin: AdminCaller,

@@ -116,7 +116,7 @@ fn choose_engine(state: &AppState, req: &GenerateRequest) -> Result<(EngineChoic
         (status = 500, description = "a server fault", body = ErrorBody),
         (status = 502, description = "the LLM provider failed (`llm_failed`)", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn generate(
+pub(crate) async fn generate(
     State(state): State<AppState>,
     audit: Audit,
     caller: Caller,
@@ -142,7 +142,7 @@ pub async fn generate(
         (status = 500, description = "a server fault", body = ErrorBody),
         (status = 502, description = "the LLM provider failed (`llm_failed`)", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn test_data(
+pub(crate) async fn test_data(
     State(state): State<AppState>,
     audit: Audit,
     caller: Caller,

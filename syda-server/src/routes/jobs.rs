@@ -44,7 +44,7 @@ async fn authorized_job(
         (status = 422, description = "control characters in the id", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn status(
+pub(crate) async fn status(
     State(state): State<AppState>,
     audit: Audit,
     caller: Caller,
@@ -67,7 +67,7 @@ pub async fn status(
         (status = 422, description = "control characters in the id", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn result(
+pub(crate) async fn result(
     State(state): State<AppState>,
     audit: Audit,
     caller: Caller,

@@ -1,11 +1,11 @@
 //! The routes, one module per area, and the audit operation of each.
 
-pub mod admin;
-pub mod generate;
-pub mod health;
-pub mod jobs;
-pub mod projects;
-pub mod uploads;
+pub(crate) mod admin;
+pub(crate) mod generate;
+pub(crate) mod health;
+pub(crate) mod jobs;
+pub(crate) mod projects;
+pub(crate) mod uploads;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

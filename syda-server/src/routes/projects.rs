@@ -26,7 +26,7 @@ use crate::input::{ApiJson, ApiQuery, ProjectPath, check_name, check_text};
         (status = 422, description = "invalid name or body, control characters", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     audit: Audit,
     caller: Caller,
@@ -60,7 +60,10 @@ pub async fn create(
         (status = 401, description = "no valid API key", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Project>>, ApiError> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<Project>>, ApiError> {
     let scope = (!caller.admin).then_some(caller.key_id.as_str());
     Ok(Json(state.db.projects(scope).await?))
 }
@@ -77,7 +80,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
         (status = 422, description = "not a project name", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn get(
+pub(crate) async fn get(
     State(state): State<AppState>,
     caller: Caller,
     ProjectPath(name): ProjectPath,
@@ -114,7 +117,7 @@ pub(crate) fn page(
         (status = 422, description = "not a project name, or a page out of range (`bad_page`)", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn transactions(
+pub(crate) async fn transactions(
     State(state): State<AppState>,
     audit: Audit,
     caller: Caller,

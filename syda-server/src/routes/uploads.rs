@@ -179,7 +179,7 @@ fn parser_panicked() -> ApiError {
         (status = 422, description = "missing or unknown field, malformed CSV, too many rows, control characters", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn generate(
+pub(crate) async fn generate(
     State(state): State<AppState>,
     audit: Audit,
     caller: Caller,
@@ -244,7 +244,7 @@ fn preview(tables: &[RawTable]) -> Vec<TablePreview> {
         (status = 422, description = "missing or unknown field, malformed file, control characters", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn unstructured(
+pub(crate) async fn unstructured(
     State(state): State<AppState>,
     audit: Audit,
     caller: Caller,
@@ -290,7 +290,7 @@ pub async fn unstructured(
         (status = 422, description = "missing or unknown field, not a readable XLSX, unknown `table`, too many rows, control characters", body = ErrorBody),
         (status = 500, description = "a server fault", body = ErrorBody)),
     security(("api_key" = [])))]
-pub async fn unstructured_generate(
+pub(crate) async fn unstructured_generate(
     State(state): State<AppState>,
     audit: Audit,
     caller: Caller,

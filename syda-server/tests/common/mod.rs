@@ -15,7 +15,7 @@ use syda_server::{AppState, Config};
 use tower::ServiceExt;
 
 /// A database for one test; a PostgreSQL one is dropped when this is.
-pub struct TestDb {
+pub(crate) struct TestDb {
     pub config: Config,
     _dir: tempfile::TempDir,
     pg: Option<(String, String)>,
@@ -34,7 +34,7 @@ fn base_config(dir: &tempfile::TempDir) -> Config {
     }
 }
 
-pub async fn sqlite() -> TestDb {
+pub(crate) async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().unwrap();
     TestDb {
         config: base_config(&dir),
@@ -46,7 +46,7 @@ pub async fn sqlite() -> TestDb {
 /// A fresh PostgreSQL database `syda_server_<uuid>`, or `None` (with the
 /// reason printed) when the server is unreachable — unless CI=true, where
 /// that fails the test.
-pub async fn postgres() -> Option<TestDb> {
+pub(crate) async fn postgres() -> Option<TestDb> {
     let admin_url = std::env::var("SYDA_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let mut conn = match sqlx::postgres::PgConnection::connect(&admin_url).await {
@@ -129,7 +129,7 @@ macro_rules! backend_tests {
 
 /// An answer: status, media type, body text.
 #[derive(Debug)]
-pub struct Resp {
+pub(crate) struct Resp {
     pub status: StatusCode,
     pub content_type: String,
     pub text: String,
@@ -137,12 +137,12 @@ pub struct Resp {
 }
 
 impl Resp {
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }
 
     /// Asserts the status and the common error shape; returns the code.
-    pub fn error_code(&self, status: StatusCode) -> String {
+    pub(crate) fn error_code(&self, status: StatusCode) -> String {
         assert_eq!(self.status, status, "{}", self.text);
         let v = self.json();
         assert!(
@@ -154,14 +154,14 @@ impl Resp {
 }
 
 /// The server in-process, over its own database.
-pub struct Client {
+pub(crate) struct Client {
     pub state: AppState,
     pub router: Router,
     pub db: TestDb,
 }
 
 impl Client {
-    pub async fn start(db: TestDb) -> Client {
+    pub(crate) async fn start(db: TestDb) -> Client {
         let state = AppState::open(db.config.clone()).await.unwrap();
         Client {
             router: syda_server::router(state.clone()),
@@ -171,28 +171,28 @@ impl Client {
     }
 
     /// Stops this server (closing its pool) and starts a new one on the same database.
-    pub async fn restart(self) -> Client {
+    pub(crate) async fn restart(self) -> Client {
         self.state.db.close().await;
         Client::start(self.db).await
     }
 
     /// A key for `project`, which is created.
-    pub async fn project_key(&self, project: &str) -> String {
+    pub(crate) async fn project_key(&self, project: &str) -> String {
         let key = self.key(&[project]).await;
         self.create_project(&key, project).await;
         key
     }
 
-    pub async fn key(&self, projects: &[&str]) -> String {
+    pub(crate) async fn key(&self, projects: &[&str]) -> String {
         let projects: Vec<String> = projects.iter().map(|p| (*p).to_owned()).collect();
         self.state.create_key(&projects, false).await.unwrap().token
     }
 
-    pub async fn admin_key(&self) -> String {
+    pub(crate) async fn admin_key(&self) -> String {
         self.state.create_key(&[], true).await.unwrap().token
     }
 
-    pub async fn send(
+    pub(crate) async fn send(
         &self,
         method: Method,
         uri: &str,
@@ -229,11 +229,11 @@ impl Client {
         }
     }
 
-    pub async fn get(&self, uri: &str, key: Option<&str>) -> Resp {
+    pub(crate) async fn get(&self, uri: &str, key: Option<&str>) -> Resp {
         self.send(Method::GET, uri, key, None, Vec::new()).await
     }
 
-    pub async fn post(&self, uri: &str, key: Option<&str>, body: &Value) -> Resp {
+    pub(crate) async fn post(&self, uri: &str, key: Option<&str>, body: &Value) -> Resp {
         self.send(
             Method::POST,
             uri,
@@ -244,7 +244,7 @@ impl Client {
         .await
     }
 
-    pub async fn upload(
+    pub(crate) async fn upload(
         &self,
         uri: &str,
         key: Option<&str>,
@@ -255,7 +255,7 @@ impl Client {
         self.send(Method::POST, uri, key, Some(&ct), body).await
     }
 
-    pub async fn create_project(&self, key: &str, name: &str) {
+    pub(crate) async fn create_project(&self, key: &str, name: &str) {
         let r = self
             .post("/projects", Some(key), &serde_json::json!({ "name": name }))
             .await;
@@ -263,7 +263,7 @@ impl Client {
     }
 
     /// The project's audit rows, newest first.
-    pub async fn audit(&self, project: &str) -> Vec<syda_server::db::Transaction> {
+    pub(crate) async fn audit(&self, project: &str) -> Vec<syda_server::db::Transaction> {
         let filter = syda_server::db::AuditFilter {
             project: Some(project.to_owned()),
             ..Default::default()
@@ -272,7 +272,7 @@ impl Client {
     }
 
     /// Audit rows matching `filter`, newest first.
-    pub async fn audit_where(
+    pub(crate) async fn audit_where(
         &self,
         filter: &syda_server::db::AuditFilter,
     ) -> Vec<syda_server::db::Transaction> {
@@ -280,7 +280,7 @@ impl Client {
     }
 
     /// The newest audit row of `operation` (any project).
-    pub async fn last_row(&self, operation: &str) -> syda_server::db::Transaction {
+    pub(crate) async fn last_row(&self, operation: &str) -> syda_server::db::Transaction {
         let filter = syda_server::db::AuditFilter {
             operation: Some(operation.to_owned()),
             ..Default::default()
@@ -293,7 +293,7 @@ impl Client {
     }
 }
 
-pub fn multipart(fields: &[(&str, &str)], (file_name, data): (&str, &[u8])) -> (String, Vec<u8>) {
+pub(crate) fn multipart(fields: &[(&str, &str)], (file_name, data): (&str, &[u8])) -> (String, Vec<u8>) {
     let boundary = "----syda-test-boundary-7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -328,7 +328,7 @@ fn cell_ref(col: usize, row: usize) -> String {
 }
 
 /// A minimal XLSX workbook (inline strings) with the given sheets of rows.
-pub fn xlsx(sheets: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
+pub(crate) fn xlsx(sheets: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
     let sheets: Vec<(&str, String)> = sheets
         .iter()
         .map(|(name, rows)| {
@@ -352,7 +352,7 @@ pub fn xlsx(sheets: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
 }
 
 /// A minimal XLSX workbook whose sheets hold the given `<sheetData>` XML.
-pub fn xlsx_raw(sheets: &[(&str, String)]) -> Vec<u8> {
+pub(crate) fn xlsx_raw(sheets: &[(&str, String)]) -> Vec<u8> {
     let mut files = vec![
         (
             "[Content_Types].xml",
@@ -397,7 +397,7 @@ pub fn xlsx_raw(sheets: &[(&str, String)]) -> Vec<u8> {
 }
 
 /// A minimal DOCX with one paragraph and one table.
-pub fn docx(paragraph: &str, table: &[&[&str]]) -> Vec<u8> {
+pub(crate) fn docx(paragraph: &str, table: &[&[&str]]) -> Vec<u8> {
     let mut rows = String::new();
     for row in table {
         rows.push_str("<w:tr>");
@@ -413,7 +413,7 @@ pub fn docx(paragraph: &str, table: &[&[&str]]) -> Vec<u8> {
 }
 
 /// A one-page PDF showing `text`.
-pub fn pdf(text: &str) -> Vec<u8> {
+pub(crate) fn pdf(text: &str) -> Vec<u8> {
     use lopdf::content::{Content, Operation};
     use lopdf::{Document, Object, Stream, dictionary};
     let mut doc = Document::with_version("1.5");

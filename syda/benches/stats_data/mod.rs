@@ -7,12 +7,12 @@ use rand_distr::StandardNormal;
 use syda::Value;
 
 /// The column names.
-pub const COLUMNS: [&str; 10] = [
+pub(crate) const COLUMNS: [&str; 10] = [
     "id", "a", "b", "c", "d", "income", "visits", "tier", "joined", "active",
 ];
 
 /// Row `i` of the data set (each row from its own seed, so rows can be streamed).
-pub fn row(i: u64) -> Vec<Value> {
+pub(crate) fn row(i: u64) -> Vec<Value> {
     let mut rng = SmallRng::seed_from_u64(i);
     let z: [f64; 4] = std::array::from_fn(|_| rng.sample(StandardNormal));
     let a = z[0];

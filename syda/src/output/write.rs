@@ -33,6 +33,7 @@ const FLUSH_AT: usize = 64 * 1024;
 /// A SQL table file ([`Format::Sql`]) is a script of its own: the table's
 /// rows in one transaction. [`super::ScriptWriter`] writes many tables as
 /// one script.
+#[allow(missing_debug_implementations)] // holds open writers; nothing useful to print
 pub struct TableWriter {
     dest: PathBuf,
     format: Format,

@@ -270,7 +270,6 @@ impl<'s> Planner<'s> {
                     all.extend(chunk.rows);
                     Ok(())
                 })?;
-                drop(settle);
                 known.remember(t, captures);
                 known.remember_times(times);
                 held.push((t, all));
@@ -306,7 +305,6 @@ impl<'s> Planner<'s> {
                 }
                 Ok(())
             })?;
-            drop(settle);
             if wanted {
                 sink.finish(table)?;
             }

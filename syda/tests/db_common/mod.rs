@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use sqlx::Connection as _;
 
-pub const POSTGRES_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-pub const MYSQL_DEFAULT: &str = "mysql://root@127.0.0.1:3306/test";
+pub(crate) const POSTGRES_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+pub(crate) const MYSQL_DEFAULT: &str = "mysql://root@127.0.0.1:3306/test";
 
 /// A database created for one test, dropped on drop.
-pub struct TestDb {
+pub(crate) struct TestDb {
     pub url: String,
     admin_url: String,
     name: String,
@@ -54,7 +54,7 @@ fn unavailable(what: &str, url: &str, err: impl std::fmt::Display) -> Option<Tes
 
 impl TestDb {
     /// A fresh PostgreSQL database, or `None` (skip) when there is no server.
-    pub async fn postgres(tag: &str) -> Option<TestDb> {
+    pub(crate) async fn postgres(tag: &str) -> Option<TestDb> {
         let admin_url =
             std::env::var("SYDA_TEST_POSTGRES_URL").unwrap_or_else(|_| POSTGRES_DEFAULT.to_owned());
         let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
@@ -75,7 +75,7 @@ impl TestDb {
     }
 
     /// A fresh MySQL / MariaDB database, or `None` (skip) when there is no server.
-    pub async fn mysql(tag: &str) -> Option<TestDb> {
+    pub(crate) async fn mysql(tag: &str) -> Option<TestDb> {
         let admin_url = std::env::var("SYDA_TEST_MYSQL_URL").unwrap_or_else(|_| MYSQL_DEFAULT.to_owned());
         let mut admin = match sqlx::MySqlConnection::connect(&admin_url).await {
             Ok(c) => c,
@@ -95,7 +95,7 @@ impl TestDb {
     }
 
     /// Runs `sql` (several statements) in the test database.
-    pub async fn execute(&self, sql: &str) {
+    pub(crate) async fn execute(&self, sql: &str) {
         if self.mysql {
             let mut c = sqlx::MySqlConnection::connect(&self.url).await.expect("connect");
             sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
@@ -112,7 +112,7 @@ impl TestDb {
     }
 
     /// The single integer a query returns.
-    pub async fn scalar(&self, sql: &str) -> i64 {
+    pub(crate) async fn scalar(&self, sql: &str) -> i64 {
         if self.mysql {
             let mut c = sqlx::MySqlConnection::connect(&self.url).await.expect("connect");
             sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
@@ -167,7 +167,7 @@ impl Drop for TestDb {
 
 /// Runs an async test body on a multi-threaded runtime (the seed's
 /// generator runs on a blocking thread).
-pub fn run<F: std::future::Future<Output = ()>>(body: F) {
+pub(crate) fn run<F: std::future::Future<Output = ()>>(body: F) {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

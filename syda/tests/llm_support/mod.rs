@@ -14,11 +14,11 @@ use syda::{Schema, Table};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-pub const KEY: &str = "sk-test-0123456789abcdef";
-pub const MODEL: &str = "gpt-4o-mini";
+pub(crate) const KEY: &str = "sk-test-0123456789abcdef";
+pub(crate) const MODEL: &str = "gpt-4o-mini";
 
 /// A table with every kind of constraint the engine validates.
-pub const EMPLOYEES: &str = r#"
+pub(crate) const EMPLOYEES: &str = r#"
 tables:
   employees:
     doc: Company employee with their work details.
@@ -31,11 +31,11 @@ tables:
       salary: { type: float, nullable: true, range: [30000, 250000], doc: Annual salary in USD }
 "#;
 
-pub fn employees() -> Schema {
+pub(crate) fn employees() -> Schema {
     Schema::from_yaml_str(EMPLOYEES).unwrap()
 }
 
-pub fn crm() -> Schema {
+pub(crate) fn crm() -> Schema {
     Schema::from_path(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../examples/schemas/crm.yaml"
@@ -44,7 +44,7 @@ pub fn crm() -> Schema {
 }
 
 /// One request as the fake model sees it.
-pub struct Call {
+pub(crate) struct Call {
     /// 0 for the first request.
     pub index: usize,
     /// Rows the prompt asks for.
@@ -56,7 +56,7 @@ pub struct Call {
 }
 
 /// What the fake model answers.
-pub enum Reply {
+pub(crate) enum Reply {
     /// `{"rows": rows}` as the model's text.
     Rows(Vec<Json>),
     /// The model's text as given.
@@ -71,7 +71,7 @@ pub enum Reply {
 
 type Script = dyn Fn(&Call) -> Reply + Send + Sync;
 
-pub struct FakeModel {
+pub(crate) struct FakeModel {
     provider: Provider,
     table: Table,
     format: RowFormat,
@@ -84,7 +84,7 @@ pub struct FakeModel {
 }
 
 impl FakeModel {
-    pub fn calls(&self) -> usize {
+    pub(crate) fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
     }
 
@@ -207,14 +207,14 @@ impl Respond for Responder {
 }
 
 /// A running mock server with a fake model for `table`.
-pub struct Fake {
+pub(crate) struct Fake {
     pub server: MockServer,
     pub model: Arc<FakeModel>,
 }
 
 impl Fake {
     /// Starts a server for `provider` answering with `script`.
-    pub async fn start(
+    pub(crate) async fn start(
         provider: Provider,
         table: &Table,
         format: RowFormat,
@@ -253,7 +253,7 @@ impl Fake {
     }
 
     /// A configuration pointing at this server, with test-sized backoffs.
-    pub fn config(&self, provider: Provider, format: RowFormat) -> LlmConfig {
+    pub(crate) fn config(&self, provider: Provider, format: RowFormat) -> LlmConfig {
         let base = match provider {
             Provider::OpenAi | Provider::OpenAiCompatible => format!("{}/v1", self.server.uri()),
             _ => self.server.uri(),
@@ -268,12 +268,12 @@ impl Fake {
 }
 
 /// Always the good rows.
-pub fn good(call: &Call) -> Reply {
+pub(crate) fn good(call: &Call) -> Reply {
     Reply::Rows(call.good.clone())
 }
 
 /// One request a [`scripted`] server saw.
-pub struct Seen {
+pub(crate) struct Seen {
     pub index: usize,
     pub body: Json,
     pub user_agent: String,
@@ -313,7 +313,7 @@ impl Respond for Scripted {
 }
 
 /// A mock server answering every POST with `handler`; the bodies it saw.
-pub async fn scripted(
+pub(crate) async fn scripted(
     handler: impl Fn(&Seen) -> ResponseTemplate + Send + Sync + 'static,
 ) -> (MockServer, Arc<Mutex<Vec<Json>>>) {
     let server = MockServer::start().await;
@@ -330,7 +330,7 @@ pub async fn scripted(
 }
 
 /// An OpenAI Chat Completions 200 with `content`, `finish_reason` and usage.
-pub fn openai_reply(
+pub(crate) fn openai_reply(
     content: Option<&str>,
     refusal: Option<&str>,
     finish: &str,
@@ -351,14 +351,14 @@ pub fn openai_reply(
 }
 
 /// The OpenAI error body for `status` (`param` and `code` as the API sets them).
-pub fn openai_error(status: u16, message: &str, param: Option<&str>, code: &str) -> ResponseTemplate {
+pub(crate) fn openai_error(status: u16, message: &str, param: Option<&str>, code: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(json!({
         "error": { "message": message, "type": "invalid_request_error", "param": param, "code": code }
     }))
 }
 
 /// Valid compact rows for the `employees` table, `n` of them, from `from`.
-pub fn employee_rows(from: usize, n: usize) -> Vec<Json> {
+pub(crate) fn employee_rows(from: usize, n: usize) -> Vec<Json> {
     (from..from + n)
         .map(|i| {
             json!([
@@ -373,7 +373,7 @@ pub fn employee_rows(from: usize, n: usize) -> Vec<Json> {
 }
 
 /// Rows the prompt of an OpenAI-style `body` asks for.
-pub fn asked(body: &Json) -> usize {
+pub(crate) fn asked(body: &Json) -> usize {
     let prompt = body["messages"][1]["content"]
         .as_str()
         .or_else(|| body["messages"][0]["content"].as_str())
@@ -390,7 +390,7 @@ pub fn asked(body: &Json) -> usize {
 /// The real model server the tests may use (`SYDA_TEST_LLM_URL`,
 /// `SYDA_TEST_LLM_MODEL`, as `scripts/local-llm-env.sh` prints them): `None`
 /// with a note when unset, a panic when unset under `CI=true`.
-pub fn local_model(test: &str) -> Option<(String, String)> {
+pub(crate) fn local_model(test: &str) -> Option<(String, String)> {
     let var = |name| std::env::var(name).ok().filter(|v: &String| !v.trim().is_empty());
     match (var("SYDA_TEST_LLM_URL"), var("SYDA_TEST_LLM_MODEL")) {
         (Some(url), Some(model)) => Some((url, model)),
@@ -410,7 +410,7 @@ pub fn local_model(test: &str) -> Option<(String, String)> {
 
 /// A configuration for the real model server: one request at a time, long
 /// timeouts (a 135M model on a busy CPU writes a few tokens a second).
-pub fn local_config(url: &str, model: &str) -> LlmConfig {
+pub(crate) fn local_config(url: &str, model: &str) -> LlmConfig {
     LlmConfig::new(Provider::OpenAiCompatible, model)
         .base_url(url)
         .concurrency(1)

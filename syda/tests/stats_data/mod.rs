@@ -8,22 +8,22 @@ use rand_distr::StandardNormal;
 use syda::Value;
 use syda::engine::stats::Source;
 
-pub const COLUMNS: [&str; 9] = [
+pub(crate) const COLUMNS: [&str; 9] = [
     "id", "x", "y", "income", "segment", "signup", "score", "code", "active",
 ];
 
 /// Singleton categories: each appears once and must never be generated.
-pub const SINGLETONS: [&str; 3] = ["Zed-Lone-1", "Zed-Lone-2", "Zed-Lone-3"];
+pub(crate) const SINGLETONS: [&str; 3] = ["Zed-Lone-1", "Zed-Lone-2", "Zed-Lone-3"];
 
 /// Correlation of `x` and `y` by construction.
-pub const RHO_XY: f64 = 0.8;
+pub(crate) const RHO_XY: f64 = 0.8;
 
 /// `n` rows: `x ~ N(50, 10)`, `y ~ N(100, 20)` with corr 0.8, `income`
 /// log-normal (location 10, scale 0.5) tied to `x`, `segment` A 70 % /
 /// B 29 % / C 1 % plus three singletons, `signup` a date in 2020–2022,
 /// `score ~ N(0, 1)` with 10 % NULLs, `code` a distinct `AB-dddddd`, `active`
 /// true 70 %.
-pub fn rows(n: usize, seed: u64) -> Vec<Vec<Value>> {
+pub(crate) fn rows(n: usize, seed: u64) -> Vec<Vec<Value>> {
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut codes = std::collections::HashSet::new();
     (0..n)
@@ -78,16 +78,16 @@ pub fn rows(n: usize, seed: u64) -> Vec<Vec<Value>> {
         .collect()
 }
 
-pub fn source(rows: Vec<Vec<Value>>) -> Source {
+pub(crate) fn source(rows: Vec<Vec<Value>>) -> Source {
     Source::rows("people", COLUMNS.iter().map(|c| c.to_string()).collect(), rows)
 }
 
-pub fn column(rows: &[Vec<Value>], name: &str) -> Vec<Value> {
+pub(crate) fn column(rows: &[Vec<Value>], name: &str) -> Vec<Value> {
     let i = COLUMNS.iter().position(|c| *c == name).unwrap();
     rows.iter().map(|r| r[i].clone()).collect()
 }
 
-pub fn floats(values: &[Value]) -> Vec<f64> {
+pub(crate) fn floats(values: &[Value]) -> Vec<f64> {
     values
         .iter()
         .map(|v| match v {
@@ -98,6 +98,6 @@ pub fn floats(values: &[Value]) -> Vec<f64> {
         .collect()
 }
 
-pub fn null_rate(values: &[Value]) -> f64 {
+pub(crate) fn null_rate(values: &[Value]) -> f64 {
     values.iter().filter(|v| v.is_null()).count() as f64 / values.len() as f64
 }

@@ -8,15 +8,15 @@ use syda::engine::stats::Source;
 
 /// A small deterministic generator (xorshift64*), so the data does not
 /// depend on another crate's stream.
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
 
     /// Uniform in 0..1.
-    pub fn uniform(&mut self) -> f64 {
+    pub(crate) fn uniform(&mut self) -> f64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -24,13 +24,13 @@ impl Rng {
     }
 
     /// Standard normal (Box–Muller).
-    pub fn normal(&mut self) -> f64 {
+    pub(crate) fn normal(&mut self) -> f64 {
         let (u, v) = (self.uniform().max(1e-12), self.uniform());
         (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
     }
 
     /// One of `n`, by weights.
-    pub fn pick(&mut self, weights: &[f64]) -> usize {
+    pub(crate) fn pick(&mut self, weights: &[f64]) -> usize {
         let total: f64 = weights.iter().sum();
         let mut u = self.uniform() * total;
         for (i, w) in weights.iter().enumerate() {
@@ -44,7 +44,7 @@ impl Rng {
 }
 
 /// `YYYY-MM-DD` of days since 1970-01-01.
-pub fn date(days: i64) -> String {
+pub(crate) fn date(days: i64) -> String {
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
     (epoch + chrono::TimeDelta::days(days))
         .format("%Y-%m-%d")
@@ -52,15 +52,15 @@ pub fn date(days: i64) -> String {
 }
 
 /// Days since 1970-01-01 of `YYYY-MM-DD`.
-pub fn days(text: &str) -> i64 {
+pub(crate) fn days(text: &str) -> i64 {
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
     (chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap() - epoch).num_days()
 }
 
-pub const CATEGORIES: [&str; 3] = ["books", "laptops", "phones"];
+pub(crate) const CATEGORIES: [&str; 3] = ["books", "laptops", "phones"];
 /// Mean unit price per category.
-pub const PRICE: [f64; 3] = [12.0, 890.0, 450.0];
-pub const CITIES: [(&str, &str); 5] = [
+pub(crate) const PRICE: [f64; 3] = [12.0, 890.0, 450.0];
+pub(crate) const CITIES: [(&str, &str); 5] = [
     ("Paris", "France"),
     ("Lyon", "France"),
     ("Berlin", "Germany"),
@@ -72,7 +72,7 @@ pub const CITIES: [(&str, &str); 5] = [
 /// `closed_on ≥ opened_on`, `city → country`, unit price by category
 /// (books ~12, laptops ~890, phones ~450), `weight` correlated 0.73 with
 /// `rating`.
-pub fn orders(n: usize, seed: u64) -> Source {
+pub(crate) fn orders(n: usize, seed: u64) -> Source {
     let mut rng = Rng::new(seed);
     let rows = (0..n)
         .map(|i| {
@@ -119,7 +119,7 @@ pub fn orders(n: usize, seed: u64) -> Source {
 }
 
 /// Hires: `hired_on ≥ born_on + 18 years` in every row.
-pub fn hires(n: usize, seed: u64) -> Source {
+pub(crate) fn hires(n: usize, seed: u64) -> Source {
     let mut rng = Rng::new(seed);
     let rows = (0..n)
         .map(|i| {
@@ -139,7 +139,7 @@ pub fn hires(n: usize, seed: u64) -> Source {
 }
 
 /// The rows of a source held in memory.
-pub fn rows_of(source: &Source) -> (Vec<String>, Vec<Vec<Value>>) {
+pub(crate) fn rows_of(source: &Source) -> (Vec<String>, Vec<Vec<Value>>) {
     match source {
         Source::Rows { columns, rows, .. } => (columns.clone(), rows.clone()),
         _ => panic!("test sources are rows in memory"),
@@ -147,7 +147,7 @@ pub fn rows_of(source: &Source) -> (Vec<String>, Vec<Vec<Value>>) {
 }
 
 /// A number of a value (integers and floats).
-pub fn num(v: &Value) -> Option<f64> {
+pub(crate) fn num(v: &Value) -> Option<f64> {
     match v {
         Value::Int(i) => Some(*i as f64),
         Value::Float(x) => Some(*x),

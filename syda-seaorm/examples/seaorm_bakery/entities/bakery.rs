@@ -7,7 +7,7 @@ use sea_orm::entity::prelude::*;
     table_name = "bakery",
     comment = "A bakery that employs bakers and sells cakes"
 )]
-pub struct Model {
+pub(crate) struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     #[sea_orm(
@@ -21,7 +21,7 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
+pub(crate) enum Relation {
     #[sea_orm(has_many = "super::baker::Entity")]
     Baker,
     #[sea_orm(has_many = "super::cake::Entity")]

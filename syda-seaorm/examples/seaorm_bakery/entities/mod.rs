@@ -3,13 +3,13 @@
 //! `baker.manager_id`, a unique `customer.email` and an `order.status` enum
 //! added to show more of what syda reads.
 
-pub mod baker;
-pub mod bakery;
-pub mod cake;
-pub mod cakes_bakers;
-pub mod customer;
-pub mod lineitem;
-pub mod order;
+pub(crate) mod baker;
+pub(crate) mod bakery;
+pub(crate) mod cake;
+pub(crate) mod cakes_bakers;
+pub(crate) mod customer;
+pub(crate) mod lineitem;
+pub(crate) mod order;
 
 use sea_orm::sea_query::Table;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, Schema};
@@ -18,7 +18,7 @@ use syda_seaorm::{Entities, describe};
 
 /// The migration: drops the tables if they exist and creates them (with the
 /// PostgreSQL enum type), parents first.
-pub async fn migrate_fresh(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+pub(crate) async fn migrate_fresh(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
     let schema = Schema::new(backend);
     let drop = |name: &str| {
@@ -65,7 +65,7 @@ async fn create<E: EntityTrait>(db: &impl ConnectionTrait, schema: &Schema, enti
 }
 
 /// The seven entities with a few hints SeaORM has no attribute for.
-pub fn entities() -> Entities {
+pub(crate) fn entities() -> Entities {
     Entities::new()
         .with(
             describe::<bakery::Entity>()

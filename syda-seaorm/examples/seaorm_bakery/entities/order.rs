@@ -17,7 +17,7 @@ pub enum OrderStatus {
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "order", comment = "An order a customer placed at a bakery")]
-pub struct Model {
+pub(crate) struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     #[sea_orm(column_type = "Decimal(Some((10, 2)))", comment = "Order total in USD")]
@@ -30,7 +30,7 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
+pub(crate) enum Relation {
     #[sea_orm(
         belongs_to = "super::bakery::Entity",
         from = "Column::BakeryId",

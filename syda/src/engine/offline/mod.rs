@@ -23,7 +23,7 @@ use crate::value::{Row, Value};
 use std::sync::Arc;
 
 /// The default share of NULLs in nullable columns.
-pub const DEFAULT_NULL_RATE: f64 = 0.1;
+pub(super) const DEFAULT_NULL_RATE: f64 = 0.1;
 
 /// The offline engine: realistic values from the `fake` crate, every schema
 /// constraint honoured, the same rows for the same schema and seed.

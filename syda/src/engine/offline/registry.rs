@@ -22,6 +22,16 @@ pub struct GenContext<'a> {
     pub(crate) rng: EngineRng,
 }
 
+impl std::fmt::Debug for GenContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GenContext")
+            .field("table", &self.table.name)
+            .field("column", &self.column.name)
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'a> GenContext<'a> {
     pub(crate) fn new(
         table: &'a Table,

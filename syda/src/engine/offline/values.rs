@@ -70,10 +70,10 @@ pub const ENGINE_KINDS: &[&str] = &[
 
 /// The fixed "today" that relative dates are computed from (recent dates end
 /// here; birth dates are 18–90 years before it): 2025-12-31.
-pub const ANCHOR_DATE: (i32, u32, u32) = (2025, 12, 31);
+pub(crate) const ANCHOR_DATE: (i32, u32, u32) = (2025, 12, 31);
 
 /// Recent dates (`*_at`, `*_date`, untyped dates) start here: 2015-01-01.
-pub const RECENT_START: (i32, u32, u32) = (2015, 1, 1);
+pub(crate) const RECENT_START: (i32, u32, u32) = (2015, 1, 1);
 
 /// A built-in generator, chosen once per column when rows are planned.
 #[derive(Debug, Clone)]

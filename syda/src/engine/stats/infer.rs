@@ -75,7 +75,7 @@ impl Shapes {
     }
 
     /// Share of text values counted by `n`.
-    pub fn share(&self, n: u64) -> f64 {
+    pub(super) fn share(&self, n: u64) -> f64 {
         if self.texts == 0 {
             0.0
         } else {
@@ -98,7 +98,7 @@ pub(crate) enum Inferred {
 }
 
 impl Profile {
-    pub fn new() -> Profile {
+    pub(super) fn new() -> Profile {
         Profile {
             count: 0,
             nulls: 0,
@@ -118,7 +118,7 @@ impl Profile {
         }
     }
 
-    pub fn push(&mut self, cell: Cell<'_>) {
+    pub(super) fn push(&mut self, cell: Cell<'_>) {
         self.count += 1;
         let text: String;
         let key: &str = match cell {
@@ -222,12 +222,12 @@ impl Profile {
         }
     }
 
-    pub fn non_null(&self) -> u64 {
+    pub(super) fn non_null(&self) -> u64 {
         self.count - self.nulls
     }
 
     /// The narrowest type every non-null value fits.
-    pub fn inferred(&self) -> Inferred {
+    pub(super) fn inferred(&self) -> Inferred {
         if self.non_null() == 0 {
             Inferred::Empty
         } else if self.bool_ok {

@@ -149,7 +149,7 @@ pub(crate) struct TemplateAcc {
 }
 
 impl TemplateAcc {
-    pub fn push(&mut self, s: &str) {
+    pub(super) fn push(&mut self, s: &str) {
         let runs = runs(s);
         if runs.is_empty() || runs.len() > MAX_TOKENS {
             self.mismatched += 1;
@@ -187,7 +187,7 @@ impl TemplateAcc {
 
     /// The template, when at least `share` of the values matched it and it
     /// has at least one varying part.
-    pub fn pattern(&self, share: f64) -> Option<Pattern> {
+    pub(super) fn pattern(&self, share: f64) -> Option<Pattern> {
         let tokens = self.tokens.as_ref()?;
         let total = self.matched + self.mismatched;
         if total == 0 || (self.matched as f64) < share * total as f64 {
