@@ -5,20 +5,7 @@ use super::Backend;
 /// `name` quoted for `backend`: `"a""b"` for PostgreSQL and SQLite,
 /// `` `a``b` `` for MySQL. Every identifier in generated SQL goes through here.
 pub fn quote(backend: Backend, name: &str) -> String {
-    let q = match backend {
-        Backend::MySql => '`',
-        Backend::Postgres | Backend::Sqlite => '"',
-    };
-    let mut out = String::with_capacity(name.len() + 2);
-    out.push(q);
-    for ch in name.chars() {
-        if ch == q {
-            out.push(q);
-        }
-        out.push(ch);
-    }
-    out.push(q);
-    out
+    crate::output::Dialect::from(backend).quote(name)
 }
 
 /// `schema.table` quoted, or just the table when there is no schema part.

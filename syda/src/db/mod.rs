@@ -73,6 +73,17 @@ pub enum Backend {
     Sqlite,
 }
 
+/// The script dialect of a live backend: one quoting rule for both.
+impl From<Backend> for crate::output::Dialect {
+    fn from(backend: Backend) -> Self {
+        match backend {
+            Backend::Postgres => crate::output::Dialect::Postgres,
+            Backend::MySql => crate::output::Dialect::MySql,
+            Backend::Sqlite => crate::output::Dialect::Sqlite,
+        }
+    }
+}
+
 impl fmt::Display for Backend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
