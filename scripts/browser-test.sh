@@ -26,7 +26,7 @@ if [ ! -d "$node_dir/node_modules/puppeteer-core" ]; then
 fi
 cp "$root/scripts/browser-try-it-out.mjs" "$node_dir/"
 
-cargo build --quiet -p syda-cli --bin syda
+cargo build --quiet -p syda-cli --features serve --bin syda
 data="$(mktemp -d)"
 key="$("$root/target/debug/syda" serve --sqlite "$data/server.db" --create-key --admin 2>/dev/null)"
 "$root/target/debug/syda" serve --bind "127.0.0.1:$port" --sqlite "$data/server.db" >"$out/server.log" 2>&1 &

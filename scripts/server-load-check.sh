@@ -12,9 +12,9 @@ port="${SYDA_LOAD_PORT:-18090}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 profile="${SYDA_PROFILE:-release}"   # SYDA_PROFILE=debug for a quick run
 if [ "$profile" = release ]; then
-    cargo build --quiet --release -p syda-cli --bin syda
+    cargo build --quiet --release -p syda-cli --features serve --bin syda
 else
-    cargo build --quiet -p syda-cli --bin syda
+    cargo build --quiet -p syda-cli --features serve --bin syda
 fi
 syda="$root/target/$profile/syda"
 data="$(mktemp -d)"

@@ -23,7 +23,7 @@ if [ ! -x "$venv/bin/st" ]; then
     "$venv/bin/pip" install --quiet "${SCHEMATHESIS_VERSION:-schemathesis==4.32.5}"
 fi
 
-cargo build --quiet -p syda-cli --bin syda
+cargo build --quiet -p syda-cli --features serve --bin syda
 syda="$root/target/debug/syda"
 
 db="syda_schemathesis_$$_$(date +%s)"
