@@ -380,7 +380,14 @@ impl<'s> Planner<'s> {
                 .distinct
                 .iter()
                 .any(|(t, cols)| *t == table && cols.iter().any(|c| *c == column || *c == via));
-            if taken || spread || apart || off(&table, &column) || off(&table, &via) {
+            // A unique direct key cannot follow its diamond: parents of the
+            // other path repeat, so the key would too.
+            let unique = self
+                .schema
+                .table(&table)
+                .and_then(|t| t.column(&column))
+                .is_some_and(|c| c.unique);
+            if taken || spread || apart || unique || off(&table, &column) || off(&table, &via) {
                 continue;
             }
             let rule = Consistent { table, column, via };
