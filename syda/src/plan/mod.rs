@@ -380,13 +380,13 @@ impl<'s> Planner<'s> {
                 .distinct
                 .iter()
                 .any(|(t, cols)| *t == table && cols.iter().any(|c| *c == column || *c == via));
-            // A unique direct key cannot follow its diamond: parents of the
-            // other path repeat, so the key would too.
-            let unique = self
-                .schema
-                .table(&table)
-                .and_then(|t| t.column(&column))
-                .is_some_and(|c| c.unique);
+            // A unique key cannot follow a diamond: either side is then
+            // picked from the parents the other path allows, which repeat.
+            let unique = self.schema.table(&table).is_some_and(|t| {
+                [&column, &via]
+                    .iter()
+                    .any(|name| t.column(name).is_some_and(|c| c.unique))
+            });
             if taken || spread || apart || unique || off(&table, &column) || off(&table, &via) {
                 continue;
             }

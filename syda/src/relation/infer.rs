@@ -180,16 +180,19 @@ fn place_rules(cols: &[Info<'_>], rules: &mut Vec<Rule>) {
         }
     }
     for role in roles {
-        let mut columns: Vec<PlaceColumn> = cols
-            .iter()
-            .filter(|c| c.free && c.is_text() && c.role == role)
-            .filter_map(|c| {
-                part_of(c).map(|part| PlaceColumn {
+        // A unique column keeps its own values, and a part named twice
+        // (two cities) is not one place: only its first column joins.
+        let mut columns: Vec<PlaceColumn> = Vec::new();
+        for c in cols.iter().filter(|c| c.free && !c.col.unique && c.is_text() && c.role == role) {
+            if let Some(part) = part_of(c)
+                && !columns.iter().any(|p| p.part == part)
+            {
+                columns.push(PlaceColumn {
                     column: c.name(),
                     part,
-                })
-            })
-            .collect();
+                });
+            }
+        }
         let places = columns.iter().filter(|c| c.part != PlacePart::Phone).count();
         let has_country = columns
             .iter()
