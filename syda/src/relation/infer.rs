@@ -183,7 +183,10 @@ fn place_rules(cols: &[Info<'_>], rules: &mut Vec<Rule>) {
         // A unique column keeps its own values, and a part named twice
         // (two cities) is not one place: only its first column joins.
         let mut columns: Vec<PlaceColumn> = Vec::new();
-        for c in cols.iter().filter(|c| c.free && !c.col.unique && c.is_text() && c.role == role) {
+        for c in cols
+            .iter()
+            .filter(|c| c.free && !c.col.unique && c.is_text() && c.role == role)
+        {
             if let Some(part) = part_of(c)
                 && !columns.iter().any(|p| p.part == part)
             {
