@@ -239,10 +239,10 @@ impl<'s> Planner<'s> {
                     let mut times = self.time_captures_for(t, &needed_times);
                     let mut fix = fix.lock().unwrap_or_else(|e| e.into_inner());
                     let mut out = Vec::with_capacity((*rows).min(1 << 20) as usize);
-                    for row in engine.rows(table, *rows)? {
+                    for (index, row) in (0..).zip(engine.rows(table, *rows)?) {
                         let mut row = row?;
                         if let Some(fix) = fix.as_mut() {
-                            fix.fix(&mut row)?;
+                            fix.fix(index, &mut row)?;
                         }
                         captures.iter_mut().for_each(|c| c.push_row(table, &row));
                         times.iter_mut().for_each(|c| c.push(&row));
@@ -324,10 +324,10 @@ impl<'s> Planner<'s> {
             let mut times = self.time_captures_for(t, &needed_times);
             let generated = engine.rows(table, rows)?;
             let aggregates = &mut aggregates;
-            let mut capturing = generated.map(|row| {
+            let mut capturing = (0..).zip(generated).map(|(index, row)| {
                 let mut row = row?;
                 if let Some(fix) = fix.as_mut() {
-                    fix.fix(&mut row)?;
+                    fix.fix(index, &mut row)?;
                 }
                 for capture in &mut captures {
                     capture.push_row(table, &row);

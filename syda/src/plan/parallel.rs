@@ -252,7 +252,7 @@ impl<'s> Planner<'s> {
             let mut settle = |chunk: &mut Chunk| -> Result<()> {
                 for (i, row) in chunk.rows.iter_mut().enumerate() {
                     if let Some(fix) = fix.as_mut() {
-                        fix.fix_row(chunk.first + i as u64, row)?;
+                        fix.fix(chunk.first + i as u64, row)?;
                     }
                     times.iter_mut().for_each(|c| c.push(row));
                     aggregates.observe(t, row);

@@ -88,7 +88,6 @@ pub(super) struct TableFix {
     /// The same rules, to move dates that follow a date the parent moved.
     times: Option<RowRules>,
     parents: Vec<AfterParent>,
-    next: u64,
 }
 
 impl TableFix {
@@ -161,22 +160,13 @@ impl TableFix {
             rules,
             times,
             parents,
-            next: 0,
         }))
     }
 
-    /// Fixes the next row.
-    /// Fixes row `index` of the table: rows may come in any order (the
-    /// parallel writer hands them over a chunk at a time, a shard from its
-    /// first row on).
-    pub(super) fn fix_row(&mut self, index: u64, row: &mut Row) -> Result<()> {
-        self.next = index;
-        self.fix(row)
-    }
-
-    pub(super) fn fix(&mut self, row: &mut Row) -> Result<()> {
-        let index = self.next;
-        self.next += 1;
+    /// Fixes row `index` of the table. The index seeds the row's random
+    /// streams, so rows may come in any order (the parallel writer hands
+    /// them over a chunk at a time, a shard from its first row on).
+    pub(super) fn fix(&mut self, index: u64, row: &mut Row) -> Result<()> {
         let mut moved = false;
         for (i, p) in self.parents.iter().enumerate() {
             let (Some(at), Some(floor)) = (
