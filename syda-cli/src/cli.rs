@@ -178,9 +178,13 @@ pub(crate) struct SeedArgs {
     /// Hide the progress bars and the summary.
     #[arg(long, short)]
     pub(crate) quiet: bool,
-    /// A model made by `syda fit`, for `--engine stats`; repeatable, one per table.
+    /// A model made by `syda fit`, for `--engine stats`; repeatable, one per
+    /// table, or one fitted database (rebuilt whole into the database's tables).
     #[arg(long, value_name = "MODEL.json")]
     pub(crate) fitted: Vec<PathBuf>,
+    /// With a fitted database: rows of every table as a multiple of the fitted ones.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    pub(crate) scale: f64,
     /// Options of `--engine llm`.
     #[command(flatten)]
     pub(crate) llm: Box<LlmArgs>,

@@ -185,6 +185,37 @@ pub(crate) fn generate_database(args: &crate::cli::GenerateArgs) -> anyhow::Resu
     Ok(())
 }
 
+/// `syda seed --engine stats --fitted DB.json --scale F --database-url URL`:
+/// a fitted database rebuilt into the tables the database already has.
+#[cfg(feature = "db")]
+pub(crate) fn seed_database(args: &crate::cli::SeedArgs) -> anyhow::Result<()> {
+    crate::llm::reject_options(&args.llm)?;
+    if args.schema_file.is_some() || args.diesel.is_some() {
+        bail!("a fitted database is seeded into the database's own tables: drop the schema file / --diesel");
+    }
+    if !args.db.include.is_empty() || !args.db.exclude.is_empty() || !args.sizes.is_empty() {
+        bail!(
+            "a fitted database is rebuilt whole (its children follow their parents): --include, --exclude and --size \
+             do not apply; use --scale"
+        );
+    }
+    let path = &args.fitted[0];
+    let json = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let model = DatabaseModel::from_json(&json, &path.display().to_string())?;
+    let mut options = syda::db::SeedOptions::default().truncate(args.truncate);
+    options.schema = args.db.schema.clone();
+    if !args.quiet {
+        options = options.progress(std::sync::Arc::new(crate::seed::Bars::default()));
+    }
+    let url = &args.db.database_url;
+    let report = syda::engine::stats::seed_database(url, &model, args.scale, args.seed, &options)
+        .with_context(|| format!("seeding {} from {}", syda::db::redact(url), path.display()))?;
+    if !args.quiet {
+        println!("{report}");
+    }
+    Ok(())
+}
+
 /// Exactly one of a data file and `--database-url`.
 fn source(args: &FitArgs) -> anyhow::Result<Source> {
     #[cfg(feature = "db")]

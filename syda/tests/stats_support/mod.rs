@@ -154,3 +154,133 @@ pub(crate) fn num(v: &Value) -> Option<f64> {
         _ => None,
     }
 }
+
+/// Column names as owned strings.
+pub(crate) fn names(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// A company with a self-reference and a composite key, children first
+/// (the fit puts parents first itself):
+///
+/// - `departments(id, name, budget)`;
+/// - `employees(id, department_id → departments, manager_id → employees,
+///   salary, hired_on)`: each department has one head (no manager); about a
+///   quarter of the others manage, so reports per employee are skewed
+///   (most have none, managers have several);
+/// - `orders(id, employee_id → employees, placed_on ≥ the employee's
+///   hired_on, channel)`;
+/// - `order_lines(order_id → orders, line_no, qty, price, total)`, primary
+///   key `(order_id, line_no)`, `line_no` 1, 2, … within each order,
+///   `total = qty × price`;
+/// - `shipments(id, order_id, line_no, carrier)`, `(order_id, line_no) →
+///   order_lines` (and `order_id → orders`), 0 to 2 per line.
+pub(crate) fn company(departments: usize, seed: u64) -> Vec<syda::engine::stats::TableRows> {
+    use syda::engine::stats::{TableKey, TableRows};
+
+    let mut rng = Rng::new(seed);
+    let (mut d_rows, mut e_rows, mut o_rows, mut l_rows, mut s_rows) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let dept_names = ["sales", "support", "research", "finance"];
+    for d in 1..=departments as i64 {
+        d_rows.push(vec![
+            Value::Int(d),
+            Value::from(dept_names[rng.pick(&[3.0, 2.0, 2.0, 1.0])]),
+            Value::Float((100_000.0 * (1.0 + rng.uniform())).round()),
+        ]);
+        let size = 10 + (rng.uniform() * 30.0) as usize;
+        let mut managers: Vec<i64> = Vec::new();
+        for j in 0..size {
+            let id = e_rows.len() as i64 + 1;
+            let manager = if j == 0 {
+                Value::Null
+            } else {
+                Value::Int(managers[(rng.uniform() * managers.len() as f64) as usize])
+            };
+            if j == 0 || rng.uniform() < 0.25 {
+                managers.push(id);
+            }
+            let hired = 15_000 + (rng.uniform() * 3000.0) as i64;
+            e_rows.push(vec![
+                Value::Int(id),
+                Value::Int(d),
+                manager,
+                Value::Float((40_000.0 + 30_000.0 * rng.uniform()).round()),
+                Value::from(date(hired)),
+            ]);
+            for _ in 0..rng.pick(&[4.0, 3.0, 2.0, 1.0]) {
+                let order = o_rows.len() as i64 + 1;
+                let placed = hired + (-(rng.uniform().max(1e-9)).ln() * 200.0) as i64;
+                o_rows.push(vec![
+                    Value::Int(order),
+                    Value::Int(id),
+                    Value::from(date(placed)),
+                    Value::from(["web", "phone", "shop"][rng.pick(&[5.0, 2.0, 3.0])]),
+                ]);
+                for line in 1..=1 + rng.pick(&[3.0, 3.0, 2.0, 1.0, 1.0]) as i64 {
+                    let qty = 1 + rng.pick(&[5.0, 3.0, 1.0]) as i64;
+                    let price = ((5.0 + 95.0 * rng.uniform()) * 100.0).round() / 100.0;
+                    l_rows.push(vec![
+                        Value::Int(order),
+                        Value::Int(line),
+                        Value::Int(qty),
+                        Value::Float(price),
+                        Value::Float((qty as f64 * price * 100.0).round() / 100.0),
+                    ]);
+                    for _ in 0..rng.pick(&[2.0, 5.0, 3.0]) {
+                        s_rows.push(vec![
+                            Value::Int(s_rows.len() as i64 + 1),
+                            Value::Int(order),
+                            Value::Int(line),
+                            Value::from(["ups", "dhl", "post"][rng.pick(&[1.0, 1.0, 2.0])]),
+                        ]);
+                    }
+                }
+            }
+        }
+    }
+    let table = |name: &str, columns: &[&str], rows, primary_key: &[&str], foreign_keys| TableRows {
+        name: name.to_owned(),
+        columns: names(columns),
+        rows,
+        primary_key: names(primary_key),
+        foreign_keys,
+    };
+    vec![
+        table(
+            "shipments",
+            &["id", "order_id", "line_no", "carrier"],
+            s_rows,
+            &["id"],
+            vec![
+                TableKey::new("order_id", "orders", "id"),
+                TableKey::composite(&["order_id", "line_no"], "order_lines", &["order_id", "line_no"]),
+            ],
+        ),
+        table(
+            "order_lines",
+            &["order_id", "line_no", "qty", "price", "total"],
+            l_rows,
+            &["order_id", "line_no"],
+            vec![TableKey::new("order_id", "orders", "id")],
+        ),
+        table(
+            "orders",
+            &["id", "employee_id", "placed_on", "channel"],
+            o_rows,
+            &["id"],
+            vec![TableKey::new("employee_id", "employees", "id")],
+        ),
+        table(
+            "employees",
+            &["id", "department_id", "manager_id", "salary", "hired_on"],
+            e_rows,
+            &["id"],
+            vec![
+                TableKey::new("department_id", "departments", "id"),
+                TableKey::new("manager_id", "employees", "id"),
+            ],
+        ),
+        table("departments", &["id", "name", "budget"], d_rows, &["id"], vec![]),
+    ]
+}

@@ -1,14 +1,17 @@
 //! Fitting database tables: rows read with [`crate::db::read_table`], then
-//! fitted as [`Source::Rows`] (feature `db`).
+//! fitted as [`Source::Rows`]; and rebuilding a fitted database into a live
+//! one (feature `db`).
 
 use super::engine::StatsEngine;
 use super::fit::{FitOptions, fit_with};
 use super::model::FittedModel;
-use super::related::{DatabaseModel, TableRows, fit_related};
+use super::related::{DatabaseModel, GeneratedTable, TableKey, TableRows, fit_related};
 use super::source::Source;
-use crate::db::{Database, IntrospectOptions, ReadOptions};
-use crate::error::Result;
-use crate::schema::Schema;
+use crate::Dataset;
+use crate::db::{Database, IntrospectOptions, ReadOptions, SeedOptions, SeedReport};
+use crate::error::{Error, Problem, Result};
+use crate::schema::{Schema, Table};
+use crate::value::Value;
 
 impl Source {
     /// The rows of `table` in the database at `url` (read now, blocking, on
@@ -130,9 +133,8 @@ pub fn fit_database(
 /// [`DatabaseModel`] (blocking): single-column foreign keys become
 /// children-per-parent distributions and parent context, so
 /// [`DatabaseModel::sample`] rebuilds the database at any scale with every
-/// foreign key valid. Self-references and composite keys are left to the
-/// columns' models. Tables without rows are fitted from no rows: an error
-/// naming them.
+/// foreign key valid, composite keys and self-references included. Tables
+/// without rows are fitted from no rows: an error naming them.
 pub fn fit_database_model(
     url: &str,
     introspect: &IntrospectOptions,
@@ -162,28 +164,21 @@ pub fn fit_database_model(
     fit_related(tables, fit)
 }
 
-/// A schema table's rows with its primary key and single-column foreign keys
-/// (not self-references).
+/// A schema table's rows with its primary key and foreign keys (composite
+/// ones and self-references included).
 pub fn table_rows(
     table: &crate::schema::Table,
     columns: Vec<String>,
     rows: Vec<crate::value::Row>,
 ) -> TableRows {
-    let primary_key = table
-        .columns
-        .iter()
-        .find(|c| c.primary_key)
-        .map(|c| c.name.to_string());
+    let primary_key = table.primary_key().map(|c| c.name.to_string()).collect();
     let foreign_keys = table
         .all_foreign_keys()
         .into_iter()
-        .filter(|fk| fk.columns.len() == 1 && fk.table != table.name)
-        .map(|fk| {
-            (
-                fk.columns[0].to_string(),
-                fk.table.to_string(),
-                fk.references[0].to_string(),
-            )
+        .map(|fk| TableKey {
+            columns: fk.columns.iter().map(ToString::to_string).collect(),
+            parent: fk.table.to_string(),
+            parent_columns: fk.references.iter().map(ToString::to_string).collect(),
         })
         .collect();
     TableRows {
@@ -193,4 +188,143 @@ pub fn table_rows(
         primary_key,
         foreign_keys,
     }
+}
+
+impl DatabaseModel {
+    /// Generated tables ([`DatabaseModel::sample`]) as a [`Dataset`] of the
+    /// target `schema` (the database's own, introspected): each generated
+    /// table goes into the schema's table of the same name (compared
+    /// without case when no exact match), its columns by name. Schema
+    /// columns the model lacks are left out (the database fills their
+    /// defaults); schema tables it lacks are not part of the data set. A
+    /// generated table or column the schema does not have is an error
+    /// naming every one.
+    pub fn to_dataset(tables: &[GeneratedTable], schema: &Schema) -> Result<Dataset> {
+        let find = |name: &str| {
+            schema
+                .table(name)
+                .or_else(|| schema.tables.iter().find(|t| t.name.eq_ignore_ascii_case(name)))
+        };
+        let mut problems = Vec::new();
+        let mut out_tables = Vec::with_capacity(tables.len());
+        let mut out_rows = Vec::with_capacity(tables.len());
+        for (name, columns, rows) in tables {
+            let Some(target) = find(name) else {
+                problems.push(Problem::table(
+                    name,
+                    "is in the model but not in the database".to_owned(),
+                ));
+                continue;
+            };
+            let mut positions = Vec::with_capacity(target.columns.len());
+            let mut kept = Vec::with_capacity(target.columns.len());
+            for column in target.columns.iter() {
+                let at = columns
+                    .iter()
+                    .position(|c| *c == column.name)
+                    .or_else(|| columns.iter().position(|c| c.eq_ignore_ascii_case(&column.name)));
+                if let Some(at) = at {
+                    positions.push(at);
+                    kept.push(column.clone());
+                }
+            }
+            for c in columns {
+                if !kept.iter().any(|k| k.name.eq_ignore_ascii_case(c)) {
+                    problems.push(Problem::column(
+                        &target.name,
+                        c,
+                        "is in the model but not a column of the database's table".to_owned(),
+                    ));
+                }
+            }
+            let names: Vec<String> = kept.iter().map(|c| c.name.to_string()).collect();
+            let has = |cols: &[crate::schema::Text]| cols.iter().all(|c| names.iter().any(|n| n == c));
+            let mut table = Table {
+                name: target.name.clone(),
+                doc: target.doc.clone(),
+                columns: kept.into(),
+                unique: target.unique.iter().filter(|k| has(k)).cloned().collect(),
+                foreign_keys: target
+                    .foreign_keys
+                    .iter()
+                    .filter(|fk| has(&fk.columns))
+                    .cloned()
+                    .collect(),
+            };
+            // Foreign keys to tables the data set leaves out are not checked.
+            let generated = |t: &str| tables.iter().any(|g| find(&g.0).is_some_and(|x| x.name == t));
+            for column in table.columns.to_mut() {
+                if column.foreign_key.as_ref().is_some_and(|r| !generated(&r.table)) {
+                    column.foreign_key = None;
+                }
+            }
+            table.foreign_keys.to_mut().retain(|fk| generated(&fk.table));
+            out_rows.push(
+                rows.iter()
+                    .map(|r| {
+                        positions
+                            .iter()
+                            .map(|&p| r.get(p).cloned().unwrap_or(Value::Null))
+                            .collect()
+                    })
+                    .collect(),
+            );
+            out_tables.push(table);
+        }
+        if !problems.is_empty() {
+            return Err(Error::InvalidSchema {
+                origin: "fitted database against the target database".to_owned(),
+                problems,
+            });
+        }
+        Dataset::from_tables(Schema::new(out_tables), out_rows)
+    }
+}
+
+/// Rebuilds a fitted database into the database at `url` (blocking):
+/// [`DatabaseModel::sample`] at `scale` with `seed`, matched to the tables
+/// the database already has ([`DatabaseModel::to_dataset`]) and loaded with
+/// [`crate::db::load`] — parents first, one transaction, nothing left on
+/// failure. Keys are inserted as generated: seed an empty database, or
+/// set [`SeedOptions::truncate`].
+///
+/// ```no_run
+/// use syda::db::SeedOptions;
+/// use syda::engine::stats::{DatabaseModel, seed_database};
+///
+/// let json = std::fs::read_to_string("shop.json")?;
+/// let model = DatabaseModel::from_json(&json, "shop.json")?;
+/// let report = seed_database("postgres://postgres@127.0.0.1/shop_copy", &model, 2.0, 1, &SeedOptions::default())?;
+/// println!("{report}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn seed_database(
+    url: &str,
+    model: &DatabaseModel,
+    scale: f64,
+    seed: u64,
+    options: &SeedOptions,
+) -> Result<SeedReport> {
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(Error::Fit {
+            origin: "the fitted database".to_owned(),
+            message: format!("scale {scale} must be a positive number"),
+        });
+    }
+    let tables = model.sample(scale, seed)?;
+    crate::db::blocking::runtime()?.block_on(async {
+        let db = Database::connect(url).await?;
+        let result = async {
+            let introspect = IntrospectOptions {
+                schema: options.schema.clone(),
+                ..IntrospectOptions::default()
+            };
+            let schema = crate::db::introspect(&db, &introspect).await?;
+            let data = DatabaseModel::to_dataset(&tables, &schema)?;
+            crate::db::load(&db, &data, options).await
+        }
+        .await;
+        db.close().await;
+        result
+    })
 }
