@@ -284,3 +284,151 @@ pub(crate) fn company(departments: usize, seed: u64) -> Vec<syda::engine::stats:
         table("departments", &["id", "name", "budget"], d_rows, &["id"], vec![]),
     ]
 }
+
+/// The values of one column of a generated table.
+pub(crate) fn column_of(
+    data: &[syda::engine::stats::GeneratedTable],
+    table: &str,
+    column: &str,
+) -> Vec<Value> {
+    let t = data.iter().find(|t| t.0 == table).unwrap();
+    let c = t.1.iter().position(|x| x == column).unwrap();
+    t.2.iter().map(|r| r[c].clone()).collect()
+}
+
+pub(crate) fn key(values: &[&Value]) -> String {
+    values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("/")
+}
+
+/// Children per parent key (parents with none included).
+pub(crate) fn per_parent(parents: &[String], children: &[String]) -> Vec<f64> {
+    let mut n: std::collections::HashMap<&str, f64> = parents.iter().map(|p| (p.as_str(), 0.0)).collect();
+    for c in children {
+        *n.get_mut(c.as_str()).unwrap_or_else(|| panic!("orphan {c}")) += 1.0;
+    }
+    n.into_values().collect()
+}
+
+/// Keys of a table's rows over `columns`.
+pub(crate) fn keys(
+    data: &[syda::engine::stats::GeneratedTable],
+    table: &str,
+    columns: &[&str],
+) -> Vec<String> {
+    let cols: Vec<Vec<Value>> = columns.iter().map(|c| column_of(data, table, c)).collect();
+    (0..cols[0].len())
+        .map(|i| key(&cols.iter().map(|c| &c[i]).collect::<Vec<_>>()))
+        .collect()
+}
+
+/// Reports per employee, composite keys, counters: the figures both the
+/// in-memory and the database tests check.
+pub(crate) fn check_company(
+    real: &[syda::engine::stats::GeneratedTable],
+    synthetic: &[syda::engine::stats::GeneratedTable],
+) {
+    use std::collections::{HashMap, HashSet};
+
+    use syda::report::ks_two_sample;
+
+    // The self-reference: every manager an employee, no cycle, reports per employee kept.
+    let ids = keys(synthetic, "employees", &["id"]);
+    let distinct: HashSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), ids.len(), "employee ids are distinct");
+    let managers = column_of(synthetic, "employees", "manager_id");
+    let manager_of: HashMap<String, Option<String>> = ids
+        .iter()
+        .zip(&managers)
+        .map(|(id, m)| (id.clone(), (!m.is_null()).then(|| key(&[m]))))
+        .collect();
+    for id in &ids {
+        let (mut at, mut steps) = (id.clone(), 0);
+        while let Some(m) = &manager_of[&at] {
+            assert!(manager_of.contains_key(m), "manager {m} of {at} is no employee");
+            at = m.clone();
+            steps += 1;
+            assert!(steps <= ids.len(), "a cycle of managers through {id}");
+        }
+    }
+    let reports = |data: &[syda::engine::stats::GeneratedTable]| {
+        let managers: Vec<String> = column_of(data, "employees", "manager_id")
+            .iter()
+            .filter(|m| !m.is_null())
+            .map(|m| key(&[m]))
+            .collect();
+        per_parent(&keys(data, "employees", &["id"]), &managers)
+    };
+    let ks = ks_two_sample(&reports(real), &reports(synthetic));
+    eprintln!("reports per employee: KS {ks:.3}");
+    assert!(ks <= 0.1, "reports per employee KS {ks}");
+    let roots = |data: &[syda::engine::stats::GeneratedTable]| {
+        let m = column_of(data, "employees", "manager_id");
+        m.iter().filter(|v| v.is_null()).count() as f64 / m.len() as f64
+    };
+    assert!(
+        (roots(synthetic) - roots(real)).abs() < 0.02,
+        "{} vs {}",
+        roots(synthetic),
+        roots(real)
+    );
+
+    // The composite key: distinct, line numbers 1..k in every order, every
+    // shipment's (order_id, line_no) a line, lines and shipments per parent kept.
+    let lines = keys(synthetic, "order_lines", &["order_id", "line_no"]);
+    assert_eq!(
+        lines.iter().collect::<HashSet<_>>().len(),
+        lines.len(),
+        "(order_id, line_no) distinct"
+    );
+    let mut numbers: HashMap<String, Vec<i64>> = HashMap::new();
+    for (o, l) in column_of(synthetic, "order_lines", "order_id")
+        .iter()
+        .zip(column_of(synthetic, "order_lines", "line_no"))
+    {
+        numbers.entry(key(&[o])).or_default().push(l.as_i64().unwrap());
+    }
+    for (order, mut n) in numbers {
+        n.sort_unstable();
+        assert_eq!(
+            n,
+            (1..=n.len() as i64).collect::<Vec<_>>(),
+            "line numbers of order {order}"
+        );
+    }
+    for (parent, child, pk, fk) in [
+        ("orders", "order_lines", &["id"][..], &["order_id"][..]),
+        (
+            "order_lines",
+            "shipments",
+            &["order_id", "line_no"],
+            &["order_id", "line_no"],
+        ),
+        ("orders", "shipments", &["id"], &["order_id"]),
+        ("employees", "orders", &["id"], &["employee_id"]),
+        ("departments", "employees", &["id"], &["department_id"]),
+    ] {
+        let fan = |data: &[syda::engine::stats::GeneratedTable]| {
+            per_parent(&keys(data, parent, pk), &keys(data, child, fk))
+        };
+        let ks = ks_two_sample(&fan(real), &fan(synthetic));
+        eprintln!("{child} per {parent}: KS {ks:.3}");
+        assert!(ks <= 0.1, "{child} per {parent}: KS {ks}");
+    }
+
+    // The fitted rule: total = qty × price in every line.
+    let totals = column_of(synthetic, "order_lines", "total");
+    let qty = column_of(synthetic, "order_lines", "qty");
+    let price = column_of(synthetic, "order_lines", "price");
+    let wrong = (0..totals.len())
+        .filter(|&i| !((number(&qty[i]) * number(&price[i]) - number(&totals[i])).abs() <= 0.006))
+        .count();
+    assert_eq!(wrong, 0, "lines where total ≠ qty × price");
+}
+
+/// A number of a value, also one read back as text (SQL decimals).
+pub(crate) fn number(v: &Value) -> f64 {
+    match v {
+        Value::Text(t) => t.trim().parse().unwrap_or(f64::NAN),
+        other => num(other).unwrap_or(f64::NAN),
+    }
+}
