@@ -86,9 +86,9 @@ fn database(args: &FitArgs, options: &FitOptions) -> anyhow::Result<Option<anyho
             let mean: f64 = l.children.iter().enumerate().map(|(k, w)| k as f64 * w).sum();
             println!(
                 "  {} → {}.{}: {mean:.2} children per parent on average (0 to {}){}",
-                l.column,
+                l.pairs().map(|p| p.0).collect::<Vec<_>>().join(", "),
                 l.parent,
-                l.parent_column,
+                l.pairs().map(|p| p.1).collect::<Vec<_>>().join(", "),
                 l.children.len().saturating_sub(1),
                 if l.context.is_empty() {
                     String::new()
@@ -102,6 +102,25 @@ fn database(args: &FitArgs, options: &FitOptions) -> anyhow::Result<Option<anyho
                             .join(", ")
                     )
                 }
+            );
+        }
+    }
+    for t in &model.tables {
+        for h in &t.hierarchies {
+            let mean: f64 = h.children.iter().enumerate().map(|(k, w)| k as f64 * w).sum();
+            println!(
+                "  {table}.{} → {table}.{}: {:.1} % of rows at the top, {mean:.2} direct children per row (0 to {})",
+                h.column,
+                h.parent_column,
+                100.0 * h.roots,
+                h.children.len().saturating_sub(1),
+                table = t.model.table
+            );
+        }
+        for c in &t.counters {
+            println!(
+                "  {}.{} numbers each parent's rows from {}",
+                t.model.table, c.column, c.start
             );
         }
     }

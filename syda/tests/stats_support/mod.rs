@@ -350,6 +350,21 @@ pub(crate) fn check_company(
             assert!(steps <= ids.len(), "a cycle of managers through {id}");
         }
     }
+    // Managers work in their employee's department, as in the data.
+    let department: HashMap<String, String> = ids
+        .iter()
+        .zip(column_of(synthetic, "employees", "department_id"))
+        .map(|(id, d)| (id.clone(), key(&[&d])))
+        .collect();
+    let elsewhere = ids
+        .iter()
+        .filter(|id| {
+            manager_of[*id]
+                .as_ref()
+                .is_some_and(|m| department[m] != department[*id])
+        })
+        .count();
+    assert_eq!(elsewhere, 0, "employees managed from another department");
     let reports = |data: &[syda::engine::stats::GeneratedTable]| {
         let managers: Vec<String> = column_of(data, "employees", "manager_id")
             .iter()

@@ -148,6 +148,11 @@ pub struct Hierarchy {
     /// The top rows reference themselves (rather than holding NULL).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub root_self: bool,
+    /// Rows reference rows of the same parent (a manager in the same
+    /// department: ≥ 99.9 % of the references in the data), so each
+    /// parent's rows form their own forest.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub within_parent: bool,
 }
 
 /// A number of a composite primary key that counts each parent's rows
@@ -379,7 +384,7 @@ pub fn fit_related(tables: Vec<TableRows>, options: &FitOptions) -> Result<Datab
             .map(|k| {
                 let fk = position(&k.columns[0], table, k)?;
                 let pk = position(&k.parent_columns[0], table, k)?;
-                Ok(hierarchy(table, k, fk, pk))
+                Ok(hierarchy(table, k, fk, pk, first_groups.as_deref()))
             })
             .collect::<Result<Vec<_>>>()?;
         let counters = match &first_groups {
@@ -459,7 +464,24 @@ fn histogram(counts: impl Iterator<Item = u32>) -> Vec<f64> {
 }
 
 /// Direct children per row of a self-reference, and the top rows.
-fn hierarchy(table: &TableRows, key: &TableKey, fk: usize, pk: usize) -> Hierarchy {
+fn hierarchy(
+    table: &TableRows,
+    key: &TableKey,
+    fk: usize,
+    pk: usize,
+    groups: Option<&[Option<String>]>,
+) -> Hierarchy {
+    // Each row's parent group, by its key, to see whether references stay inside.
+    let group_of: HashMap<String, Option<&str>> = match groups {
+        Some(groups) => table
+            .rows
+            .iter()
+            .zip(groups)
+            .filter_map(|(r, g)| Some((tuple_key(r, &[pk])?, g.as_deref())))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let (mut inside, mut references) = (0usize, 0usize);
     let mut per_row: HashMap<String, u32> = table
         .rows
         .iter()
@@ -474,8 +496,15 @@ fn hierarchy(table: &TableRows, key: &TableKey, fk: usize, pk: usize) -> Hierarc
                 roots += 1;
                 loops += 1;
             }
-            (Some(f), _) => match per_row.get_mut(&f) {
-                Some(n) => *n += 1,
+            (Some(f), own) => match per_row.get_mut(&f) {
+                Some(n) => {
+                    *n += 1;
+                    references += 1;
+                    let mine = own.and_then(|o| group_of.get(&o).copied().flatten());
+                    if mine.is_some() && mine == group_of.get(&f).copied().flatten() {
+                        inside += 1;
+                    }
+                }
                 None => roots += 1,
             },
         }
@@ -486,6 +515,9 @@ fn hierarchy(table: &TableRows, key: &TableKey, fk: usize, pk: usize) -> Hierarc
         children: histogram(per_row.values().copied()),
         roots: roots as f64 / table.rows.len().max(1) as f64,
         root_self: loops * 2 > roots,
+        within_parent: groups.is_some()
+            && references > 0
+            && inside as f64 >= super::relations::HOLD_SHARE * references as f64,
     }
 }
 
@@ -793,7 +825,10 @@ impl DatabaseModel {
                     .collect(),
                 None => vec![(None, u32::try_from(n).unwrap_or(u32::MAX))],
             };
+            // Where each parent's rows start, for hierarchies within a parent.
+            let mut runs: Vec<usize> = Vec::with_capacity(groups.len() + 1);
             for (prow, k) in groups {
+                runs.push(rows.len());
                 let given: Vec<(usize, Value)> = prow
                     .map(|prow| {
                         context
@@ -845,9 +880,16 @@ impl DatabaseModel {
                     rows.push(row);
                 }
             }
+            runs.push(rows.len());
             distinct_keys(table, &mut rows);
             for (h, hierarchy) in table.hierarchies.iter().enumerate() {
-                assign_hierarchy(table, hierarchy, &mut rows, h == 0, &mut rng);
+                if hierarchy.within_parent {
+                    for run in runs.windows(2) {
+                        assign_hierarchy(table, hierarchy, &mut rows[run[0]..run[1]], h == 0, &mut rng);
+                    }
+                } else {
+                    assign_hierarchy(table, hierarchy, &mut rows, h == 0, &mut rng);
+                }
             }
             out.push((model.table.clone(), table.columns.clone(), rows));
         }
@@ -881,7 +923,7 @@ fn distinct_pick(used: &mut HashSet<usize>, len: usize, rng: &mut EngineRng) -> 
 fn assign_hierarchy(
     table: &RelatedTable,
     h: &Hierarchy,
-    rows: &mut Vec<Row>,
+    rows: &mut [Row],
     reorder: bool,
     rng: &mut EngineRng,
 ) {
