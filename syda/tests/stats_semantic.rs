@@ -132,3 +132,78 @@ fn under_the_planner_the_email_belongs_to_the_row_s_names() {
         rows.len()
     );
 }
+
+/// Reviews written from words the offline vocabulary does not have
+/// (Portuguese), 3 to 20 words each.
+fn reviews(n: usize) -> Source {
+    const WORDS: [&str; 16] = [
+        "entrega",
+        "atrasada",
+        "caixa",
+        "danificada",
+        "produto",
+        "excelente",
+        "recomendo",
+        "qualidade",
+        "péssima",
+        "chegou",
+        "rápido",
+        "cor",
+        "diferente",
+        "tamanho",
+        "perfeito",
+        "voltarei",
+    ];
+    let mut rng = Rng::new(8);
+    let rows = (0..n)
+        .map(|i| {
+            let words = 3 + (rng.uniform() * 18.0) as usize;
+            let text: Vec<&str> = (0..words).map(|_| WORDS[rng.pick(&[1.0; 16])]).collect();
+            vec![
+                Value::Int(i as i64 + 1),
+                Value::from(text.join(" ")),
+                Value::Int(1 + rng.pick(&[1.0; 5]) as i64),
+            ]
+        })
+        .collect();
+    Source::rows(
+        "reviews",
+        ["id", "comment", "stars"].map(String::from).to_vec(),
+        rows,
+    )
+}
+
+#[test]
+fn free_text_comes_from_the_offline_vocabulary_and_copies_nothing() {
+    let source = reviews(800);
+    let model = fit(&source).unwrap();
+    assert!(
+        matches!(model.column("comment").unwrap().marginal, Marginal::Words { .. }),
+        "{:?}",
+        model.column("comment").unwrap().marginal
+    );
+    let real_rows = stats_support::rows_of(&source).1;
+    let real: HashSet<&str> = real_rows.iter().map(|r| r[1].as_str().unwrap()).collect();
+    let real_words: HashSet<&str> = real.iter().flat_map(|t| t.split(' ')).collect();
+    let rows: Vec<Vec<Value>> = model.sample(800, 3).collect::<syda::Result<_>>().unwrap();
+    let texts: Vec<&str> = rows.iter().map(|r| r[1].as_str().unwrap()).collect();
+    let copied = texts.iter().filter(|t| real.contains(*t)).count();
+    assert_eq!(copied, 0, "synthetic comments equal to a real one");
+    let borrowed = texts
+        .iter()
+        .flat_map(|t| t.split(' '))
+        .filter(|w| real_words.contains(w.trim_end_matches('.')))
+        .count();
+    assert_eq!(borrowed, 0, "words taken from the real comments");
+    for t in &texts {
+        assert!(!syda::realism::is_lorem(t), "lorem: {t}");
+    }
+    // The lengths are the data's: the mean word count within 15 %.
+    let mean = |v: &[&str]| v.iter().map(|t| t.split(' ').count() as f64).sum::<f64>() / v.len() as f64;
+    let real_texts: Vec<&str> = real_rows.iter().map(|r| r[1].as_str().unwrap()).collect();
+    let (r, s) = (mean(&real_texts), mean(&texts));
+    assert!(
+        (s - r).abs() / r <= 0.15,
+        "mean words: real {r:.1}, synthetic {s:.1}"
+    );
+}

@@ -38,7 +38,7 @@ pub enum ColumnKind {
     Identifier,
     /// UUIDs: new random ones.
     Uuid,
-    /// Free text: lorem words of a similar length.
+    /// Free text: sentences of the offline engine's vocabulary, of a similar length.
     Text,
 }
 
@@ -118,7 +118,8 @@ pub enum Marginal {
     },
     /// Random version 4 UUIDs.
     Uuid,
-    /// Lorem words, as many as the data's values have, cut at `max_chars`.
+    /// Free text from the offline engine's English sentences (never the
+    /// data's words), as many words as the data's values have, cut at `max_chars`.
     Words {
         /// Fewest words in a value.
         min: u32,

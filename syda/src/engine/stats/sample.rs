@@ -3,8 +3,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate};
-use fake::Fake;
-use fake::faker::lorem::en as lorem;
 use nalgebra::DMatrix;
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
@@ -557,18 +555,7 @@ impl<'m> Sampler<'m> {
                 let n = (mean + (u - 0.5) * spread * 2.0)
                     .round()
                     .clamp(f64::from(*min), f64::from(*max)) as usize;
-                let mut s = String::new();
-                for i in 0..n.max(1) {
-                    if i > 0 {
-                        s.push(' ');
-                    }
-                    let w: &str = lorem::Word().fake_with_rng(&mut self.rng);
-                    s.push_str(w);
-                }
-                if *max_chars > 0 && s.chars().count() > *max_chars as usize {
-                    s = s.chars().take(*max_chars as usize).collect();
-                }
-                Value::Text(s)
+                Value::Text(free_text(n.max(1), *max_chars as usize, &mut self.rng))
             }
         })
     }
@@ -609,6 +596,57 @@ fn number_of(col: &ColumnModel, v: &Value) -> f64 {
         (_, Value::Text(t)) => t.trim().parse().unwrap_or(f64::NAN),
         _ => f64::NAN,
     }
+}
+
+/// Free text of about `words` words from the offline engine's English
+/// sentences (its vocabulary, never the data's: the model keeps only word
+/// counts and lengths): whole sentences while they fit, the count closest
+/// to `words`; shorter than one sentence, its first words (not ending on
+/// `the`). Cut at a word boundary to at most `max_chars` characters (0: no
+/// limit).
+fn free_text(words: usize, max_chars: usize, rng: &mut EngineRng) -> String {
+    use crate::engine::offline::values::{TextKind, text};
+    const DANGLING: [&str; 5] = ["the", "near", "every", "on", "a"];
+    let mut s = if words == 1 {
+        text(TextKind::Word, rng)
+    } else {
+        let first = text(TextKind::Sentence, rng);
+        let count = first.split(' ').count();
+        if words < count {
+            let mut kept: Vec<&str> = first.split(' ').take(words).collect();
+            while kept.len() > 1 && kept.last().is_some_and(|w| DANGLING.contains(w)) {
+                kept.pop();
+            }
+            let mut s = kept.join(" ");
+            s.push('.');
+            s
+        } else {
+            let (mut s, mut n) = (first, count);
+            loop {
+                let next = text(TextKind::Sentence, rng);
+                let more = next.split(' ').count();
+                // Stop when one more sentence would leave the count further off.
+                if n + more > words && n + more - words >= words - n {
+                    break;
+                }
+                s.push(' ');
+                s.push_str(&next);
+                n += more;
+                if n >= words {
+                    break;
+                }
+            }
+            s
+        }
+    };
+    if max_chars > 0 && s.chars().count() > max_chars {
+        let cut: String = s.chars().take(max_chars).collect();
+        s = match cut.rfind(' ') {
+            Some(i) if i > 0 => cut[..i].to_owned(),
+            _ => cut,
+        };
+    }
+    s
 }
 
 /// Rows the offline engine makes at a time for the semantic columns.
