@@ -196,6 +196,11 @@ pub struct FittedModel {
     /// rows are drawn from one of them, chosen by its share of the rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strata: Option<Strata>,
+    /// The locale of the personal text (names, e-mail addresses, phone
+    /// numbers), guessed from the data (one of [`super::LOCALES`]); `None`
+    /// is the offline engine's English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 /// A model split by the categories of one column: category-dependent
@@ -450,6 +455,12 @@ impl fmt::Display for FittedModel {
                     .map(|v| v.as_deref().unwrap_or("the rest"))
                     .collect::<Vec<_>>()
                     .join(", ")
+            )?;
+        }
+        if let Some(locale) = &self.locale {
+            writeln!(
+                f,
+                "  locale of the personal text: {locale} (guessed from the data)"
             )?;
         }
         Ok(())

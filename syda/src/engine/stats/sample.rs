@@ -663,6 +663,9 @@ struct Kinds {
     /// This row's values, by model column.
     values: Vec<Option<Value>>,
     end: u64,
+    /// The model's locale, when not English: its names, e-mail addresses and phones.
+    localizer: Option<super::locale::Localizer>,
+    rng: EngineRng,
 }
 
 impl Kinds {
@@ -678,6 +681,15 @@ impl Kinds {
                 positions.push(c);
             }
         }
+        let localizer = super::locale::Localizer::new(
+            model.locale.as_deref(),
+            positions
+                .iter()
+                .filter_map(|&c| match &model.columns[c].marginal {
+                    Marginal::Kind { kind } => Some((c, kind.as_str(), model.columns[c].unique)),
+                    _ => None,
+                }),
+        );
         (!positions.is_empty()).then(|| Kinds {
             engine: crate::engine::OfflineEngine::new().with_seed(seed),
             table,
@@ -685,6 +697,8 @@ impl Kinds {
             buffer: std::collections::VecDeque::new(),
             values: vec![None; model.columns.len()],
             end: 0,
+            localizer,
+            rng: EngineRng::seed_from_u64(seed ^ 0x10CA_1E),
         })
     }
 
@@ -700,6 +714,13 @@ impl Kinds {
         let row = self.buffer.pop_front().unwrap_or_default();
         for (v, &c) in row.into_iter().zip(&self.positions) {
             self.values[c] = Some(v);
+        }
+        if let Some(localizer) = &self.localizer {
+            let values = &self.values;
+            let local = localizer.row(index, &mut self.rng, |c| values.get(c).cloned().flatten());
+            for (c, v) in local {
+                self.values[c] = Some(v);
+            }
         }
         Ok(())
     }
