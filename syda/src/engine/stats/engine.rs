@@ -179,7 +179,7 @@ impl Engine for StatsEngine {
         );
         Ok(Box::new(StatsRows {
             localizer,
-            rng: EngineRng::seed_from_u64(table_stream(self.local.seed(), &table.name) ^ 0x10CA_1E),
+            rng: EngineRng::seed_from_u64(table_stream(self.local.seed(), &table.name) ^ 0x0010_CA1E),
             local: &self.local,
             local_table,
             buffer: VecDeque::new(),

@@ -698,7 +698,7 @@ impl Kinds {
             values: vec![None; model.columns.len()],
             end: 0,
             localizer,
-            rng: EngineRng::seed_from_u64(seed ^ 0x10CA_1E),
+            rng: EngineRng::seed_from_u64(seed ^ 0x0010_CA1E),
         })
     }
 
