@@ -127,6 +127,51 @@ fn a_fitted_database_seeds_a_fresh_one_at_any_scale() {
         "{leads} people without a boss (real: 40 of {person})"
     );
 
+    // The same tables as CSV files with declared keys: the same rebuild.
+    let csv = dir.path().join("csv");
+    std::fs::create_dir(&csv).unwrap();
+    let mut teams = String::from("id,kind\n");
+    let mut people = String::from("id,team_id,boss_id,pay\n");
+    for line in sql.split(';') {
+        let Some(values) = line.split_once("VALUES (").map(|(_, v)| v.trim_end_matches(')')) else {
+            continue;
+        };
+        let values = values.replace(['\'', ' '], "").replace("NULL", "");
+        if line.contains("INTO teams") {
+            teams.push_str(&format!("{values}\n"));
+        } else {
+            people.push_str(&format!("{values}\n"));
+        }
+    }
+    std::fs::write(csv.join("teams.csv"), teams).unwrap();
+    std::fs::write(csv.join("people.csv"), people).unwrap();
+    let from_files = database(&dir.path().join("from_files.db"), TABLES);
+    let out = syda(&[
+        "fit",
+        csv.to_str().unwrap(),
+        "--foreign-key",
+        "people.team_id=teams.id",
+        "--foreign-key",
+        "people.boss_id=people.id",
+        "--out",
+        model,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = syda(&[
+        "seed",
+        "--database-url",
+        &from_files,
+        "--engine",
+        "stats",
+        "--fitted",
+        model,
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(scalar(&from_files, "SELECT count(*) FROM teams"), 40);
+    assert_eq!(scalar(&from_files, bossless), 0);
+    assert_eq!(scalar(&from_files, orphans), 0);
+
     // A database model with the per-table engine's options is a usage error.
     let out = syda(&[
         "seed",
