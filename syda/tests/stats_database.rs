@@ -311,3 +311,77 @@ fn self_references_and_composite_keys_are_rebuilt_with_every_key_valid() {
         }
     }
 }
+
+#[test]
+fn a_junction_table_keeps_its_pairs_distinct() {
+    let mut rng = Rng::new(21);
+    let students: Vec<Vec<Value>> = (1..=300)
+        .map(|i| vec![Value::Int(i), Value::from(["bsc", "msc"][i as usize % 2])])
+        .collect();
+    let courses: Vec<Vec<Value>> = (1..=8)
+        .map(|i| vec![Value::Int(i), Value::Float(f64::from(i as i32) * 1.5)])
+        .collect();
+    let mut enrolments = Vec::new();
+    for s in 1..=300i64 {
+        // 1 to 6 distinct courses of 8 each.
+        let mut taken: Vec<i64> = (1..=8).collect();
+        for k in 0..1 + rng.pick(&[1.0; 6]) {
+            let j = k + (rng.uniform() * (8 - k) as f64) as usize;
+            taken.swap(k, j);
+            enrolments.push(vec![
+                Value::Int(s),
+                Value::Int(taken[k]),
+                Value::Float(50.0 + 40.0 * rng.uniform()),
+            ]);
+        }
+    }
+    let tables = vec![
+        TableRows {
+            name: "enrolments".into(),
+            columns: ["student_id", "course_id", "grade"].map(String::from).to_vec(),
+            rows: enrolments,
+            primary_key: vec!["student_id".into(), "course_id".into()],
+            foreign_keys: vec![
+                TableKey::new("student_id", "students", "id"),
+                TableKey::new("course_id", "courses", "id"),
+            ],
+        },
+        TableRows {
+            name: "students".into(),
+            columns: ["id", "degree"].map(String::from).to_vec(),
+            rows: students,
+            primary_key: vec!["id".into()],
+            foreign_keys: vec![],
+        },
+        TableRows {
+            name: "courses".into(),
+            columns: ["id", "credits"].map(String::from).to_vec(),
+            rows: courses,
+            primary_key: vec!["id".into()],
+            foreign_keys: vec![],
+        },
+    ];
+    let real = as_generated(&tables);
+    let model = fit_related(tables, &FitOptions::default()).unwrap();
+    let synthetic = model.sample(1.0, 5).unwrap();
+    let pairs = keys(&synthetic, "enrolments", &["student_id", "course_id"]);
+    assert_eq!(
+        pairs.iter().collect::<HashSet<_>>().len(),
+        pairs.len(),
+        "(student_id, course_id) distinct"
+    );
+    let courses: HashSet<String> = keys(&synthetic, "courses", &["id"]).into_iter().collect();
+    assert!(
+        keys(&synthetic, "enrolments", &["course_id"])
+            .iter()
+            .all(|c| courses.contains(c))
+    );
+    let per_student = |data: &[GeneratedTable]| {
+        stats_support::per_parent(
+            &keys(data, "students", &["id"]),
+            &keys(data, "enrolments", &["student_id"]),
+        )
+    };
+    let ks = ks_two_sample(&per_student(&real), &per_student(&synthetic));
+    assert!(ks <= 0.1, "courses per student KS {ks}");
+}

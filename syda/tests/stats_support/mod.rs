@@ -430,6 +430,34 @@ pub(crate) fn check_company(
         assert!(ks <= 0.1, "{child} per {parent}: KS {ks}");
     }
 
+    // Orders after their employee was hired, in every row.
+    let hired: HashMap<String, i64> = keys(synthetic, "employees", &["id"])
+        .into_iter()
+        .zip(column_of(synthetic, "employees", "hired_on"))
+        .map(|(id, d)| (id, days(d.as_str().unwrap())))
+        .collect();
+    let early = keys(synthetic, "orders", &["employee_id"])
+        .iter()
+        .zip(column_of(synthetic, "orders", "placed_on"))
+        .filter(|(e, placed)| days(placed.as_str().unwrap()) < hired[*e])
+        .count();
+    assert_eq!(early, 0, "orders placed before their employee was hired");
+
+    // No real employee comes back (salary and hiring date).
+    let person = |data: &[syda::engine::stats::GeneratedTable]| -> HashSet<String> {
+        column_of(data, "employees", "salary")
+            .iter()
+            .zip(column_of(data, "employees", "hired_on"))
+            .map(|(s, h)| format!("{}/{}", number(s), h.as_str().unwrap()))
+            .collect()
+    };
+    let real_people = person(real);
+    let copied = person(synthetic)
+        .iter()
+        .filter(|p| real_people.contains(*p))
+        .count();
+    assert_eq!(copied, 0, "real employees copied");
+
     // The fitted rule: total = qty × price in every line.
     let totals = column_of(synthetic, "order_lines", "total");
     let qty = column_of(synthetic, "order_lines", "qty");
