@@ -18,7 +18,9 @@ use sqlx::ConnectOptions as _;
 use stats_support::{check_company, company};
 use syda::Value;
 use syda::db::{IntrospectOptions, ReadOptions, SeedOptions};
-use syda::engine::stats::{DatabaseModel, FitOptions, GeneratedTable, fit_database_model, seed_database};
+use syda::engine::stats::{
+    DatabaseModel, FitOptions, GeneratedTable, fit_database_model, seed_database, seed_database_with,
+};
 
 /// The company's tables; `q` quotes names, `money` is the decimal type.
 fn ddl(q: char, money: &str) -> String {
@@ -77,8 +79,9 @@ fn read_back(url: &str, tables: &[GeneratedTable]) -> Vec<GeneratedTable> {
         .collect()
 }
 
-/// Fit from `source`, seed `target` at scale 2, check what it holds.
-fn fit_and_rebuild(source: &str, target: &str, real: &[GeneratedTable]) {
+/// Fit from `source`, seed `target` at scale 2 (through an open pool with
+/// `pool`), check what it holds.
+fn fit_and_rebuild(source: &str, target: &str, real: &[GeneratedTable], pool: bool) {
     let model = fit_database_model(
         source,
         &IntrospectOptions::default(),
@@ -97,7 +100,18 @@ fn fit_and_rebuild(source: &str, target: &str, real: &[GeneratedTable]) {
     assert_eq!(table("shipments").links[0].composite.len(), 1);
     let model = DatabaseModel::from_json(&model.to_json(), "company.json").unwrap();
 
-    let report = seed_database(target, &model, 2.0, 4, &SeedOptions::default()).unwrap();
+    let report = if pool {
+        runtime()
+            .block_on(async {
+                let db = syda::db::Database::connect(target).await?;
+                let report = seed_database_with(&db, &model, 2.0, 4, &SeedOptions::default()).await;
+                db.close().await;
+                report
+            })
+            .unwrap()
+    } else {
+        seed_database(target, &model, 2.0, 4, &SeedOptions::default()).unwrap()
+    };
     let synthetic = read_back(target, real);
     let rows = |data: &[GeneratedTable], name: &str| data.iter().find(|t| t.0 == name).unwrap().2.len();
     assert_eq!(rows(&synthetic, "departments"), 60);
@@ -134,7 +148,7 @@ fn postgres_database_is_fitted_and_rebuilt_at_twice_its_size() {
         source.execute(&inserts).await;
         target.execute(&ddl('"', "numeric(12,2)")).await;
     });
-    fit_and_rebuild(&source.url, &target.url, &real);
+    fit_and_rebuild(&source.url, &target.url, &real, true);
     // The database's own constraints agree: no orphan anywhere.
     let orphans = runtime().block_on(target.scalar(
         "SELECT count(*) FROM shipments s LEFT JOIN order_lines l \
@@ -158,7 +172,7 @@ fn mysql_database_is_fitted_and_rebuilt_at_twice_its_size() {
         source.execute(&inserts).await;
         target.execute(&ddl('`', "decimal(12,2)")).await;
     });
-    fit_and_rebuild(&source.url, &target.url, &real);
+    fit_and_rebuild(&source.url, &target.url, &real, false);
     let managers = runtime()
         .block_on(target.scalar("SELECT count(*) FROM employees e JOIN employees m ON m.id = e.manager_id"));
     assert!(managers > 0, "employees have managers");
@@ -187,7 +201,7 @@ fn sqlite_database_is_fitted_and_rebuilt_at_twice_its_size() {
                 .unwrap();
         }
     });
-    fit_and_rebuild(&source, &target, &real);
+    fit_and_rebuild(&source, &target, &real, false);
 }
 
 #[test]

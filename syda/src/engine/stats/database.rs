@@ -305,6 +305,22 @@ pub fn seed_database(
     seed: u64,
     options: &SeedOptions,
 ) -> Result<SeedReport> {
+    crate::db::blocking::runtime()?.block_on(async {
+        let db = Database::connect(url).await?;
+        let report = seed_database_with(&db, model, scale, seed, options).await;
+        db.close().await;
+        report
+    })
+}
+
+/// [`seed_database`] through an open pool, for async programs.
+pub async fn seed_database_with(
+    db: &Database,
+    model: &DatabaseModel,
+    scale: f64,
+    seed: u64,
+    options: &SeedOptions,
+) -> Result<SeedReport> {
     if !(scale.is_finite() && scale > 0.0) {
         return Err(Error::Fit {
             origin: "the fitted database".to_owned(),
@@ -312,19 +328,11 @@ pub fn seed_database(
         });
     }
     let tables = model.sample(scale, seed)?;
-    crate::db::blocking::runtime()?.block_on(async {
-        let db = Database::connect(url).await?;
-        let result = async {
-            let introspect = IntrospectOptions {
-                schema: options.schema.clone(),
-                ..IntrospectOptions::default()
-            };
-            let schema = crate::db::introspect(&db, &introspect).await?;
-            let data = DatabaseModel::to_dataset(&tables, &schema)?;
-            crate::db::load(&db, &data, options).await
-        }
-        .await;
-        db.close().await;
-        result
-    })
+    let introspect = IntrospectOptions {
+        schema: options.schema.clone(),
+        ..IntrospectOptions::default()
+    };
+    let schema = crate::db::introspect(db, &introspect).await?;
+    let data = DatabaseModel::to_dataset(&tables, &schema)?;
+    crate::db::load(db, &data, options).await
 }

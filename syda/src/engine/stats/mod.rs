@@ -58,7 +58,10 @@ mod sample;
 mod source;
 
 #[cfg(feature = "db")]
-pub use database::{FittedDatabase, fit_database, fit_database_model, fit_table, seed_database, table_rows};
+pub use database::{
+    FittedDatabase, fit_database, fit_database_model, fit_table, seed_database, seed_database_with,
+    table_rows,
+};
 pub use engine::StatsEngine;
 pub use fit::{FitOptions, STRATIFY_MIN, fit, fit_with};
 pub use locale::LOCALES;
