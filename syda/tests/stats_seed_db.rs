@@ -4,7 +4,7 @@
 //! per-order line counter, `total = qty × price`), the target has the same
 //! tables and is seeded with `seed_database`; the rows read back keep
 //! every key valid, the reports per employee, the lines per order, the
-//! shipments per line and the rule.
+//! shipments per line and the rule; a second seed adds beside them.
 
 #![cfg(all(feature = "db", feature = "stats"))]
 
@@ -123,7 +123,7 @@ fn fit_and_rebuild(source: &str, target: &str, real: &[GeneratedTable], pool: bo
         let ratio = rows(&synthetic, name) as f64 / rows(real, name) as f64;
         assert!((1.6..2.4).contains(&ratio), "{name}: {ratio:.2} × the real rows");
     }
-    check_company(real, &synthetic);
+    check_company(real, &synthetic, true);
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -149,6 +149,7 @@ fn postgres_database_is_fitted_and_rebuilt_at_twice_its_size() {
         target.execute(&ddl('"', "numeric(12,2)")).await;
     });
     fit_and_rebuild(&source.url, &target.url, &real, true);
+    seed_again(&source.url, &target.url, &real);
     // The database's own constraints agree: no orphan anywhere.
     let orphans = runtime().block_on(target.scalar(
         "SELECT count(*) FROM shipments s LEFT JOIN order_lines l \
@@ -173,6 +174,7 @@ fn mysql_database_is_fitted_and_rebuilt_at_twice_its_size() {
         target.execute(&ddl('`', "decimal(12,2)")).await;
     });
     fit_and_rebuild(&source.url, &target.url, &real, false);
+    seed_again(&source.url, &target.url, &real);
     let managers = runtime()
         .block_on(target.scalar("SELECT count(*) FROM employees e JOIN employees m ON m.id = e.manager_id"));
     assert!(managers > 0, "employees have managers");
@@ -202,6 +204,32 @@ fn sqlite_database_is_fitted_and_rebuilt_at_twice_its_size() {
         }
     });
     fit_and_rebuild(&source, &target, &real, false);
+    seed_again(&source, &target, &real);
+}
+
+/// Seeding again adds beside the rows there: keys move past the largest
+/// one, and every key referencing them follows.
+fn seed_again(source: &str, target: &str, real: &[GeneratedTable]) {
+    let before = read_back(target, real);
+    let model = fit_database_model(
+        source,
+        &IntrospectOptions::default(),
+        &ReadOptions::default(),
+        &FitOptions::default(),
+    )
+    .unwrap();
+    seed_database(target, &model, 1.0, 8, &SeedOptions::default()).unwrap();
+    let after = read_back(target, real);
+    for (b, a) in before.iter().zip(&after) {
+        assert!(
+            a.2.len() > b.2.len(),
+            "{}: {} rows, then {}",
+            a.0,
+            b.2.len(),
+            a.2.len()
+        );
+    }
+    check_company(real, &after, false);
 }
 
 #[test]

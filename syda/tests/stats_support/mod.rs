@@ -322,10 +322,12 @@ pub(crate) fn keys(
 }
 
 /// Reports per employee, composite keys, counters: the figures both the
-/// in-memory and the database tests check.
+/// in-memory and the database tests check. Without `fan_out`, only what
+/// must hold in every row (keys, counters, rules), not the distributions.
 pub(crate) fn check_company(
     real: &[syda::engine::stats::GeneratedTable],
     synthetic: &[syda::engine::stats::GeneratedTable],
+    fan_out: bool,
 ) {
     use std::collections::{HashMap, HashSet};
 
@@ -375,13 +377,13 @@ pub(crate) fn check_company(
     };
     let ks = ks_two_sample(&reports(real), &reports(synthetic));
     eprintln!("reports per employee: KS {ks:.3}");
-    assert!(ks <= 0.1, "reports per employee KS {ks}");
+    assert!(!fan_out || ks <= 0.1, "reports per employee KS {ks}");
     let roots = |data: &[syda::engine::stats::GeneratedTable]| {
         let m = column_of(data, "employees", "manager_id");
         m.iter().filter(|v| v.is_null()).count() as f64 / m.len() as f64
     };
     assert!(
-        (roots(synthetic) - roots(real)).abs() < 0.02,
+        !fan_out || (roots(synthetic) - roots(real)).abs() < 0.02,
         "{} vs {}",
         roots(synthetic),
         roots(real)
@@ -427,7 +429,7 @@ pub(crate) fn check_company(
         };
         let ks = ks_two_sample(&fan(real), &fan(synthetic));
         eprintln!("{child} per {parent}: KS {ks:.3}");
-        assert!(ks <= 0.1, "{child} per {parent}: KS {ks}");
+        assert!(!fan_out || ks <= 0.1, "{child} per {parent}: KS {ks}");
     }
 
     // Orders after their employee was hired, in every row.
