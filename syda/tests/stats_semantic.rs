@@ -369,4 +369,5 @@ fn a_localized_table_gets_the_locale_s_names_phones_and_mail_and_copies_none() {
         report.to_string().contains("real fr_FR, synthetic fr_FR"),
         "{report}"
     );
+    assert!(syda::report::to_html(&report, "customers").contains("real fr_FR, synthetic fr_FR"));
 }
