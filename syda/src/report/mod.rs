@@ -309,11 +309,11 @@ fn locales(model: &FittedModel, synthetic: &Source) -> Result<Option<(Option<Str
         })
         .collect();
     let names: Vec<String> = kinds.iter().map(|k| k.0.clone()).collect();
-    if names.is_empty()
-        || !names
-            .iter()
-            .all(|n| synthetic.columns().is_ok_and(|c| c.contains(n)))
-    {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let present = synthetic.columns()?;
+    if !names.iter().all(|n| present.contains(n)) {
         return Ok(None);
     }
     let mut samples: Vec<Vec<String>> = vec![Vec::new(); names.len()];
