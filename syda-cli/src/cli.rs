@@ -74,7 +74,7 @@ pub(crate) struct FitArgs {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub(crate) min_category_count: u64,
     /// With a directory of data files: a foreign key between two of them,
-    /// CHILD.COLUMN=PARENT.COLUMN (repeatable).
+    /// CHILD.COLUMN=PARENT.COLUMN, composite CHILD.A,B=PARENT.A,B (repeatable).
     #[arg(long = "foreign-key", value_name = "CHILD.COL=PARENT.COL")]
     pub(crate) foreign_keys: Vec<syda::engine::stats::DeclaredKey>,
     /// Learn no relations between columns (sums, products, inequalities,
@@ -115,7 +115,7 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_name = "FILE.html")]
     pub(crate) html: Option<PathBuf>,
     /// With two directories (one file per table): a foreign key to check,
-    /// CHILD.COLUMN=PARENT.COLUMN (repeatable).
+    /// CHILD.COLUMN=PARENT.COLUMN, composite CHILD.A,B=PARENT.A,B (repeatable).
     #[arg(long = "foreign-key", value_name = "CHILD.COL=PARENT.COL")]
     pub(crate) foreign_keys: Vec<syda::engine::stats::DeclaredKey>,
 }

@@ -385,3 +385,53 @@ fn a_junction_table_keeps_its_pairs_distinct() {
     let ks = ks_two_sample(&per_student(&real), &per_student(&synthetic));
     assert!(ks <= 0.1, "courses per student KS {ks}");
 }
+
+#[test]
+fn a_directory_with_declared_composite_keys_is_fitted_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = |v: &Value| match v {
+        Value::Null => String::new(),
+        other => other.as_str().map_or_else(|| other.to_string(), str::to_owned),
+    };
+    for t in company(20, 6) {
+        let mut text = t.columns.join(",") + "\n";
+        for r in &t.rows {
+            text.push_str(&r.iter().map(csv).collect::<Vec<_>>().join(","));
+            text.push('\n');
+        }
+        std::fs::write(dir.path().join(format!("{}.csv", t.name)), text).unwrap();
+    }
+    let keys: Vec<syda::engine::stats::DeclaredKey> = [
+        "employees.department_id=departments.id",
+        "employees.manager_id=employees.id",
+        "orders.employee_id=employees.id",
+        "order_lines.order_id=orders.id",
+        "shipments.order_id,line_no=order_lines.order_id,line_no",
+    ]
+    .iter()
+    .map(|k| k.parse().unwrap())
+    .collect();
+    assert_eq!(keys[4].more, vec![("line_no".to_owned(), "line_no".to_owned())]);
+    assert!("a.x,y=b.x".parse::<syda::engine::stats::DeclaredKey>().is_err());
+    let model = syda::engine::stats::fit_directory(dir.path(), &keys, &FitOptions::default()).unwrap();
+    let lines = model
+        .tables
+        .iter()
+        .find(|t| t.model.table == "order_lines")
+        .unwrap();
+    assert_eq!(lines.primary_key, ["order_id", "line_no"]);
+    assert_eq!(lines.counters.len(), 1, "line_no counts the lines");
+    let synthetic = model.sample(1.0, 2).unwrap();
+    let real = as_generated(&company(20, 6));
+    let figures = syda::report::compare_related(&real, &synthetic, &keys).unwrap();
+    for f in &figures {
+        assert_eq!(f.keys_valid, 1.0, "{f}");
+    }
+    assert!(
+        figures[4]
+            .to_string()
+            .contains("shipments.order_id,line_no → order_lines.order_id,line_no"),
+        "{}",
+        figures[4]
+    );
+}

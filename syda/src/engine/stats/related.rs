@@ -1045,40 +1045,73 @@ impl Source {
 }
 
 /// A declared foreign key of a directory of files: `child.column →
-/// parent.parent_column`.
+/// parent.parent_column`, or a composite one (`more` holds its other pairs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeclaredKey {
     /// Child table (file stem).
     pub child: String,
-    /// Child column.
+    /// Child column (the first one of a composite key).
     pub column: String,
     /// Parent table (file stem).
     pub parent: String,
-    /// Parent key column.
+    /// Parent key column (the first one of a composite key).
     pub parent_column: String,
+    /// The other `(child column, parent column)` pairs of a composite key.
+    pub more: Vec<(String, String)>,
+}
+
+impl DeclaredKey {
+    /// Every `(child column, parent column)` pair, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        std::iter::once((self.column.as_str(), self.parent_column.as_str()))
+            .chain(self.more.iter().map(|(c, p)| (c.as_str(), p.as_str())))
+    }
+
+    /// The child's columns, joined with `,`.
+    pub fn columns_text(&self) -> String {
+        self.pairs().map(|p| p.0).collect::<Vec<_>>().join(",")
+    }
+
+    /// The parent's columns, joined with `,`.
+    pub fn parent_columns_text(&self) -> String {
+        self.pairs().map(|p| p.1).collect::<Vec<_>>().join(",")
+    }
 }
 
 impl std::str::FromStr for DeclaredKey {
     type Err = String;
 
-    /// `orders.customer_id=customers.id`.
+    /// `orders.customer_id=customers.id`, or a composite key
+    /// `shipments.order_id,line_no=order_lines.order_id,line_no`.
     fn from_str(s: &str) -> std::result::Result<DeclaredKey, String> {
-        let bad =
-            || format!("`{s}`: expected CHILD.COLUMN=PARENT.COLUMN, e.g. orders.customer_id=customers.id");
+        let bad = || {
+            format!(
+                "`{s}`: expected CHILD.COLUMN=PARENT.COLUMN, e.g. orders.customer_id=customers.id \
+                 (a composite key: CHILD.A,B=PARENT.A,B)"
+            )
+        };
         let (left, right) = s.split_once('=').ok_or_else(bad)?;
-        let (child, column) = left.trim().split_once('.').ok_or_else(bad)?;
-        let (parent, parent_column) = right.trim().split_once('.').ok_or_else(bad)?;
-        if [child, column, parent, parent_column]
-            .iter()
-            .any(|p| p.is_empty())
+        let (child, columns) = left.trim().split_once('.').ok_or_else(bad)?;
+        let (parent, parent_columns) = right.trim().split_once('.').ok_or_else(bad)?;
+        let split = |c: &str| c.split(',').map(|x| x.trim().to_owned()).collect::<Vec<_>>();
+        let (columns, parent_columns) = (split(columns), split(parent_columns));
+        if child.is_empty()
+            || parent.is_empty()
+            || columns.len() != parent_columns.len()
+            || columns.iter().chain(&parent_columns).any(String::is_empty)
         {
             return Err(bad());
         }
         Ok(DeclaredKey {
             child: child.to_owned(),
-            column: column.to_owned(),
+            column: columns[0].clone(),
             parent: parent.to_owned(),
-            parent_column: parent_column.to_owned(),
+            parent_column: parent_columns[0].clone(),
+            more: columns[1..]
+                .iter()
+                .cloned()
+                .zip(parent_columns[1..].iter().cloned())
+                .collect(),
         })
     }
 }
@@ -1119,14 +1152,19 @@ pub fn fit_directory(
         let foreign_keys = keys
             .iter()
             .filter(|k| k.child == name)
-            .map(|k| TableKey::new(k.column.clone(), k.parent.clone(), k.parent_column.clone()))
+            .map(|k| TableKey {
+                columns: k.pairs().map(|p| p.0.to_owned()).collect(),
+                parent: k.parent.clone(),
+                parent_columns: k.pairs().map(|p| p.1.to_owned()).collect(),
+            })
             .collect();
+        // The key its children reference (the widest, when several).
         let primary_key = keys
             .iter()
-            .find(|k| k.parent == name)
-            .map(|k| k.parent_column.clone())
-            .into_iter()
-            .collect();
+            .filter(|k| k.parent == name)
+            .max_by_key(|k| k.more.len())
+            .map(|k| k.pairs().map(|p| p.1.to_owned()).collect())
+            .unwrap_or_default();
         tables.push(TableRows {
             name,
             columns,
