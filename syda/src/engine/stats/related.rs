@@ -941,6 +941,20 @@ fn assign_hierarchy(
     let mut counts: Vec<usize> = (0..n).map(|_| pick(&h.children, rng.random())).collect();
     let target = n - roots;
     let mut sum: usize = counts.iter().sum();
+    // Redraw single rows' counts while that brings the sum nearer the
+    // target (keeps the distribution's shape); what is left, step by one.
+    for _ in 0..n.saturating_mul(20) {
+        if sum == target {
+            break;
+        }
+        let i = rng.random_range(0..n);
+        let redrawn = pick(&h.children, rng.random());
+        let next = sum - counts[i] + redrawn;
+        if next.abs_diff(target) < sum.abs_diff(target) {
+            counts[i] = redrawn;
+            sum = next;
+        }
+    }
     while sum > target {
         let i = rng.random_range(0..n);
         if counts[i] > 0 {
