@@ -31,10 +31,26 @@ pub(crate) enum Command {
     /// Learn a statistical model from real data (CSV, JSON, JSONL or a database
     /// table with --database-url URL --table T); generate
     /// look-alike rows from it with `generate --engine stats --fitted`.
+    #[cfg(feature = "stats")]
     Fit(FitArgs),
     /// Score synthetic data against the real data it imitates (shapes, pair
     /// trends, privacy), optionally as an HTML page with a plot per column.
+    #[cfg(feature = "stats")]
     Report(ReportArgs),
+    /// Learn a statistical model: this `syda` was built without it (feature `stats`).
+    #[cfg(not(feature = "stats"))]
+    Fit {
+        /// Ignored.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
+    /// Score synthetic data: this `syda` was built without it (feature `stats`).
+    #[cfg(not(feature = "stats"))]
+    Report {
+        /// Ignored.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
     /// Read a live database's tables, keys, CHECK constraints and comments and
     /// print them as a YAML schema file.
     #[cfg(feature = "db")]
@@ -58,6 +74,7 @@ pub(crate) enum Command {
     Convert(crate::convert::ConvertArgs),
 }
 
+#[cfg(feature = "stats")]
 #[derive(Debug, Args)]
 pub(crate) struct FitArgs {
     /// The real data: a .csv, .jsonl or .json file of rows, or a directory
@@ -105,6 +122,7 @@ pub(crate) struct FitArgs {
     pub(crate) random: bool,
 }
 
+#[cfg(feature = "stats")]
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
     /// The real data (.csv, .jsonl, .json), or a directory of such files.

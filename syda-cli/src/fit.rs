@@ -208,7 +208,7 @@ pub(crate) fn generate_database(args: &crate::cli::GenerateArgs) -> anyhow::Resu
 /// a fitted database rebuilt into the tables the database already has.
 #[cfg(feature = "db")]
 pub(crate) fn seed_database(args: &crate::cli::SeedArgs) -> anyhow::Result<()> {
-    crate::llm::reject_options(&args.llm)?;
+    crate::engine::reject_options(&args.llm)?;
     if args.schema_file.is_some() || args.diesel.is_some() {
         bail!("a fitted database is seeded into the database's own tables: drop the schema file / --diesel");
     }

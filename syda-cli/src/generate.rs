@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use syda::engine::Engine;
-use syda::engine::stats::{FittedModel, StatsEngine};
 use syda::output::{ChunkEncoder, Format, PendingFile, ScriptWriter, TableWriter};
 use syda::plan::{Chunk, Parallel, PartSink, Planner, Shard};
 use syda::{Schema, Table};
@@ -18,8 +17,9 @@ use crate::cli::{EngineArg, GenerateArgs};
 
 pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     if args.engine != EngineArg::Llm {
-        crate::llm::reject_options(&args.llm)?;
+        crate::engine::reject_options(&args.llm)?;
     }
+    #[cfg(feature = "stats")]
     if args.engine == EngineArg::Stats && crate::fit::is_database_model(&args.fitted) {
         return crate::fit::generate_database(args);
     }
@@ -27,7 +27,10 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let full = match (&args.schema, &args.diesel, &stats) {
         (Some(path), _, _) => Schema::from_path(path)?,
         (None, Some(path), _) => crate::diesel_schema(path)?,
+        #[cfg(feature = "stats")]
         (None, None, Some(engine)) => engine.schema(),
+        #[cfg(not(feature = "stats"))]
+        (None, None, Some(never)) => match *never {},
         (None, None, None) => {
             bail!("give a schema file, --diesel schema.rs, or --engine stats --fitted MODEL.json")
         }
@@ -121,12 +124,20 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<()> {
 }
 
 /// The statistical engine of `--engine stats --fitted …`, or `None` for the other engines.
-pub(crate) fn stats_engine(engine: EngineArg, fitted: &[PathBuf]) -> anyhow::Result<Option<StatsEngine>> {
+pub(crate) fn stats_engine(
+    engine: EngineArg,
+    fitted: &[PathBuf],
+) -> anyhow::Result<Option<crate::engine::Stats>> {
     match (engine, fitted.is_empty()) {
+        #[cfg(not(feature = "stats"))]
+        (EngineArg::Stats, _) => bail!("--engine stats: {}", crate::engine::missing_feature("stats")),
+        #[cfg(feature = "stats")]
         (EngineArg::Stats, true) => bail!(
             "--engine stats needs --fitted MODEL.json (make one with: syda fit data.csv --out MODEL.json)"
         ),
+        #[cfg(feature = "stats")]
         (EngineArg::Stats, false) => {
+            use syda::engine::stats::{FittedModel, StatsEngine};
             let mut models = fitted.iter().map(|p| FittedModel::load(p));
             let first = models
                 .next()

@@ -8,11 +8,14 @@ mod check;
 mod cli;
 mod convert;
 mod engine;
+#[cfg(feature = "stats")]
 mod fit;
 mod generate;
 #[cfg(feature = "db")]
 mod introspect;
+#[cfg(feature = "llm")]
 mod llm;
+#[cfg(feature = "stats")]
 mod report;
 #[cfg(feature = "db")]
 mod seed;
@@ -56,8 +59,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate { schema } => validate::run(&schema).map(|()| ExitCode::SUCCESS),
         Command::Generate(args) => generate::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Check(args) => check::run(&args),
+        #[cfg(feature = "stats")]
         Command::Fit(args) => fit::run(&args).map(|()| ExitCode::SUCCESS),
+        #[cfg(feature = "stats")]
         Command::Report(args) => report::run(&args).map(|()| ExitCode::SUCCESS),
+        #[cfg(not(feature = "stats"))]
+        Command::Fit { .. } | Command::Report { .. } => {
+            anyhow::bail!("{}", engine::missing_feature("stats"))
+        }
         Command::Kinds => {
             let width = syda::schema::KINDS
                 .iter()

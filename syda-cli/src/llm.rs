@@ -109,36 +109,6 @@ fn config(llm: &LlmArgs, var: impl Fn(&str) -> Option<String>) -> anyhow::Result
     Ok(config)
 }
 
-/// LLM options given without `--engine llm` are a mistake worth saying.
-pub(crate) fn reject_options(llm: &LlmArgs) -> anyhow::Result<()> {
-    let given: Vec<&str> = [
-        ("--provider", llm.provider.is_some()),
-        ("--model", llm.model.is_some()),
-        ("--base-url", llm.base_url.is_some()),
-        ("--prompt", llm.prompt.is_some()),
-        ("--concurrency", llm.concurrency.is_some()),
-        ("--batch-size", llm.batch_size.is_some()),
-        ("--timeout", llm.timeout.is_some()),
-        ("--retries", llm.retries.is_some()),
-        ("--cache", llm.cache.is_some()),
-        ("--cache-dir", llm.cache_dir.is_some()),
-        ("--row-format", llm.row_format.is_some()),
-        ("--response-format", llm.response_format.is_some()),
-        ("--token-limit-param", llm.token_limit_param.is_some()),
-        ("--max-tokens", llm.max_tokens.is_some()),
-        ("--thinking-budget", llm.thinking_budget.is_some()),
-        ("--on-stall", llm.on_stall.is_some()),
-        ("--amplify", llm.amplify),
-    ]
-    .into_iter()
-    .filter_map(|(name, set)| set.then_some(name))
-    .collect();
-    if !given.is_empty() {
-        bail!("{} only apply with --engine llm", given.join(", "));
-    }
-    Ok(())
-}
-
 /// `--amplify`: the model's column designs for `schema` applied to `local`;
 /// what was designed and what was left to the offline engine is printed.
 pub(crate) fn amplified(

@@ -12,6 +12,7 @@ use crate::cli::{EngineArg, SeedArgs};
 use crate::introspect::options;
 
 pub(crate) fn run(args: &SeedArgs) -> anyhow::Result<()> {
+    #[cfg(feature = "stats")]
     if args.engine == EngineArg::Stats && crate::fit::is_database_model(&args.fitted) {
         return crate::fit::seed_database(args);
     }
@@ -41,7 +42,7 @@ pub(crate) fn run(args: &SeedArgs) -> anyhow::Result<()> {
         plan = plan.size(table, *rows);
     }
     if args.engine != EngineArg::Llm {
-        crate::llm::reject_options(&args.llm)?;
+        crate::engine::reject_options(&args.llm)?;
     }
     let mut seed_options = SeedOptions::default().truncate(args.truncate);
     seed_options.schema = args.db.schema.clone();
