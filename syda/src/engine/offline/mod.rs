@@ -3,7 +3,10 @@
 
 pub(crate) mod constraints;
 pub(crate) mod infer;
+mod locale;
+mod permute;
 mod plan;
+pub(crate) mod structural;
 pub(crate) mod registry;
 pub(crate) mod values;
 

@@ -24,6 +24,7 @@ use fake::faker::name::en as name;
 use fake::faker::phone_number::en as phone;
 use rand::RngExt;
 
+use super::locale;
 use crate::engine::EngineRng;
 use crate::value::Value;
 
@@ -359,18 +360,31 @@ pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
     use TextKind as T;
     match kind {
         T::Address => {
-            let mut s = street(rng);
-            let city: String = address::CityName().fake_with_rng(rng);
+            let mut s = String::with_capacity(64);
+            locale::push_street(&mut s, rng);
+            s.push_str(", ");
+            locale::push_city(&mut s, rng);
             let state: &str = address::StateAbbr().fake_with_rng(rng);
             let zip: String = address::PostCode().fake_with_rng(rng);
-            let _ = write!(s, ", {city}, {state} {zip}");
+            s.push_str(", ");
+            s.push_str(state);
+            s.push(' ');
+            s.push_str(&zip);
             s
         }
         T::Bic => finance::Bic().fake_with_rng(rng),
         T::Category => pick(&vocab().categories, rng).to_owned(),
-        T::City => address::CityName().fake_with_rng(rng),
+        T::City => {
+            let mut s = String::with_capacity(24);
+            locale::push_city(&mut s, rng);
+            s
+        }
         T::Color => COLORS[rng.random_range(0..COLORS.len())].to_owned(),
-        T::Company => company::CompanyName().fake_with_rng(rng),
+        T::Company => {
+            let mut s = String::with_capacity(32);
+            locale::push_company(&mut s, rng);
+            s
+        }
         T::Country => address::CountryName().fake_with_rng(rng),
         T::CountryCode => address::CountryCode().fake_with_rng(rng),
         T::CreditCard => creditcard::CreditCardNumber().fake_with_rng(rng),
@@ -447,7 +461,11 @@ pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
             let s: &str = address::StateName().fake_with_rng(rng);
             s.to_owned()
         }
-        T::StreetAddress => street(rng),
+        T::StreetAddress => {
+            let mut s = String::with_capacity(32);
+            locale::push_street(&mut s, rng);
+            s
+        }
         T::Url => {
             let mut s = String::with_capacity(40);
             s.push_str("https://www.");
@@ -551,9 +569,9 @@ pub(crate) struct Vocab {
     pub(crate) nouns: Vec<&'static str>,
     verbs: Vec<&'static str>,
     objects: Vec<&'static str>,
-    products: Vec<&'static str>,
-    materials: Vec<&'static str>,
-    product_adjectives: Vec<&'static str>,
+    pub(crate) products: Vec<&'static str>,
+    pub(crate) materials: Vec<&'static str>,
+    pub(crate) product_adjectives: Vec<&'static str>,
     genres: Vec<&'static str>,
     categories: Vec<&'static str>,
     languages: Vec<(&'static str, &'static str)>,
@@ -690,17 +708,6 @@ const COLORS: &[&str] = &[
     "Lavender",
 ];
 
-fn street(rng: &mut EngineRng) -> String {
-    let number: String = address::BuildingNumber().fake_with_rng(rng);
-    // `fake`'s street names already end in a suffix ("Konopelski Forest").
-    let street: String = address::StreetName().fake_with_rng(rng);
-    let mut s = String::with_capacity(number.len() + street.len() + 1);
-    s.push_str(&number);
-    s.push(' ');
-    s.push_str(&street);
-    s
-}
-
 /// `first.last@provider`, `firstlast42@provider`, … from `fake`'s names and
 /// free e-mail providers; lower-case ASCII only, so always valid syntax.
 fn email(rng: &mut EngineRng) -> String {
@@ -715,7 +722,7 @@ fn email(rng: &mut EngineRng) -> String {
     }
     push_local(&mut s, last);
     if rng.random_bool(0.5) {
-        let _ = write!(s, "{}", rng.random_range(1..1000u32));
+        s.push_str(itoa::Buffer::new().format(rng.random_range(1..1000u32)));
     }
     s.push('@');
     if rng.random_bool(0.6) {
