@@ -71,7 +71,8 @@ pub use offline::values::ENGINE_KINDS;
 /// Offline-engine helpers the relation rules share: per-cell random
 /// streams, value hashes and date formats.
 pub(crate) mod offline_support {
-    pub(crate) use super::offline::constraints::{cell_rng, table_stream, value_hash};
+    pub(crate) use super::offline::constraints::{cell_rng, cell_seed, table_stream, value_hash};
+    pub(crate) use super::offline::structural::row_tag;
     pub(crate) use super::offline::parse_datetime;
     pub(crate) use super::offline::values::{push_date, push_datetime};
 }

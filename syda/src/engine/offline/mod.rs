@@ -35,10 +35,17 @@ pub(super) const DEFAULT_NULL_RATE: f64 = 0.1;
 ///   is inferred from its name, doc and type ([`crate::engine::infer_kind`]),
 ///   a doc listing values ("Active, Inactive, Prospect") becomes a `one_of`,
 ///   and a column with nothing to go on gets its type's default.
-/// - **Constraints.** Not-null, unique (retries with fresh random streams,
-///   then a deterministic variant: next free number/date, or a counter
-///   suffix), `max_length`, `range`, `one_of` and `pattern` hold in every
-///   row. Nullable non-key columns are NULL at the null rate. Composite
+/// - **Constraints.** Not-null, unique, `max_length`, `range`, `one_of`
+///   and `pattern` hold in every row. Unique integers, dates, times,
+///   decimals, UUIDs, company and product names are unique by construction:
+///   row `i` takes value `p(i)` of the column's value space, `p` a keyed
+///   permutation, so nothing is remembered (text past the end of its space
+///   gets a round number, `"Kozey and Sons 2"`); e-mails and user names
+///   derived from a row's names end in a row tag of as many digits as the
+///   row number. Other unique columns (patterns, `one_of`, other text kinds,
+///   custom generators) remember a 64-bit hash per value: retries with
+///   fresh random streams, then a deterministic variant (next free
+///   number/date, or a counter suffix). Nullable non-key columns are NULL at the null rate. Composite
 ///   keys (several primary key columns, or a table `unique` list) get
 ///   distinct tuples: when a tuple repeats, the key's columns are drawn again.
 /// - **Keys.** A sole integer primary key without a generator counts
@@ -47,9 +54,9 @@ pub(super) const DEFAULT_NULL_RATE: f64 = 0.1;
 ///   sampled here: register a column generator (the related-data planner does).
 /// - **Determinism.** Every cell draws from its own random stream seeded from
 ///   (seed, table name, row index, column), so row `i` is the same however
-///   rows are taken or batched. Rows are generated in order within a table
-///   (uniqueness is resolved in row order), so [`OfflineEngine::rows_range`]
-///   replays earlier rows when the table has unique columns.
+///   rows are taken or batched. Uniqueness that remembers values is
+///   resolved in row order, so [`OfflineEngine::rows_range`] replays
+///   earlier rows when the table has such a column.
 ///
 /// The default seed is 0 and the default null rate is 0.1.
 ///
@@ -205,53 +212,24 @@ impl OfflineEngine {
 
     /// Streams rows `range.start..range.end` of `table`: exactly the rows a
     /// single pass from row 0 gives at those indices. Tables with unique
-    /// columns (other than a sequential key) replay the earlier rows to
-    /// know which values are taken, so skipping ahead costs the skipped rows.
+    /// columns that remember the values taken (not a sequential key nor
+    /// unique by construction, see [`crate::engine::OfflineEngine`]) or
+    /// composite keys replay the earlier rows, so skipping ahead costs the
+    /// skipped rows.
     pub fn rows_range<'a>(&'a self, table: &'a Table, range: Range<u64>) -> Result<TableRows<'a>> {
-        let mut plans = plan::plan_table(self, table, range.end)?;
-        let keys = plan::plan_keys(table, &plans, range.end)?;
-        let mut rules = self.relations_for(table);
-        // A custom generator (also one for an inferred kind) wins over a rule.
-        rules.retain(|r| {
-            r.targets().iter().all(|t| {
-                table
-                    .column_index(t)
-                    .is_none_or(|i| matches!(plans[i].source, Source::Builtin(_)))
-            })
-        });
-        let relations = if rules.is_empty() {
-            None
-        } else {
-            let compiled = RowRules::new(table, &rules)?;
-            // Derived columns are kept unique by the rules, after deriving.
-            for t in compiled.targets() {
-                plans[t].unique = false;
-            }
-            for t in compiled.always_derived() {
-                plans[t].derived = true;
-            }
-            Some(compiled)
-        };
-        let derived_unique = rules.iter().any(|r| {
-            r.targets()
-                .iter()
-                .any(|t| table.column(t).is_some_and(|c| c.is_unique_in(table)))
-        });
+        let Layout {
+            plans,
+            keys,
+            relations,
+        } = self.layout(table, range.end)?;
         let needs_replay = !keys.is_empty()
-            || derived_unique
-            || plans
-                .iter()
-                .any(|p| p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })));
+            || relations.as_ref().is_some_and(RowRules::tracks_taken)
+            || plans.iter().any(ColumnPlan::tracks_taken);
         let mut rows = TableRows {
             table,
-            // A sequential key is unique by construction: nothing to remember.
-            seen: plans
-                .iter()
-                .map(|p| {
-                    (p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })))
-                        .then(Seen::default)
-                })
-                .collect(),
+            // Sequential keys and structural columns are unique by
+            // construction: nothing to remember.
+            seen: plans.iter().map(|p| p.tracks_taken().then(Seen::default)).collect(),
             counters: vec![0; plans.len()],
             key_seen: keys.iter().map(|_| Seen::default()).collect(),
             keys,
@@ -277,12 +255,48 @@ impl OfflineEngine {
     /// generates only the rows asked for: no unique column other than a
     /// sequential key and no composite key, whose values depend on earlier rows.
     pub fn starts_anywhere(&self, table: &Table, rows: u64) -> Result<bool> {
-        let plans = plan::plan_table(self, table, rows)?;
+        let Layout {
+            plans,
+            keys,
+            relations,
+        } = self.layout(table, rows)?;
+        Ok(keys.is_empty()
+            && !relations.as_ref().is_some_and(RowRules::tracks_taken)
+            && !plans.iter().any(ColumnPlan::tracks_taken))
+    }
+
+    /// The plans of `table`'s columns, its composite keys and its row rules.
+    fn layout(&self, table: &Table, rows: u64) -> Result<Layout> {
+        let mut plans = plan::plan_table(self, table, rows)?;
         let keys = plan::plan_keys(table, &plans, rows)?;
-        let unique = plans
-            .iter()
-            .any(|p| p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })));
-        Ok(keys.is_empty() && !unique)
+        let mut rules = self.relations_for(table);
+        // A custom generator (also one for an inferred kind) wins over a rule.
+        rules.retain(|r| {
+            r.targets().iter().all(|t| {
+                table
+                    .column_index(t)
+                    .is_none_or(|i| matches!(plans[i].source, Source::Builtin(_)))
+            })
+        });
+        let relations = if rules.is_empty() {
+            None
+        } else {
+            let compiled = RowRules::new(table, &rules)?;
+            // Derived columns are kept unique by the rules, after deriving.
+            for t in compiled.targets() {
+                plans[t].unique = false;
+                plans[t].structural = None;
+            }
+            for t in compiled.always_derived() {
+                plans[t].derived = true;
+            }
+            Some(compiled)
+        };
+        Ok(Layout {
+            plans,
+            keys,
+            relations,
+        })
     }
 
     /// The column that counts `start, start + 1, …` (a sole integer primary
@@ -294,6 +308,13 @@ impl OfflineEngine {
             _ => None,
         }))
     }
+}
+
+/// What [`OfflineEngine::layout`] works out for a table.
+struct Layout {
+    plans: Vec<ColumnPlan>,
+    keys: Vec<KeyPlan>,
+    relations: Option<RowRules>,
 }
 
 /// The rows of one table, generated one at a time: an iterator of
@@ -415,6 +436,13 @@ impl TableRows<'_> {
         if plan.derived {
             // Filled by the table's relations once the row is complete.
             return Ok(Value::Text(String::new()));
+        }
+        if let Some(structural) = &plan.structural {
+            let mut value = structural.value(index);
+            if plan.to_text && !matches!(value, Value::Text(_)) {
+                value = Value::Text(value.to_string());
+            }
+            return Ok(value);
         }
         let tries = plan.tries();
         let mut last = Value::Null;

@@ -2,7 +2,8 @@
 //! no lookups by name: which generator fills the column, its null rate,
 //! whether it is unique, and how long its text may be.
 
-use super::constraints::{capacity, exceeds, null_threshold, truncate_chars};
+use super::constraints::{capacity, cell_seed, exceeds, null_threshold, table_stream, truncate_chars};
+use super::structural::Structural;
 use super::infer::{infer_kind, infer_one_of, infer_statuses};
 use super::registry::{GenContext, GeneratorFn};
 use super::values::{ANCHOR_DATE, Gen, KindSpec, RECENT_START, TextKind, days_from_civil, kind_spec};
@@ -35,12 +36,22 @@ pub(crate) struct ColumnPlan {
     pub(crate) shorter: Vec<rand_regex::Regex>,
     /// Filled by a relation after the row's other columns, not generated.
     pub(crate) derived: bool,
+    /// A unique column whose values are unique by construction.
+    pub(crate) structural: Option<Structural>,
 }
 
 /// Longest run a `*` or `+` in a pattern repeats.
 const MAX_REPEAT: u32 = crate::schema::PATTERN_MAX_REPEAT;
 
 impl ColumnPlan {
+    /// Whether the values taken must be remembered to keep the column
+    /// unique: unique, and neither a sequential key nor structural.
+    pub(crate) fn tracks_taken(&self) -> bool {
+        self.unique
+            && self.structural.is_none()
+            && !matches!(self.source, Source::Builtin(Gen::Sequential { .. }))
+    }
+
     /// How many random streams a unique column tries before falling back
     /// to a deterministic variant.
     pub(crate) fn tries(&self) -> u32 {
@@ -107,8 +118,15 @@ impl ColumnPlan {
 /// Plans every column of `table` for `rows` rows.
 pub(crate) fn plan_table(engine: &OfflineEngine, table: &Table, rows: u64) -> Result<Vec<ColumnPlan>> {
     let keys = table.primary_key().count();
+    let stream = table_stream(engine.seed, &table.name);
     (0..table.columns.len())
-        .map(|i| plan_column(engine, table, &table.columns[i], keys, rows))
+        .map(|i| {
+            let mut plan = plan_column(engine, table, &table.columns[i], keys, rows)?;
+            if let (true, Source::Builtin(g)) = (plan.unique, &plan.source) {
+                plan.structural = Structural::new(g, plan.max_length, cell_seed(stream, 0, i, u32::MAX - 1));
+            }
+            Ok(plan)
+        })
         .collect()
 }
 
@@ -198,6 +216,7 @@ fn plan_column(
         to_text: false,
         shorter: Vec::new(),
         derived: false,
+        structural: None,
     };
     let gens = &engine.generators;
 
