@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use super::keys::KeyCapture;
@@ -407,10 +407,38 @@ impl<'a, E: Engine> Chunks<'a, E> {
         if start >= end {
             return Ok(());
         }
+        // The encoded size of the last chunk: the next one's first guess.
+        let last_bytes = AtomicUsize::new(0);
         let produce = |range: Range<u64>, rows: &mut dyn Iterator<Item = Result<Row>>| -> Result<Chunk> {
-            let rows: Vec<Row> = rows
-                .take((range.end - range.start) as usize)
-                .collect::<Result<_>>()?;
+            let n = (range.end - range.start) as usize;
+            if let (Some(encoder), false) = (encoder, keep_rows) {
+                // Each row encoded as soon as it is made and dropped: no
+                // chunk of rows is held, and the row's buffers are reused
+                // by the next row's allocations.
+                let (lo, hi) = (range.start.max(part.start), range.end.min(part.end));
+                let mut bytes = Vec::with_capacity(last_bytes.load(Ordering::Relaxed).max(n * 16));
+                let mut count = 0;
+                for row in rows.take(n) {
+                    let at = range.start + count;
+                    let row = row?;
+                    if (lo..hi).contains(&at) {
+                        encoder.encode(at - part.start, std::slice::from_ref(&row), &mut bytes);
+                    }
+                    count += 1;
+                }
+                last_bytes.store(bytes.len() + bytes.len() / 8, Ordering::Relaxed);
+                return Ok(Chunk {
+                    first: range.start,
+                    count,
+                    rows: Vec::new(),
+                    bytes,
+                });
+            }
+            let mut collected = Vec::with_capacity(n);
+            for row in rows.take(n) {
+                collected.push(row?);
+            }
+            let rows = collected;
             let mut chunk = Chunk {
                 first: range.start,
                 count: rows.len() as u64,
