@@ -4,6 +4,7 @@
 use crate::engine::{Engine, OfflineEngine, ParentContext, RowStream};
 use crate::error::Result;
 use crate::schema::Table;
+use crate::value::Row;
 
 /// Any of the engines, chosen at run time ([`Engine`] by delegation).
 ///
@@ -132,6 +133,15 @@ impl Engine for AnyEngine {
         range: std::ops::Range<u64>,
     ) -> Option<Result<RowStream<'a>>> {
         each!(ref self, e => Engine::rows_range(e, table, range))
+    }
+
+    fn each_row_in(
+        &self,
+        table: &Table,
+        range: std::ops::Range<u64>,
+        each: &mut dyn FnMut(&Row) -> Result<()>,
+    ) -> Option<Result<()>> {
+        each!(ref self, e => Engine::each_row_in(e, table, range, each))
     }
 
     fn set_parent_context(&mut self, context: ParentContext) {

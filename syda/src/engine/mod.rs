@@ -125,6 +125,21 @@ pub trait Engine: Clone + Send + Sync {
         None
     }
 
+    /// Calls `each` with rows `range` of `table` in order, one at a time,
+    /// for engines that can start mid-table and make a row in the buffers
+    /// of the one before (no allocation per value); `None` (the default)
+    /// sends the planner to [`Engine::rows_range`]. The rows are exactly
+    /// those [`Engine::rows`] gives.
+    fn each_row_in(
+        &self,
+        table: &Table,
+        range: std::ops::Range<u64>,
+        each: &mut dyn FnMut(&Row) -> Result<()>,
+    ) -> Option<Result<()>> {
+        let _ = (table, range, each);
+        None
+    }
+
     /// Summaries of the parent rows the next table's rows reference, when
     /// the planner was asked for them ([`crate::plan::Planner::parent_context`]).
     /// Engines that cannot use them ignore them (the default).
@@ -163,6 +178,15 @@ impl Engine for OfflineEngine {
         range: std::ops::Range<u64>,
     ) -> Option<Result<RowStream<'a>>> {
         Some(OfflineEngine::rows_range(self, table, range).map(|r| Box::new(r) as RowStream<'a>))
+    }
+
+    fn each_row_in(
+        &self,
+        table: &Table,
+        range: std::ops::Range<u64>,
+        each: &mut dyn FnMut(&Row) -> Result<()>,
+    ) -> Option<Result<()>> {
+        Some(OfflineEngine::rows_range(self, table, range).and_then(|mut rows| rows.each_row(each)))
     }
 }
 

@@ -158,7 +158,15 @@ impl ChunkEncoder {
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
 fn csv_field(out: &mut Vec<u8>, field: &[u8]) {
-    if field.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    const QUOTED: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b',' as usize] = true;
+        t[b'"' as usize] = true;
+        t[b'\n' as usize] = true;
+        t[b'\r' as usize] = true;
+        t
+    };
+    if field.iter().any(|&b| QUOTED[b as usize]) {
         out.push(b'"');
         for &b in field {
             if b == b'"' {

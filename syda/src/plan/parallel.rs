@@ -373,6 +373,8 @@ struct Chunks<'a, E: Engine> {
     range: Range<u64>,
     threads: usize,
     chunk_rows: u64,
+    /// Whether the engine starts at any row without replaying earlier ones.
+    splittable: bool,
 }
 
 impl<'a, E: Engine> Chunks<'a, E> {
@@ -390,6 +392,7 @@ impl<'a, E: Engine> Chunks<'a, E> {
             range,
             threads,
             chunk_rows: parallel.chunk_rows,
+            splittable,
         }
     }
 
@@ -459,9 +462,47 @@ impl<'a, E: Engine> Chunks<'a, E> {
             }
             Ok(chunk)
         };
+        // Rows encoded as they are made, in one reused row, by engines that
+        // can (`Engine::each_row_in`): no allocation per value.
+        let direct = |range: Range<u64>| -> Option<Result<Chunk>> {
+            let encoder = encoder.filter(|_| !keep_rows && self.splittable)?;
+            let (lo, hi) = (range.start.max(part.start), range.end.min(part.end));
+            let n = (range.end - range.start) as usize;
+            let mut bytes = Vec::with_capacity(last_bytes.load(Ordering::Relaxed).max(n * 16));
+            let mut at = range.start;
+            let outcome = self.engine.each_row_in(self.table, range.clone(), &mut |row| {
+                if (lo..hi).contains(&at) {
+                    encoder.encode(at - part.start, std::slice::from_ref(row), &mut bytes);
+                }
+                at += 1;
+                Ok(())
+            })?;
+            last_bytes.store(bytes.len() + bytes.len() / 8, Ordering::Relaxed);
+            Some(outcome.and_then(|()| {
+                if at < range.end {
+                    return Err(short(self.table, at, self.range.end));
+                }
+                Ok(Chunk {
+                    first: range.start,
+                    count: range.end - range.start,
+                    rows: Vec::new(),
+                    bytes,
+                })
+            }))
+        };
         let chunks = (end - start).div_ceil(self.chunk_rows);
         // No more workers than chunks: a small table stays on this thread.
         let threads = self.threads.min(usize::try_from(chunks).unwrap_or(usize::MAX));
+        if threads <= 1 && direct(start..start).is_some() {
+            let mut at = start;
+            while at < end {
+                let next = (at + self.chunk_rows).min(end);
+                let chunk = direct(at..next).unwrap_or_else(|| Err(short(self.table, at, end)))?;
+                consume(chunk)?;
+                at = next;
+            }
+            return Ok(());
+        }
         if threads <= 1 {
             // One stream from the first row: replaying tables pay their
             // earlier rows once, not once per chunk.
@@ -519,7 +560,9 @@ impl<'a, E: Engine> Chunks<'a, E> {
                         };
                         let lo = start + k * self.chunk_rows;
                         let hi = (lo + self.chunk_rows).min(end);
-                        let result = match self.engine.rows_range(self.table, lo..hi) {
+                        let result = match direct(lo..hi) {
+                            Some(result) => result,
+                            None => match self.engine.rows_range(self.table, lo..hi) {
                             Some(Ok(mut rows)) => produce(lo..hi, &mut rows).and_then(|chunk| {
                                 if chunk.count < hi - lo {
                                     Err(short(self.table, lo + chunk.count, end))
@@ -527,8 +570,9 @@ impl<'a, E: Engine> Chunks<'a, E> {
                                     Ok(chunk)
                                 }
                             }),
-                            Some(Err(e)) => Err(e),
-                            None => Err(short(self.table, lo, end)),
+                                Some(Err(e)) => Err(e),
+                                None => Err(short(self.table, lo, end)),
+                            },
                         };
                         let failed = result.is_err();
                         let mut flow = lock();

@@ -636,32 +636,48 @@ pub(crate) fn company_slug(company: &str) -> String {
         "and", "inc", "llc", "ltd", "group", "sons", "co", "corp", "plc", "gmbh", "the", "company", "sa",
         "ag",
     ];
-    let words: Vec<String> = company.split(|c: char| !c.is_alphanumeric()).map(fold).collect();
-    let kept: Vec<&String> = words
-        .iter()
-        .filter(|w| !w.is_empty() && !NOISE.contains(&w.as_str()))
-        .take(2)
-        .collect();
-    if kept.is_empty() {
-        words
-            .iter()
-            .filter(|w| !w.is_empty())
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("")
-    } else {
-        kept.iter().map(|w| w.as_str()).collect::<Vec<_>>().join("-")
+    // The first two words that are not noise, joined by `-`; all noise:
+    // every word run together. One buffer, reused per word.
+    let words = || company.split(|c: char| !c.is_alphanumeric());
+    let mut out = String::with_capacity(company.len());
+    let mut word = String::with_capacity(24);
+    let mut kept = 0;
+    for w in words() {
+        word.clear();
+        ascii_fold(w, &mut word);
+        if word.is_empty() || NOISE.contains(&word.as_str()) {
+            continue;
+        }
+        if kept > 0 {
+            out.push('-');
+        }
+        out.push_str(&word);
+        kept += 1;
+        if kept == 2 {
+            break;
+        }
     }
+    if kept == 0 {
+        for w in words() {
+            ascii_fold(w, &mut out);
+        }
+    }
+    out
 }
 
 /// The company's domain: its slug and a top-level domain fixed by the name.
 pub(crate) fn company_domain(company: &str) -> String {
+    domain_of_slug(company_slug(company))
+}
+
+fn domain_of_slug(mut slug: String) -> String {
     const TLDS: &[&str] = &["com", "com", "com", "com", "io", "co", "net", "org"];
-    let slug = company_slug(company);
     let h = slug
         .bytes()
         .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-    format!("{slug}.{}", TLDS[h as usize % TLDS.len()])
+    slug.push('.');
+    slug.push_str(TLDS[h as usize % TLDS.len()]);
+    slug
 }
 
 /// A title's slug: `The Matrix: Reloaded` → `the-matrix-reloaded`.
@@ -735,9 +751,9 @@ fn identity(
         IdentityForm::Email => {
             let mut s = local(rng, true);
             s.push('@');
-            match company {
-                Some(c) if !company_slug(c).is_empty() => s.push_str(&company_domain(c)),
-                _ => {
+            match company.map(company_slug).filter(|slug| !slug.is_empty()) {
+                Some(slug) => s.push_str(&domain_of_slug(slug)),
+                None => {
                     let provider: &str = internet::FreeEmailProvider().fake_with_rng(rng);
                     s.push_str(provider);
                 }

@@ -361,22 +361,48 @@ impl TableRows<'_> {
     }
 
     fn generate_row(&mut self) -> Result<Row> {
-        let index = self.next;
         let mut row: Row = Vec::with_capacity(self.plans.len());
+        self.fill_row(&mut row)?;
+        Ok(row)
+    }
+
+    /// Makes the next row in `row`, reusing the text buffers of the row it
+    /// held: a caller that handles rows one at a time allocates (almost)
+    /// nothing per row.
+    pub(crate) fn fill_row(&mut self, row: &mut Row) -> Result<()> {
+        let index = self.next;
+        row.resize(self.plans.len(), Value::Null);
         for c in 0..self.plans.len() {
-            let value = self.generate_cell(index, c, &row)?;
-            row.push(value);
+            let buffer = match &mut row[c] {
+                Value::Text(s) => std::mem::take(s),
+                _ => String::new(),
+            };
+            row[c] = self.generate_cell(index, c, &row[..c], buffer)?;
             for k in 0..self.keys.len() {
                 if self.keys[k].last == c {
-                    self.settle_key(index, k, &mut row)?;
+                    self.settle_key(index, k, row)?;
                 }
             }
         }
         if let Some(relations) = &mut self.relations {
-            relations.apply(&mut row, self.stream, index, Mode::Derive)?;
+            relations.apply(row, self.stream, index, Mode::Derive)?;
         }
         self.next += 1;
-        Ok(row)
+        Ok(())
+    }
+
+    /// Calls `each` with every remaining row, in order, all made in one
+    /// reused row.
+    pub(crate) fn each_row(&mut self, each: &mut dyn FnMut(&Row) -> Result<()>) -> Result<()> {
+        let mut row = Row::new();
+        while !self.done && self.next < self.end {
+            if let Err(e) = self.fill_row(&mut row) {
+                self.done = true;
+                return Err(e);
+            }
+            each(&row)?;
+        }
+        Ok(())
     }
 
     /// Makes the tuple of composite key `k` unseen: while it repeats,
@@ -407,7 +433,7 @@ impl TableRows<'_> {
                 for &c in redo {
                     let rng = cell_rng(self.stream, index, c, 1000 + attempt);
                     let value = self.plans[c]
-                        .produce(self.table, c, &row[..c], index, rng)
+                        .produce(self.table, c, &row[..c], index, rng, String::new())
                         .map_err(|message| self.generate_error(c, message))?;
                     row[c] = value;
                 }
@@ -428,14 +454,14 @@ impl TableRows<'_> {
         })
     }
 
-    fn generate_cell(&mut self, index: u64, c: usize, row: &[Value]) -> Result<Value> {
+    fn generate_cell(&mut self, index: u64, c: usize, row: &[Value], buffer: String) -> Result<Value> {
         let plan = &self.plans[c];
         if is_null(self.stream, index, c, plan.null_threshold) {
             return Ok(Value::Null);
         }
         if plan.derived {
             // Filled by the table's relations once the row is complete.
-            return Ok(Value::Text(String::new()));
+            return Ok(Value::Text(buffer));
         }
         if let Some(structural) = &plan.structural {
             let mut value = structural.value(index);
@@ -446,6 +472,7 @@ impl TableRows<'_> {
         }
         let tries = plan.tries();
         let mut last = Value::Null;
+        let mut buffer = Some(buffer);
         for attempt in 0..tries {
             let value = plan
                 .produce(
@@ -454,6 +481,7 @@ impl TableRows<'_> {
                     row,
                     index,
                     cell_rng(self.stream, index, c, attempt),
+                    buffer.take().unwrap_or_default(),
                 )
                 .map_err(|message| self.generate_error(c, message))?;
             match &mut self.seen[c] {

@@ -62,7 +62,8 @@ impl ColumnPlan {
         }
     }
 
-    /// One value from `rng`, shaped to the column (text length, text form).
+    /// One value from `rng`, shaped to the column (text length, text form);
+    /// built-in text is written into `buffer`, whose allocation it keeps.
     pub(crate) fn produce(
         &self,
         table: &Table,
@@ -70,10 +71,11 @@ impl ColumnPlan {
         row: &[Value],
         index: u64,
         mut rng: EngineRng,
+        buffer: String,
     ) -> std::result::Result<Value, String> {
         let mut value = match &self.source {
             Source::Builtin(g) => {
-                let mut v = g.generate(&mut rng, index);
+                let mut v = g.generate_into(&mut rng, index, buffer);
                 if let (Some(max), Value::Text(s)) = (self.max_length, &v) {
                     // Pick a shorter value before cutting one.
                     let too_long = |v: &Value| v.as_str().is_some_and(|s| exceeds(s, max as usize));
