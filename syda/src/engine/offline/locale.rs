@@ -17,29 +17,72 @@ pub(crate) fn choose(list: &'static [&'static str], rng: &mut EngineRng) -> &'st
     list.choose(rng).copied().unwrap_or_default()
 }
 
-/// Appends `template` with each `{key}` replaced by its value. The values
-/// hold no braces, so this is `fake`'s chain of `replace` calls.
-fn render(s: &mut String, template: &str, values: &[(&str, &str)]) {
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        s.push_str(&rest[..open]);
-        let tail = &rest[open..];
-        match tail.find('}') {
-            Some(close) => {
-                let key = &tail[..=close];
-                match values.iter().find(|(k, _)| *k == key) {
-                    Some((_, value)) => s.push_str(value),
-                    None => s.push_str(key),
+/// A locale template cut once into text and placeholders.
+struct Template(Vec<Piece>);
+
+enum Piece {
+    Text(&'static str),
+    /// The value of the key at this position in the list given to `parse`.
+    Slot(usize),
+}
+
+impl Template {
+    /// `template` with the `{key}`s among `keys` as slots (others as text).
+    fn parse(template: &'static str, keys: &[&str]) -> Template {
+        let mut pieces = Vec::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            let tail = &rest[open..];
+            let Some(close) = tail.find('}') else { break };
+            match keys.iter().position(|k| *k == &tail[..=close]) {
+                Some(slot) => {
+                    pieces.push(Piece::Text(&rest[..open]));
+                    pieces.push(Piece::Slot(slot));
                 }
-                rest = &tail[close + 1..];
+                None => pieces.push(Piece::Text(&rest[..open + close + 1])),
             }
-            None => {
-                s.push_str(tail);
-                rest = "";
+            rest = &tail[close + 1..];
+        }
+        pieces.push(Piece::Text(rest));
+        Template(pieces)
+    }
+
+    /// Appends the template with each slot replaced by its value. The
+    /// values hold no braces, so this is `fake`'s chain of `replace` calls.
+    fn render(&self, s: &mut String, values: &[&str]) {
+        for piece in &self.0 {
+            match piece {
+                Piece::Text(t) => s.push_str(t),
+                Piece::Slot(i) => s.push_str(values[*i]),
             }
         }
     }
-    s.push_str(rest);
+}
+
+/// The templates used here, parsed once.
+struct Templates {
+    company: Vec<(&'static str, Template)>,
+    name: Template,
+    city: Template,
+    city_with_prefix: Template,
+    street: Template,
+}
+
+fn templates() -> &'static Templates {
+    static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| Templates {
+        company: EN::COMPANY_NAME_TPLS
+            .iter()
+            .map(|t| (*t, Template::parse(t, &["{Name_1}", "{Name_2}", "{Suffix}"])))
+            .collect(),
+        name: Template::parse(EN::NAME_TPL, &["{FirstName}", "{LastName}"]),
+        city: Template::parse(EN::ADDRESS_CITY_TPL, &["{CityName}", "{CitySuffix}"]),
+        city_with_prefix: Template::parse(
+            EN::ADDRESS_CITY_WITH_PREFIX_TPL,
+            &["{CityPrefix}", "{CityName}", "{CitySuffix}"],
+        ),
+        street: Template::parse(EN::ADDRESS_STREET_TPL, &["{StreetName}", "{StreetSuffix}"]),
+    })
 }
 
 /// A first name (`fake::faker::name::en::FirstName`).
@@ -59,47 +102,34 @@ pub(crate) fn push_company(s: &mut String, rng: &mut EngineRng) {
     let first = last_name(rng);
     let second = last_name(rng);
     let suffix = choose(EN::COMPANY_SUFFIX, rng);
-    render(
-        s,
-        template,
-        &[("{Name_1}", first), ("{Name_2}", second), ("{Suffix}", suffix)],
-    );
+    if let Some((_, t)) = templates().company.iter().find(|(text, _)| *text == template) {
+        t.render(s, &[first, second, suffix]);
+    }
 }
 
 /// `fake::faker::address::en::CityName`: "Port Daisha Kautzerborough",
 /// "Lindgrenview".
 pub(crate) fn push_city(s: &mut String, rng: &mut EngineRng) {
+    let t = templates();
     match rng.random_range(0..5u8) {
         0 => {
             let prefix = choose(EN::ADDRESS_CITY_PREFIX, rng);
             let mut name = String::with_capacity(24);
             let first = first_name(rng);
             let last = last_name(rng);
-            render(&mut name, EN::NAME_TPL, &[("{FirstName}", first), ("{LastName}", last)]);
+            t.name.render(&mut name, &[first, last]);
             let suffix = choose(EN::ADDRESS_CITY_SUFFIX, rng);
-            render(
-                s,
-                EN::ADDRESS_CITY_WITH_PREFIX_TPL,
-                &[("{CityPrefix}", prefix), ("{CityName}", &name), ("{CitySuffix}", suffix)],
-            );
+            t.city_with_prefix.render(s, &[prefix, &name, suffix]);
         }
         1 => {
             let name = first_name(rng);
             let suffix = choose(EN::ADDRESS_CITY_SUFFIX, rng);
-            render(
-                s,
-                EN::ADDRESS_CITY_TPL,
-                &[("{CityName}", name), ("{CitySuffix}", suffix)],
-            );
+            t.city.render(s, &[name, suffix]);
         }
         _ => {
             let name = last_name(rng);
             let suffix = choose(EN::ADDRESS_CITY_SUFFIX, rng);
-            render(
-                s,
-                EN::ADDRESS_CITY_TPL,
-                &[("{CityName}", name), ("{CitySuffix}", suffix)],
-            );
+            t.city.render(s, &[name, suffix]);
         }
     }
 }
@@ -122,11 +152,7 @@ pub(crate) fn push_street(s: &mut String, rng: &mut EngineRng) {
         last_name(rng)
     };
     let suffix = choose(EN::ADDRESS_STREET_SUFFIX, rng);
-    render(
-        s,
-        EN::ADDRESS_STREET_TPL,
-        &[("{StreetName}", name), ("{StreetSuffix}", suffix)],
-    );
+    templates().street.render(s, &[name, suffix]);
 }
 
 /// `list` without repeated entries, in its order.
@@ -219,7 +245,7 @@ mod tests {
     #[test]
     fn templates_render_every_placeholder() {
         let mut s = String::new();
-        render(&mut s, "{A}-{B} {A}{C", &[("{A}", "x"), ("{B}", "y")]);
-        assert_eq!(s, "x-y x{C");
+        Template::parse("{A}-{B} {A}{Z}{C", &["{A}", "{B}"]).render(&mut s, &["x", "y"]);
+        assert_eq!(s, "x-y x{Z}{C");
     }
 }

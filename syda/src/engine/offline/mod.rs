@@ -50,7 +50,7 @@ pub(super) const DEFAULT_NULL_RATE: f64 = 0.1;
 ///   distinct tuples: when a tuple repeats, the key's columns are drawn again.
 /// - **Keys.** A sole integer primary key without a generator counts
 ///   `1, 2, 3, …` (from its `range` minimum, if it has one). UUID keys are
-///   random version 4 UUIDs drawn from the seeded stream. Foreign keys are not
+///   random-looking version 4 UUIDs from the row index. Foreign keys are not
 ///   sampled here: register a column generator (the related-data planner does).
 /// - **Determinism.** Every cell draws from its own random stream seeded from
 ///   (seed, table name, row index, column), so row `i` is the same however
