@@ -15,7 +15,7 @@ use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 
 /// Writes `rows` rows to `out` and hands it back.
-pub fn write<W: std::io::Write>(rows: u64, out: W) -> W {
+pub(crate) fn write<W: std::io::Write>(rows: u64, out: W) -> W {
     let mut rng = SmallRng::seed_from_u64(0);
     let mut w = csv::Writer::from_writer(out);
     let mut scratch = String::new();

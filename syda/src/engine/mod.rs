@@ -72,8 +72,8 @@ pub use offline::values::ENGINE_KINDS;
 /// streams, value hashes and date formats.
 pub(crate) mod offline_support {
     pub(crate) use super::offline::constraints::{cell_rng, cell_seed, table_stream, value_hash};
-    pub(crate) use super::offline::structural::row_tag;
     pub(crate) use super::offline::parse_datetime;
+    pub(crate) use super::offline::structural::row_tag;
     pub(crate) use super::offline::values::{push_date, push_datetime};
 }
 

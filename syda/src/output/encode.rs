@@ -235,8 +235,24 @@ mod tests {
     fn numbers_are_written_as_display_writes_them() {
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
         let mut floats = vec![
-            0.0, -0.0, 1.0, -1.0, 0.1, 30_000.0, 1e15, 1e16, 1e21, 1e-5, 1e-7, 123.456, 5e-324,
-            f64::MAX, f64::MIN_POSITIVE, f64::NAN, f64::INFINITY, f64::NEG_INFINITY,
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            30_000.0,
+            1e15,
+            1e16,
+            1e21,
+            1e-5,
+            1e-7,
+            123.456,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
         ];
         for _ in 0..20_000 {
             let x: f64 = rng.random_range(-1e6..1e6);

@@ -563,13 +563,13 @@ impl<'a, E: Engine> Chunks<'a, E> {
                         let result = match direct(lo..hi) {
                             Some(result) => result,
                             None => match self.engine.rows_range(self.table, lo..hi) {
-                            Some(Ok(mut rows)) => produce(lo..hi, &mut rows).and_then(|chunk| {
-                                if chunk.count < hi - lo {
-                                    Err(short(self.table, lo + chunk.count, end))
-                                } else {
-                                    Ok(chunk)
-                                }
-                            }),
+                                Some(Ok(mut rows)) => produce(lo..hi, &mut rows).and_then(|chunk| {
+                                    if chunk.count < hi - lo {
+                                        Err(short(self.table, lo + chunk.count, end))
+                                    } else {
+                                        Ok(chunk)
+                                    }
+                                }),
                                 Some(Err(e)) => Err(e),
                                 None => Err(short(self.table, lo, end)),
                             },

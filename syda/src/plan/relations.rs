@@ -120,7 +120,8 @@ impl TimeCapture {
 
     pub(super) fn push(&mut self, row: &Row) {
         let (_, k, t) = self.key;
-        self.times.insert(&row[k], row[t].as_str().and_then(parse_datetime));
+        self.times
+            .insert(&row[k], row[t].as_str().and_then(parse_datetime));
     }
 
     pub(super) fn finish(self) -> (TimeKey, Times) {

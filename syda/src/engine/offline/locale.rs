@@ -219,7 +219,11 @@ mod tests {
             let mut s = String::new();
             ours(&mut s, &mut a);
             assert_eq!(s, theirs(&mut b), "seed {seed}");
-            assert_eq!(a.random::<u64>(), b.random::<u64>(), "seed {seed}: streams differ after");
+            assert_eq!(
+                a.random::<u64>(),
+                b.random::<u64>(),
+                "seed {seed}: streams differ after"
+            );
         }
     }
 

@@ -6,8 +6,8 @@ pub(crate) mod infer;
 mod locale;
 mod permute;
 mod plan;
-pub(crate) mod structural;
 pub(crate) mod registry;
+pub(crate) mod structural;
 pub(crate) mod values;
 
 use std::ops::Range;
@@ -229,7 +229,10 @@ impl OfflineEngine {
             table,
             // Sequential keys and structural columns are unique by
             // construction: nothing to remember.
-            seen: plans.iter().map(|p| p.tracks_taken().then(Seen::default)).collect(),
+            seen: plans
+                .iter()
+                .map(|p| p.tracks_taken().then(Seen::default))
+                .collect(),
             counters: vec![0; plans.len()],
             key_seen: keys.iter().map(|_| Seen::default()).collect(),
             keys,

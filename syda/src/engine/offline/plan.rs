@@ -3,9 +3,9 @@
 //! whether it is unique, and how long its text may be.
 
 use super::constraints::{capacity, cell_seed, exceeds, null_threshold, table_stream, truncate_chars};
-use super::structural::Structural;
 use super::infer::{infer_kind, infer_one_of, infer_statuses};
 use super::registry::{GenContext, GeneratorFn};
+use super::structural::Structural;
 use super::values::{ANCHOR_DATE, Gen, KindSpec, RECENT_START, TextKind, days_from_civil, kind_spec};
 use super::{OfflineEngine, parse_date, parse_datetime, parse_time};
 use rand::RngExt;

@@ -23,12 +23,24 @@ const ROUND_ROOM: usize = 21;
 /// A numbered value space.
 #[derive(Debug, Clone)]
 enum Space {
-    Ints { lo: i64 },
-    Dates { lo: i64 },
-    DateTimes { lo: i64 },
-    Times { lo: i64 },
+    Ints {
+        lo: i64,
+    },
+    Dates {
+        lo: i64,
+    },
+    DateTimes {
+        lo: i64,
+    },
+    Times {
+        lo: i64,
+    },
     /// `(lo + k) / 10^scale`, as a float or as decimal text.
-    Steps { lo: i64, scale: u32, float: bool },
+    Steps {
+        lo: i64,
+        scale: u32,
+        float: bool,
+    },
     Uuids,
     Companies,
     Products,
@@ -65,7 +77,12 @@ impl Structural {
             Gen::Date { lo, hi } => (Space::Dates { lo: *lo }, span(*lo, *hi)?),
             Gen::DateTime { lo, hi } => (Space::DateTimes { lo: *lo }, span(*lo, *hi)?),
             Gen::Time { lo, hi } => (Space::Times { lo: *lo }, span(*lo, *hi)?),
-            Gen::Float { lo, hi, decimals } | Gen::Decimal { lo, hi, scale: decimals } => {
+            Gen::Float { lo, hi, decimals }
+            | Gen::Decimal {
+                lo,
+                hi,
+                scale: decimals,
+            } => {
                 let p = 10f64.powi(*decimals as i32);
                 let (lo_i, hi_i) = ((lo * p).ceil(), (hi * p).floor());
                 // Exact integers only, so that distinct steps are distinct numbers.
@@ -84,9 +101,7 @@ impl Structural {
             Gen::Text(TextKind::Company) if fits(locale::longest_company()) => {
                 (Space::Companies, locale::company_count())
             }
-            Gen::Text(TextKind::ProductName) if fits(longest_product()) => {
-                (Space::Products, product_count())
-            }
+            Gen::Text(TextKind::ProductName) if fits(longest_product()) => (Space::Products, product_count()),
             _ => return None,
         };
         Some(Structural {
