@@ -5,21 +5,13 @@
 //!
 //! Run with: `cargo bench -p syda --bench scale`
 
-use std::fmt::Write as _;
 use std::hint::black_box;
 use std::ops::Range;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use fake::Fake;
-use fake::faker::address::en::CityName;
-use fake::faker::chrono::en::DateTimeBetween;
-use fake::faker::company::en::CompanyName;
-use fake::faker::internet::en::SafeEmail;
-use fake::faker::lorem::en::Sentence;
-use fake::faker::name::en::{FirstName, LastName};
-use rand::SeedableRng;
-use rand::rngs::SmallRng;
-use rand::seq::IndexedRandom;
+
+#[path = "support/fake_loop.rs"]
+mod fake_loop;
 use syda::engine::OfflineEngine;
 use syda::output::{ChunkEncoder, Format};
 use syda::plan::{Chunk, Parallel, PartSink, Planner};
@@ -61,48 +53,7 @@ fn syda_csv(schema: &Schema, engine: &OfflineEngine, threads: usize) -> usize {
 }
 
 fn baseline_csv() -> usize {
-    let mut rng = SmallRng::seed_from_u64(0);
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(16 << 20));
-    let mut scratch = String::new();
-    let start = chrono::DateTime::parse_from_rfc3339("2015-01-01T00:00:00Z")
-        .expect("date")
-        .to_utc();
-    let end = chrono::DateTime::parse_from_rfc3339("2025-12-31T23:59:59Z")
-        .expect("date")
-        .to_utc();
-    let field = |w: &mut csv::Writer<Vec<u8>>, s: &str| w.write_field(s).expect("in-memory write");
-    for id in 1..=ROWS {
-        scratch.clear();
-        let _ = write!(scratch, "{id}");
-        field(&mut w, &scratch);
-        let first: &str = FirstName().fake_with_rng(&mut rng);
-        field(&mut w, first);
-        let last: &str = LastName().fake_with_rng(&mut rng);
-        field(&mut w, last);
-        let email: String = SafeEmail().fake_with_rng(&mut rng);
-        field(&mut w, &email);
-        let company: String = CompanyName().fake_with_rng(&mut rng);
-        field(&mut w, &company);
-        let created: chrono::DateTime<chrono::Utc> = DateTimeBetween(start, end).fake_with_rng(&mut rng);
-        field(
-            &mut w,
-            &created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        );
-        let salary: f64 = (30_000.0..250_000.0).fake_with_rng(&mut rng);
-        scratch.clear();
-        let _ = write!(scratch, "{}", (salary * 100.0).round() / 100.0);
-        field(&mut w, &scratch);
-        let status = ["Active", "Inactive", "Prospect"]
-            .choose(&mut rng)
-            .expect("non-empty");
-        field(&mut w, status);
-        let city: String = CityName().fake_with_rng(&mut rng);
-        field(&mut w, &city);
-        let notes: String = Sentence(5..13).fake_with_rng(&mut rng);
-        field(&mut w, &notes);
-        w.write_record(None::<&[u8]>).expect("in-memory write");
-    }
-    w.into_inner().expect("flush").len()
+    fake_loop::write(ROWS, Vec::with_capacity(16 << 20)).len()
 }
 
 fn scale(c: &mut Criterion) {

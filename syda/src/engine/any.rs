@@ -4,6 +4,7 @@
 use crate::engine::{Engine, OfflineEngine, ParentContext, RowStream};
 use crate::error::Result;
 use crate::schema::Table;
+use crate::value::Row;
 
 /// Any of the engines, chosen at run time ([`Engine`] by delegation).
 ///
@@ -126,7 +127,56 @@ impl Engine for AnyEngine {
         each!(ref self, e => Engine::rows(e, table, rows))
     }
 
+    fn rows_range<'a>(
+        &'a self,
+        table: &'a Table,
+        range: std::ops::Range<u64>,
+    ) -> Option<Result<RowStream<'a>>> {
+        each!(ref self, e => Engine::rows_range(e, table, range))
+    }
+
+    fn each_row_in(
+        &self,
+        table: &Table,
+        range: std::ops::Range<u64>,
+        each: &mut dyn FnMut(&Row) -> Result<()>,
+    ) -> Option<Result<()>> {
+        each!(ref self, e => Engine::each_row_in(e, table, range, each))
+    }
+
     fn set_parent_context(&mut self, context: ParentContext) {
         each!(self, e => Engine::set_parent_context(e, context))
+    }
+
+    fn applies_relations(&self) -> bool {
+        each!(ref self, e => Engine::applies_relations(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Column, DataType};
+
+    /// The planner splits a table over threads and shards only when the
+    /// engine can start mid-table, and skips repairing rows an engine
+    /// already derived: the offline variant says both, as the engine does.
+    #[test]
+    fn the_offline_variant_starts_mid_table_and_applies_relations() {
+        let table = Table::new("t").with_column(Column::new("id", DataType::Integer).primary_key());
+        let any = AnyEngine::Offline(OfflineEngine::new().with_seed(3));
+        assert!(Engine::applies_relations(&any));
+        let part: Vec<_> = Engine::rows_range(&any, &table, 5..8)
+            .expect("offline engine starts anywhere")
+            .expect("rows")
+            .collect::<Result<_>>()
+            .expect("rows");
+        let whole: Vec<_> = OfflineEngine::new()
+            .with_seed(3)
+            .rows(&table, 8)
+            .expect("rows")
+            .collect::<Result<_>>()
+            .expect("rows");
+        assert_eq!(part, whole[5..8]);
     }
 }

@@ -71,8 +71,9 @@ pub use offline::values::ENGINE_KINDS;
 /// Offline-engine helpers the relation rules share: per-cell random
 /// streams, value hashes and date formats.
 pub(crate) mod offline_support {
-    pub(crate) use super::offline::constraints::{cell_rng, table_stream, value_hash};
+    pub(crate) use super::offline::constraints::{cell_rng, cell_seed, table_stream, value_hash};
     pub(crate) use super::offline::parse_datetime;
+    pub(crate) use super::offline::structural::row_tag;
     pub(crate) use super::offline::values::{push_date, push_datetime};
 }
 
@@ -124,6 +125,21 @@ pub trait Engine: Clone + Send + Sync {
         None
     }
 
+    /// Calls `each` with rows `range` of `table` in order, one at a time,
+    /// for engines that can start mid-table and make a row in the buffers
+    /// of the one before (no allocation per value); `None` (the default)
+    /// sends the planner to [`Engine::rows_range`]. The rows are exactly
+    /// those [`Engine::rows`] gives.
+    fn each_row_in(
+        &self,
+        table: &Table,
+        range: std::ops::Range<u64>,
+        each: &mut dyn FnMut(&Row) -> Result<()>,
+    ) -> Option<Result<()>> {
+        let _ = (table, range, each);
+        None
+    }
+
     /// Summaries of the parent rows the next table's rows reference, when
     /// the planner was asked for them ([`crate::plan::Planner::parent_context`]).
     /// Engines that cannot use them ignore them (the default).
@@ -162,6 +178,15 @@ impl Engine for OfflineEngine {
         range: std::ops::Range<u64>,
     ) -> Option<Result<RowStream<'a>>> {
         Some(OfflineEngine::rows_range(self, table, range).map(|r| Box::new(r) as RowStream<'a>))
+    }
+
+    fn each_row_in(
+        &self,
+        table: &Table,
+        range: std::ops::Range<u64>,
+        each: &mut dyn FnMut(&Row) -> Result<()>,
+    ) -> Option<Result<()>> {
+        Some(OfflineEngine::rows_range(self, table, range).and_then(|mut rows| rows.each_row(each)))
     }
 }
 

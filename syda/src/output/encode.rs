@@ -90,7 +90,6 @@ impl ChunkEncoder {
     pub fn encode(&self, first: u64, rows: &[Row], out: &mut Vec<u8>) {
         match &self.kind {
             Kind::Csv { .. } => {
-                let mut field = String::new();
                 for row in rows {
                     let start = out.len();
                     for (i, value) in row.iter().enumerate() {
@@ -100,11 +99,12 @@ impl ChunkEncoder {
                         match value {
                             Value::Text(s) => csv_field(out, s.as_bytes()),
                             Value::Null => {}
-                            other => {
-                                field.clear();
-                                use std::fmt::Write as _;
-                                let _ = write!(field, "{other}");
-                                csv_field(out, field.as_bytes());
+                            Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+                            Value::Int(i) => push_int(out, *i),
+                            Value::Float(x) => push_float(out, *x),
+                            Value::Json(j) => {
+                                let text = j.to_string();
+                                csv_field(out, text.as_bytes());
                             }
                         }
                     }
@@ -158,7 +158,15 @@ impl ChunkEncoder {
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
 fn csv_field(out: &mut Vec<u8>, field: &[u8]) {
-    if field.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    const QUOTED: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b',' as usize] = true;
+        t[b'"' as usize] = true;
+        t[b'\n' as usize] = true;
+        t[b'\r' as usize] = true;
+        t
+    };
+    if field.iter().any(|&b| QUOTED[b as usize]) {
         out.push(b'"');
         for &b in field {
             if b == b'"' {
@@ -172,22 +180,95 @@ fn csv_field(out: &mut Vec<u8>, field: &[u8]) {
     }
 }
 
+/// An integer as `Display` writes it.
+fn push_int(out: &mut Vec<u8>, i: i64) {
+    out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+}
+
+/// A float exactly as `Display` writes it (shortest digits that read back
+/// as the same number, never an exponent), through `ryu` where that is the
+/// same text. `ryu` writes whole numbers with `.0` and large or small ones
+/// with an exponent, which `Display` does not; and of two shortest forms
+/// with 16 or 17 digits it may pick the other one (ties round to even). A
+/// form of at most 15 significant digits is the only one (every such
+/// decimal is a distinct `f64`), so both agree there.
+pub(crate) fn push_float(out: &mut Vec<u8>, x: f64) {
+    if x.is_finite() {
+        let mut buffer = ryu::Buffer::new();
+        let text = buffer.format_finite(x);
+        let significant = text
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .skip_while(|&b| b == b'0')
+            .count();
+        if !text.contains('e') && significant <= 15 {
+            out.extend_from_slice(text.strip_suffix(".0").unwrap_or(text).as_bytes());
+            return;
+        }
+    }
+    let _ = write!(out, "{x}");
+}
+
 fn json_value(out: &mut Vec<u8>, value: &Value) {
     match value {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Value::Float(x) if x.is_finite() => {
-            let _ = write!(out, "{x}");
-        }
+        Value::Int(i) => push_int(out, *i),
+        Value::Float(x) if x.is_finite() => push_float(out, *x),
         Value::Float(_) => out.extend_from_slice(b"null"),
         Value::Text(s) => {
             let _ = serde_json::to_writer(&mut *out, s);
         }
         Value::Json(v) => {
             let _ = serde_json::to_writer(&mut *out, v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::{RngExt, SeedableRng};
+
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
+        let mut floats = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            30_000.0,
+            1e15,
+            1e16,
+            1e21,
+            1e-5,
+            1e-7,
+            123.456,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for _ in 0..20_000 {
+            let x: f64 = rng.random_range(-1e6..1e6);
+            floats.push(x);
+            floats.push((x * 100.0).round() / 100.0);
+            floats.push(f64::from_bits(rng.random()));
+        }
+        for x in floats {
+            let mut out = Vec::new();
+            push_float(&mut out, x);
+            assert_eq!(String::from_utf8(out).unwrap(), x.to_string(), "{:e}", x);
+        }
+        for i in [0, -1, i64::MIN, i64::MAX, 42] {
+            let mut out = Vec::new();
+            push_int(&mut out, i);
+            assert_eq!(String::from_utf8(out).unwrap(), i.to_string());
         }
     }
 }

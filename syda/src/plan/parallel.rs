@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use super::keys::KeyCapture;
@@ -373,6 +373,8 @@ struct Chunks<'a, E: Engine> {
     range: Range<u64>,
     threads: usize,
     chunk_rows: u64,
+    /// Whether the engine starts at any row without replaying earlier ones.
+    splittable: bool,
 }
 
 impl<'a, E: Engine> Chunks<'a, E> {
@@ -390,6 +392,7 @@ impl<'a, E: Engine> Chunks<'a, E> {
             range,
             threads,
             chunk_rows: parallel.chunk_rows,
+            splittable,
         }
     }
 
@@ -407,10 +410,38 @@ impl<'a, E: Engine> Chunks<'a, E> {
         if start >= end {
             return Ok(());
         }
+        // The encoded size of the last chunk: the next one's first guess.
+        let last_bytes = AtomicUsize::new(0);
         let produce = |range: Range<u64>, rows: &mut dyn Iterator<Item = Result<Row>>| -> Result<Chunk> {
-            let rows: Vec<Row> = rows
-                .take((range.end - range.start) as usize)
-                .collect::<Result<_>>()?;
+            let n = (range.end - range.start) as usize;
+            if let (Some(encoder), false) = (encoder, keep_rows) {
+                // Each row encoded as soon as it is made and dropped: no
+                // chunk of rows is held, and the row's buffers are reused
+                // by the next row's allocations.
+                let (lo, hi) = (range.start.max(part.start), range.end.min(part.end));
+                let mut bytes = Vec::with_capacity(last_bytes.load(Ordering::Relaxed).max(n * 16));
+                let mut count = 0;
+                for row in rows.take(n) {
+                    let at = range.start + count;
+                    let row = row?;
+                    if (lo..hi).contains(&at) {
+                        encoder.encode(at - part.start, std::slice::from_ref(&row), &mut bytes);
+                    }
+                    count += 1;
+                }
+                last_bytes.store(bytes.len() + bytes.len() / 8, Ordering::Relaxed);
+                return Ok(Chunk {
+                    first: range.start,
+                    count,
+                    rows: Vec::new(),
+                    bytes,
+                });
+            }
+            let mut collected = Vec::with_capacity(n);
+            for row in rows.take(n) {
+                collected.push(row?);
+            }
+            let rows = collected;
             let mut chunk = Chunk {
                 first: range.start,
                 count: rows.len() as u64,
@@ -431,9 +462,47 @@ impl<'a, E: Engine> Chunks<'a, E> {
             }
             Ok(chunk)
         };
+        // Rows encoded as they are made, in one reused row, by engines that
+        // can (`Engine::each_row_in`): no allocation per value.
+        let direct = |range: Range<u64>| -> Option<Result<Chunk>> {
+            let encoder = encoder.filter(|_| !keep_rows && self.splittable)?;
+            let (lo, hi) = (range.start.max(part.start), range.end.min(part.end));
+            let n = (range.end - range.start) as usize;
+            let mut bytes = Vec::with_capacity(last_bytes.load(Ordering::Relaxed).max(n * 16));
+            let mut at = range.start;
+            let outcome = self.engine.each_row_in(self.table, range.clone(), &mut |row| {
+                if (lo..hi).contains(&at) {
+                    encoder.encode(at - part.start, std::slice::from_ref(row), &mut bytes);
+                }
+                at += 1;
+                Ok(())
+            })?;
+            last_bytes.store(bytes.len() + bytes.len() / 8, Ordering::Relaxed);
+            Some(outcome.and_then(|()| {
+                if at < range.end {
+                    return Err(short(self.table, at, self.range.end));
+                }
+                Ok(Chunk {
+                    first: range.start,
+                    count: range.end - range.start,
+                    rows: Vec::new(),
+                    bytes,
+                })
+            }))
+        };
         let chunks = (end - start).div_ceil(self.chunk_rows);
         // No more workers than chunks: a small table stays on this thread.
         let threads = self.threads.min(usize::try_from(chunks).unwrap_or(usize::MAX));
+        if threads <= 1 && direct(start..start).is_some() {
+            let mut at = start;
+            while at < end {
+                let next = (at + self.chunk_rows).min(end);
+                let chunk = direct(at..next).unwrap_or_else(|| Err(short(self.table, at, end)))?;
+                consume(chunk)?;
+                at = next;
+            }
+            return Ok(());
+        }
         if threads <= 1 {
             // One stream from the first row: replaying tables pay their
             // earlier rows once, not once per chunk.
@@ -491,16 +560,19 @@ impl<'a, E: Engine> Chunks<'a, E> {
                         };
                         let lo = start + k * self.chunk_rows;
                         let hi = (lo + self.chunk_rows).min(end);
-                        let result = match self.engine.rows_range(self.table, lo..hi) {
-                            Some(Ok(mut rows)) => produce(lo..hi, &mut rows).and_then(|chunk| {
-                                if chunk.count < hi - lo {
-                                    Err(short(self.table, lo + chunk.count, end))
-                                } else {
-                                    Ok(chunk)
-                                }
-                            }),
-                            Some(Err(e)) => Err(e),
-                            None => Err(short(self.table, lo, end)),
+                        let result = match direct(lo..hi) {
+                            Some(result) => result,
+                            None => match self.engine.rows_range(self.table, lo..hi) {
+                                Some(Ok(mut rows)) => produce(lo..hi, &mut rows).and_then(|chunk| {
+                                    if chunk.count < hi - lo {
+                                        Err(short(self.table, lo + chunk.count, end))
+                                    } else {
+                                        Ok(chunk)
+                                    }
+                                }),
+                                Some(Err(e)) => Err(e),
+                                None => Err(short(self.table, lo, end)),
+                            },
                         };
                         let failed = result.is_err();
                         let mut flow = lock();

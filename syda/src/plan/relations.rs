@@ -14,28 +14,87 @@ use crate::schema::{DataType, Schema, Table};
 use crate::value::{Row, Value};
 
 /// Parent event times by key, captured while the parent is generated.
+///
+/// Consecutive integer keys (the usual `1, 2, 3, …` primary key) keep their
+/// times by position, 4 bytes a row; other keys, or times outside what 32
+/// bits of seconds hold (1901–2038), fall back to maps.
 #[derive(Debug, Default)]
 pub(super) struct Times {
+    dense: Dense,
+    /// Set once the keys stopped being consecutive (or a time did not fit):
+    /// the dense times moved to `ints`.
+    spilled: bool,
     ints: HashMap<i64, i64>,
     texts: HashMap<String, i64>,
 }
 
+/// Times of keys `start, start + 1, …` by position; [`Dense::NONE`] where
+/// the time is NULL.
+#[derive(Debug, Default)]
+struct Dense {
+    start: i64,
+    times: Vec<i32>,
+}
+
+impl Dense {
+    const NONE: i32 = i32::MIN;
+
+    fn get(&self, key: i64) -> Option<Option<i64>> {
+        let at = usize::try_from(key.checked_sub(self.start)?).ok()?;
+        let t = *self.times.get(at)?;
+        Some((t != Dense::NONE).then_some(i64::from(t)))
+    }
+}
+
 impl Times {
-    fn insert(&mut self, key: &Value, at: i64) {
+    fn insert(&mut self, key: &Value, at: Option<i64>) {
         match key {
             Value::Int(i) => {
-                self.ints.insert(*i, at);
+                if !self.spilled {
+                    let next = self.dense.times.is_empty()
+                        || Some(*i) == self.dense.start.checked_add(self.dense.times.len() as i64);
+                    let packed = match at {
+                        None => Some(Dense::NONE),
+                        Some(t) => i32::try_from(t).ok().filter(|&t| t != Dense::NONE),
+                    };
+                    if let (true, Some(packed)) = (next, packed) {
+                        if self.dense.times.is_empty() {
+                            self.dense.start = *i;
+                        }
+                        self.dense.times.push(packed);
+                        return;
+                    }
+                    self.spill();
+                }
+                if let Some(at) = at {
+                    self.ints.insert(*i, at);
+                }
             }
             Value::Null => {}
             other => {
-                self.texts.insert(other.to_string(), at);
+                if let Some(at) = at {
+                    self.texts.insert(other.to_string(), at);
+                }
+            }
+        }
+    }
+
+    fn spill(&mut self) {
+        self.spilled = true;
+        let dense = std::mem::take(&mut self.dense);
+        for (k, t) in dense.times.into_iter().enumerate() {
+            if t != Dense::NONE {
+                self.ints.insert(dense.start + k as i64, i64::from(t));
             }
         }
     }
 
     fn get(&self, key: &Value) -> Option<i64> {
         match key {
-            Value::Int(i) => self.ints.get(i).copied(),
+            Value::Int(i) => match self.dense.get(*i) {
+                Some(at) => at,
+                None => self.ints.get(i).copied(),
+            },
             Value::Null => None,
             other => self.texts.get(&other.to_string()).copied(),
         }
@@ -61,9 +120,8 @@ impl TimeCapture {
 
     pub(super) fn push(&mut self, row: &Row) {
         let (_, k, t) = self.key;
-        if let Some(at) = row[t].as_str().and_then(parse_datetime) {
-            self.times.insert(&row[k], at);
-        }
+        self.times
+            .insert(&row[k], row[t].as_str().and_then(parse_datetime));
     }
 
     pub(super) fn finish(self) -> (TimeKey, Times) {
@@ -321,5 +379,32 @@ impl Aggregates {
                 };
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consecutive_keys_keep_times_by_position_and_others_spill_to_a_map() {
+        let mut times = Times::default();
+        times.insert(&Value::Int(1), Some(86_400));
+        times.insert(&Value::Int(2), None);
+        times.insert(&Value::Int(3), Some(-5));
+        assert_eq!(times.dense.times.len(), 3);
+        assert_eq!(
+            [1, 2, 3, 4].map(|k| times.get(&Value::Int(k))),
+            [Some(86_400), None, Some(-5), None]
+        );
+        // A gap, and a time past 2038: both kept, in the map.
+        times.insert(&Value::Int(10), Some(1 << 40));
+        assert!(times.spilled && times.dense.times.is_empty());
+        assert_eq!(
+            [1, 2, 3, 10].map(|k| times.get(&Value::Int(k))),
+            [Some(86_400), None, Some(-5), Some(1 << 40)]
+        );
+        times.insert(&Value::from("a"), Some(7));
+        assert_eq!(times.get(&Value::from("a")), Some(7));
     }
 }

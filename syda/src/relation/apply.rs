@@ -10,7 +10,9 @@ use rand::RngExt;
 use super::names::ascii_fold;
 use super::places::{Place, parts_agree};
 use super::{Expr, IdentityForm, PlacePart, Rule, TimeUnit};
-use crate::engine::offline_support::{cell_rng, parse_datetime, push_date, push_datetime, value_hash};
+use crate::engine::offline_support::{
+    cell_rng, cell_seed, parse_datetime, push_date, push_datetime, row_tag, value_hash,
+};
 use crate::error::{Error, Problem, Result};
 use crate::schema::{DataType, Literal, Table};
 use crate::value::{Row, Value};
@@ -36,6 +38,10 @@ pub struct RowRules {
     originals: Vec<Rule>,
     /// Hashes of values taken, per rule, when its target is unique.
     seen: Vec<Option<HashSet<u64>>>,
+    /// Per rule: a unique e-mail or user name made unique by construction
+    /// when derived, with a row tag ([`row_tag`]) instead of a random
+    /// number, so nothing is remembered. Repairs still use `seen`.
+    tagged: Vec<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +210,7 @@ impl RowRules {
         let mut rules = Vec::with_capacity(order.len());
         let mut originals = Vec::with_capacity(order.len());
         let mut seen = Vec::with_capacity(order.len());
+        let mut tagged = Vec::with_capacity(order.len());
         let mut slots: Vec<Option<Picked>> = picked.into_iter().map(Some).collect();
         for i in order {
             let Some((compiled, rule, targets, _)) = slots[i].take() else {
@@ -211,6 +218,19 @@ impl RowRules {
             };
             let unique = targets.len() == 1 && table.columns[targets[0]].is_unique_in(table);
             seen.push(unique.then(HashSet::new));
+            // Room for the name, a tag of up to 20 digits and a domain.
+            let roomy = table.columns[targets[0]].max_length.is_none_or(|m| m >= 64);
+            tagged.push(
+                unique
+                    && roomy
+                    && matches!(
+                        compiled,
+                        Compiled::Identity {
+                            form: IdentityForm::Email | IdentityForm::Username,
+                            ..
+                        }
+                    ),
+            );
             rules.push(compiled);
             originals.push(rule);
         }
@@ -219,7 +239,18 @@ impl RowRules {
             rules,
             originals,
             seen,
+            tagged,
         })
+    }
+
+    /// Whether [`Mode::Derive`] remembers values taken (a unique derived
+    /// column not made unique by construction): rows then depend on the
+    /// rows before them.
+    pub fn tracks_taken(&self) -> bool {
+        self.seen
+            .iter()
+            .zip(&self.tagged)
+            .any(|(seen, tagged)| seen.is_some() && !tagged)
     }
 
     /// The rules, in the order they are applied.
@@ -264,7 +295,12 @@ impl RowRules {
             let rule = &self.rules[r];
             let first = rule.targets()[0];
             let mut rng = cell_rng(stream, index, first, SALT);
-            rule.apply(row, mode, &mut rng, 0);
+            if mode == Mode::Derive && self.tagged[r] {
+                let tag = row_tag(index, cell_seed(stream, 0, first, SALT - 1));
+                rule.apply(row, mode, &mut rng, Unique::Tag(tag));
+                continue;
+            }
+            rule.apply(row, mode, &mut rng, Unique::Attempt(0));
             let Some(seen) = &mut self.seen[r] else {
                 continue;
             };
@@ -282,7 +318,7 @@ impl RowRules {
                     });
                 }
                 let mut rng = cell_rng(stream, index, first, SALT + attempt);
-                rule.apply(row, Mode::Derive, &mut rng, attempt);
+                rule.apply(row, Mode::Derive, &mut rng, Unique::Attempt(attempt));
             }
         }
         Ok(())
@@ -295,7 +331,7 @@ impl RowRules {
         for rule in &self.rules {
             if matches!(rule, Compiled::After { .. } | Compiled::Duration { .. }) {
                 let mut rng = cell_rng(stream, index, rule.targets()[0], SALT);
-                rule.apply(row, Mode::Repair, &mut rng, 0);
+                rule.apply(row, Mode::Repair, &mut rng, Unique::Attempt(0));
             }
         }
     }
@@ -393,7 +429,7 @@ impl Compiled {
         }
     }
 
-    fn apply(&self, row: &mut Row, mode: Mode, rng: &mut crate::engine::EngineRng, attempt: u32) {
+    fn apply(&self, row: &mut Row, mode: Mode, rng: &mut crate::engine::EngineRng, unique: Unique) {
         if mode == Mode::Repair && self.holds(row) != Some(false) {
             // Holds, or cannot be judged: a NULL source or target stays.
             return;
@@ -438,9 +474,12 @@ impl Compiled {
                     names = vec![fold(first), fold(last)];
                 }
                 let company = domain_from.and_then(|d| row[d].as_str()).map(str::to_owned);
-                if let Some(mut s) = identity(*form, &names, company.as_deref(), rng, attempt) {
+                if let Some(mut s) = identity(*form, &names, company.as_deref(), rng, unique) {
                     if let Some(max) = target.max_length {
-                        shorten(&mut s, max as usize);
+                        match unique {
+                            Unique::Tag(tag) => shorten_keeping_tag(&mut s, max as usize, tag),
+                            Unique::Attempt(_) => shorten(&mut s, max as usize),
+                        }
                     }
                     row[target.col] = Value::Text(s);
                 }
@@ -597,32 +636,48 @@ pub(crate) fn company_slug(company: &str) -> String {
         "and", "inc", "llc", "ltd", "group", "sons", "co", "corp", "plc", "gmbh", "the", "company", "sa",
         "ag",
     ];
-    let words: Vec<String> = company.split(|c: char| !c.is_alphanumeric()).map(fold).collect();
-    let kept: Vec<&String> = words
-        .iter()
-        .filter(|w| !w.is_empty() && !NOISE.contains(&w.as_str()))
-        .take(2)
-        .collect();
-    if kept.is_empty() {
-        words
-            .iter()
-            .filter(|w| !w.is_empty())
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("")
-    } else {
-        kept.iter().map(|w| w.as_str()).collect::<Vec<_>>().join("-")
+    // The first two words that are not noise, joined by `-`; all noise:
+    // every word run together. One buffer, reused per word.
+    let words = || company.split(|c: char| !c.is_alphanumeric());
+    let mut out = String::with_capacity(company.len());
+    let mut word = String::with_capacity(24);
+    let mut kept = 0;
+    for w in words() {
+        word.clear();
+        ascii_fold(w, &mut word);
+        if word.is_empty() || NOISE.contains(&word.as_str()) {
+            continue;
+        }
+        if kept > 0 {
+            out.push('-');
+        }
+        out.push_str(&word);
+        kept += 1;
+        if kept == 2 {
+            break;
+        }
     }
+    if kept == 0 {
+        for w in words() {
+            ascii_fold(w, &mut out);
+        }
+    }
+    out
 }
 
 /// The company's domain: its slug and a top-level domain fixed by the name.
 pub(crate) fn company_domain(company: &str) -> String {
+    domain_of_slug(company_slug(company))
+}
+
+fn domain_of_slug(mut slug: String) -> String {
     const TLDS: &[&str] = &["com", "com", "com", "com", "io", "co", "net", "org"];
-    let slug = company_slug(company);
     let h = slug
         .bytes()
         .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-    format!("{slug}.{}", TLDS[h as usize % TLDS.len()])
+    slug.push('.');
+    slug.push_str(TLDS[h as usize % TLDS.len()]);
+    slug
 }
 
 /// A title's slug: `The Matrix: Reloaded` → `the-matrix-reloaded`.
@@ -646,8 +701,12 @@ fn identity(
     names: &[String],
     company: Option<&str>,
     rng: &mut crate::engine::EngineRng,
-    attempt: u32,
+    unique: Unique,
 ) -> Option<String> {
+    let attempt = match unique {
+        Unique::Attempt(a) => a,
+        Unique::Tag(_) => 0,
+    };
     let local = |rng: &mut crate::engine::EngineRng, sep_choices: bool| {
         let first = names.first().map_or("", String::as_str);
         let last = names.get(1).map_or("", String::as_str);
@@ -676,7 +735,11 @@ fn identity(
             (true, false) => s.push_str(last),
             _ => s.push_str(first),
         }
-        if attempt > 0 {
+        if let Unique::Tag(tag) = unique {
+            // Never a digit before the tag, so the tag is read back whole.
+            s.truncate(s.trim_end_matches(|c: char| c.is_ascii_digit()).len());
+            s.push_str(itoa::Buffer::new().format(tag));
+        } else if attempt > 0 {
             let top = 10u32.saturating_pow(attempt.min(6) + 1);
             s.push_str(&rng.random_range(1..top).to_string());
         } else if rng.random_bool(0.25) {
@@ -688,9 +751,9 @@ fn identity(
         IdentityForm::Email => {
             let mut s = local(rng, true);
             s.push('@');
-            match company {
-                Some(c) if !company_slug(c).is_empty() => s.push_str(&company_domain(c)),
-                _ => {
+            match company.map(company_slug).filter(|slug| !slug.is_empty()) {
+                Some(slug) => s.push_str(&domain_of_slug(slug)),
+                None => {
                     let provider: &str = internet::FreeEmailProvider().fake_with_rng(rng);
                     s.push_str(provider);
                 }
@@ -751,6 +814,39 @@ fn identity_holds(form: IdentityForm, value: &str, names: &[String], company: Op
             s.is_empty() || fold(&lower).starts_with(&s)
         }),
     }
+}
+
+/// How a derived value is kept unique: the try number of a random retry,
+/// or a row tag that makes it unique by construction.
+#[derive(Debug, Clone, Copy)]
+enum Unique {
+    Attempt(u32),
+    Tag(u64),
+}
+
+/// Cuts `s`, which ends in (its local part, for an e-mail address) the
+/// digits of `tag`, to `max` characters: the name before the tag is cut, and
+/// again cleared of trailing digits, so the tag stays whole and the value
+/// unique. Only a domain too long to leave room for the tag is cut too.
+fn shorten_keeping_tag(s: &mut String, max: usize, tag: u64) {
+    if s.chars().count() <= max {
+        return;
+    }
+    let digits = itoa::Buffer::new().format(tag).len();
+    let (local, domain) = match s.split_once('@') {
+        Some((local, domain)) => (local.to_owned(), Some(domain.to_owned())),
+        None => (s.clone(), None),
+    };
+    let (name, tag_text) = local.split_at(local.len().saturating_sub(digits));
+    let mut domain = domain.map(|d| format!("@{d}")).unwrap_or_default();
+    let room = max.saturating_sub(digits);
+    if domain.chars().count() > room {
+        domain = domain.chars().take(room).collect();
+    }
+    let keep = room - domain.chars().count();
+    let mut name: String = name.chars().take(keep).collect();
+    name.truncate(name.trim_end_matches(|c: char| c.is_ascii_digit()).len());
+    *s = format!("{name}{tag_text}{domain}");
 }
 
 /// Cuts `s` to `max` characters; an e-mail address keeps its domain.

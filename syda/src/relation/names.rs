@@ -89,6 +89,14 @@ pub(crate) fn without_role(snake: &str) -> &str {
 /// ASCII-folds `s` for identifiers (e-mail local parts, user names, slugs):
 /// `José Müller-Óg` → `josemullerog`; only `a-z0-9` survive.
 pub(crate) fn ascii_fold(s: &str, out: &mut String) {
+    if s.is_ascii() {
+        out.extend(
+            s.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        return;
+    }
     for c in s.chars() {
         let base = match c {
             'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',

@@ -5,8 +5,6 @@
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use rand::SeedableRng;
-
 use super::values::Gen;
 use crate::engine::EngineRng;
 use crate::value::Value;
@@ -38,9 +36,12 @@ pub(crate) fn cell_seed(table: u64, index: u64, column: usize, attempt: u32) -> 
     mix(table ^ mix(k))
 }
 
-/// The random stream of one cell.
+/// The random stream of one cell: the 128-bit state straight from the
+/// cell's seed and its mix (`seed_from_u64` would first run four steps of
+/// another generator to expand the seed).
 pub(crate) fn cell_rng(table: u64, index: u64, column: usize, attempt: u32) -> EngineRng {
-    EngineRng::seed_from_u64(cell_seed(table, index, column, attempt))
+    let seed = cell_seed(table, index, column, attempt);
+    EngineRng::new((u128::from(mix(seed)) << 64) | u128::from(seed))
 }
 
 /// Whether the cell is NULL, at `threshold / 2^64`; its own stream, so the

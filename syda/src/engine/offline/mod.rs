@@ -3,8 +3,11 @@
 
 pub(crate) mod constraints;
 pub(crate) mod infer;
+mod locale;
+mod permute;
 mod plan;
 pub(crate) mod registry;
+pub(crate) mod structural;
 pub(crate) mod values;
 
 use std::ops::Range;
@@ -32,21 +35,28 @@ pub(super) const DEFAULT_NULL_RATE: f64 = 0.1;
 ///   is inferred from its name, doc and type ([`crate::engine::infer_kind`]),
 ///   a doc listing values ("Active, Inactive, Prospect") becomes a `one_of`,
 ///   and a column with nothing to go on gets its type's default.
-/// - **Constraints.** Not-null, unique (retries with fresh random streams,
-///   then a deterministic variant: next free number/date, or a counter
-///   suffix), `max_length`, `range`, `one_of` and `pattern` hold in every
-///   row. Nullable non-key columns are NULL at the null rate. Composite
+/// - **Constraints.** Not-null, unique, `max_length`, `range`, `one_of`
+///   and `pattern` hold in every row. Unique integers, dates, times,
+///   decimals, UUIDs, company and product names are unique by construction:
+///   row `i` takes value `p(i)` of the column's value space, `p` a keyed
+///   permutation, so nothing is remembered (text past the end of its space
+///   gets a round number, `"Kozey and Sons 2"`); e-mails and user names
+///   derived from a row's names end in a row tag of as many digits as the
+///   row number. Other unique columns (patterns, `one_of`, other text kinds,
+///   custom generators) remember a 64-bit hash per value: retries with
+///   fresh random streams, then a deterministic variant (next free
+///   number/date, or a counter suffix). Nullable non-key columns are NULL at the null rate. Composite
 ///   keys (several primary key columns, or a table `unique` list) get
 ///   distinct tuples: when a tuple repeats, the key's columns are drawn again.
 /// - **Keys.** A sole integer primary key without a generator counts
 ///   `1, 2, 3, …` (from its `range` minimum, if it has one). UUID keys are
-///   random version 4 UUIDs drawn from the seeded stream. Foreign keys are not
+///   random-looking version 4 UUIDs from the row index. Foreign keys are not
 ///   sampled here: register a column generator (the related-data planner does).
 /// - **Determinism.** Every cell draws from its own random stream seeded from
 ///   (seed, table name, row index, column), so row `i` is the same however
-///   rows are taken or batched. Rows are generated in order within a table
-///   (uniqueness is resolved in row order), so [`OfflineEngine::rows_range`]
-///   replays earlier rows when the table has unique columns.
+///   rows are taken or batched. Uniqueness that remembers values is
+///   resolved in row order, so [`OfflineEngine::rows_range`] replays
+///   earlier rows when the table has such a column.
 ///
 /// The default seed is 0 and the default null rate is 0.1.
 ///
@@ -202,52 +212,26 @@ impl OfflineEngine {
 
     /// Streams rows `range.start..range.end` of `table`: exactly the rows a
     /// single pass from row 0 gives at those indices. Tables with unique
-    /// columns (other than a sequential key) replay the earlier rows to
-    /// know which values are taken, so skipping ahead costs the skipped rows.
+    /// columns that remember the values taken (not a sequential key nor
+    /// unique by construction, see [`crate::engine::OfflineEngine`]) or
+    /// composite keys replay the earlier rows, so skipping ahead costs the
+    /// skipped rows.
     pub fn rows_range<'a>(&'a self, table: &'a Table, range: Range<u64>) -> Result<TableRows<'a>> {
-        let mut plans = plan::plan_table(self, table, range.end)?;
-        let keys = plan::plan_keys(table, &plans, range.end)?;
-        let mut rules = self.relations_for(table);
-        // A custom generator (also one for an inferred kind) wins over a rule.
-        rules.retain(|r| {
-            r.targets().iter().all(|t| {
-                table
-                    .column_index(t)
-                    .is_none_or(|i| matches!(plans[i].source, Source::Builtin(_)))
-            })
-        });
-        let relations = if rules.is_empty() {
-            None
-        } else {
-            let compiled = RowRules::new(table, &rules)?;
-            // Derived columns are kept unique by the rules, after deriving.
-            for t in compiled.targets() {
-                plans[t].unique = false;
-            }
-            for t in compiled.always_derived() {
-                plans[t].derived = true;
-            }
-            Some(compiled)
-        };
-        let derived_unique = rules.iter().any(|r| {
-            r.targets()
-                .iter()
-                .any(|t| table.column(t).is_some_and(|c| c.is_unique_in(table)))
-        });
+        let Layout {
+            plans,
+            keys,
+            relations,
+        } = self.layout(table, range.end)?;
         let needs_replay = !keys.is_empty()
-            || derived_unique
-            || plans
-                .iter()
-                .any(|p| p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })));
+            || relations.as_ref().is_some_and(RowRules::tracks_taken)
+            || plans.iter().any(ColumnPlan::tracks_taken);
         let mut rows = TableRows {
             table,
-            // A sequential key is unique by construction: nothing to remember.
+            // Sequential keys and structural columns are unique by
+            // construction: nothing to remember.
             seen: plans
                 .iter()
-                .map(|p| {
-                    (p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })))
-                        .then(Seen::default)
-                })
+                .map(|p| p.tracks_taken().then(Seen::default))
                 .collect(),
             counters: vec![0; plans.len()],
             key_seen: keys.iter().map(|_| Seen::default()).collect(),
@@ -274,12 +258,48 @@ impl OfflineEngine {
     /// generates only the rows asked for: no unique column other than a
     /// sequential key and no composite key, whose values depend on earlier rows.
     pub fn starts_anywhere(&self, table: &Table, rows: u64) -> Result<bool> {
-        let plans = plan::plan_table(self, table, rows)?;
+        let Layout {
+            plans,
+            keys,
+            relations,
+        } = self.layout(table, rows)?;
+        Ok(keys.is_empty()
+            && !relations.as_ref().is_some_and(RowRules::tracks_taken)
+            && !plans.iter().any(ColumnPlan::tracks_taken))
+    }
+
+    /// The plans of `table`'s columns, its composite keys and its row rules.
+    fn layout(&self, table: &Table, rows: u64) -> Result<Layout> {
+        let mut plans = plan::plan_table(self, table, rows)?;
         let keys = plan::plan_keys(table, &plans, rows)?;
-        let unique = plans
-            .iter()
-            .any(|p| p.unique && !matches!(p.source, Source::Builtin(Gen::Sequential { .. })));
-        Ok(keys.is_empty() && !unique)
+        let mut rules = self.relations_for(table);
+        // A custom generator (also one for an inferred kind) wins over a rule.
+        rules.retain(|r| {
+            r.targets().iter().all(|t| {
+                table
+                    .column_index(t)
+                    .is_none_or(|i| matches!(plans[i].source, Source::Builtin(_)))
+            })
+        });
+        let relations = if rules.is_empty() {
+            None
+        } else {
+            let compiled = RowRules::new(table, &rules)?;
+            // Derived columns are kept unique by the rules, after deriving.
+            for t in compiled.targets() {
+                plans[t].unique = false;
+                plans[t].structural = None;
+            }
+            for t in compiled.always_derived() {
+                plans[t].derived = true;
+            }
+            Some(compiled)
+        };
+        Ok(Layout {
+            plans,
+            keys,
+            relations,
+        })
     }
 
     /// The column that counts `start, start + 1, …` (a sole integer primary
@@ -291,6 +311,13 @@ impl OfflineEngine {
             _ => None,
         }))
     }
+}
+
+/// What [`OfflineEngine::layout`] works out for a table.
+struct Layout {
+    plans: Vec<ColumnPlan>,
+    keys: Vec<KeyPlan>,
+    relations: Option<RowRules>,
 }
 
 /// The rows of one table, generated one at a time: an iterator of
@@ -337,22 +364,48 @@ impl TableRows<'_> {
     }
 
     fn generate_row(&mut self) -> Result<Row> {
-        let index = self.next;
         let mut row: Row = Vec::with_capacity(self.plans.len());
+        self.fill_row(&mut row)?;
+        Ok(row)
+    }
+
+    /// Makes the next row in `row`, reusing the text buffers of the row it
+    /// held: a caller that handles rows one at a time allocates (almost)
+    /// nothing per row.
+    pub(crate) fn fill_row(&mut self, row: &mut Row) -> Result<()> {
+        let index = self.next;
+        row.resize(self.plans.len(), Value::Null);
         for c in 0..self.plans.len() {
-            let value = self.generate_cell(index, c, &row)?;
-            row.push(value);
+            let buffer = match &mut row[c] {
+                Value::Text(s) => std::mem::take(s),
+                _ => String::new(),
+            };
+            row[c] = self.generate_cell(index, c, &row[..c], buffer)?;
             for k in 0..self.keys.len() {
                 if self.keys[k].last == c {
-                    self.settle_key(index, k, &mut row)?;
+                    self.settle_key(index, k, row)?;
                 }
             }
         }
         if let Some(relations) = &mut self.relations {
-            relations.apply(&mut row, self.stream, index, Mode::Derive)?;
+            relations.apply(row, self.stream, index, Mode::Derive)?;
         }
         self.next += 1;
-        Ok(row)
+        Ok(())
+    }
+
+    /// Calls `each` with every remaining row, in order, all made in one
+    /// reused row.
+    pub(crate) fn each_row(&mut self, each: &mut dyn FnMut(&Row) -> Result<()>) -> Result<()> {
+        let mut row = Row::new();
+        while !self.done && self.next < self.end {
+            if let Err(e) = self.fill_row(&mut row) {
+                self.done = true;
+                return Err(e);
+            }
+            each(&row)?;
+        }
+        Ok(())
     }
 
     /// Makes the tuple of composite key `k` unseen: while it repeats,
@@ -383,7 +436,7 @@ impl TableRows<'_> {
                 for &c in redo {
                     let rng = cell_rng(self.stream, index, c, 1000 + attempt);
                     let value = self.plans[c]
-                        .produce(self.table, c, &row[..c], index, rng)
+                        .produce(self.table, c, &row[..c], index, rng, String::new())
                         .map_err(|message| self.generate_error(c, message))?;
                     row[c] = value;
                 }
@@ -404,17 +457,25 @@ impl TableRows<'_> {
         })
     }
 
-    fn generate_cell(&mut self, index: u64, c: usize, row: &[Value]) -> Result<Value> {
+    fn generate_cell(&mut self, index: u64, c: usize, row: &[Value], buffer: String) -> Result<Value> {
         let plan = &self.plans[c];
         if is_null(self.stream, index, c, plan.null_threshold) {
             return Ok(Value::Null);
         }
         if plan.derived {
             // Filled by the table's relations once the row is complete.
-            return Ok(Value::Text(String::new()));
+            return Ok(Value::Text(buffer));
+        }
+        if let Some(structural) = &plan.structural {
+            let mut value = structural.value(index);
+            if plan.to_text && !matches!(value, Value::Text(_)) {
+                value = Value::Text(value.to_string());
+            }
+            return Ok(value);
         }
         let tries = plan.tries();
         let mut last = Value::Null;
+        let mut buffer = Some(buffer);
         for attempt in 0..tries {
             let value = plan
                 .produce(
@@ -423,6 +484,7 @@ impl TableRows<'_> {
                     row,
                     index,
                     cell_rng(self.stream, index, c, attempt),
+                    buffer.take().unwrap_or_default(),
                 )
                 .map_err(|message| self.generate_error(c, message))?;
             match &mut self.seen[c] {

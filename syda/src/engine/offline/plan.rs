@@ -2,9 +2,10 @@
 //! no lookups by name: which generator fills the column, its null rate,
 //! whether it is unique, and how long its text may be.
 
-use super::constraints::{capacity, exceeds, null_threshold, truncate_chars};
+use super::constraints::{capacity, cell_seed, exceeds, null_threshold, table_stream, truncate_chars};
 use super::infer::{infer_kind, infer_one_of, infer_statuses};
 use super::registry::{GenContext, GeneratorFn};
+use super::structural::Structural;
 use super::values::{ANCHOR_DATE, Gen, KindSpec, RECENT_START, TextKind, days_from_civil, kind_spec};
 use super::{OfflineEngine, parse_date, parse_datetime, parse_time};
 use rand::RngExt;
@@ -35,12 +36,22 @@ pub(crate) struct ColumnPlan {
     pub(crate) shorter: Vec<rand_regex::Regex>,
     /// Filled by a relation after the row's other columns, not generated.
     pub(crate) derived: bool,
+    /// A unique column whose values are unique by construction.
+    pub(crate) structural: Option<Structural>,
 }
 
 /// Longest run a `*` or `+` in a pattern repeats.
 const MAX_REPEAT: u32 = crate::schema::PATTERN_MAX_REPEAT;
 
 impl ColumnPlan {
+    /// Whether the values taken must be remembered to keep the column
+    /// unique: unique, and neither a sequential key nor structural.
+    pub(crate) fn tracks_taken(&self) -> bool {
+        self.unique
+            && self.structural.is_none()
+            && !matches!(self.source, Source::Builtin(Gen::Sequential { .. }))
+    }
+
     /// How many random streams a unique column tries before falling back
     /// to a deterministic variant.
     pub(crate) fn tries(&self) -> u32 {
@@ -51,7 +62,8 @@ impl ColumnPlan {
         }
     }
 
-    /// One value from `rng`, shaped to the column (text length, text form).
+    /// One value from `rng`, shaped to the column (text length, text form);
+    /// built-in text is written into `buffer`, whose allocation it keeps.
     pub(crate) fn produce(
         &self,
         table: &Table,
@@ -59,10 +71,11 @@ impl ColumnPlan {
         row: &[Value],
         index: u64,
         mut rng: EngineRng,
+        buffer: String,
     ) -> std::result::Result<Value, String> {
         let mut value = match &self.source {
             Source::Builtin(g) => {
-                let mut v = g.generate(&mut rng, index);
+                let mut v = g.generate_into(&mut rng, index, buffer);
                 if let (Some(max), Value::Text(s)) = (self.max_length, &v) {
                     // Pick a shorter value before cutting one.
                     let too_long = |v: &Value| v.as_str().is_some_and(|s| exceeds(s, max as usize));
@@ -107,8 +120,15 @@ impl ColumnPlan {
 /// Plans every column of `table` for `rows` rows.
 pub(crate) fn plan_table(engine: &OfflineEngine, table: &Table, rows: u64) -> Result<Vec<ColumnPlan>> {
     let keys = table.primary_key().count();
+    let stream = table_stream(engine.seed, &table.name);
     (0..table.columns.len())
-        .map(|i| plan_column(engine, table, &table.columns[i], keys, rows))
+        .map(|i| {
+            let mut plan = plan_column(engine, table, &table.columns[i], keys, rows)?;
+            if let (true, Source::Builtin(g)) = (plan.unique, &plan.source) {
+                plan.structural = Structural::new(g, plan.max_length, cell_seed(stream, 0, i, u32::MAX - 1));
+            }
+            Ok(plan)
+        })
         .collect()
 }
 
@@ -198,6 +218,7 @@ fn plan_column(
         to_text: false,
         shorter: Vec::new(),
         derived: false,
+        structural: None,
     };
     let gens = &engine.generators;
 

@@ -24,6 +24,7 @@ use fake::faker::name::en as name;
 use fake::faker::phone_number::en as phone;
 use rand::RngExt;
 
+use super::locale;
 use crate::engine::EngineRng;
 use crate::value::Value;
 
@@ -296,6 +297,24 @@ pub(crate) fn kind_spec(kind: &str) -> Option<KindSpec> {
 }
 
 impl Gen {
+    /// One value for row `index`, as [`Gen::generate`] gives it; text is
+    /// written into `buffer` (cleared first), whose allocation it keeps.
+    pub(crate) fn generate_into(&self, rng: &mut EngineRng, index: u64, mut buffer: String) -> Value {
+        buffer.clear();
+        match self {
+            Gen::Text(kind) => push_text(*kind, rng, &mut buffer),
+            Gen::Date { lo, hi } => push_date(&mut buffer, rng.random_range(*lo..=*hi)),
+            Gen::DateTime { lo, hi } => push_datetime(&mut buffer, rng.random_range(*lo..=*hi)),
+            Gen::Time { lo, hi } => push_time(&mut buffer, rng.random_range(*lo..=*hi)),
+            Gen::OneOf(values) => match &values[rng.random_range(0..values.len())] {
+                Value::Text(t) => buffer.push_str(t),
+                other => return other.clone(),
+            },
+            _ => return self.generate(rng, index),
+        }
+        Value::Text(buffer)
+    }
+
     /// One value for row `index`.
     pub(crate) fn generate(&self, rng: &mut EngineRng, index: u64) -> Value {
         match self {
@@ -354,23 +373,76 @@ pub(crate) fn round_to(x: f64, decimals: u32) -> f64 {
     (x * p).round() / p
 }
 
-/// Text of `kind`.
-pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
+/// Appends text of `kind` to `out`: the common kinds written in place,
+/// the others through [`other_text`].
+pub(crate) fn push_text(kind: TextKind, rng: &mut EngineRng, out: &mut String) {
     use TextKind as T;
     match kind {
+        T::City => locale::push_city(out, rng),
+        T::Company => locale::push_company(out, rng),
+        T::Email => push_email(out, rng),
+        T::FirstName => out.push_str(locale::first_name(rng)),
+        T::LastName | T::Brand => out.push_str(locale::last_name(rng)),
+        T::Name => {
+            out.push_str(locale::first_name(rng));
+            out.push(' ');
+            out.push_str(locale::last_name(rng));
+        }
+        T::Sentence => push_english_sentence(out, rng),
+        T::StreetAddress => locale::push_street(out, rng),
+        T::Word | T::Tag => out.push_str(pick(&vocab().nouns, rng)),
+        T::Category => out.push_str(pick(&vocab().categories, rng)),
+        T::Department => out.push_str(pick(&vocab().departments, rng)),
+        T::Words => {
+            let v = vocab();
+            push_capitalized(out, pick(&v.adjectives, rng));
+            out.push(' ');
+            out.push_str(pick(&v.nouns, rng));
+        }
+        other => out.push_str(&other_text(other, rng)),
+    }
+}
+
+/// Text of `kind`.
+pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
+    let mut s = String::with_capacity(32);
+    push_text(kind, rng, &mut s);
+    s
+}
+
+/// Text of the kinds [`push_text`] does not write in place.
+fn other_text(kind: TextKind, rng: &mut EngineRng) -> String {
+    use TextKind as T;
+    match kind {
+        T::City
+        | T::Company
+        | T::Email
+        | T::FirstName
+        | T::LastName
+        | T::Brand
+        | T::Name
+        | T::Sentence
+        | T::StreetAddress
+        | T::Word
+        | T::Tag
+        | T::Category
+        | T::Department
+        | T::Words => text(kind, rng),
         T::Address => {
-            let mut s = street(rng);
-            let city: String = address::CityName().fake_with_rng(rng);
+            let mut s = String::with_capacity(64);
+            locale::push_street(&mut s, rng);
+            s.push_str(", ");
+            locale::push_city(&mut s, rng);
             let state: &str = address::StateAbbr().fake_with_rng(rng);
             let zip: String = address::PostCode().fake_with_rng(rng);
-            let _ = write!(s, ", {city}, {state} {zip}");
+            s.push_str(", ");
+            s.push_str(state);
+            s.push(' ');
+            s.push_str(&zip);
             s
         }
         T::Bic => finance::Bic().fake_with_rng(rng),
-        T::Category => pick(&vocab().categories, rng).to_owned(),
-        T::City => address::CityName().fake_with_rng(rng),
         T::Color => COLORS[rng.random_range(0..COLORS.len())].to_owned(),
-        T::Company => company::CompanyName().fake_with_rng(rng),
         T::Country => address::CountryName().fake_with_rng(rng),
         T::CountryCode => address::CountryCode().fake_with_rng(rng),
         T::CreditCard => creditcard::CreditCardNumber().fake_with_rng(rng),
@@ -383,11 +455,6 @@ pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
             s.push_str(suffix);
             s
         }
-        T::Email => email(rng),
-        T::FirstName => {
-            let s: &str = name::FirstName().fake_with_rng(rng);
-            s.to_owned()
-        }
         T::Iban => iban(rng),
         T::Icd10 => icd10(rng),
         T::Industry => {
@@ -398,20 +465,7 @@ pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
         T::Ipv6 => internet::IPv6().fake_with_rng(rng),
         T::Isbn => barcode::Isbn13().fake_with_rng(rng),
         T::JobTitle => job::Title().fake_with_rng(rng),
-        T::LastName => {
-            let s: &str = name::LastName().fake_with_rng(rng);
-            s.to_owned()
-        }
         T::MacAddress => internet::MACAddress().fake_with_rng(rng),
-        T::Name => {
-            let first: &str = name::FirstName().fake_with_rng(rng);
-            let last: &str = name::LastName().fake_with_rng(rng);
-            let mut s = String::with_capacity(first.len() + last.len() + 1);
-            s.push_str(first);
-            s.push(' ');
-            s.push_str(last);
-            s
-        }
         T::Paragraph => {
             let mut s = String::with_capacity(160);
             let n = rng.random_range(2..=4);
@@ -438,16 +492,10 @@ pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
             s.push_str(pick(&v.products, rng));
             s
         }
-        T::Sentence => {
-            let mut s = String::with_capacity(64);
-            push_english_sentence(&mut s, rng);
-            s
-        }
         T::State => {
             let s: &str = address::StateName().fake_with_rng(rng);
             s.to_owned()
         }
-        T::StreetAddress => street(rng),
         T::Url => {
             let mut s = String::with_capacity(40);
             s.push_str("https://www.");
@@ -464,15 +512,6 @@ pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
             s.to_owned()
         }
         T::Username => internet::Username().fake_with_rng(rng),
-        T::Word | T::Tag => pick(&vocab().nouns, rng).to_owned(),
-        T::Words => {
-            let v = vocab();
-            let mut s = String::with_capacity(24);
-            push_capitalized(&mut s, pick(&v.adjectives, rng));
-            s.push(' ');
-            s.push_str(pick(&v.nouns, rng));
-            s
-        }
         T::Title => {
             let v = vocab();
             let mut s = String::with_capacity(32);
@@ -503,11 +542,6 @@ pub(crate) fn text(kind: TextKind, rng: &mut EngineRng) -> String {
             }
             s
         }
-        T::Brand => {
-            let s: &str = name::LastName().fake_with_rng(rng);
-            s.to_owned()
-        }
-        T::Department => pick(&vocab().departments, rng).to_owned(),
         T::FileName => {
             let v = vocab();
             let mut s = String::with_capacity(24);
@@ -551,9 +585,9 @@ pub(crate) struct Vocab {
     pub(crate) nouns: Vec<&'static str>,
     verbs: Vec<&'static str>,
     objects: Vec<&'static str>,
-    products: Vec<&'static str>,
-    materials: Vec<&'static str>,
-    product_adjectives: Vec<&'static str>,
+    pub(crate) products: Vec<&'static str>,
+    pub(crate) materials: Vec<&'static str>,
+    pub(crate) product_adjectives: Vec<&'static str>,
     genres: Vec<&'static str>,
     categories: Vec<&'static str>,
     languages: Vec<(&'static str, &'static str)>,
@@ -690,44 +724,31 @@ const COLORS: &[&str] = &[
     "Lavender",
 ];
 
-fn street(rng: &mut EngineRng) -> String {
-    let number: String = address::BuildingNumber().fake_with_rng(rng);
-    // `fake`'s street names already end in a suffix ("Konopelski Forest").
-    let street: String = address::StreetName().fake_with_rng(rng);
-    let mut s = String::with_capacity(number.len() + street.len() + 1);
-    s.push_str(&number);
-    s.push(' ');
-    s.push_str(&street);
-    s
-}
-
 /// `first.last@provider`, `firstlast42@provider`, … from `fake`'s names and
 /// free e-mail providers; lower-case ASCII only, so always valid syntax.
-fn email(rng: &mut EngineRng) -> String {
+fn push_email(s: &mut String, rng: &mut EngineRng) {
     let first: &str = name::FirstName().fake_with_rng(rng);
     let last: &str = name::LastName().fake_with_rng(rng);
-    let mut s = String::with_capacity(first.len() + last.len() + 20);
-    push_local(&mut s, first);
+    push_local(s, first);
     match rng.random_range(0..4u8) {
         0 => s.push('.'),
         1 => s.push('_'),
         _ => {}
     }
-    push_local(&mut s, last);
+    push_local(s, last);
     if rng.random_bool(0.5) {
-        let _ = write!(s, "{}", rng.random_range(1..1000u32));
+        s.push_str(itoa::Buffer::new().format(rng.random_range(1..1000u32)));
     }
     s.push('@');
     if rng.random_bool(0.6) {
         let provider: &str = internet::FreeEmailProvider().fake_with_rng(rng);
         s.push_str(provider);
     } else {
-        push_site_name(&mut s, rng);
+        push_site_name(s, rng);
         let suffix: &str = internet::DomainSuffix().fake_with_rng(rng);
         s.push('.');
         s.push_str(suffix);
     }
-    s
 }
 
 fn push_local(s: &mut String, part: &str) {
