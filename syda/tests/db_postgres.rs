@@ -127,7 +127,7 @@ fn seeding_fills_every_table_and_the_database_accepts_every_row() {
         )
         .await
         .unwrap();
-        assert_eq!(report.rows(), 8 + 50 + 12 + 50);
+        assert_eq!(report.total_rows(), 8 + 50 + 12 + 50);
         assert_eq!(test.scalar("SELECT count(*) FROM departments").await, 8);
         assert_eq!(test.scalar("SELECT count(*) FROM employees").await, 50);
         assert_eq!(test.scalar("SELECT count(*) FROM projects").await, 12);
