@@ -44,7 +44,7 @@ use std::time::Instant;
 pub use keys::{KeyState, sequential_key};
 pub use plan::PlanConfig;
 pub use report::{Progress, SeedReport, TableReport};
-pub use sink::{AsyncChunks, AsyncSink, Chunks, DeferredUpdate, Sink};
+pub use sink::{AsyncChunks, AsyncSink, Chunks, DeferredUpdate, Sink, cycle_unsupported};
 pub use text::{redact_url, sql_datetime};
 
 use self::keys::KeyPlan;

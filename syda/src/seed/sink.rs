@@ -195,8 +195,9 @@ fn unsupported(what: &str) -> Error {
 }
 
 /// The error of a backend that cannot insert a cycle of NOT NULL foreign
-/// keys: each key named, with the ways out.
-pub(crate) fn cycle_unsupported(keys: &[DeferredKey]) -> Error {
+/// keys (what [`Sink::relax_foreign_keys`] returns unless a sink says
+/// otherwise): each key named, with the ways out.
+pub fn cycle_unsupported(keys: &[DeferredKey]) -> Error {
     Error::InvalidSchema {
         origin: "seeding".to_owned(),
         problems: keys
