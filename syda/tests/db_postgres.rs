@@ -241,19 +241,31 @@ fn a_unique_value_already_in_the_table_fails_by_constraint_and_keeps_the_table()
                 });
             engine
         };
-        let err = syda::db::seed(&db, &schema, &PlanConfig::rows(10), &engine(true), &SeedOptions::default())
-            .await
-            .unwrap_err()
-            .to_string();
+        let err = syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(10),
+            &engine(true),
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
         assert!(
             err.contains("languages") && err.contains("languages_name_key") && err.contains("English"),
             "{err}"
         );
         assert_eq!(test.scalar("SELECT count(*) FROM languages").await, 1);
         // Values that do not clash go in after the existing key.
-        let report = syda::db::seed(&db, &schema, &PlanConfig::rows(10), &engine(false), &SeedOptions::default())
-            .await
-            .unwrap();
+        let report = syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(10),
+            &engine(false),
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap();
         assert_eq!(report.table("languages").and_then(|t| t.first_key), Some(2));
         assert_eq!(test.scalar("SELECT count(*) FROM languages").await, 11);
         db.close().await;
