@@ -6,7 +6,7 @@
 //! transaction. Everything that decides *what* happens is here, once:
 //!
 //! - the plan ([`PlanConfig`], or a [`Planner`]): sizes, fan-outs, rules;
-//! - the key strategy ([`keys`]): a sole integer primary key is generated
+//! - the key strategy ([`sequential_key`], [`KeyState`]): a sole integer primary key is generated
 //!   explicitly, starting past the largest key already in the table and
 //!   within its SQL type, and a table whose default row count its key type
 //!   cannot hold is cut, with a note;
