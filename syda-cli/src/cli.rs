@@ -74,7 +74,7 @@ pub(crate) struct FitArgs {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub(crate) min_category_count: u64,
     /// With a directory of data files: a foreign key between two of them,
-    /// CHILD.COLUMN=PARENT.COLUMN (repeatable).
+    /// CHILD.COLUMN=PARENT.COLUMN, composite CHILD.A,B=PARENT.A,B (repeatable).
     #[arg(long = "foreign-key", value_name = "CHILD.COL=PARENT.COL")]
     pub(crate) foreign_keys: Vec<syda::engine::stats::DeclaredKey>,
     /// Learn no relations between columns (sums, products, inequalities,
@@ -115,7 +115,7 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_name = "FILE.html")]
     pub(crate) html: Option<PathBuf>,
     /// With two directories (one file per table): a foreign key to check,
-    /// CHILD.COLUMN=PARENT.COLUMN (repeatable).
+    /// CHILD.COLUMN=PARENT.COLUMN, composite CHILD.A,B=PARENT.A,B (repeatable).
     #[arg(long = "foreign-key", value_name = "CHILD.COL=PARENT.COL")]
     pub(crate) foreign_keys: Vec<syda::engine::stats::DeclaredKey>,
 }
@@ -178,9 +178,13 @@ pub(crate) struct SeedArgs {
     /// Hide the progress bars and the summary.
     #[arg(long, short)]
     pub(crate) quiet: bool,
-    /// A model made by `syda fit`, for `--engine stats`; repeatable, one per table.
+    /// A model made by `syda fit`, for `--engine stats`; repeatable, one per
+    /// table, or one fitted database (rebuilt whole into the database's tables).
     #[arg(long, value_name = "MODEL.json")]
     pub(crate) fitted: Vec<PathBuf>,
+    /// With a fitted database: rows of every table as a multiple of the fitted ones.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    pub(crate) scale: f64,
     /// Options of `--engine llm`.
     #[command(flatten)]
     pub(crate) llm: Box<LlmArgs>,

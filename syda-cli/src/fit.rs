@@ -86,9 +86,9 @@ fn database(args: &FitArgs, options: &FitOptions) -> anyhow::Result<Option<anyho
             let mean: f64 = l.children.iter().enumerate().map(|(k, w)| k as f64 * w).sum();
             println!(
                 "  {} → {}.{}: {mean:.2} children per parent on average (0 to {}){}",
-                l.column,
+                l.pairs().map(|p| p.0).collect::<Vec<_>>().join(", "),
                 l.parent,
-                l.parent_column,
+                l.pairs().map(|p| p.1).collect::<Vec<_>>().join(", "),
                 l.children.len().saturating_sub(1),
                 if l.context.is_empty() {
                     String::new()
@@ -102,6 +102,25 @@ fn database(args: &FitArgs, options: &FitOptions) -> anyhow::Result<Option<anyho
                             .join(", ")
                     )
                 }
+            );
+        }
+    }
+    for t in &model.tables {
+        for h in &t.hierarchies {
+            let mean: f64 = h.children.iter().enumerate().map(|(k, w)| k as f64 * w).sum();
+            println!(
+                "  {table}.{} → {table}.{}: {:.1} % of rows at the top, {mean:.2} direct children per row (0 to {})",
+                h.column,
+                h.parent_column,
+                100.0 * h.roots,
+                h.children.len().saturating_sub(1),
+                table = t.model.table
+            );
+        }
+        for c in &t.counters {
+            println!(
+                "  {}.{} numbers each parent's rows from {}",
+                t.model.table, c.column, c.start
             );
         }
     }
@@ -182,6 +201,37 @@ pub(crate) fn generate_database(args: &crate::cli::GenerateArgs) -> anyhow::Resu
         started.elapsed().as_secs_f64(),
         args.scale
     );
+    Ok(())
+}
+
+/// `syda seed --engine stats --fitted DB.json --scale F --database-url URL`:
+/// a fitted database rebuilt into the tables the database already has.
+#[cfg(feature = "db")]
+pub(crate) fn seed_database(args: &crate::cli::SeedArgs) -> anyhow::Result<()> {
+    crate::llm::reject_options(&args.llm)?;
+    if args.schema_file.is_some() || args.diesel.is_some() {
+        bail!("a fitted database is seeded into the database's own tables: drop the schema file / --diesel");
+    }
+    if !args.db.include.is_empty() || !args.db.exclude.is_empty() || !args.sizes.is_empty() {
+        bail!(
+            "a fitted database is rebuilt whole (its children follow their parents): --include, --exclude and --size \
+             do not apply; use --scale"
+        );
+    }
+    let path = &args.fitted[0];
+    let json = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let model = DatabaseModel::from_json(&json, &path.display().to_string())?;
+    let mut options = syda::db::SeedOptions::default().truncate(args.truncate);
+    options.schema = args.db.schema.clone();
+    if !args.quiet {
+        options = options.progress(std::sync::Arc::new(crate::seed::Bars::default()));
+    }
+    let url = &args.db.database_url;
+    let report = syda::engine::stats::seed_database(url, &model, args.scale, args.seed, &options)
+        .with_context(|| format!("seeding {} from {}", syda::db::redact(url), path.display()))?;
+    if !args.quiet {
+        println!("{report}");
+    }
     Ok(())
 }
 

@@ -56,7 +56,7 @@ fn databases(args: &ReportArgs) -> anyhow::Result<()> {
             .foreign_keys
             .iter()
             .filter(|k| k.child == *name)
-            .map(|k| k.column.as_str())
+            .flat_map(|k| k.pairs().map(|p| p.0))
             .collect();
         let without_keys = |columns: &[String], rows: &[syda::Row]| {
             let keep: Vec<usize> = (0..columns.len())

@@ -12,6 +12,9 @@ use crate::cli::{EngineArg, SeedArgs};
 use crate::introspect::options;
 
 pub(crate) fn run(args: &SeedArgs) -> anyhow::Result<()> {
+    if args.engine == EngineArg::Stats && crate::fit::is_database_model(&args.fitted) {
+        return crate::fit::seed_database(args);
+    }
     let url = &args.db.database_url;
     let introspect = || {
         let found = syda::db::blocking::introspect_with_notes(url, &options(&args.db))
@@ -98,7 +101,7 @@ fn with_database_constraints(mut schema: Schema, database: &Schema) -> Schema {
 
 /// One progress bar per table, with rows/s; drawn only on a terminal.
 #[derive(Default)]
-struct Bars {
+pub(crate) struct Bars {
     current: Mutex<Option<ProgressBar>>,
 }
 

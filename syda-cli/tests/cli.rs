@@ -232,6 +232,16 @@ fn a_failed_run_leaves_no_files_behind() {
 }
 
 #[test]
+fn a_missing_file_is_named_once_with_the_system_reason_once() {
+    let run = syda(&["validate", "no/such/schema.yaml"]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = text(&run.stderr);
+    assert_eq!(stderr.matches("no/such/schema.yaml").count(), 1, "{stderr}");
+    // The I/O error is the syda error's own message and not repeated as its cause.
+    assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+}
+
+#[test]
 fn usage_errors_exit_two() {
     let run = syda(&[
         "generate",

@@ -313,17 +313,9 @@ impl Container {
                 // #[sea_orm(table_name = "users")]. Malformed ones are the ORM's to report.
                 let _ = attr.parse_nested_meta(|meta| {
                     if meta.path.is_ident("table_name") {
-                        let expr: Expr = meta.value()?.parse()?;
-                        out.orm_table = match expr {
-                            Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.value()),
-                            Expr::Path(p) => p.path.segments.last().map(|s| s.ident.unraw().to_string()),
-                            _ => out.orm_table.take(),
-                        };
+                        out.orm_table = orm_name(&meta)?.or(out.orm_table.take());
                     } else if meta.path.is_ident("comment") && attr.path().is_ident(SEA_ORM) {
-                        let expr: Expr = meta.value()?.parse()?;
-                        if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = expr {
-                            out.orm_comment = Some(s.value());
-                        }
+                        out.orm_comment = orm_text(&meta)?.or(out.orm_comment.take());
                     } else {
                         skip_value(&meta)?;
                     }
@@ -491,12 +483,7 @@ impl Field {
                 // ORM's business.
                 let _ = attr.parse_nested_meta(|meta| {
                     if meta.path.is_ident("column_name") {
-                        let expr: Expr = meta.value()?.parse()?;
-                        out.orm_column_name = match expr {
-                            Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.value()),
-                            Expr::Path(p) => p.path.get_ident().map(|i| i.unraw().to_string()),
-                            _ => out.orm_column_name.take(),
-                        };
+                        out.orm_column_name = orm_name(&meta)?.or(out.orm_column_name.take());
                     } else if !attr.path().is_ident(SEA_ORM) {
                         skip_value(&meta)?;
                     } else if meta.path.is_ident("primary_key") {
@@ -506,14 +493,10 @@ impl Field {
                     } else if meta.path.is_ident("nullable") {
                         out.orm_nullable = true;
                     } else if meta.path.is_ident("comment") {
-                        let expr: Expr = meta.value()?.parse()?;
-                        if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = expr {
-                            out.orm_comment = Some(s.value());
-                        }
+                        out.orm_comment = orm_text(&meta)?.or(out.orm_comment.take());
                     } else if meta.path.is_ident("column_type") {
-                        let expr: Expr = meta.value()?.parse()?;
-                        if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = expr {
-                            out.orm_max_length = string_len(&s.value());
+                        if let Some(column_type) = orm_text(&meta)? {
+                            out.orm_max_length = string_len(&column_type);
                         }
                     } else {
                         skip_value(&meta)?;
@@ -539,6 +522,24 @@ impl Field {
         out.no_infer = infer.get() == Some(false);
         out
     }
+}
+
+/// `key = "text"` or `key = path` (its last segment): how Diesel and SeaORM
+/// name tables and columns. `None` for another kind of value.
+fn orm_name(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<String>> {
+    Ok(match meta.value()?.parse()? {
+        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.value()),
+        Expr::Path(p) => p.path.segments.last().map(|s| s.ident.unraw().to_string()),
+        _ => None,
+    })
+}
+
+/// `key = "text"`; `None` for another kind of value.
+fn orm_text(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<String>> {
+    Ok(match meta.value()?.parse()? {
+        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.value()),
+        _ => None,
+    })
 }
 
 impl Variant {

@@ -70,6 +70,7 @@
 
 // Without a backend feature only the schema.rs reader is of use (the CLI
 // builds it so); the seeding code then has nothing to connect to.
+#![warn(clippy::unwrap_used)]
 #![cfg_attr(
     not(any(feature = "postgres", feature = "sqlite", feature = "mysql")),
     allow(unused)

@@ -3,15 +3,17 @@
 use std::fmt;
 use std::path::PathBuf;
 
+/// An error underneath one of ours, kept for callers that inspect it.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Result with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong, in variants a caller can act on.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// A schema has one or more problems; all of them are listed.
-    #[error("{origin}: invalid schema ({} problem{}):\n{}", problems.len(), plural(problems.len()), ProblemList(problems))]
     InvalidSchema {
         /// Where the schema came from: a file path, or a description such as `<yaml>`.
         origin: String,
@@ -20,7 +22,6 @@ pub enum Error {
     },
 
     /// A schema file could not be parsed as YAML or JSON at all.
-    #[error("{origin}: not a valid schema file: {message}")]
     Parse {
         /// File path or description.
         origin: String,
@@ -30,7 +31,6 @@ pub enum Error {
 
     /// A constraint cannot hold for the requested rows (10 unique booleans,
     /// more one-to-one children than parents, …).
-    #[error("table `{table}`, column `{column}`: cannot satisfy the schema: {message}")]
     Unsatisfiable {
         /// Table being generated.
         table: String,
@@ -42,7 +42,6 @@ pub enum Error {
 
     /// A column cannot be generated (no generator for its kind, a foreign
     /// key with no parent rows, …).
-    #[error("table `{table}`, column `{column}`: {message}")]
     Generate {
         /// Table being generated.
         table: String,
@@ -53,7 +52,6 @@ pub enum Error {
     },
 
     /// A generated row did not deserialise into the requested Rust type.
-    #[error("table `{table}`, row {row}: does not fit the Rust type: {message}")]
     Deserialize {
         /// Table being generated.
         table: String,
@@ -61,10 +59,11 @@ pub enum Error {
         row: u64,
         /// serde's message.
         message: String,
+        /// serde's own error; its message is in `message` already.
+        source: Option<BoxError>,
     },
 
     /// A model could not be fitted to the data given.
-    #[error("{origin}: cannot fit a model: {message}")]
     Fit {
         /// Where the data came from: a file path or a description.
         origin: String,
@@ -74,7 +73,6 @@ pub enum Error {
 
     /// A database could not be reached, read or loaded (feature `db`). A
     /// seed that fails this way has been rolled back: nothing of it is left.
-    #[error("database: {context}: {message}")]
     Database {
         /// What was being done: connecting to a (password-free) URL, reading
         /// the catalog, loading table `x`, …
@@ -84,7 +82,6 @@ pub enum Error {
     },
 
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
     Io {
         /// The file involved.
         path: PathBuf,
@@ -94,7 +91,6 @@ pub enum Error {
 
     /// The LLM engine's configuration is missing something or is wrong (no
     /// API key, an unknown provider, no model).
-    #[error("LLM configuration: {message}")]
     LlmConfig {
         /// What is wrong and how to fix it.
         message: String,
@@ -103,7 +99,6 @@ pub enum Error {
     /// An LLM provider answered with an error status that retrying does not
     /// fix (bad key, unknown model, bad request), or kept failing after
     /// every retry.
-    #[error("{provider}: HTTP {status}: {message}")]
     Provider {
         /// `openai`, `anthropic`, `gemini` or `openai-compatible`.
         provider: String,
@@ -115,19 +110,17 @@ pub enum Error {
 
     /// An LLM provider could not be reached, or did not answer within the
     /// timeout, after every retry.
-    #[error("{provider}: {message}")]
     Network {
         /// `openai`, `anthropic`, `gemini` or `openai-compatible`.
         provider: String,
         /// What failed, and after how many attempts.
         message: String,
+        /// The HTTP client's own error, when there is one.
+        source: Option<BoxError>,
     },
 
     /// A provider still answered "too many requests" (HTTP 429 or 503) after
     /// every retry.
-    #[error(
-        "{provider}: rate limited (HTTP {status}) after {retries} retries; lower the concurrency or raise `retries`"
-    )]
     RateLimited {
         /// `openai`, `anthropic`, `gemini` or `openai-compatible`.
         provider: String,
@@ -139,7 +132,6 @@ pub enum Error {
 
     /// The model's replies did not give enough valid rows within the allowed
     /// attempts. Carries the last raw reply (cut to a readable length).
-    #[error("table `{table}`: {message}\nlast reply: {raw}")]
     LlmReply {
         /// Table being generated.
         table: String,
@@ -150,9 +142,6 @@ pub enum Error {
     },
 
     /// A replay-only LLM cache has no recorded response for a request.
-    #[error(
-        "{path}: no recorded LLM response for this request (cache mode replay-only); record it once with cache mode read-write"
-    )]
     CacheMiss {
         /// The cache file the response would be in.
         path: PathBuf,
@@ -182,6 +171,98 @@ impl fmt::Display for SeedStop {
             SeedStop::SinkFailed => "the database side failed",
             SeedStop::GenerationEnded => "row generation stopped before the table was complete",
         })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidSchema { origin, problems } => write!(
+                f,
+                "{origin}: invalid schema ({} problem{}):\n{}",
+                problems.len(),
+                plural(problems.len()),
+                ProblemList(problems)
+            ),
+            Error::Parse { origin, message } => {
+                write!(f, "{origin}: not a valid schema file: {message}")
+            }
+            Error::Unsatisfiable {
+                table,
+                column,
+                message,
+            } => write!(
+                f,
+                "table `{table}`, column `{column}`: cannot satisfy the schema: {message}"
+            ),
+            Error::Generate {
+                table,
+                column,
+                message,
+            } => write!(f, "table `{table}`, column `{column}`: {message}"),
+            Error::Deserialize {
+                table, row, message, ..
+            } => write!(
+                f,
+                "table `{table}`, row {row}: does not fit the Rust type: {message}"
+            ),
+            Error::Fit { origin, message } => write!(f, "{origin}: cannot fit a model: {message}"),
+            Error::Database { context, message } => write!(f, "database: {context}: {message}"),
+            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::LlmConfig { message } => write!(f, "LLM configuration: {message}"),
+            Error::Provider {
+                provider,
+                status,
+                message,
+            } => write!(f, "{provider}: HTTP {status}: {message}"),
+            Error::Network {
+                provider, message, ..
+            } => write!(f, "{provider}: {message}"),
+            Error::RateLimited {
+                provider,
+                status,
+                retries,
+            } => write!(
+                f,
+                "{provider}: rate limited (HTTP {status}) after {retries} retries; lower the concurrency or raise `retries`"
+            ),
+            Error::LlmReply { table, message, raw } => {
+                write!(f, "table `{table}`: {message}\nlast reply: {raw}")
+            }
+            Error::CacheMiss { path } => write!(
+                f,
+                "{}: no recorded LLM response for this request (cache mode replay-only); record it once with cache mode read-write",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// As [`std::io::Error`] does for the errors it wraps: the message of the
+/// wrapped error is part of ours, so [`source`](std::error::Error::source)
+/// gives what lies *under* it, and a chain printed in full (anyhow's `{:#}`)
+/// says each thing once. [`Error::get_ref`] gives the wrapped error itself.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.get_ref().and_then(|inner| inner.source())
+    }
+}
+
+impl Error {
+    /// The error this one wraps (a driver's, a parser's, an I/O error), to
+    /// inspect or downcast; its message is already in this error's.
+    ///
+    /// ```
+    /// let err = syda::Schema::from_path("no/such/schema.yaml").unwrap_err();
+    /// let io = err.get_ref().and_then(|e| e.downcast_ref::<std::io::Error>());
+    /// assert_eq!(io.map(|e| e.kind()), Some(std::io::ErrorKind::NotFound));
+    /// ```
+    pub fn get_ref(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            Error::Deserialize { source, .. } | Error::Network { source, .. } => source.as_deref(),
+            _ => None,
+        }
     }
 }
 

@@ -17,10 +17,11 @@ use crate::value::{Row, Value};
 /// One row as a JSON object keyed by column name, each value in its
 /// field's form, deserialised into `T`.
 pub(crate) fn to_typed<T: Synthetic>(table: &Table, index: u64, row: &Row) -> Result<T> {
-    let fail = |message: String| Error::Deserialize {
+    let fail = |message: String, source: Option<serde_json::Error>| Error::Deserialize {
         table: table.name.to_string(),
         row: index,
         message,
+        source: source.map(Into::into),
     };
     let mut object = Map::with_capacity(row.len());
     for (column, value) in table.columns.iter().zip(row) {
@@ -34,14 +35,14 @@ pub(crate) fn to_typed<T: Synthetic>(table: &Table, index: u64, row: &Row) -> Re
                     } else {
                         ""
                     };
-                    fail(format!("column `{}`: {e}{hint}", column.name))
+                    fail(format!("column `{}`: {e}{hint}", column.name), None)
                 })?,
             ),
             None => (column.name.to_string(), json),
         };
         object.insert(key, json);
     }
-    serde_json::from_value(Json::Object(object)).map_err(|e| fail(e.to_string()))
+    serde_json::from_value(Json::Object(object)).map_err(|e| fail(e.to_string(), Some(e)))
 }
 
 fn field_of<'f>(fields: &'f [Field], column: &str) -> Option<&'f Field> {

@@ -129,9 +129,19 @@ fn rows_that_do_not_fit_the_type_name_the_row() {
         .rows::<Mismatch>(3)
         .expect_err("an integer is not a bool");
     match err {
-        Error::Deserialize { table, row, message } => {
+        Error::Deserialize {
+            table,
+            row,
+            message,
+            source,
+        } => {
             assert_eq!((table.as_str(), row), ("mismatches", 0));
             assert!(message.contains("bool"), "{message}");
+            // serde's own error is kept for callers that inspect it.
+            let serde = source
+                .as_deref()
+                .and_then(|e| e.downcast_ref::<serde_json::Error>());
+            assert!(serde.is_some(), "{source:?}");
         }
         other => panic!("{other:?}"),
     }

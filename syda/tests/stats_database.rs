@@ -8,9 +8,9 @@ mod stats_support;
 
 use std::collections::{HashMap, HashSet};
 
-use stats_support::{Rng, date, days, num};
+use stats_support::{Rng, check_company, column_of, company, date, days, key, keys, num};
 use syda::Value;
-use syda::engine::stats::{DatabaseModel, FitOptions, GeneratedTable, TableRows, fit_related};
+use syda::engine::stats::{DatabaseModel, FitOptions, GeneratedTable, TableKey, TableRows, fit_related};
 use syda::report::ks_two_sample;
 
 /// Customers (20 % enterprise) and their orders: enterprise customers
@@ -53,14 +53,14 @@ fn shop(customers: usize, seed: u64) -> Vec<TableRows> {
                 .map(String::from)
                 .to_vec(),
             rows: o_rows,
-            primary_key: Some("id".into()),
-            foreign_keys: vec![("customer_id".into(), "customers".into(), "id".into())],
+            primary_key: vec!["id".into()],
+            foreign_keys: vec![TableKey::new("customer_id", "customers", "id")],
         },
         TableRows {
             name: "customers".into(),
             columns: ["id", "segment", "signed_up"].map(String::from).to_vec(),
             rows: c_rows,
-            primary_key: Some("id".into()),
+            primary_key: vec!["id".into()],
             foreign_keys: vec![],
         },
     ]
@@ -174,7 +174,7 @@ fn any_scale_and_the_model_file_round_trip() {
 #[test]
 fn a_foreign_key_to_a_missing_table_is_an_error_naming_it() {
     let mut tables = shop(50, 3);
-    tables[0].foreign_keys[0].1 = "clients".into();
+    tables[0].foreign_keys[0].parent = "clients".into();
     let err = fit_related(tables, &FitOptions::default())
         .unwrap_err()
         .to_string();
@@ -257,5 +257,181 @@ fn text_keys_of_many_shapes_stay_distinct_and_children_follow_them() {
         table(&data, "orders")
             .iter()
             .all(|o| keys.contains(o[1].as_str().unwrap()))
+    );
+}
+
+#[test]
+fn self_references_and_composite_keys_are_rebuilt_with_every_key_valid() {
+    let real_tables = company(40, 5);
+    let real = as_generated(&real_tables);
+    let model = fit_related(real_tables, &FitOptions::default()).unwrap();
+    let employees = model
+        .tables
+        .iter()
+        .find(|t| t.model.table == "employees")
+        .unwrap();
+    assert_eq!(employees.hierarchies.len(), 1, "manager_id is a hierarchy");
+    assert_eq!(employees.links.len(), 1, "department_id is the parent");
+    let lines = model
+        .tables
+        .iter()
+        .find(|t| t.model.table == "order_lines")
+        .unwrap();
+    assert_eq!(lines.counters.len(), 1, "line_no counts each order's lines");
+    let shipments = model
+        .tables
+        .iter()
+        .find(|t| t.model.table == "shipments")
+        .unwrap();
+    assert_eq!(
+        shipments.links.len(),
+        1,
+        "order_id → orders is implied by the composite key"
+    );
+    assert_eq!(shipments.links[0].parent, "order_lines");
+    assert!(
+        lines.model.rules.iter().any(|r| r.rule.target() == "total"),
+        "{:?}",
+        lines.model.rules
+    );
+
+    let back = DatabaseModel::from_json(&model.to_json(), "company.json").unwrap();
+    assert_eq!(back, model);
+    let synthetic = back.sample(1.0, 3).unwrap();
+    check_company(&real, &synthetic, true);
+    // Every manager comes before the employees it manages.
+    let ids = keys(&synthetic, "employees", &["id"]);
+    let at: HashMap<&String, usize> = ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
+    for (i, m) in column_of(&synthetic, "employees", "manager_id")
+        .iter()
+        .enumerate()
+    {
+        if !m.is_null() {
+            assert!(at[&key(&[m])] < i, "employee {} before its manager", ids[i]);
+        }
+    }
+}
+
+#[test]
+fn a_junction_table_keeps_its_pairs_distinct() {
+    let mut rng = Rng::new(21);
+    let students: Vec<Vec<Value>> = (1..=300)
+        .map(|i| vec![Value::Int(i), Value::from(["bsc", "msc"][i as usize % 2])])
+        .collect();
+    let courses: Vec<Vec<Value>> = (1..=8)
+        .map(|i| vec![Value::Int(i), Value::Float(f64::from(i as i32) * 1.5)])
+        .collect();
+    let mut enrolments = Vec::new();
+    for s in 1..=300i64 {
+        // 1 to 6 distinct courses of 8 each.
+        let mut taken: Vec<i64> = (1..=8).collect();
+        for k in 0..1 + rng.pick(&[1.0; 6]) {
+            let j = k + (rng.uniform() * (8 - k) as f64) as usize;
+            taken.swap(k, j);
+            enrolments.push(vec![
+                Value::Int(s),
+                Value::Int(taken[k]),
+                Value::Float(50.0 + 40.0 * rng.uniform()),
+            ]);
+        }
+    }
+    let tables = vec![
+        TableRows {
+            name: "enrolments".into(),
+            columns: ["student_id", "course_id", "grade"].map(String::from).to_vec(),
+            rows: enrolments,
+            primary_key: vec!["student_id".into(), "course_id".into()],
+            foreign_keys: vec![
+                TableKey::new("student_id", "students", "id"),
+                TableKey::new("course_id", "courses", "id"),
+            ],
+        },
+        TableRows {
+            name: "students".into(),
+            columns: ["id", "degree"].map(String::from).to_vec(),
+            rows: students,
+            primary_key: vec!["id".into()],
+            foreign_keys: vec![],
+        },
+        TableRows {
+            name: "courses".into(),
+            columns: ["id", "credits"].map(String::from).to_vec(),
+            rows: courses,
+            primary_key: vec!["id".into()],
+            foreign_keys: vec![],
+        },
+    ];
+    let real = as_generated(&tables);
+    let model = fit_related(tables, &FitOptions::default()).unwrap();
+    let synthetic = model.sample(1.0, 5).unwrap();
+    let pairs = keys(&synthetic, "enrolments", &["student_id", "course_id"]);
+    assert_eq!(
+        pairs.iter().collect::<HashSet<_>>().len(),
+        pairs.len(),
+        "(student_id, course_id) distinct"
+    );
+    let courses: HashSet<String> = keys(&synthetic, "courses", &["id"]).into_iter().collect();
+    assert!(
+        keys(&synthetic, "enrolments", &["course_id"])
+            .iter()
+            .all(|c| courses.contains(c))
+    );
+    let per_student = |data: &[GeneratedTable]| {
+        stats_support::per_parent(
+            &keys(data, "students", &["id"]),
+            &keys(data, "enrolments", &["student_id"]),
+        )
+    };
+    let ks = ks_two_sample(&per_student(&real), &per_student(&synthetic));
+    assert!(ks <= 0.1, "courses per student KS {ks}");
+}
+
+#[test]
+fn a_directory_with_declared_composite_keys_is_fitted_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = |v: &Value| match v {
+        Value::Null => String::new(),
+        other => other.as_str().map_or_else(|| other.to_string(), str::to_owned),
+    };
+    for t in company(20, 6) {
+        let mut text = t.columns.join(",") + "\n";
+        for r in &t.rows {
+            text.push_str(&r.iter().map(csv).collect::<Vec<_>>().join(","));
+            text.push('\n');
+        }
+        std::fs::write(dir.path().join(format!("{}.csv", t.name)), text).unwrap();
+    }
+    let keys: Vec<syda::engine::stats::DeclaredKey> = [
+        "employees.department_id=departments.id",
+        "employees.manager_id=employees.id",
+        "orders.employee_id=employees.id",
+        "order_lines.order_id=orders.id",
+        "shipments.order_id,line_no=order_lines.order_id,line_no",
+    ]
+    .iter()
+    .map(|k| k.parse().unwrap())
+    .collect();
+    assert_eq!(keys[4].more, vec![("line_no".to_owned(), "line_no".to_owned())]);
+    assert!("a.x,y=b.x".parse::<syda::engine::stats::DeclaredKey>().is_err());
+    let model = syda::engine::stats::fit_directory(dir.path(), &keys, &FitOptions::default()).unwrap();
+    let lines = model
+        .tables
+        .iter()
+        .find(|t| t.model.table == "order_lines")
+        .unwrap();
+    assert_eq!(lines.primary_key, ["order_id", "line_no"]);
+    assert_eq!(lines.counters.len(), 1, "line_no counts the lines");
+    let synthetic = model.sample(1.0, 2).unwrap();
+    let real = as_generated(&company(20, 6));
+    let figures = syda::report::compare_related(&real, &synthetic, &keys).unwrap();
+    for f in &figures {
+        assert_eq!(f.keys_valid, 1.0, "{f}");
+    }
+    assert!(
+        figures[4]
+            .to_string()
+            .contains("shipments.order_id,line_no → order_lines.order_id,line_no"),
+        "{}",
+        figures[4]
     );
 }

@@ -132,3 +132,242 @@ fn under_the_planner_the_email_belongs_to_the_row_s_names() {
         rows.len()
     );
 }
+
+/// Reviews written from words the offline vocabulary does not have
+/// (Portuguese), 3 to 20 words each.
+fn reviews(n: usize) -> Source {
+    const WORDS: [&str; 16] = [
+        "entrega",
+        "atrasada",
+        "caixa",
+        "danificada",
+        "produto",
+        "excelente",
+        "recomendo",
+        "qualidade",
+        "péssima",
+        "chegou",
+        "rápido",
+        "cor",
+        "diferente",
+        "tamanho",
+        "perfeito",
+        "voltarei",
+    ];
+    let mut rng = Rng::new(8);
+    let rows = (0..n)
+        .map(|i| {
+            let words = 3 + (rng.uniform() * 18.0) as usize;
+            let text: Vec<&str> = (0..words).map(|_| WORDS[rng.pick(&[1.0; 16])]).collect();
+            vec![
+                Value::Int(i as i64 + 1),
+                Value::from(text.join(" ")),
+                Value::Int(1 + rng.pick(&[1.0; 5]) as i64),
+            ]
+        })
+        .collect();
+    Source::rows(
+        "reviews",
+        ["id", "comment", "stars"].map(String::from).to_vec(),
+        rows,
+    )
+}
+
+#[test]
+fn free_text_comes_from_the_offline_vocabulary_and_copies_nothing() {
+    let source = reviews(800);
+    let model = fit(&source).unwrap();
+    assert!(
+        matches!(model.column("comment").unwrap().marginal, Marginal::Words { .. }),
+        "{:?}",
+        model.column("comment").unwrap().marginal
+    );
+    let real_rows = stats_support::rows_of(&source).1;
+    let real: HashSet<&str> = real_rows.iter().map(|r| r[1].as_str().unwrap()).collect();
+    let real_words: HashSet<&str> = real.iter().flat_map(|t| t.split(' ')).collect();
+    let rows: Vec<Vec<Value>> = model.sample(800, 3).collect::<syda::Result<_>>().unwrap();
+    let texts: Vec<&str> = rows.iter().map(|r| r[1].as_str().unwrap()).collect();
+    let copied = texts.iter().filter(|t| real.contains(*t)).count();
+    assert_eq!(copied, 0, "synthetic comments equal to a real one");
+    let borrowed = texts
+        .iter()
+        .flat_map(|t| t.split(' '))
+        .filter(|w| real_words.contains(w.trim_end_matches('.')))
+        .count();
+    assert_eq!(borrowed, 0, "words taken from the real comments");
+    for t in &texts {
+        assert!(!syda::realism::is_lorem(t), "lorem: {t}");
+    }
+    // The lengths are the data's: the mean word count within 15 %.
+    let mean = |v: &[&str]| v.iter().map(|t| t.split(' ').count() as f64).sum::<f64>() / v.len() as f64;
+    let real_texts: Vec<&str> = real_rows.iter().map(|r| r[1].as_str().unwrap()).collect();
+    let (r, s) = (mean(&real_texts), mean(&texts));
+    assert!(
+        (s - r).abs() / r <= 0.15,
+        "mean words: real {r:.1}, synthetic {s:.1}"
+    );
+}
+
+/// People of one country: names written the way it writes them, its mail
+/// providers' domains and its phone prefix.
+fn country(first: &[&str], last: &[&str], domain: &str, phone: &str, n: usize) -> Source {
+    let mut rng = Rng::new(13);
+    let rows = (0..n)
+        .map(|i| {
+            let f = first[rng.pick(&vec![1.0; first.len()])];
+            let l = last[rng.pick(&vec![1.0; last.len()])];
+            vec![
+                Value::Int(i as i64 + 1),
+                Value::from(f),
+                Value::from(l),
+                Value::from(format!("{}.{}{i}@{domain}", f.to_lowercase(), l.to_lowercase())),
+                Value::from(format!(
+                    "{phone} {:03} {:03} {:03}",
+                    i % 1000,
+                    (i * 7) % 1000,
+                    (i * 13) % 1000
+                )),
+                Value::Float(30_000.0 + (rng.uniform() * 20_000.0).round()),
+            ]
+        })
+        .collect();
+    let names = ["id", "first_name", "last_name", "email", "phone", "salary"];
+    Source::rows("customers", names.map(String::from).to_vec(), rows)
+}
+
+fn french(n: usize) -> Source {
+    country(
+        &[
+            "Élodie",
+            "Théo",
+            "Camille",
+            "Gaëlle",
+            "Hélène",
+            "François",
+            "Jérôme",
+            "Noémie",
+        ],
+        &[
+            "Lefèvre", "Dubois", "Martin", "Bernard", "Girard", "Rousseau", "Fontaine", "Mercier",
+        ],
+        "orange.fr",
+        "+33 6",
+        n,
+    )
+}
+
+#[test]
+fn the_locale_is_guessed_from_names_mail_domains_and_phones() {
+    let german = country(
+        &["Jürgen", "Käthe", "Lukas", "Sören", "Anneliese", "Günther"],
+        &["Müller", "Schröder", "Weiß", "Köhler", "Bäcker", "Hoffmann"],
+        "web.de",
+        "+49 151",
+        400,
+    );
+    let brazilian = country(
+        &["João", "Conceição", "Thiago", "Luíza", "Gonçalo", "Patrícia"],
+        &[
+            "Gonçalves",
+            "Araújo",
+            "Magalhães",
+            "Conceição",
+            "Assunção",
+            "Brandão",
+        ],
+        "uol.com.br",
+        "+55 11",
+        400,
+    );
+    let english = country(
+        &["James", "Mary", "Robert", "Linda"],
+        &["Smith", "Johnson", "Williams", "Brown"],
+        "example.com",
+        "+1 555",
+        400,
+    );
+    for (source, locale) in [
+        (french(400), Some("fr_FR")),
+        (german, Some("de_DE")),
+        (brazilian, Some("pt_BR")),
+        (english, None),
+    ] {
+        let model = fit(&source).unwrap();
+        assert_eq!(model.locale.as_deref(), locale, "{}", source.origin());
+        let back = syda::engine::stats::FittedModel::from_json(&model.to_json(), "m.json").unwrap();
+        assert_eq!(back.locale, model.locale);
+        if let Some(l) = locale {
+            assert!(model.to_string().contains(l), "{model}");
+        }
+    }
+}
+
+#[test]
+fn a_localized_table_gets_the_locale_s_names_phones_and_mail_and_copies_none() {
+    let source = french(600);
+    let model = fit(&source).unwrap();
+    assert_eq!(model.locale.as_deref(), Some("fr_FR"));
+    let real: Vec<Vec<Value>> = stats_support::rows_of(&source).1;
+    let real_emails: HashSet<&str> = real.iter().map(|r| r[3].as_str().unwrap()).collect();
+    let real_phones: HashSet<&str> = real.iter().map(|r| r[4].as_str().unwrap()).collect();
+    let check = |rows: &[Vec<Value>]| {
+        let mut accented = 0;
+        for r in rows {
+            let (first, last, email, phone) = (
+                r[1].as_str().unwrap(),
+                r[2].as_str().unwrap(),
+                r[3].as_str().unwrap(),
+                r[4].as_str().unwrap(),
+            );
+            assert!(phone.starts_with("+33 "), "{phone}");
+            assert!(
+                !real_phones.contains(phone) && !real_emails.contains(email),
+                "{phone} {email}"
+            );
+            assert!(email.ends_with(".fr"), "{email}");
+            // The address belongs to the row's names, written without accents.
+            let folded = |s: &str| -> String {
+                s.to_lowercase()
+                    .replace(['é', 'è', 'ê', 'ë'], "e")
+                    .replace(['à', 'â'], "a")
+                    .replace('ç', "c")
+                    .replace(['î', 'ï'], "i")
+                    .replace('ô', "o")
+                    .replace(['ù', 'û', 'ü'], "u")
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect()
+            };
+            assert!(
+                email.starts_with(&format!("{}.{}", folded(first), folded(last))),
+                "{first} {last} {email}"
+            );
+            accented += usize::from(!format!("{first}{last}").is_ascii());
+        }
+        assert!(
+            accented * 10 >= rows.len(),
+            "French names have accents: {accented} of {}",
+            rows.len()
+        );
+    };
+    let rows: Vec<Vec<Value>> = model.sample(300, 2).collect::<syda::Result<_>>().unwrap();
+    check(&rows);
+    // Under the planner too.
+    let engine = StatsEngine::new(model).with_seed(4);
+    let schema = engine.schema();
+    let data = Planner::new(&schema).rows(300).generate(&engine).unwrap();
+    check(data.table("customers").unwrap());
+
+    // The report shows both data sets' locale.
+    let synthetic = Source::rows("customers", stats_support::rows_of(&source).0, rows);
+    let report = syda::report::compare(&source, &synthetic).unwrap();
+    assert_eq!(
+        report.locale,
+        Some((Some("fr_FR".to_owned()), Some("fr_FR".to_owned())))
+    );
+    assert!(
+        report.to_string().contains("real fr_FR, synthetic fr_FR"),
+        "{report}"
+    );
+    assert!(syda::report::to_html(&report, "customers").contains("real fr_FR, synthetic fr_FR"));
+}

@@ -67,6 +67,15 @@ pub fn to_html(report: &QualityReport, title: &str) -> String {
         }
         out.push_str("</table>\n");
     }
+    if let Some((real, synthetic)) = &report.locale {
+        let show = |l: &Option<String>| escape(l.as_deref().unwrap_or("en (none guessed)"));
+        let _ = writeln!(
+            out,
+            "<p>Locale of the personal text: real {}, synthetic {}</p>",
+            show(real),
+            show(synthetic)
+        );
+    }
     out.push_str(
         "<h2>Column shapes</h2>\n<table><tr><th>column</th><th>kind</th><th>metric</th><th>score</th></tr>\n",
     );

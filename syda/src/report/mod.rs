@@ -49,8 +49,8 @@ use rand::seq::SliceRandom;
 pub use related::{LinkFigures, compare_related};
 
 use crate::engine::EngineRng;
+use crate::engine::stats::{Cell, parse_date, parse_datetime};
 use crate::engine::stats::{ColumnKind, FitOptions, FittedModel, Marginal, Source, StatsRule, fit_with};
-use crate::engine::stats::{parse_date, parse_datetime};
 use crate::error::{Error, Result};
 
 pub use html::to_html;
@@ -150,6 +150,10 @@ pub struct QualityReport {
     /// The relations learnt from the real data and how often each holds in
     /// both data sets.
     pub relations: Vec<RelationCheck>,
+    /// The locale of the personal text (names, e-mail addresses, phones)
+    /// guessed from each data set, when the real data has such columns:
+    /// `(real, synthetic)`, `None` for English or no guess.
+    pub locale: Option<(Option<String>, Option<String>)>,
 }
 
 /// One relation learnt from the real data ([`crate::engine::stats::StatsRule`]),
@@ -276,7 +280,9 @@ pub fn compare(real: &Source, synthetic: &Source) -> Result<QualityReport> {
             }
         })
         .collect();
+    let locale = locales(&model, synthetic)?;
     Ok(QualityReport {
+        locale,
         relations,
         real_rows,
         synthetic_rows,
@@ -288,6 +294,46 @@ pub fn compare(real: &Source, synthetic: &Source) -> Result<QualityReport> {
         pair_trends,
         overall: (column_shapes + pair_trends) / 2.0,
     })
+}
+
+/// The locale of the real data's semantic columns (as fitted) and the one
+/// the same columns of the synthetic data point to; `None` without such
+/// columns (or when the synthetic data lacks them).
+fn locales(model: &FittedModel, synthetic: &Source) -> Result<Option<(Option<String>, Option<String>)>> {
+    let kinds: Vec<(String, String)> = model
+        .columns
+        .iter()
+        .filter_map(|c| match &c.marginal {
+            Marginal::Kind { kind } => Some((c.name.clone(), kind.clone())),
+            _ => None,
+        })
+        .collect();
+    let names: Vec<String> = kinds.iter().map(|k| k.0.clone()).collect();
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let present = synthetic.columns()?;
+    if !names.iter().all(|n| present.contains(n)) {
+        return Ok(None);
+    }
+    let mut samples: Vec<Vec<String>> = vec![Vec::new(); names.len()];
+    synthetic.scan(&names, &mut |cells| {
+        for (sample, cell) in samples.iter_mut().zip(cells) {
+            if let (Cell::Text(t), true) = (cell, sample.len() < crate::engine::stats::LOCALE_SAMPLE) {
+                sample.push(t.trim().to_owned());
+            }
+        }
+        Ok(())
+    })?;
+    let columns: Vec<(&str, &[String])> = kinds
+        .iter()
+        .zip(&samples)
+        .map(|((_, kind), sample)| (kind.as_str(), sample.as_slice()))
+        .collect();
+    Ok(Some((
+        model.locale.clone(),
+        crate::engine::stats::guess_locale(&columns),
+    )))
 }
 
 /// Share of rows of one side the rule holds in, and the rows it could be
@@ -725,6 +771,15 @@ impl fmt::Display for QualityReport {
                     .unwrap_or_default();
                 writeln!(f, "  {} × {}  {}  {}{corr}", p.a, p.b, p.metric, pct(p.score))?;
             }
+        }
+        if let Some((real, synthetic)) = &self.locale {
+            let show = |l: &Option<String>| l.clone().unwrap_or_else(|| "en (none guessed)".to_owned());
+            writeln!(
+                f,
+                "\n  locale of the personal text: real {}, synthetic {}",
+                show(real),
+                show(synthetic)
+            )?;
         }
         if !self.relations.is_empty() {
             writeln!(

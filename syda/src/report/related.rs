@@ -61,6 +61,12 @@ fn col(t: &GeneratedTable, name: &str) -> Result<usize> {
     })
 }
 
+/// A key of one or more columns as text; `None` when a part is NULL.
+fn tuple(r: &[Value], columns: &[usize]) -> Option<String> {
+    let parts: Option<Vec<String>> = columns.iter().map(|&c| key(&r[c])).collect();
+    parts.map(|p| p.join("\u{1f}"))
+}
+
 fn key(v: &Value) -> Option<String> {
     match v {
         Value::Null => None,
@@ -108,18 +114,19 @@ fn link(real: &[GeneratedTable], synthetic: &[GeneratedTable], k: &DeclaredKey) 
     let mut joined: Vec<(&GeneratedTable, &GeneratedTable, Vec<Option<usize>>)> = Vec::new();
     for (side, tables) in sides {
         let (child, parent) = (find(tables, &k.child, side)?, find(tables, &k.parent, side)?);
-        let (fk, pk) = (col(child, &k.column)?, col(parent, &k.parent_column)?);
+        let fk: Vec<usize> = k.pairs().map(|(c, _)| col(child, c)).collect::<Result<_>>()?;
+        let pk: Vec<usize> = k.pairs().map(|(_, p)| col(parent, p)).collect::<Result<_>>()?;
         let index: HashMap<String, usize> = parent
             .2
             .iter()
             .enumerate()
-            .filter_map(|(i, r)| Some((key(&r[pk])?, i)))
+            .filter_map(|(i, r)| Some((tuple(r, &pk)?, i)))
             .collect();
         let mut counts = vec![0.0; parent.2.len()];
         let (mut ok, mut all) = (0u64, 0u64);
         let mut parent_of = Vec::with_capacity(child.2.len());
         for r in &child.2 {
-            let p = key(&r[fk]).map(|key| index.get(&key).copied());
+            let p = tuple(r, &fk).map(|key| index.get(&key).copied());
             if let Some(p) = p {
                 all += 1;
                 if let Some(p) = p {
@@ -141,7 +148,7 @@ fn link(real: &[GeneratedTable], synthetic: &[GeneratedTable], k: &DeclaredKey) 
     let mut dependence = Vec::new();
     let (child, parent) = (real_j.0, real_j.1);
     for (cc, cname) in child.1.iter().enumerate() {
-        if cname == &k.column {
+        if k.pairs().any(|(c, _)| c == cname) {
             continue;
         }
         let child_date = is_date(child, cc);
@@ -216,9 +223,9 @@ impl fmt::Display for LinkFigures {
             f,
             "{}.{} → {}.{}: keys valid {:.1}%, children per parent KS {:.3} (mean real {:.2}, synthetic {:.2})",
             k.child,
-            k.column,
+            k.columns_text(),
             k.parent,
-            k.parent_column,
+            k.parent_columns_text(),
             self.keys_valid * 100.0,
             self.fan_out_ks,
             self.fan_out_mean.0,

@@ -58,6 +58,7 @@ impl Ctx {
             .map_err(|e| Error::Network {
                 provider: config.provider.to_string(),
                 message: format!("cannot build the HTTP client: {e}"),
+                source: Some(e.into()),
             })?;
         let mode = Mutex::new(Mode::new(&config));
         Ok(Ctx {
@@ -208,6 +209,7 @@ impl Ctx {
                 let _permit = self.permits.acquire().await.map_err(|_| Error::Network {
                     provider: provider.clone(),
                     message: "the request limiter was closed".to_owned(),
+                    source: None,
                 })?;
                 self.count(|u| u.requests += 1);
                 let mut request = self
@@ -270,6 +272,7 @@ impl Ctx {
                                 attempt + 1,
                                 if attempt == 0 { "" } else { "s" }
                             ),
+                            source: None,
                         });
                     }
                     backoff(config, attempt)

@@ -304,6 +304,7 @@ where
             .map_err(|e| Error::Network {
                 provider: "llm".to_owned(),
                 message: format!("cannot start the async runtime: {e}"),
+                source: Some(e.into()),
             })
     };
     if tokio::runtime::Handle::try_current().is_err() {

@@ -230,6 +230,7 @@ async fn fill(
             outcomes.push(handle.await.map_err(|e| Error::Network {
                 provider: config.provider.to_string(),
                 message: format!("a request task failed: {e}"),
+                source: Some(e.into()),
             })?);
         }
         for (mut job, outcome) in wave.into_iter().zip(outcomes) {

@@ -1,14 +1,19 @@
 //! Fitting database tables: rows read with [`crate::db::read_table`], then
-//! fitted as [`Source::Rows`] (feature `db`).
+//! fitted as [`Source::Rows`]; and rebuilding a fitted database into a live
+//! one (feature `db`).
+
+use std::collections::HashMap;
 
 use super::engine::StatsEngine;
 use super::fit::{FitOptions, fit_with};
 use super::model::FittedModel;
-use super::related::{DatabaseModel, TableRows, fit_related};
+use super::related::{DatabaseModel, GeneratedTable, TableKey, TableRows, fit_related};
 use super::source::Source;
-use crate::db::{Database, IntrospectOptions, ReadOptions};
-use crate::error::Result;
-use crate::schema::Schema;
+use crate::Dataset;
+use crate::db::{Database, IntrospectOptions, ReadOptions, SeedOptions, SeedReport};
+use crate::error::{Error, Problem, Result};
+use crate::schema::{Schema, Table};
+use crate::value::Value;
 
 impl Source {
     /// The rows of `table` in the database at `url` (read now, blocking, on
@@ -130,9 +135,8 @@ pub fn fit_database(
 /// [`DatabaseModel`] (blocking): single-column foreign keys become
 /// children-per-parent distributions and parent context, so
 /// [`DatabaseModel::sample`] rebuilds the database at any scale with every
-/// foreign key valid. Self-references and composite keys are left to the
-/// columns' models. Tables without rows are fitted from no rows: an error
-/// naming them.
+/// foreign key valid, composite keys and self-references included. Tables
+/// without rows are fitted from no rows: an error naming them.
 pub fn fit_database_model(
     url: &str,
     introspect: &IntrospectOptions,
@@ -162,28 +166,21 @@ pub fn fit_database_model(
     fit_related(tables, fit)
 }
 
-/// A schema table's rows with its primary key and single-column foreign keys
-/// (not self-references).
+/// A schema table's rows with its primary key and foreign keys (composite
+/// ones and self-references included).
 pub fn table_rows(
     table: &crate::schema::Table,
     columns: Vec<String>,
     rows: Vec<crate::value::Row>,
 ) -> TableRows {
-    let primary_key = table
-        .columns
-        .iter()
-        .find(|c| c.primary_key)
-        .map(|c| c.name.to_string());
+    let primary_key = table.primary_key().map(|c| c.name.to_string()).collect();
     let foreign_keys = table
         .all_foreign_keys()
         .into_iter()
-        .filter(|fk| fk.columns.len() == 1 && fk.table != table.name)
-        .map(|fk| {
-            (
-                fk.columns[0].to_string(),
-                fk.table.to_string(),
-                fk.references[0].to_string(),
-            )
+        .map(|fk| TableKey {
+            columns: fk.columns.iter().map(ToString::to_string).collect(),
+            parent: fk.table.to_string(),
+            parent_columns: fk.references.iter().map(ToString::to_string).collect(),
         })
         .collect();
     TableRows {
@@ -193,4 +190,259 @@ pub fn table_rows(
         primary_key,
         foreign_keys,
     }
+}
+
+impl DatabaseModel {
+    /// Generated tables ([`DatabaseModel::sample`]) as a [`Dataset`] of the
+    /// target `schema` (the database's own, introspected): each generated
+    /// table goes into the schema's table of the same name (compared
+    /// without case when no exact match), its columns by name. Schema
+    /// columns the model lacks are left out (the database fills their
+    /// defaults); schema tables it lacks are not part of the data set. A
+    /// generated table or column the schema does not have is an error
+    /// naming every one.
+    pub fn to_dataset(tables: &[GeneratedTable], schema: &Schema) -> Result<Dataset> {
+        let find = |name: &str| find_table(schema, name);
+        let mut problems = Vec::new();
+        let mut out_tables = Vec::with_capacity(tables.len());
+        let mut out_rows = Vec::with_capacity(tables.len());
+        for (name, columns, rows) in tables {
+            let Some(target) = find(name) else {
+                problems.push(Problem::table(
+                    name,
+                    "is in the model but not in the database".to_owned(),
+                ));
+                continue;
+            };
+            let mut positions = Vec::with_capacity(target.columns.len());
+            let mut kept = Vec::with_capacity(target.columns.len());
+            for column in target.columns.iter() {
+                let at = columns
+                    .iter()
+                    .position(|c| *c == column.name)
+                    .or_else(|| columns.iter().position(|c| c.eq_ignore_ascii_case(&column.name)));
+                if let Some(at) = at {
+                    positions.push(at);
+                    kept.push(column.clone());
+                }
+            }
+            for c in columns {
+                if !kept.iter().any(|k| k.name.eq_ignore_ascii_case(c)) {
+                    problems.push(Problem::column(
+                        &target.name,
+                        c,
+                        "is in the model but not a column of the database's table".to_owned(),
+                    ));
+                }
+            }
+            let names: Vec<String> = kept.iter().map(|c| c.name.to_string()).collect();
+            let has = |cols: &[crate::schema::Text]| cols.iter().all(|c| names.iter().any(|n| n == c));
+            let mut table = Table {
+                name: target.name.clone(),
+                doc: target.doc.clone(),
+                columns: kept.into(),
+                unique: target.unique.iter().filter(|k| has(k)).cloned().collect(),
+                foreign_keys: target
+                    .foreign_keys
+                    .iter()
+                    .filter(|fk| has(&fk.columns))
+                    .cloned()
+                    .collect(),
+            };
+            // Foreign keys to tables the data set leaves out are not checked.
+            let generated = |t: &str| tables.iter().any(|g| find(&g.0).is_some_and(|x| x.name == t));
+            for column in table.columns.to_mut() {
+                if column.foreign_key.as_ref().is_some_and(|r| !generated(&r.table)) {
+                    column.foreign_key = None;
+                }
+            }
+            table.foreign_keys.to_mut().retain(|fk| generated(&fk.table));
+            out_rows.push(
+                rows.iter()
+                    .map(|r| {
+                        positions
+                            .iter()
+                            .map(|&p| r.get(p).cloned().unwrap_or(Value::Null))
+                            .collect()
+                    })
+                    .collect(),
+            );
+            out_tables.push(table);
+        }
+        if !problems.is_empty() {
+            return Err(Error::InvalidSchema {
+                origin: "fitted database against the target database".to_owned(),
+                problems,
+            });
+        }
+        Dataset::from_tables(Schema::new(out_tables), out_rows)
+    }
+}
+
+/// The schema's table named `name`, compared without case when no exact match.
+fn find_table<'s>(schema: &'s Schema, name: &str) -> Option<&'s Table> {
+    schema
+        .table(name)
+        .or_else(|| schema.tables.iter().find(|t| t.name.eq_ignore_ascii_case(name)))
+}
+
+/// Rebuilds a fitted database into the database at `url` (blocking):
+/// [`DatabaseModel::sample`] at `scale` with `seed`, matched to the tables
+/// the database already has ([`DatabaseModel::to_dataset`]) and loaded with
+/// [`crate::db::load`] — parents first, one transaction, nothing left on
+/// failure. Keys are inserted as generated: seed an empty database, or
+/// set [`SeedOptions::truncate`].
+///
+/// ```no_run
+/// use syda::db::SeedOptions;
+/// use syda::engine::stats::{DatabaseModel, seed_database};
+///
+/// let json = std::fs::read_to_string("shop.json")?;
+/// let model = DatabaseModel::from_json(&json, "shop.json")?;
+/// let report = seed_database("postgres://postgres@127.0.0.1/shop_copy", &model, 2.0, 1, &SeedOptions::default())?;
+/// println!("{report}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn seed_database(
+    url: &str,
+    model: &DatabaseModel,
+    scale: f64,
+    seed: u64,
+    options: &SeedOptions,
+) -> Result<SeedReport> {
+    crate::db::blocking::runtime()?.block_on(async {
+        let db = Database::connect(url).await?;
+        let report = seed_database_with(&db, model, scale, seed, options).await;
+        db.close().await;
+        report
+    })
+}
+
+/// [`seed_database`] through an open pool, for async programs.
+pub async fn seed_database_with(
+    db: &Database,
+    model: &DatabaseModel,
+    scale: f64,
+    seed: u64,
+    options: &SeedOptions,
+) -> Result<SeedReport> {
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(Error::Fit {
+            origin: "the fitted database".to_owned(),
+            message: format!("scale {scale} must be a positive number"),
+        });
+    }
+    let mut tables = model.sample(scale, seed)?;
+    let introspect = IntrospectOptions {
+        schema: options.schema.clone(),
+        ..IntrospectOptions::default()
+    };
+    let schema = crate::db::introspect(db, &introspect).await?;
+    if !options.truncate {
+        past_existing_keys(db, &schema, options.schema.as_deref(), model, &mut tables).await?;
+    }
+    let data = DatabaseModel::to_dataset(&tables, &schema)?;
+    crate::db::load(db, &data, options).await
+}
+
+/// Moves each table's sole integer primary key (and every key referencing
+/// it) past the largest key the database already holds, so a database
+/// with rows takes the new ones beside them, as [`crate::db::seed`] does.
+async fn past_existing_keys(
+    db: &Database,
+    schema: &Schema,
+    db_schema: Option<&str>,
+    model: &DatabaseModel,
+    tables: &mut [GeneratedTable],
+) -> Result<()> {
+    let q = |name: &str| crate::db::ident::quote(db.backend(), name);
+    let mut own: HashMap<(String, String), i64> = HashMap::new();
+    for (t, fitted) in model.tables.iter().enumerate() {
+        let [pk] = fitted.primary_key.as_slice() else {
+            continue;
+        };
+        // A key that is also a foreign key moves with its parent.
+        if fitted.links.iter().any(|l| l.pairs().any(|(mine, _)| mine == pk)) {
+            continue;
+        }
+        let Some((name, columns, rows)) = tables.get(t) else {
+            continue;
+        };
+        let Some(c) = columns.iter().position(|x| x == pk) else {
+            continue;
+        };
+        let Some(lowest) = rows.iter().map(|r| r[c].as_i64()).collect::<Option<Vec<i64>>>() else {
+            continue; // not integer keys
+        };
+        let Some(lowest) = lowest.into_iter().min() else {
+            continue;
+        };
+        // A table the database lacks is reported by `to_dataset`.
+        let Some(target) = find_table(schema, name) else {
+            continue;
+        };
+        let Some(key) = target.columns.iter().find(|k| k.name.eq_ignore_ascii_case(pk)) else {
+            continue;
+        };
+        let from = match db_schema {
+            Some(s) => format!("{}.{}", q(s), q(&target.name)),
+            None => q(&target.name),
+        };
+        let pk = &key.name;
+        let max = match db.backend() {
+            crate::db::Backend::MySql => format!("CAST(MAX({}) AS SIGNED)", q(pk)),
+            crate::db::Backend::Postgres => format!("MAX({})::bigint", q(pk)),
+            crate::db::Backend::Sqlite => format!("MAX({})", q(pk)),
+        };
+        let sql = format!("SELECT {max} FROM {from}");
+        let query = sqlx::AssertSqlSafe(sql.as_str());
+        let found: std::result::Result<Option<i64>, sqlx::Error> = match db {
+            Database::Postgres(pool) => sqlx::query_scalar(query).fetch_one(pool).await,
+            Database::MySql(pool) => sqlx::query_scalar(query).fetch_one(pool).await,
+            Database::Sqlite(pool) => sqlx::query_scalar(query).fetch_one(pool).await,
+        };
+        let found = found
+            .map_err(|e| crate::db::db_error(format!("reading the largest key of `{}`", target.name), e))?;
+        let Some(largest) = found else { continue };
+        if largest < lowest {
+            continue;
+        }
+        own.insert(
+            (name.clone(), fitted.primary_key[0].clone()),
+            largest - lowest + 1,
+        );
+    }
+    // Every key referencing a moved one moves with it (parents come first,
+    // so `(order_id, line_no) → order_lines` follows `order_lines.order_id`).
+    let mut moved = own;
+    for (t, fitted) in model.tables.iter().enumerate() {
+        let table = &tables[t].0;
+        for link in &fitted.links {
+            for (mine, theirs) in link.pairs() {
+                if let Some(&shift) = moved.get(&(link.parent.clone(), theirs.to_owned())) {
+                    moved.insert((table.clone(), mine.to_owned()), shift);
+                }
+            }
+        }
+        for h in &fitted.hierarchies {
+            if let Some(&shift) = moved.get(&(table.clone(), h.parent_column.clone())) {
+                moved.insert((table.clone(), h.column.clone()), shift);
+            }
+        }
+    }
+    for (name, columns, rows) in tables.iter_mut() {
+        let shifts: Vec<(usize, i64)> = columns
+            .iter()
+            .enumerate()
+            .filter_map(|(c, column)| Some((c, *moved.get(&(name.clone(), column.clone()))?)))
+            .collect();
+        for row in rows.iter_mut() {
+            for &(c, shift) in &shifts {
+                if let Value::Int(i) = &mut row[c] {
+                    *i = i.saturating_add(shift);
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use super::model::{FittedModel, Marginal};
 use super::sample::Sampler;
 use crate::engine::offline::constraints::table_stream;
-use crate::engine::{Engine, OfflineEngine, RowStream};
+use rand::SeedableRng;
+
+use crate::engine::{Engine, EngineRng, OfflineEngine, RowStream};
 use crate::error::Result;
 use crate::relation::Declared;
 use crate::schema::{Schema, Table};
@@ -162,7 +164,22 @@ impl Engine for StatsEngine {
             // Fail up front on what the local engine cannot do.
             self.local.rows_range(t, 0..0)?;
         }
+        // The model's locale for the semantic columns the local engine fills.
+        let localizer = super::locale::Localizer::new(
+            model.locale.as_deref(),
+            table.columns.iter().enumerate().filter_map(|(at, column)| {
+                let m = model.column(&column.name)?;
+                match (&m.marginal, &sources[at]) {
+                    (Marginal::Kind { kind }, Fill::Local(_)) => {
+                        Some((at, kind.as_str(), column.is_unique_in(table) || m.unique))
+                    }
+                    _ => None,
+                }
+            }),
+        );
         Ok(Box::new(StatsRows {
+            localizer,
+            rng: EngineRng::seed_from_u64(table_stream(self.local.seed(), &table.name) ^ 0x0010_CA1E),
             local: &self.local,
             local_table,
             buffer: VecDeque::new(),
@@ -196,6 +213,8 @@ enum Fill {
 }
 
 struct StatsRows<'a> {
+    localizer: Option<super::locale::Localizer>,
+    rng: EngineRng,
     local: &'a OfflineEngine,
     local_table: Option<Table>,
     buffer: VecDeque<Row>,
@@ -232,7 +251,17 @@ impl StatsRows<'_> {
                 Fill::Local(i) => local.get_mut(*i).and_then(Option::take),
             })
             .map(|v| v.unwrap_or(Value::Null))
-            .collect();
+            .collect::<Row>();
+        let mut row = row;
+        if let Some(localizer) = &self.localizer {
+            let local = localizer.row(self.next, &mut self.rng, |at| row.get(at).cloned());
+            for (at, v) in local {
+                // A NULL the local engine drew for a nullable column stays NULL.
+                if !row[at].is_null() {
+                    row[at] = v;
+                }
+            }
+        }
         self.next += 1;
         Ok(row)
     }

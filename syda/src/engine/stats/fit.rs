@@ -382,10 +382,25 @@ fn fit_forced(
         scores.push(values);
     }
     let correlation = correlation(&scores);
-    let strata = match stratum {
+    let mut strata = match stratum {
         Some(pick) => Some(fit_strata(source, &names, &models, pick, &rules, options)?),
         None => None,
     };
+    let semantic: Vec<(&str, &[String])> = models
+        .iter()
+        .zip(&profiles)
+        .filter_map(|(m, p)| match &m.marginal {
+            Marginal::Kind { kind } => Some((kind.as_str(), p.sample.as_slice())),
+            _ => None,
+        })
+        .collect();
+    let locale = super::locale::guess(&semantic);
+    // One locale for the whole table: the strata draw their rows' names alike.
+    if let Some(strata) = &mut strata {
+        for m in &mut strata.models {
+            m.locale.clone_from(&locale);
+        }
+    }
     Ok(FittedModel {
         format: MODEL_FORMAT,
         table: options.table.clone().unwrap_or_else(|| source.name()),
@@ -397,6 +412,7 @@ fn fit_forced(
         },
         rules,
         strata,
+        locale,
     })
 }
 

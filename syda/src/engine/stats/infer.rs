@@ -33,6 +33,9 @@ pub(crate) struct Profile {
     /// Text values shaped like e-mail addresses, URLs, phone numbers, and
     /// personal or place names (letters, spaces, `'`, `-`, `.`).
     pub shapes: Shapes,
+    /// The first text values (at most [`super::locale::SAMPLE`]), to guess
+    /// the locale of personal text from; held while fitting, never stored.
+    pub sample: Vec<String>,
 }
 
 /// Counts of text values by what they look like (recognition only: such
@@ -115,6 +118,7 @@ impl Profile {
             chars: (u64::MAX, 0),
             datetime_style: None,
             shapes: Shapes::default(),
+            sample: Vec::new(),
         }
     }
 
@@ -167,6 +171,9 @@ impl Profile {
 
     fn text(&mut self, s: &str) {
         self.shapes.push(s);
+        if self.sample.len() < super::locale::SAMPLE {
+            self.sample.push(s.to_owned());
+        }
         if self.bool_ok && parse_bool(s).is_none() {
             self.bool_ok = false;
         }

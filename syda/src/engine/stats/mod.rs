@@ -48,6 +48,7 @@ mod database;
 mod engine;
 mod fit;
 mod infer;
+mod locale;
 mod marginal;
 mod model;
 mod pattern;
@@ -57,15 +58,20 @@ mod sample;
 mod source;
 
 #[cfg(feature = "db")]
-pub use database::{FittedDatabase, fit_database, fit_database_model, fit_table, table_rows};
+pub use database::{
+    FittedDatabase, fit_database, fit_database_model, fit_table, seed_database, seed_database_with,
+    table_rows,
+};
 pub use engine::StatsEngine;
 pub use fit::{FitOptions, STRATIFY_MIN, fit, fit_with};
+pub use locale::LOCALES;
+pub(crate) use locale::{SAMPLE as LOCALE_SAMPLE, guess as guess_locale};
 pub use marginal::Distribution;
 pub use model::{ColumnKind, ColumnModel, Copula, FittedModel, MODEL_FORMAT, Marginal, Strata};
 pub use pattern::{CharClass, Pattern, Token};
 pub use related::{
-    ChildrenBy, DATABASE_FORMAT, DatabaseModel, DeclaredKey, FAN_OUT_BY_MIN, GeneratedTable, Link,
-    RelatedTable, TableRows, fit_directory, fit_related,
+    ChildrenBy, Counter, DATABASE_FORMAT, DatabaseModel, DeclaredKey, FAN_OUT_BY_MIN, GeneratedTable,
+    Hierarchy, Link, RelatedTable, TableKey, TableRows, fit_directory, fit_related,
 };
 pub use relations::{Allowed, Gap, HOLD_SHARE, Relation, StatsRule};
 pub use sample::Sampler;

@@ -38,7 +38,7 @@ pub enum ColumnKind {
     Identifier,
     /// UUIDs: new random ones.
     Uuid,
-    /// Free text: lorem words of a similar length.
+    /// Free text: sentences of the offline engine's vocabulary, of a similar length.
     Text,
 }
 
@@ -118,7 +118,8 @@ pub enum Marginal {
     },
     /// Random version 4 UUIDs.
     Uuid,
-    /// Lorem words, as many as the data's values have, cut at `max_chars`.
+    /// Free text from the offline engine's English sentences (never the
+    /// data's words), as many words as the data's values have, cut at `max_chars`.
     Words {
         /// Fewest words in a value.
         min: u32,
@@ -195,6 +196,11 @@ pub struct FittedModel {
     /// rows are drawn from one of them, chosen by its share of the rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strata: Option<Strata>,
+    /// The locale of the personal text (names, e-mail addresses, phone
+    /// numbers), guessed from the data (one of [`super::LOCALES`]); `None`
+    /// is the offline engine's English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 /// A model split by the categories of one column: category-dependent
@@ -449,6 +455,12 @@ impl fmt::Display for FittedModel {
                     .map(|v| v.as_deref().unwrap_or("the rest"))
                     .collect::<Vec<_>>()
                     .join(", ")
+            )?;
+        }
+        if let Some(locale) = &self.locale {
+            writeln!(
+                f,
+                "  locale of the personal text: {locale} (guessed from the data)"
             )?;
         }
         Ok(())

@@ -13,11 +13,17 @@
 //! parent's plus a gap. Sampling walks the tables parents first: each parent
 //! row gets its number of children, each child is drawn with the parent's
 //! context given, and every foreign key holds a key of a generated row.
+//!
+//! Keys may be composite (`(order_id, line_no) → order_lines`); a number
+//! of a composite primary key that counts the rows of each parent
+//! (`line_no` = 1, 2, 3 within an order) is a [`Counter`]. A table that
+//! references itself (`employees.manager_id → employees.id`) keeps its
+//! reports per row and its share of top rows as a [`Hierarchy`].
 
 use std::collections::{HashMap, HashSet};
 
 use rand::{RngExt, SeedableRng};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::fit::{FitOptions, fit_preferring};
 use super::model::{ColumnKind, FittedModel, Marginal};
@@ -41,21 +47,61 @@ pub struct TableRows {
     pub columns: Vec<String>,
     /// The rows.
     pub rows: Vec<Row>,
-    /// The primary-key column, if any.
-    pub primary_key: Option<String>,
-    /// Single-column foreign keys: `(column, parent table, parent column)`.
-    pub foreign_keys: Vec<(String, String, String)>,
+    /// The primary-key columns (none, one, or a composite key).
+    pub primary_key: Vec<String>,
+    /// Foreign keys, single-column or composite; one whose parent is this
+    /// table is a self-reference.
+    pub foreign_keys: Vec<TableKey>,
+}
+
+/// A foreign key of [`TableRows`]: the child's columns and the parent's
+/// key columns they hold, in the same order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableKey {
+    /// The child's columns.
+    pub columns: Vec<String>,
+    /// The parent table.
+    pub parent: String,
+    /// The parent's key columns.
+    pub parent_columns: Vec<String>,
+}
+
+impl TableKey {
+    /// A single-column key: `column → parent.parent_column`.
+    pub fn new(
+        column: impl Into<String>,
+        parent: impl Into<String>,
+        parent_column: impl Into<String>,
+    ) -> TableKey {
+        TableKey {
+            columns: vec![column.into()],
+            parent: parent.into(),
+            parent_columns: vec![parent_column.into()],
+        }
+    }
+
+    /// A composite key: `(columns…) → parent(parent_columns…)`.
+    pub fn composite(columns: &[&str], parent: impl Into<String>, parent_columns: &[&str]) -> TableKey {
+        TableKey {
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            parent: parent.into(),
+            parent_columns: parent_columns.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
 }
 
 /// A foreign key of a fitted database.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Link {
-    /// The child's column.
+    /// The child's (first) column.
     pub column: String,
     /// The parent table.
     pub parent: String,
-    /// The parent's key column.
+    /// The parent's (first) key column.
     pub parent_column: String,
+    /// The other column pairs of a composite key: `(child column, parent column)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub composite: Vec<(String, String)>,
     /// Children per parent: `weights[k]` is the share of parents with `k`
     /// children. Only the first foreign key of a table decides the number
     /// of its rows; the others pick parents uniformly.
@@ -70,6 +116,14 @@ pub struct Link {
     pub context: Vec<(String, String)>,
 }
 
+impl Link {
+    /// Every `(child column, parent column)` pair of the key, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        std::iter::once((self.column.as_str(), self.parent_column.as_str()))
+            .chain(self.composite.iter().map(|(c, p)| (c.as_str(), p.as_str())))
+    }
+}
+
 /// Children-per-parent distributions by a parent column's value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChildrenBy {
@@ -77,6 +131,38 @@ pub struct ChildrenBy {
     pub column: String,
     /// Per value: the share of parents with `k` children at `weights[k]`.
     pub values: Vec<(String, Vec<f64>)>,
+}
+
+/// A table's reference to itself (`employees.manager_id → employees.id`):
+/// a forest whose rows keep the real number of direct children.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hierarchy {
+    /// The referencing column (`manager_id`).
+    pub column: String,
+    /// The referenced key column (`id`).
+    pub parent_column: String,
+    /// `children[k]`: the share of rows with `k` direct children.
+    pub children: Vec<f64>,
+    /// Share of rows at the top: a NULL reference, or none to another row.
+    pub roots: f64,
+    /// The top rows reference themselves (rather than holding NULL).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub root_self: bool,
+    /// Rows reference rows of the same parent (a manager in the same
+    /// department: ≥ 99.9 % of the references in the data), so each
+    /// parent's rows form their own forest.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub within_parent: bool,
+}
+
+/// A number of a composite primary key that counts each parent's rows
+/// (`line_no` 1, 2, 3 within an order): generated as the count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Counter {
+    /// The column.
+    pub column: String,
+    /// The first parent row's number (0 or 1, as in the data).
+    pub start: i64,
 }
 
 /// Share of the variance of children per parent a parent category must
@@ -88,14 +174,38 @@ pub const FAN_OUT_BY_MIN: f64 = 0.05;
 pub struct RelatedTable {
     /// The table's columns, in order (foreign keys included).
     pub columns: Vec<String>,
-    /// The primary key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primary_key: Option<String>,
+    /// The primary-key columns.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub primary_key: Vec<String>,
     /// The model of its non-key columns (and its parent's context columns).
     pub model: FittedModel,
-    /// Its foreign keys; the first one is its parent.
+    /// Its foreign keys to other tables; the first one is its parent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
+    /// Its references to itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hierarchies: Vec<Hierarchy>,
+    /// Its per-parent counters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counters: Vec<Counter>,
+}
+
+/// A primary key as one name (the first model files) or a list.
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Key {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Key::deserialize(d)? {
+        Key::One(k) => vec![k],
+        Key::Many(k) => k,
+    })
 }
 
 /// A fitted database: its tables parents first.
@@ -112,88 +222,121 @@ pub struct DatabaseModel {
 /// One generated table: name, columns and rows.
 pub type GeneratedTable = (String, Vec<String>, Vec<Row>);
 
+/// A key (one or more values) as text, `None` when a part is NULL.
+fn tuple_key(row: &Row, columns: &[usize]) -> Option<String> {
+    let mut out = String::new();
+    for (i, &c) in columns.iter().enumerate() {
+        match row.get(c) {
+            None | Some(Value::Null) => return None,
+            Some(v) => {
+                if i > 0 {
+                    out.push('\u{1f}');
+                }
+                out.push_str(&key_text(v));
+            }
+        }
+    }
+    Some(out)
+}
+
 /// Fits every table, each child with its parent's context. Tables are put
 /// parents first; a cycle of foreign keys, or a key naming a table or
 /// column that is not there, is an error naming it.
 pub fn fit_related(tables: Vec<TableRows>, options: &FitOptions) -> Result<DatabaseModel> {
     let order = parents_first(&tables)?;
-    let mut fitted: HashMap<String, (FittedModel, usize)> = HashMap::new();
+    let mut fitted: HashMap<String, FittedModel> = HashMap::new();
     let mut out = Vec::with_capacity(tables.len());
     for t in order {
         let table = &tables[t];
-        let fk_columns: HashSet<&str> = table.foreign_keys.iter().map(|f| f.0.as_str()).collect();
-        let keep: Vec<usize> = (0..table.columns.len())
-            .filter(|&c| !fk_columns.contains(table.columns[c].as_str()))
-            .collect();
-        let mut columns: Vec<String> = keep.iter().map(|&c| table.columns[c].clone()).collect();
-        let mut rows: Vec<Row> = table
-            .rows
+        let position = |name: &str, of: &TableRows, key: &TableKey| {
+            of.columns
+                .iter()
+                .position(|c| c == name)
+                .ok_or_else(|| Error::Fit {
+                    origin: format!("table `{}`, foreign key ({})", table.name, key.columns.join(", ")),
+                    message: format!("`{name}` is not a column of `{}`", of.name),
+                })
+        };
+        for key in &table.foreign_keys {
+            if key.columns.is_empty() || key.columns.len() != key.parent_columns.len() {
+                return Err(Error::Fit {
+                    origin: format!("table `{}`, foreign key ({})", table.name, key.columns.join(", ")),
+                    message: format!(
+                        "has {} columns but references {} of `{}`",
+                        key.columns.len(),
+                        key.parent_columns.len(),
+                        key.parent
+                    ),
+                });
+            }
+        }
+        // Keys to other tables; one whose columns lie inside another's is
+        // implied by it (`order_id` of `(order_id, line_no) → order_lines`).
+        let outer: Vec<&TableKey> = table
+            .foreign_keys
             .iter()
-            .map(|r| {
-                keep.iter()
-                    .map(|&c| r.get(c).cloned().unwrap_or(Value::Null))
-                    .collect()
+            .filter(|k| k.parent != table.name)
+            .collect();
+        let outer: Vec<&TableKey> = outer
+            .iter()
+            .copied()
+            .filter(|k| {
+                !outer.iter().any(|o| {
+                    o.columns.len() > k.columns.len() && k.columns.iter().all(|c| o.columns.contains(c))
+                })
             })
             .collect();
+        let fk_columns: HashSet<&str> = table
+            .foreign_keys
+            .iter()
+            .flat_map(|k| k.columns.iter().map(String::as_str))
+            .collect();
         let mut links = Vec::new();
-        for (i, (column, parent, parent_column)) in table.foreign_keys.iter().enumerate() {
-            let problem = |message: String| Error::Fit {
-                origin: format!("table `{}`, foreign key `{column}`", table.name),
-                message,
-            };
+        let mut first_groups: Option<Vec<Option<String>>> = None;
+        let mut context_values: Vec<(String, Vec<Value>)> = Vec::new();
+        for (i, key) in outer.iter().enumerate() {
+            let parent = &key.parent;
             let p = tables
                 .iter()
                 .position(|x| x.name == *parent)
-                .ok_or_else(|| problem(format!("references table `{parent}`, which is not in the data")))?;
-            let parent_rows = &tables[p];
-            let pk = parent_rows
-                .columns
-                .iter()
-                .position(|c| c == parent_column)
-                .ok_or_else(|| {
-                    problem(format!(
-                        "references `{parent}.{parent_column}`, which is not a column"
-                    ))
+                .ok_or_else(|| Error::Fit {
+                    origin: format!("table `{}`, foreign key ({})", table.name, key.columns.join(", ")),
+                    message: format!("references table `{parent}`, which is not in the data"),
                 })?;
-            let fk = table
+            let parent_rows = &tables[p];
+            let pk: Vec<usize> = key
+                .parent_columns
+                .iter()
+                .map(|c| position(c, parent_rows, key))
+                .collect::<Result<_>>()?;
+            let fk: Vec<usize> = key
                 .columns
                 .iter()
-                .position(|c| c == column)
-                .ok_or_else(|| problem(format!("`{column}` is not a column of `{}`", table.name)))?;
-            let key = |v: &Value| match v {
-                Value::Null => None,
-                other => Some(key_text(other)),
-            };
+                .map(|c| position(c, table, key))
+                .collect::<Result<_>>()?;
             let mut per_parent: HashMap<String, u32> = parent_rows
                 .rows
                 .iter()
-                .filter_map(|r| key(&r[pk]))
+                .filter_map(|r| tuple_key(r, &pk))
                 .map(|k| (k, 0))
                 .collect();
-            for r in &table.rows {
-                if let Some(n) = r.get(fk).and_then(key).and_then(|k| per_parent.get_mut(&k)) {
+            let child_keys: Vec<Option<String>> = table.rows.iter().map(|r| tuple_key(r, &fk)).collect();
+            for k in child_keys.iter().flatten() {
+                if let Some(n) = per_parent.get_mut(k) {
                     *n += 1;
                 }
             }
-            let max = per_parent.values().copied().max().unwrap_or(0) as usize;
-            let mut children = vec![0.0; max + 1];
-            for n in per_parent.values() {
-                children[*n as usize] += 1.0;
-            }
-            let total = per_parent.len().max(1) as f64;
-            children.iter_mut().for_each(|w| *w /= total);
+            let children = histogram(per_parent.values().copied());
             let mut context = Vec::new();
             let mut children_by = None;
             if i == 0 {
-                children_by = fan_out_by(&fitted[parent].0, parent_rows, pk, &per_parent);
-            }
-            if i == 0 {
+                let parent_model = &fitted[parent];
+                children_by = fan_out_by(parent_model, parent_rows, &pk, &per_parent);
                 // The parent's small categories and dates, joined in.
-                let (parent_model, _) = &fitted[parent];
                 let index: HashMap<String, &Row> = parent_rows
                     .rows
                     .iter()
-                    .filter_map(|r| Some((key(&r[pk])?, r)))
+                    .filter_map(|r| Some((tuple_key(r, &pk)?, r)))
                     .collect();
                 for (c, name) in parent_rows.columns.iter().enumerate() {
                     let Some(m) = parent_model.column(name) else {
@@ -207,26 +350,69 @@ pub fn fit_related(tables: Vec<TableRows>, options: &FitOptions) -> Result<Datab
                         continue;
                     }
                     let joined = format!("{parent}.{name}");
-                    for (row, original) in rows.iter_mut().zip(&table.rows) {
-                        let v = original
-                            .get(fk)
-                            .and_then(key)
-                            .and_then(|k| index.get(&k))
-                            .map_or(Value::Null, |r| r[c].clone());
-                        row.push(v);
-                    }
-                    columns.push(joined.clone());
+                    let values = child_keys
+                        .iter()
+                        .map(|k| {
+                            k.as_ref()
+                                .and_then(|k| index.get(k))
+                                .map_or(Value::Null, |r| r[c].clone())
+                        })
+                        .collect();
+                    context_values.push((joined.clone(), values));
                     context.push((joined, name.clone()));
                 }
+                first_groups = Some(child_keys);
             }
             links.push(Link {
-                column: column.clone(),
+                column: key.columns[0].clone(),
                 parent: parent.clone(),
-                parent_column: parent_column.clone(),
+                parent_column: key.parent_columns[0].clone(),
+                composite: key.columns[1..]
+                    .iter()
+                    .cloned()
+                    .zip(key.parent_columns[1..].iter().cloned())
+                    .collect(),
                 children,
                 children_by,
                 context,
             });
+        }
+        let hierarchies = table
+            .foreign_keys
+            .iter()
+            .filter(|k| k.parent == table.name && k.columns.len() == 1)
+            .map(|k| {
+                let fk = position(&k.columns[0], table, k)?;
+                let pk = position(&k.parent_columns[0], table, k)?;
+                Ok(hierarchy(table, k, fk, pk, first_groups.as_deref()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let counters = match &first_groups {
+            Some(groups) => counters(table, &fk_columns, groups),
+            None => Vec::new(),
+        };
+        let counted: HashSet<&str> = counters.iter().map(|c| c.column.as_str()).collect();
+        let keep: Vec<usize> = (0..table.columns.len())
+            .filter(|&c| {
+                let name = table.columns[c].as_str();
+                !fk_columns.contains(name) && !counted.contains(name)
+            })
+            .collect();
+        let mut columns: Vec<String> = keep.iter().map(|&c| table.columns[c].clone()).collect();
+        let mut rows: Vec<Row> = table
+            .rows
+            .iter()
+            .map(|r| {
+                keep.iter()
+                    .map(|&c| r.get(c).cloned().unwrap_or(Value::Null))
+                    .collect()
+            })
+            .collect();
+        for (name, values) in context_values {
+            for (row, v) in rows.iter_mut().zip(values) {
+                row.push(v);
+            }
+            columns.push(name);
         }
         let prefer: Vec<String> = links
             .iter()
@@ -240,12 +426,14 @@ pub fn fit_related(tables: Vec<TableRows>, options: &FitOptions) -> Result<Datab
             },
             &prefer,
         )?;
-        fitted.insert(table.name.clone(), (model.clone(), t));
+        fitted.insert(table.name.clone(), model.clone());
         out.push(RelatedTable {
             columns: table.columns.clone(),
             primary_key: table.primary_key.clone(),
             model,
             links,
+            hierarchies,
+            counters,
         });
     }
     Ok(DatabaseModel {
@@ -255,12 +443,138 @@ pub fn fit_related(tables: Vec<TableRows>, options: &FitOptions) -> Result<Datab
     })
 }
 
+/// `weights[k]`: the share of `counts` equal to `k`.
+fn histogram(counts: impl Iterator<Item = u32>) -> Vec<f64> {
+    let mut weights: Vec<f64> = Vec::new();
+    let mut total = 0.0;
+    for n in counts {
+        let n = n as usize;
+        if weights.len() <= n {
+            weights.resize(n + 1, 0.0);
+        }
+        weights[n] += 1.0;
+        total += 1.0;
+    }
+    if weights.is_empty() {
+        weights.push(1.0);
+    } else {
+        weights.iter_mut().for_each(|w| *w /= total);
+    }
+    weights
+}
+
+/// Direct children per row of a self-reference, and the top rows.
+fn hierarchy(
+    table: &TableRows,
+    key: &TableKey,
+    fk: usize,
+    pk: usize,
+    groups: Option<&[Option<String>]>,
+) -> Hierarchy {
+    // Each row's parent group, by its key, to see whether references stay inside.
+    let group_of: HashMap<String, Option<&str>> = match groups {
+        Some(groups) => table
+            .rows
+            .iter()
+            .zip(groups)
+            .filter_map(|(r, g)| Some((tuple_key(r, &[pk])?, g.as_deref())))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let (mut inside, mut references) = (0usize, 0usize);
+    let mut per_row: HashMap<String, u32> = table
+        .rows
+        .iter()
+        .filter_map(|r| tuple_key(r, &[pk]))
+        .map(|k| (k, 0))
+        .collect();
+    let (mut roots, mut loops) = (0usize, 0usize);
+    for r in &table.rows {
+        match (tuple_key(r, &[fk]), tuple_key(r, &[pk])) {
+            (None, _) => roots += 1,
+            (Some(f), Some(own)) if f == own => {
+                roots += 1;
+                loops += 1;
+            }
+            (Some(f), own) => match per_row.get_mut(&f) {
+                Some(n) => {
+                    *n += 1;
+                    references += 1;
+                    let mine = own.and_then(|o| group_of.get(&o).copied().flatten());
+                    if mine.is_some() && mine == group_of.get(&f).copied().flatten() {
+                        inside += 1;
+                    }
+                }
+                None => roots += 1,
+            },
+        }
+    }
+    Hierarchy {
+        column: key.columns[0].clone(),
+        parent_column: key.parent_columns[0].clone(),
+        children: histogram(per_row.values().copied()),
+        roots: roots as f64 / table.rows.len().max(1) as f64,
+        root_self: loops * 2 > roots,
+        within_parent: groups.is_some()
+            && references > 0
+            && inside as f64 >= super::relations::HOLD_SHARE * references as f64,
+    }
+}
+
+/// Integer primary-key columns that number each parent's rows from one
+/// start (`line_no` 1, 2, 3 within every order).
+fn counters(table: &TableRows, fk_columns: &HashSet<&str>, groups: &[Option<String>]) -> Vec<Counter> {
+    let mut out = Vec::new();
+    for name in &table.primary_key {
+        if fk_columns.contains(name.as_str()) {
+            continue;
+        }
+        let Some(c) = table.columns.iter().position(|x| x == name) else {
+            continue;
+        };
+        let mut by_group: HashMap<&str, Vec<i64>> = HashMap::new();
+        let mut all_integers = true;
+        for (row, group) in table.rows.iter().zip(groups) {
+            let (Some(group), Some(n)) = (group, row.get(c).and_then(integer_of)) else {
+                all_integers = false;
+                break;
+            };
+            by_group.entry(group).or_default().push(n);
+        }
+        if !all_integers || !by_group.values().any(|g| g.len() > 1) {
+            continue;
+        }
+        let start = by_group.values().filter_map(|g| g.iter().min().copied()).min();
+        let Some(start) = start else { continue };
+        let counts = by_group.values_mut().all(|g| {
+            g.sort_unstable();
+            g.iter().enumerate().all(|(i, &n)| n == start + i as i64)
+        });
+        if counts {
+            out.push(Counter {
+                column: name.clone(),
+                start,
+            });
+        }
+    }
+    out
+}
+
+fn integer_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Float(x) if x.fract() == 0.0 && x.abs() < 9e15 => Some(*x as i64),
+        Value::Text(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 /// Children-per-parent distributions by the parent's small categorical
 /// column that explains the counts best, when one explains enough.
 fn fan_out_by(
     parent: &FittedModel,
     rows: &TableRows,
-    pk: usize,
+    pk: &[usize],
     per_parent: &HashMap<String, u32>,
 ) -> Option<ChildrenBy> {
     let mut best: Option<(f64, ChildrenBy)> = None;
@@ -277,9 +591,10 @@ fn fan_out_by(
         let mut groups: HashMap<&str, Vec<u32>> = HashMap::new();
         let mut all = Vec::new();
         for r in &rows.rows {
-            let (Value::Text(v), Some(n)) = (&r[c], per_parent.get(&key_text(&r[pk]))) else {
+            let Some(n) = tuple_key(r, pk).and_then(|k| per_parent.get(&k)) else {
                 continue;
             };
+            let Value::Text(v) = &r[c] else { continue };
             if kept.iter().any(|k| k == v.trim()) {
                 groups.entry(v.trim()).or_default().push(*n);
                 all.push(*n);
@@ -301,14 +616,7 @@ fn fan_out_by(
         }
         let mut values: Vec<(String, Vec<f64>)> = groups
             .into_iter()
-            .map(|(v, g)| {
-                let max = g.iter().copied().max().unwrap_or(0) as usize;
-                let mut w = vec![0.0; max + 1];
-                for n in &g {
-                    w[*n as usize] += 1.0 / g.len() as f64;
-                }
-                (v.to_owned(), w)
-            })
+            .map(|(v, g)| (v.to_owned(), histogram(g.into_iter())))
             .collect();
         values.sort_by(|a, b| a.0.cmp(&b.0));
         best = Some((
@@ -337,11 +645,11 @@ fn parents_first(tables: &[TableRows]) -> Result<Vec<usize>> {
     while order.len() < tables.len() {
         let ready = (0..tables.len()).find(|&t| {
             !done[t]
-                && tables[t].foreign_keys.iter().all(|(_, parent, _)| {
-                    parent == &tables[t].name
+                && tables[t].foreign_keys.iter().all(|k| {
+                    k.parent == tables[t].name
                         || tables
                             .iter()
-                            .position(|x| x.name == *parent)
+                            .position(|x| x.name == k.parent)
                             .is_none_or(|p| done[p])
                 })
         });
@@ -363,6 +671,19 @@ fn parents_first(tables: &[TableRows]) -> Result<Vec<usize>> {
         }
     }
     Ok(order)
+}
+
+/// Where an output column's values come from.
+#[derive(Clone, Copy)]
+enum Fill {
+    /// The model's column.
+    Model(usize),
+    /// Column `j` of foreign key `l`.
+    Link(usize, usize),
+    /// A per-parent counter starting here.
+    Counter(i64),
+    /// Set after the rows are drawn (a self-reference), or no source.
+    Later,
 }
 
 impl DatabaseModel {
@@ -399,141 +720,298 @@ impl DatabaseModel {
 
     /// Rebuilds the database at `scale` × the fitted rows (root tables are
     /// scaled; children follow their parents' fan-out), the same for the
-    /// same seed. Every foreign key holds a key of a generated parent row.
+    /// same seed. Every foreign key holds a key of a generated parent row;
+    /// a self-reference holds the key of an earlier row of its table.
     pub fn sample(&self, scale: f64, seed: u64) -> Result<Vec<GeneratedTable>> {
         let mut rng = EngineRng::seed_from_u64(seed ^ 0xDA7A_BA5E);
         let mut out: Vec<GeneratedTable> = Vec::with_capacity(self.tables.len());
         for (t, table) in self.tables.iter().enumerate() {
             let model = &table.model;
-            let position = |name: &str| model.columns.iter().position(|c| c.name == name);
-            let generated = |parent: &str| out.iter().find(|g| g.0 == parent);
-            // The parent, its rows and the children each gets.
-            let plan: Option<(&Link, &GeneratedTable, Vec<u32>)> = match table.links.first() {
-                Some(link) => {
-                    let parent = generated(&link.parent).ok_or_else(|| Error::Fit {
-                        origin: format!("table `{}`", model.table),
-                        message: format!("its parent `{}` was not generated first", link.parent),
-                    })?;
-                    let by = link.children_by.as_ref().and_then(|b| {
-                        let c = parent.1.iter().position(|n| *n == b.column)?;
-                        Some((c, b))
-                    });
-                    let counts = parent
-                        .2
-                        .iter()
-                        .map(|row| {
-                            let weights = by
-                                .and_then(|(c, b)| {
-                                    let v = row[c].as_str()?;
-                                    b.values.iter().find(|(x, _)| x == v).map(|(_, w)| w)
-                                })
-                                .unwrap_or(&link.children);
-                            pick(weights, rng.random()) as u32
-                        })
-                        .collect();
-                    Some((link, parent, counts))
-                }
-                None => None,
+            let problem = |message: String| Error::Fit {
+                origin: format!("table `{}`", model.table),
+                message,
             };
-            let n: u64 = match &plan {
-                Some((_, _, counts)) => counts.iter().map(|&c| u64::from(c)).sum(),
+            let position = |name: &str| model.columns.iter().position(|c| c.name == name);
+            // Each link's parent table and the positions of its key columns there.
+            let mut parents: Vec<(&GeneratedTable, Vec<usize>)> = Vec::with_capacity(table.links.len());
+            for link in &table.links {
+                let parent = out.iter().find(|g| g.0 == link.parent).ok_or_else(|| {
+                    problem(format!("its parent `{}` was not generated first", link.parent))
+                })?;
+                let key = link
+                    .pairs()
+                    .map(|(_, p)| {
+                        parent.1.iter().position(|c| c == p).ok_or_else(|| {
+                            problem(format!("its parent `{}` has no column `{p}`", link.parent))
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                parents.push((parent, key));
+            }
+            // Children of each row of the first parent.
+            let counts: Option<Vec<u32>> = table.links.first().map(|link| {
+                let parent = parents[0].0;
+                let by = link.children_by.as_ref().and_then(|b| {
+                    let c = parent.1.iter().position(|n| *n == b.column)?;
+                    Some((c, b))
+                });
+                parent
+                    .2
+                    .iter()
+                    .map(|row| {
+                        let weights = by
+                            .and_then(|(c, b)| {
+                                let v = row[c].as_str()?;
+                                b.values.iter().find(|(x, _)| x == v).map(|(_, w)| w)
+                            })
+                            .unwrap_or(&link.children);
+                        pick(weights, rng.random()) as u32
+                    })
+                    .collect()
+            });
+            let n: u64 = match &counts {
+                Some(counts) => counts.iter().map(|&c| u64::from(c)).sum(),
                 None => ((model.rows as f64 * scale).round() as u64).max(u64::from(model.rows > 0)),
             };
             let mut sampler =
                 model.sample(n, seed.wrapping_add(t as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            // Output column → model column, or a foreign key.
-            let sources: Vec<Result<usize, usize>> = table
+            let sources: Vec<Fill> = table
                 .columns
                 .iter()
-                .map(|c| match table.links.iter().position(|l| l.column == *c) {
-                    Some(l) => Err(l),
-                    None => position(c).ok_or(usize::MAX),
+                .map(|c| {
+                    let linked = table
+                        .links
+                        .iter()
+                        .enumerate()
+                        .find_map(|(l, link)| Some((l, link.pairs().position(|(mine, _)| mine == c)?)));
+                    if let Some((l, j)) = linked {
+                        Fill::Link(l, j)
+                    } else if let Some(counter) = table.counters.iter().find(|k| k.column == *c) {
+                        Fill::Counter(counter.start)
+                    } else {
+                        position(c).map_or(Fill::Later, Fill::Model)
+                    }
                 })
                 .collect();
-            let keys_of = |link: &Link| -> Vec<Value> {
-                generated(&link.parent)
-                    .map(|g| {
-                        let k = g.1.iter().position(|c| *c == link.parent_column);
-                        k.map(|k| g.2.iter().map(|r| r[k].clone()).collect())
-                            .unwrap_or_default()
-                    })
-                    .unwrap_or_default()
-            };
-            let other_keys: Vec<Vec<Value>> = table.links.iter().map(keys_of).collect();
-            let mut rows = Vec::with_capacity(n as usize);
-            let mut emit = |sampler: &mut super::sample::Sampler<'_>,
-                            given: &[(usize, Value)],
-                            parent_key: Option<&Value>,
-                            rng: &mut EngineRng|
-             -> Result<()> {
-                let drawn = sampler.next_given(given)?;
-                let row: Row = sources
+            // Links other than the parent whose columns are in the primary
+            // key (a junction table): distinct parents within each group.
+            let distinct: Vec<bool> = table
+                .links
+                .iter()
+                .enumerate()
+                .map(|(l, link)| {
+                    l > 0
+                        && link
+                            .pairs()
+                            .all(|(c, _)| table.primary_key.iter().any(|k| k == c))
+                })
+                .collect();
+            let context: Vec<(Option<usize>, Option<usize>)> = match (table.links.first(), parents.first()) {
+                (Some(link), Some((parent, _))) => link
+                    .context
                     .iter()
-                    .map(|s| match *s {
-                        Ok(m) => drawn.get(m).cloned().unwrap_or(Value::Null),
-                        Err(0) if parent_key.is_some() => parent_key.cloned().unwrap_or(Value::Null),
-                        Err(l) if l != usize::MAX => {
-                            let keys = &other_keys[l];
-                            if keys.is_empty() {
-                                Value::Null
-                            } else {
-                                keys[rng.random_range(0..keys.len())].clone()
-                            }
-                        }
-                        Err(_) => Value::Null,
-                    })
-                    .collect();
-                rows.push(row);
-                Ok(())
+                    .map(|(mine, theirs)| (position(mine), parent.1.iter().position(|c| c == theirs)))
+                    .collect(),
+                _ => Vec::new(),
             };
-            match &plan {
-                Some((link, parent, counts)) => {
-                    let pk = parent.1.iter().position(|c| *c == link.parent_column);
-                    let context: Vec<(Option<usize>, Option<usize>)> = link
-                        .context
-                        .iter()
-                        .map(|(mine, theirs)| (position(mine), parent.1.iter().position(|c| c == theirs)))
-                        .collect();
-                    for (prow, &k) in parent.2.iter().zip(counts) {
-                        let given: Vec<(usize, Value)> = context
+            let mut rows: Vec<Row> = Vec::with_capacity(n as usize);
+            let groups: Vec<(Option<&Row>, u32)> = match &counts {
+                Some(counts) => parents[0]
+                    .0
+                    .2
+                    .iter()
+                    .map(Some)
+                    .zip(counts.iter().copied())
+                    .collect(),
+                None => vec![(None, u32::try_from(n).unwrap_or(u32::MAX))],
+            };
+            // Where each parent's rows start, for hierarchies within a parent.
+            let mut runs: Vec<usize> = Vec::with_capacity(groups.len() + 1);
+            for (prow, k) in groups {
+                runs.push(rows.len());
+                let given: Vec<(usize, Value)> = prow
+                    .map(|prow| {
+                        context
                             .iter()
                             .filter_map(|&(m, p)| Some((m?, prow[p?].clone())))
-                            .collect();
-                        let key = pk.map(|pk| &prow[pk]);
-                        for _ in 0..k {
-                            emit(&mut sampler, &given, key, &mut rng)?;
-                        }
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                // Parent rows each distinct link already used in this group.
+                let mut used: Vec<HashSet<usize>> = vec![HashSet::new(); table.links.len()];
+                for i in 0..k {
+                    let drawn = sampler.next_given(&given)?;
+                    // The row of each link's parent table this row references.
+                    let mut chosen: Vec<Option<usize>> = Vec::with_capacity(table.links.len());
+                    let mut full = false;
+                    for (l, (parent, _)) in parents.iter().enumerate() {
+                        let rows_there = parent.2.len();
+                        chosen.push(if l == 0 || rows_there == 0 {
+                            None
+                        } else if distinct[l] {
+                            let r = distinct_pick(&mut used[l], rows_there, &mut rng);
+                            full |= r.is_none();
+                            r
+                        } else {
+                            Some(rng.random_range(0..rows_there))
+                        });
                     }
-                }
-                None => {
-                    for _ in 0..n {
-                        emit(&mut sampler, &[], None, &mut rng)?;
+                    if full {
+                        // More rows than distinct parents: this row cannot be keyed.
+                        continue;
                     }
+                    let row: Row = sources
+                        .iter()
+                        .map(|s| match *s {
+                            Fill::Model(m) => drawn.get(m).cloned().unwrap_or(Value::Null),
+                            Fill::Link(l, j) => {
+                                let (parent, key) = &parents[l];
+                                let from = if l == 0 {
+                                    prow
+                                } else {
+                                    chosen[l].map(|r| &parent.2[r])
+                                };
+                                from.map_or(Value::Null, |r| r[key[j]].clone())
+                            }
+                            Fill::Counter(start) => Value::Int(start.saturating_add(i64::from(i))),
+                            Fill::Later => Value::Null,
+                        })
+                        .collect();
+                    rows.push(row);
                 }
             }
+            runs.push(rows.len());
             distinct_keys(table, &mut rows);
+            for (h, hierarchy) in table.hierarchies.iter().enumerate() {
+                if hierarchy.within_parent {
+                    for run in runs.windows(2) {
+                        assign_hierarchy(table, hierarchy, &mut rows[run[0]..run[1]], h == 0, &mut rng);
+                    }
+                } else {
+                    assign_hierarchy(table, hierarchy, &mut rows, h == 0, &mut rng);
+                }
+            }
             out.push((model.table.clone(), table.columns.clone(), rows));
         }
         Ok(out)
     }
 }
 
-/// Makes the primary key distinct when its model does not keep it so (text
-/// of several shapes, fitted as words): integers become 1, 2, 3, …, text
-/// `table-1`, `table-2`, … Runs before the children, so their keys follow.
+/// An unused index below `len`, marked used; `None` when all are.
+fn distinct_pick(used: &mut HashSet<usize>, len: usize, rng: &mut EngineRng) -> Option<usize> {
+    if used.len() >= len {
+        return None;
+    }
+    for _ in 0..16 {
+        let r = rng.random_range(0..len);
+        if used.insert(r) {
+            return Some(r);
+        }
+    }
+    let start = rng.random_range(0..len);
+    let r = (0..len).map(|i| (start + i) % len).find(|r| !used.contains(r))?;
+    used.insert(r);
+    Some(r)
+}
+
+/// Sets a self-reference: each row gets a number of direct children from
+/// the fitted distribution, adjusted so the counts add up to the rows below
+/// the top ones, and the forest is laid out breadth first — the largest
+/// counts nearest the top, which never runs out of parents. With `reorder`
+/// the rows are shuffled into that order, so every row comes after the
+/// row it references (what a database checking row by row needs).
+fn assign_hierarchy(
+    table: &RelatedTable,
+    h: &Hierarchy,
+    rows: &mut [Row],
+    reorder: bool,
+    rng: &mut EngineRng,
+) {
+    let n = rows.len();
+    let (Some(fk), Some(pk)) = (
+        table.columns.iter().position(|c| *c == h.column),
+        table.columns.iter().position(|c| *c == h.parent_column),
+    ) else {
+        return;
+    };
+    if n == 0 {
+        return;
+    }
+    let roots = ((n as f64 * h.roots).round() as usize).clamp(1, n);
+    let mut counts: Vec<usize> = (0..n).map(|_| pick(&h.children, rng.random())).collect();
+    let target = n - roots;
+    let mut sum: usize = counts.iter().sum();
+    // Redraw single rows' counts while that brings the sum nearer the
+    // target (keeps the distribution's shape); what is left, step by one.
+    for _ in 0..n.saturating_mul(20) {
+        if sum == target {
+            break;
+        }
+        let i = rng.random_range(0..n);
+        let redrawn = pick(&h.children, rng.random());
+        let next = sum - counts[i] + redrawn;
+        if next.abs_diff(target) < sum.abs_diff(target) {
+            counts[i] = redrawn;
+            sum = next;
+        }
+    }
+    while sum > target {
+        let i = rng.random_range(0..n);
+        if counts[i] > 0 {
+            counts[i] -= 1;
+            sum -= 1;
+        }
+    }
+    while sum < target {
+        let i = rng.random_range(0..n);
+        // Parents get more children (keeping the share of leaves), unless none has any.
+        if counts[i] > 0 || sum == 0 {
+            counts[i] += 1;
+            sum += 1;
+        }
+    }
+    counts.sort_unstable_by(|a, b| b.cmp(a));
+    if reorder {
+        for i in (1..n).rev() {
+            let j = rng.random_range(0..=i);
+            rows.swap(i, j);
+        }
+    }
+    let mut parent_of: Vec<Option<usize>> = vec![None; n];
+    let mut next = roots;
+    for (p, &k) in counts.iter().enumerate() {
+        for _ in 0..k {
+            if next < n {
+                parent_of[next] = Some(p);
+                next += 1;
+            }
+        }
+    }
+    for i in 0..n {
+        rows[i][fk] = match parent_of[i] {
+            Some(p) => rows[p][pk].clone(),
+            None if h.root_self => rows[i][pk].clone(),
+            None => Value::Null,
+        };
+    }
+}
+
+/// Makes a single-column primary key distinct when its model does not
+/// keep it so (text of several shapes, fitted as words): integers become
+/// 1, 2, 3, …, text `table-1`, `table-2`, … Runs before the children, so
+/// their keys follow. A key that is also a foreign key is left as it is.
 fn distinct_keys(table: &RelatedTable, rows: &mut [Row]) {
-    let Some(pk) = &table.primary_key else { return };
+    let [pk] = table.primary_key.as_slice() else {
+        return;
+    };
     let Some(c) = table.columns.iter().position(|n| n == pk) else {
         return;
     };
-    let kept = table
-        .model
-        .column(pk)
-        .is_some_and(|m| m.unique || matches!(m.marginal, Marginal::Sequence { .. }));
-    if kept {
+    let Some(m) = table.model.column(pk) else { return };
+    if m.unique || matches!(m.marginal, Marginal::Sequence { .. }) {
         return;
     }
-    let text = table.model.column(pk).is_some_and(|m| !m.kind.is_numeric());
+    let text = !m.kind.is_numeric();
     for (i, row) in rows.iter_mut().enumerate() {
         row[c] = if text {
             Value::Text(format!("{}-{}", table.model.table, i + 1))
@@ -581,40 +1059,73 @@ impl Source {
 }
 
 /// A declared foreign key of a directory of files: `child.column →
-/// parent.parent_column`.
+/// parent.parent_column`, or a composite one (`more` holds its other pairs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeclaredKey {
     /// Child table (file stem).
     pub child: String,
-    /// Child column.
+    /// Child column (the first one of a composite key).
     pub column: String,
     /// Parent table (file stem).
     pub parent: String,
-    /// Parent key column.
+    /// Parent key column (the first one of a composite key).
     pub parent_column: String,
+    /// The other `(child column, parent column)` pairs of a composite key.
+    pub more: Vec<(String, String)>,
+}
+
+impl DeclaredKey {
+    /// Every `(child column, parent column)` pair, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        std::iter::once((self.column.as_str(), self.parent_column.as_str()))
+            .chain(self.more.iter().map(|(c, p)| (c.as_str(), p.as_str())))
+    }
+
+    /// The child's columns, joined with `,`.
+    pub fn columns_text(&self) -> String {
+        self.pairs().map(|p| p.0).collect::<Vec<_>>().join(",")
+    }
+
+    /// The parent's columns, joined with `,`.
+    pub fn parent_columns_text(&self) -> String {
+        self.pairs().map(|p| p.1).collect::<Vec<_>>().join(",")
+    }
 }
 
 impl std::str::FromStr for DeclaredKey {
     type Err = String;
 
-    /// `orders.customer_id=customers.id`.
+    /// `orders.customer_id=customers.id`, or a composite key
+    /// `shipments.order_id,line_no=order_lines.order_id,line_no`.
     fn from_str(s: &str) -> std::result::Result<DeclaredKey, String> {
-        let bad =
-            || format!("`{s}`: expected CHILD.COLUMN=PARENT.COLUMN, e.g. orders.customer_id=customers.id");
+        let bad = || {
+            format!(
+                "`{s}`: expected CHILD.COLUMN=PARENT.COLUMN, e.g. orders.customer_id=customers.id \
+                 (a composite key: CHILD.A,B=PARENT.A,B)"
+            )
+        };
         let (left, right) = s.split_once('=').ok_or_else(bad)?;
-        let (child, column) = left.trim().split_once('.').ok_or_else(bad)?;
-        let (parent, parent_column) = right.trim().split_once('.').ok_or_else(bad)?;
-        if [child, column, parent, parent_column]
-            .iter()
-            .any(|p| p.is_empty())
+        let (child, columns) = left.trim().split_once('.').ok_or_else(bad)?;
+        let (parent, parent_columns) = right.trim().split_once('.').ok_or_else(bad)?;
+        let split = |c: &str| c.split(',').map(|x| x.trim().to_owned()).collect::<Vec<_>>();
+        let (columns, parent_columns) = (split(columns), split(parent_columns));
+        if child.is_empty()
+            || parent.is_empty()
+            || columns.len() != parent_columns.len()
+            || columns.iter().chain(&parent_columns).any(String::is_empty)
         {
             return Err(bad());
         }
         Ok(DeclaredKey {
             child: child.to_owned(),
-            column: column.to_owned(),
+            column: columns[0].clone(),
             parent: parent.to_owned(),
-            parent_column: parent_column.to_owned(),
+            parent_column: parent_columns[0].clone(),
+            more: columns[1..]
+                .iter()
+                .cloned()
+                .zip(parent_columns[1..].iter().cloned())
+                .collect(),
         })
     }
 }
@@ -655,12 +1166,19 @@ pub fn fit_directory(
         let foreign_keys = keys
             .iter()
             .filter(|k| k.child == name)
-            .map(|k| (k.column.clone(), k.parent.clone(), k.parent_column.clone()))
+            .map(|k| TableKey {
+                columns: k.pairs().map(|p| p.0.to_owned()).collect(),
+                parent: k.parent.clone(),
+                parent_columns: k.pairs().map(|p| p.1.to_owned()).collect(),
+            })
             .collect();
+        // The key its children reference (the widest, when several).
         let primary_key = keys
             .iter()
-            .find(|k| k.parent == name)
-            .map(|k| k.parent_column.clone());
+            .filter(|k| k.parent == name)
+            .max_by_key(|k| k.more.len())
+            .map(|k| k.pairs().map(|p| p.1.to_owned()).collect())
+            .unwrap_or_default();
         tables.push(TableRows {
             name,
             columns,

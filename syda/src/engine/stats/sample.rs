@@ -3,8 +3,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate};
-use fake::Fake;
-use fake::faker::lorem::en as lorem;
 use nalgebra::DMatrix;
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
@@ -557,18 +555,7 @@ impl<'m> Sampler<'m> {
                 let n = (mean + (u - 0.5) * spread * 2.0)
                     .round()
                     .clamp(f64::from(*min), f64::from(*max)) as usize;
-                let mut s = String::new();
-                for i in 0..n.max(1) {
-                    if i > 0 {
-                        s.push(' ');
-                    }
-                    let w: &str = lorem::Word().fake_with_rng(&mut self.rng);
-                    s.push_str(w);
-                }
-                if *max_chars > 0 && s.chars().count() > *max_chars as usize {
-                    s = s.chars().take(*max_chars as usize).collect();
-                }
-                Value::Text(s)
+                Value::Text(free_text(n.max(1), *max_chars as usize, &mut self.rng))
             }
         })
     }
@@ -611,6 +598,57 @@ fn number_of(col: &ColumnModel, v: &Value) -> f64 {
     }
 }
 
+/// Free text of about `words` words from the offline engine's English
+/// sentences (its vocabulary, never the data's: the model keeps only word
+/// counts and lengths): whole sentences while they fit, the count closest
+/// to `words`; shorter than one sentence, its first words (not ending on
+/// `the`). Cut at a word boundary to at most `max_chars` characters (0: no
+/// limit).
+fn free_text(words: usize, max_chars: usize, rng: &mut EngineRng) -> String {
+    use crate::engine::offline::values::{TextKind, text};
+    const DANGLING: [&str; 5] = ["the", "near", "every", "on", "a"];
+    let mut s = if words == 1 {
+        text(TextKind::Word, rng)
+    } else {
+        let first = text(TextKind::Sentence, rng);
+        let count = first.split(' ').count();
+        if words < count {
+            let mut kept: Vec<&str> = first.split(' ').take(words).collect();
+            while kept.len() > 1 && kept.last().is_some_and(|w| DANGLING.contains(w)) {
+                kept.pop();
+            }
+            let mut s = kept.join(" ");
+            s.push('.');
+            s
+        } else {
+            let (mut s, mut n) = (first, count);
+            loop {
+                let next = text(TextKind::Sentence, rng);
+                let more = next.split(' ').count();
+                // Stop when one more sentence would leave the count further off.
+                if n + more > words && n + more - words >= words - n {
+                    break;
+                }
+                s.push(' ');
+                s.push_str(&next);
+                n += more;
+                if n >= words {
+                    break;
+                }
+            }
+            s
+        }
+    };
+    if max_chars > 0 && s.chars().count() > max_chars {
+        let cut: String = s.chars().take(max_chars).collect();
+        s = match cut.rfind(' ') {
+            Some(i) if i > 0 => cut[..i].to_owned(),
+            _ => cut,
+        };
+    }
+    s
+}
+
 /// Rows the offline engine makes at a time for the semantic columns.
 const KIND_BATCH: u64 = 1024;
 
@@ -625,6 +663,9 @@ struct Kinds {
     /// This row's values, by model column.
     values: Vec<Option<Value>>,
     end: u64,
+    /// The model's locale, when not English: its names, e-mail addresses and phones.
+    localizer: Option<super::locale::Localizer>,
+    rng: EngineRng,
 }
 
 impl Kinds {
@@ -640,6 +681,15 @@ impl Kinds {
                 positions.push(c);
             }
         }
+        let localizer = super::locale::Localizer::new(
+            model.locale.as_deref(),
+            positions
+                .iter()
+                .filter_map(|&c| match &model.columns[c].marginal {
+                    Marginal::Kind { kind } => Some((c, kind.as_str(), model.columns[c].unique)),
+                    _ => None,
+                }),
+        );
         (!positions.is_empty()).then(|| Kinds {
             engine: crate::engine::OfflineEngine::new().with_seed(seed),
             table,
@@ -647,6 +697,8 @@ impl Kinds {
             buffer: std::collections::VecDeque::new(),
             values: vec![None; model.columns.len()],
             end: 0,
+            localizer,
+            rng: EngineRng::seed_from_u64(seed ^ 0x0010_CA1E),
         })
     }
 
@@ -662,6 +714,13 @@ impl Kinds {
         let row = self.buffer.pop_front().unwrap_or_default();
         for (v, &c) in row.into_iter().zip(&self.positions) {
             self.values[c] = Some(v);
+        }
+        if let Some(localizer) = &self.localizer {
+            let values = &self.values;
+            let local = localizer.row(index, &mut self.rng, |c| values.get(c).cloned().flatten());
+            for (c, v) in local {
+                self.values[c] = Some(v);
+            }
         }
         Ok(())
     }
