@@ -151,7 +151,6 @@ pub enum Error {
     /// failed (its own error is what the seeding functions return; this
     /// variant only carries the stop through the generator), or the
     /// generator went away without an error of its own.
-    #[error("seeding stopped: {0}")]
     SeedStopped(SeedStop),
 }
 
@@ -234,6 +233,7 @@ impl fmt::Display for Error {
                 "{}: no recorded LLM response for this request (cache mode replay-only); record it once with cache mode read-write",
                 path.display()
             ),
+            Error::SeedStopped(why) => write!(f, "seeding stopped: {why}"),
         }
     }
 }
