@@ -12,6 +12,7 @@ use sea_orm::{
 };
 use syda::engine::Engine;
 use syda::plan::Planner;
+use syda::seed::DeferredUpdate;
 use syda::{Dataset, Row, Schema, Table};
 
 use crate::error::{Error, Result};
@@ -138,18 +139,23 @@ where
 {
 }
 
-/// An auto-increment integer key: its column and the largest value the
-/// field's Rust type holds.
+/// An auto-increment integer key: the column the database numbers itself.
 pub(crate) struct AutoKey {
     pub column: String,
-    pub limit: i64,
 }
 
 pub(crate) trait AnyEntity: Send + Sync {
     fn table(&self) -> &Table;
     fn table_ref(&self) -> TableRef;
     fn auto_key(&self) -> Option<AutoKey>;
-    fn max_key<'a>(&'a self, txn: &'a DatabaseTransaction) -> BoxFuture<'a, Result<Option<i64>>>;
+    /// The largest value the field of integer column `column` holds.
+    fn integer_limit(&self, column: &str) -> Option<i64>;
+    /// `MAX(column)` of the table, for an integer column.
+    fn max_of<'a>(
+        &'a self,
+        txn: &'a DatabaseTransaction,
+        column: &'a str,
+    ) -> BoxFuture<'a, Result<Option<i64>>>;
     fn insert<'a>(
         &'a self,
         txn: &'a DatabaseTransaction,
@@ -157,13 +163,13 @@ pub(crate) trait AnyEntity: Send + Sync {
         rows: &'a [Row],
         first: u64,
     ) -> BoxFuture<'a, Result<u64>>;
+    /// Runs a deferred-key update; returns the rows changed.
     fn update<'a>(
         &'a self,
         txn: &'a DatabaseTransaction,
         table: &'a Table,
-        rows: &'a [Row],
-        columns: &'a [String],
-    ) -> BoxFuture<'a, Result<()>>;
+        update: &'a DeferredUpdate,
+    ) -> BoxFuture<'a, Result<u64>>;
 }
 
 struct Typed<E> {
@@ -193,16 +199,24 @@ impl<E: Seedable> AnyEntity for Typed<E> {
             return None;
         }
         let column = key.into_column();
-        let limit = integer_limit(&<E::Model as ModelTrait>::get_value_type(column))?;
+        integer_limit(&<E::Model as ModelTrait>::get_value_type(column))?;
         Some(AutoKey {
             column: column.as_str().to_owned(),
-            limit,
         })
     }
 
-    fn max_key<'a>(&'a self, txn: &'a DatabaseTransaction) -> BoxFuture<'a, Result<Option<i64>>> {
+    fn integer_limit(&self, column: &str) -> Option<i64> {
+        let column = column_named::<E>(column)?;
+        integer_limit(&<E::Model as ModelTrait>::get_value_type(column))
+    }
+
+    fn max_of<'a>(
+        &'a self,
+        txn: &'a DatabaseTransaction,
+        column: &'a str,
+    ) -> BoxFuture<'a, Result<Option<i64>>> {
         Box::pin(async move {
-            let Some(key) = self.auto_key().and_then(|k| column_named::<E>(&k.column)) else {
+            let Some(key) = column_named::<E>(column) else {
                 return Ok(None);
             };
             let last = E::find()
@@ -210,7 +224,7 @@ impl<E: Seedable> AnyEntity for Typed<E> {
                 .one(txn)
                 .await
                 .map_err(Error::db(format!(
-                    "reading the largest key of table `{}`",
+                    "reading the largest `{column}` of table `{}`",
                     self.table.name
                 )))?;
             Ok(last.and_then(|m| as_i64(&m.get(key))))
@@ -246,42 +260,42 @@ impl<E: Seedable> AnyEntity for Typed<E> {
         &'a self,
         txn: &'a DatabaseTransaction,
         table: &'a Table,
-        rows: &'a [Row],
-        columns: &'a [String],
-    ) -> BoxFuture<'a, Result<()>> {
+        update: &'a DeferredUpdate,
+    ) -> BoxFuture<'a, Result<u64>> {
         Box::pin(async move {
-            let key: Vec<(usize, E::Column)> = E::PrimaryKey::iter()
-                .map(|k| k.into_column())
-                .filter_map(|c| Some((table.column_index(c.as_str())?, c)))
-                .collect();
-            let set: Vec<(usize, E::Column)> = columns
-                .iter()
-                .filter_map(|name| Some((table.column_index(name)?, column_named::<E>(name)?)))
-                .collect();
-            for (i, row) in rows.iter().enumerate() {
-                let value = |at: usize, col: E::Column| {
+            let named = |at: &usize| Some((*at, column_named::<E>(&table.columns[*at].name)?));
+            let key: Vec<(usize, E::Column)> = update.key.iter().filter_map(named).collect();
+            let set: Vec<(usize, E::Column)> = update.set.iter().filter_map(named).collect();
+            let mut changed = 0;
+            for (i, (key_values, set_values)) in update.rows.iter().enumerate() {
+                let value = |v: &syda::Value, at: usize, col: E::Column| {
                     let ty = <E::Model as ModelTrait>::get_value_type(col);
-                    to_sea(&row[at], &ty, &table.columns[at]).map_err(|message| Error::Convert {
+                    to_sea(v, &ty, &table.columns[at]).map_err(|message| Error::Convert {
                         table: table.name.to_string(),
                         column: col.as_str().to_owned(),
                         row: i as u64,
                         message,
                     })
                 };
-                let mut update = E::update_many();
-                for &(at, col) in &set {
-                    update = update.col_expr(col, Expr::value(value(at, col)?));
+                let mut statement = E::update_many();
+                for (&(at, col), v) in set.iter().zip(set_values) {
+                    statement = statement.col_expr(col, Expr::value(value(v, at, col)?));
                 }
-                for &(at, col) in &key {
-                    update = update.filter(col.eq(value(at, col)?));
+                for (&(at, col), v) in key.iter().zip(key_values) {
+                    statement = statement.filter(col.eq(value(v, at, col)?));
                 }
-                update.exec(txn).await.map_err(Error::db(format!(
-                    "filling the deferred key ({}) of row {i} of table `{}`",
-                    columns.join(", "),
-                    table.name
-                )))?;
+                let names: Vec<&str> = set.iter().map(|(_, c)| c.as_str()).collect();
+                changed += statement
+                    .exec(txn)
+                    .await
+                    .map_err(Error::db(format!(
+                        "filling the deferred key ({}) of row {i} of table `{}`",
+                        names.join(", "),
+                        table.name
+                    )))?
+                    .rows_affected;
             }
-            Ok(())
+            Ok(changed)
         })
     }
 }

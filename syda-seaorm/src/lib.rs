@@ -105,5 +105,5 @@ mod types;
 pub use entities::{Entities, Seedable};
 pub use error::{Error, Result};
 pub use introspect::{Describe, describe, table};
-pub use seed::{DEFAULT_BATCH_SIZE, SeedReport, Seeder, seed_related};
+pub use seed::{DEFAULT_BATCH_SIZE, SeedReport, Seeder, TableReport, seed_related};
 pub use typed::{generate, model, models};

@@ -1,16 +1,20 @@
-//! Seeding a database through SeaORM: every table in foreign-key order,
-//! batched `insert_many`, one transaction.
+//! Seeding a database through SeaORM: the SeaORM sink of syda's seeding
+//! core ([`syda::seed`]), which decides sizes, key starts, order, cycles
+//! and sequences; this file opens the transaction and runs `insert_many`,
+//! the deferred updates and PostgreSQL's `setval`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use sea_orm::sea_query::{TableName, TableRef};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, TransactionTrait};
 use syda::engine::Engine;
 use syda::plan::Planner;
-use syda::{Literal, Range, Value};
+use syda::seed::{AsyncChunks, AsyncSink, DeferredUpdate, KeyState, PlanConfig, RunOptions};
+use syda::{Row, Table};
 
-use crate::entities::Entities;
+pub use syda::seed::{SeedReport, TableReport};
+
+use crate::entities::{AnyEntity, Entities};
 use crate::error::{Error, Result};
 
 /// Rows per `INSERT` unless [`Seeder::batch_size`] says otherwise.
@@ -26,22 +30,24 @@ type Plan = Arc<dyn for<'s> Fn(Planner<'s>) -> Planner<'s> + Send + Sync>;
 ///
 /// - **Order.** Tables are inserted parents first (the planner's order); a
 ///   foreign key that closes a cycle between tables is inserted NULL and
-///   filled with an `UPDATE` once its parent rows exist.
+///   filled with an `UPDATE` once its parent rows exist. A cycle of NOT
+///   NULL foreign keys is refused with an error naming the key.
 /// - **Batches.** `insert_many` with [`DEFAULT_BATCH_SIZE`] rows (fewer for
 ///   wide tables, so a statement stays under every backend's parameter limit).
 /// - **One transaction.** Any error — a value that does not fit, a
-///   constraint the database enforces that the entities do not declare — rolls
-///   everything back: no rows stay.
-/// - **Keys.** Auto-increment integer keys are generated explicitly,
-///   counting on from the largest key already in the table, so children can
+///   constraint the database enforces that the entities do not declare, a
+///   failing generator — rolls everything back: no rows stay.
+/// - **Keys.** A sole integer primary key is generated explicitly, counting
+///   on from the largest key already in the table, so children can
 ///   reference their parents in the same batch, self-references and cycles
 ///   work, and the keys match the generated data set. On PostgreSQL the
 ///   key's sequence is then moved past the new keys (MySQL, MariaDB and
 ///   SQLite advance theirs on explicit inserts), so later inserts that let
 ///   the database assign a key keep working.
 ///
-/// Generation happens in memory before the first insert, so a failed
-/// generation never touches the database.
+/// Rows are generated on a thread of their own while earlier batches are
+/// inserted. The decisions are syda's seeding core ([`syda::seed`]); this
+/// crate is its SeaORM sink.
 #[derive(Clone)]
 pub struct Seeder<'e> {
     entities: &'e Entities,
@@ -59,27 +65,6 @@ impl std::fmt::Debug for Seeder<'_> {
             .field("sizes", &self.sizes)
             .field("batch_size", &self.batch_size)
             .finish_non_exhaustive()
-    }
-}
-
-/// What a seeding run inserted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SeedReport {
-    /// Rows inserted per table, in insert order.
-    pub tables: Vec<(String, u64)>,
-    /// Foreign keys filled by `UPDATE` after insert (cycles), as `table(columns)`.
-    pub deferred: Vec<String>,
-}
-
-impl SeedReport {
-    /// Rows inserted into `table`.
-    pub fn rows(&self, table: &str) -> Option<u64> {
-        self.tables.iter().find(|(t, _)| t == table).map(|&(_, n)| n)
-    }
-
-    /// Rows inserted in all.
-    pub fn total(&self) -> u64 {
-        self.tables.iter().map(|(_, n)| n).sum()
     }
 }
 
@@ -131,137 +116,165 @@ impl<'e> Seeder<'e> {
     /// inside one transaction.
     pub async fn run<C, G>(&self, db: &C, engine: &G) -> Result<SeedReport>
     where
-        C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
-        G: Engine,
+        C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction> + Sync,
+        G: Engine + 'static,
     {
-        let mut schema = self.entities.schema()?;
-        let backend = db.get_database_backend();
-        let txn = db.begin().await.map_err(Error::db("starting the transaction"))?;
-
-        // Auto-increment keys count on from what the table holds.
-        for table in &mut schema.tables {
-            let entity = self.entity(&table.name)?;
-            let Some(key) = entity.auto_key() else { continue };
-            let start = entity.max_key(&txn).await?.unwrap_or(0).saturating_add(1);
-            if let Some(col) = table.columns.to_mut().iter_mut().find(|c| c.name == key.column) {
-                col.range = Some(Range {
-                    min: Literal::Int(start),
-                    max: Literal::Int(key.limit),
-                });
-            }
-        }
-
-        let mut planner = Planner::new(&schema).rows(self.rows);
+        let schema = self.entities.schema()?;
+        let entities = schema
+            .tables
+            .iter()
+            .map(|t| self.entities.get(&t.name).ok_or_else(|| unknown(&t.name)))
+            .collect::<Result<Vec<_>>>()?;
+        let mut plan = PlanConfig::rows(self.rows);
         for (table, rows) in &self.sizes {
-            planner = planner.size(table, *rows);
+            plan = plan.size(table, *rows);
         }
-        if let Some(plan) = &self.plan {
-            planner = plan(planner);
+        if let Some(hook) = self.plan.clone() {
+            plan = plan.with(move |p| hook(p));
         }
-        let order = planner.order()?;
-        if let Some(key) = order.deferred.iter().find(|d| d.required) {
-            return Err(syda::Error::Generate {
-                table: key.table.clone(),
-                column: key.columns.join(", "),
-                message: format!(
-                    "closes a cycle of NOT NULL foreign keys (to `{}`), which this seeder inserts NULL first; \
-                     seed it with syda::db (`syda seed`), which defers the checks, or make a column of the cycle nullable",
-                    key.parent
-                ),
-            }
-            .into());
-        }
-        let data = planner.generate(engine)?;
-
-        let mut report = SeedReport {
-            tables: Vec::new(),
-            deferred: Vec::new(),
+        let mut sink = SeaSink {
+            db,
+            backend: db.get_database_backend(),
+            entities,
+            batch_size: self.batch_size,
+            txn: None,
+            statements: 0,
         };
-        let mut nulled: HashMap<&str, Vec<usize>> = HashMap::new();
-        for key in &order.deferred {
-            let table = schema.table(&key.table).ok_or_else(|| unknown(&key.table))?;
-            let entry = nulled.entry(key.table.as_str()).or_default();
-            entry.extend(key.columns.iter().filter_map(|c| table.column_index(c)));
-        }
-        for &t in &order.tables {
-            let table = &schema.tables[t];
-            let entity = self.entity(&table.name)?;
-            let rows = data.table(&table.name).unwrap_or_default();
-            let batch = self
-                .batch_size
-                .min(MAX_PARAMETERS / table.columns.len().max(1))
-                .max(1);
-            let blank = nulled.get(table.name.as_ref());
-            let mut inserted = 0;
-            for (b, chunk) in rows.chunks(batch).enumerate() {
-                let first = (b * batch) as u64;
-                inserted += match blank {
-                    None => entity.insert(&txn, table, chunk, first).await?,
-                    Some(columns) => {
-                        let chunk: Vec<_> = chunk
-                            .iter()
-                            .map(|row| {
-                                let mut row = row.clone();
-                                columns.iter().for_each(|&c| row[c] = Value::Null);
-                                row
-                            })
-                            .collect();
-                        entity.insert(&txn, table, &chunk, first).await?
-                    }
-                };
-            }
-            report.tables.push((table.name.to_string(), inserted));
-        }
-        for key in &order.deferred {
-            let table = schema.table(&key.table).ok_or_else(|| unknown(&key.table))?;
-            let rows = data.table(&key.table).unwrap_or_default();
-            self.entity(&key.table)?
-                .update(&txn, table, rows, &key.columns)
-                .await?;
-            report
-                .deferred
-                .push(format!("{}({})", key.table, key.columns.join(", ")));
-        }
-
-        if backend == DbBackend::Postgres {
-            for table in &schema.tables {
-                let entity = self.entity(&table.name)?;
-                let Some(key) = entity.auto_key() else { continue };
-                let Some(at) = table.column_index(&key.column) else {
-                    continue;
-                };
-                let rows = data.table(&table.name).unwrap_or_default();
-                let Some(max) = rows.iter().filter_map(|r| r[at].as_i64()).max() else {
-                    continue;
-                };
-                let sql = "SELECT setval(pg_get_serial_sequence($1, $2), $3)";
-                let values = vec![
-                    quoted(&entity.table_ref()).into(),
-                    key.column.clone().into(),
-                    max.into(),
-                ];
-                txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-                    .await
-                    .map_err(Error::db(format!(
-                        "moving the key sequence of table `{}` past {max}",
-                        table.name
-                    )))?;
-            }
-        }
-
-        txn.commit()
-            .await
-            .map_err(Error::db("committing the transaction"))?;
-        Ok(report)
-    }
-
-    fn entity(&self, table: &str) -> Result<&'e dyn crate::entities::AnyEntity> {
-        self.entities.get(table).ok_or_else(|| unknown(table))
+        syda::seed::run_async(&mut sink, &schema, &plan, engine, &RunOptions::default()).await
     }
 }
 
 fn unknown(table: &str) -> Error {
     Error::Setup(format!("no entity was added for table `{table}`"))
+}
+
+/// The SeaORM side of a seed: one transaction, an entity per table.
+struct SeaSink<'a, C> {
+    db: &'a C,
+    backend: DbBackend,
+    /// The entity of each table, in schema order.
+    entities: Vec<&'a dyn AnyEntity>,
+    batch_size: usize,
+    txn: Option<DatabaseTransaction>,
+    statements: u64,
+}
+
+impl<C> SeaSink<'_, C> {
+    fn txn(&self) -> Result<&DatabaseTransaction> {
+        self.txn
+            .as_ref()
+            .ok_or_else(|| Error::Setup("seeding outside its transaction".to_owned()))
+    }
+}
+
+impl<C> AsyncSink for SeaSink<'_, C>
+where
+    C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction> + Sync,
+{
+    type Error = Error;
+
+    async fn begin(&mut self) -> Result<()> {
+        self.txn = Some(
+            self.db
+                .begin()
+                .await
+                .map_err(Error::db("starting the transaction"))?,
+        );
+        Ok(())
+    }
+
+    async fn commit(&mut self) -> Result<()> {
+        match self.txn.take() {
+            Some(txn) => txn
+                .commit()
+                .await
+                .map_err(Error::db("committing the transaction")),
+            None => Ok(()),
+        }
+    }
+
+    async fn rollback(&mut self) {
+        if let Some(txn) = self.txn.take() {
+            // Nothing was committed either way.
+            let _ = txn.rollback().await;
+        }
+    }
+
+    async fn key_state(&mut self, t: usize, table: &Table, column: usize) -> Result<KeyState> {
+        let name = &table.columns[column].name;
+        let entity = self.entities[t];
+        Ok(KeyState {
+            largest: entity.max_of(self.txn()?, name).await?,
+            type_max: entity.integer_limit(name),
+        })
+    }
+
+    fn numbered_by_database(&self, t: usize, column: usize) -> bool {
+        let entity = self.entities[t];
+        entity.auto_key().is_some_and(|k| {
+            entity
+                .table()
+                .columns
+                .get(column)
+                .is_some_and(|c| c.name == k.column)
+        })
+    }
+
+    async fn load_table<R: AsyncChunks>(&mut self, t: usize, table: &Table, rows: &mut R) -> Result<()> {
+        let entity = self.entities[t];
+        let batch = self
+            .batch_size
+            .min(MAX_PARAMETERS / table.columns.len().max(1))
+            .max(1);
+        let mut pending: Vec<Row> = Vec::with_capacity(batch);
+        let mut first = 0u64;
+        while let Some(chunk) = rows.next().await? {
+            for row in chunk.iter() {
+                pending.push(row.clone());
+                if pending.len() == batch {
+                    first += entity.insert(self.txn()?, table, &pending, first).await?;
+                    self.statements += 1;
+                    pending.clear();
+                }
+            }
+        }
+        if !pending.is_empty() {
+            entity.insert(self.txn()?, table, &pending, first).await?;
+            self.statements += 1;
+        }
+        Ok(())
+    }
+
+    async fn update_keys(&mut self, t: usize, table: &Table, update: &DeferredUpdate) -> Result<u64> {
+        self.entities[t].update(self.txn()?, table, update).await
+    }
+
+    /// PostgreSQL: the sequence behind the key is moved to its largest value.
+    async fn advance_sequence(&mut self, t: usize, table: &Table, column: usize) -> Result<()> {
+        if self.backend != DbBackend::Postgres {
+            return Ok(());
+        }
+        let name = &table.columns[column].name;
+        let relation = quoted(&self.entities[t].table_ref());
+        let sql = format!(
+            "SELECT setval(s.seq, m.v) FROM (SELECT pg_get_serial_sequence($1, $2) AS seq) s, \
+             (SELECT CAST(MAX(\"{}\") AS BIGINT) AS v FROM {relation}) m WHERE s.seq IS NOT NULL AND m.v IS NOT NULL",
+            name.replace('"', "\"\"")
+        );
+        let values = vec![relation.clone().into(), name.to_string().into()];
+        self.txn()?
+            .execute_raw(Statement::from_sql_and_values(self.backend, sql, values))
+            .await
+            .map_err(Error::db(format!(
+                "moving the key sequence of table `{}` past its largest key",
+                table.name
+            )))?;
+        Ok(())
+    }
+
+    fn statements(&self) -> u64 {
+        self.statements
+    }
 }
 
 /// `"schema"."table"` for `pg_get_serial_sequence`, which parses its first
@@ -287,8 +300,8 @@ pub async fn seed_related<'a, C, G>(
     engine: &G,
 ) -> Result<SeedReport>
 where
-    C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
-    G: Engine,
+    C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction> + Sync,
+    G: Engine + 'static,
 {
     Seeder::new(entities).sizes(sizes).run(db, engine).await
 }

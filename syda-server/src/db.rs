@@ -519,18 +519,10 @@ fn project_from(r: &sqlx::any::AnyRow) -> Result<Project, sqlx::Error> {
     })
 }
 
-/// The URL without its password, for messages.
+/// The URL without its password, for messages: syda's one redactor
+/// ([`syda::seed::redact_url`]).
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
+    syda::seed::redact_url(url)
 }
 
 #[cfg(test)]

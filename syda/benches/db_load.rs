@@ -124,7 +124,7 @@ fn run(url: &str, rows: usize, row_by_row: usize) -> Result<(), BoxError> {
         ] {
             let options = SeedOptions::default().truncate(true).postgres(method);
             let report = syda::db::load(&db, set, &options).await?;
-            let n = report.rows() as usize;
+            let n = report.total_rows() as usize;
             results.push((label.to_owned(), n, report.elapsed.as_secs_f64()));
         }
         // Generation streaming into COPY: what `syda seed` does.
@@ -132,7 +132,7 @@ fn run(url: &str, rows: usize, row_by_row: usize) -> Result<(), BoxError> {
         let report = syda::db::seed(&db, &schema, &PlanConfig::rows(rows as u64), &engine, &options).await?;
         results.push((
             "seed (generate + COPY)".to_owned(),
-            report.rows() as usize,
+            report.total_rows() as usize,
             report.elapsed.as_secs_f64(),
         ));
         db.close().await;

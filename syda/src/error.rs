@@ -146,6 +146,31 @@ pub enum Error {
         /// The cache file the response would be in.
         path: PathBuf,
     },
+
+    /// A seed's rows stopped mid-table: the database side of the seed
+    /// failed (its own error is what the seeding functions return; this
+    /// variant only carries the stop through the generator), or the
+    /// generator went away without an error of its own.
+    SeedStopped(SeedStop),
+}
+
+/// Why the rows of a seed stopped coming, see [`Error::SeedStopped`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SeedStop {
+    /// The database side failed; its error says why.
+    SinkFailed,
+    /// Row generation ended before the table was complete.
+    GenerationEnded,
+}
+
+impl fmt::Display for SeedStop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SeedStop::SinkFailed => "the database side failed",
+            SeedStop::GenerationEnded => "row generation stopped before the table was complete",
+        })
+    }
 }
 
 impl fmt::Display for Error {
@@ -208,6 +233,7 @@ impl fmt::Display for Error {
                 "{}: no recorded LLM response for this request (cache mode replay-only); record it once with cache mode read-write",
                 path.display()
             ),
+            Error::SeedStopped(why) => write!(f, "seeding stopped: {why}"),
         }
     }
 }

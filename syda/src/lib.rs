@@ -33,6 +33,7 @@ pub mod relation;
 #[cfg(feature = "stats")]
 pub mod report;
 pub mod schema;
+pub mod seed;
 mod synthetic;
 mod typed;
 pub mod value;

@@ -100,7 +100,7 @@ fn seeding_fills_every_table_and_the_database_accepts_every_row() {
         )
         .await
         .unwrap();
-        assert_eq!(report.rows(), 6 + 60 + 10 + 60);
+        assert_eq!(report.total_rows(), 6 + 60 + 10 + 60);
         assert_eq!(test.scalar("SELECT count(*) FROM departments").await, 6);
         assert_eq!(test.scalar("SELECT count(*) FROM employees").await, 60);
         assert_eq!(test.scalar("SELECT count(*) FROM assignments").await, 60);

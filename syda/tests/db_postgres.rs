@@ -127,7 +127,7 @@ fn seeding_fills_every_table_and_the_database_accepts_every_row() {
         )
         .await
         .unwrap();
-        assert_eq!(report.rows(), 8 + 50 + 12 + 50);
+        assert_eq!(report.total_rows(), 8 + 50 + 12 + 50);
         assert_eq!(test.scalar("SELECT count(*) FROM departments").await, 8);
         assert_eq!(test.scalar("SELECT count(*) FROM employees").await, 50);
         assert_eq!(test.scalar("SELECT count(*) FROM projects").await, 12);
@@ -208,6 +208,66 @@ fn a_second_seed_appends_after_the_existing_keys() {
             .await;
         assert_eq!(test.scalar("SELECT max(id)::bigint FROM notes").await, 22);
         assert_eq!(test.scalar("SELECT max(id)::bigint FROM pins").await, 21);
+        db.close().await;
+    });
+}
+
+/// Documented limit: keys start past the existing ones, but the values of
+/// other unique columns already in a table are not read. A generated value
+/// that is already there fails on the constraint, by name, and the table is
+/// left as it was.
+#[test]
+fn a_unique_value_already_in_the_table_fails_by_constraint_and_keeps_the_table() {
+    run(async {
+        let Some(test) = TestDb::postgres("pg_unique_existing").await else {
+            return;
+        };
+        test.execute(
+            "CREATE TABLE languages (id serial PRIMARY KEY, name text NOT NULL UNIQUE);
+             INSERT INTO languages (name) VALUES ('English');",
+        )
+        .await;
+        let db = Database::connect(&test.url).await.unwrap();
+        let schema = syda::db::introspect(&db, &IntrospectOptions::default())
+            .await
+            .unwrap();
+        let engine = |clash: bool| {
+            let mut engine = OfflineEngine::new();
+            engine
+                .generators_mut()
+                .register_column("languages", "name", move |cx| match cx.index() {
+                    3 if clash => Value::from("English"),
+                    i => Value::from(format!("language {i}")),
+                });
+            engine
+        };
+        let err = syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(10),
+            &engine(true),
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("languages") && err.contains("languages_name_key") && err.contains("English"),
+            "{err}"
+        );
+        assert_eq!(test.scalar("SELECT count(*) FROM languages").await, 1);
+        // Values that do not clash go in after the existing key.
+        let report = syda::db::seed(
+            &db,
+            &schema,
+            &PlanConfig::rows(10),
+            &engine(false),
+            &SeedOptions::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.table("languages").and_then(|t| t.first_key), Some(2));
+        assert_eq!(test.scalar("SELECT count(*) FROM languages").await, 11);
         db.close().await;
     });
 }

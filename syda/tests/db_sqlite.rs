@@ -125,7 +125,7 @@ fn seeding_fills_every_table_and_the_database_accepts_every_row() {
         )
         .await
         .unwrap();
-        assert_eq!(report.rows(), 7 + 80 + 10 + 80);
+        assert_eq!(report.total_rows(), 7 + 80 + 10 + 80);
         assert_eq!(scalar(&db, "SELECT count(*) FROM employees").await, 80);
         assert_eq!(scalar(&db, "SELECT count(*) FROM assignments").await, 80);
         assert_eq!(scalar(&db, ORPHANS).await, 0);
@@ -264,7 +264,7 @@ fn the_blocking_api_needs_no_runtime() {
         &SeedOptions::default(),
     )
     .unwrap();
-    assert_eq!(report.rows(), 9);
+    assert_eq!(report.total_rows(), 9);
     assert!(
         report.to_string().contains("seeded 9 rows in 1 table"),
         "{report}"

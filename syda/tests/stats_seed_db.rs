@@ -116,7 +116,7 @@ fn fit_and_rebuild(source: &str, target: &str, real: &[GeneratedTable], pool: bo
     let rows = |data: &[GeneratedTable], name: &str| data.iter().find(|t| t.0 == name).unwrap().2.len();
     assert_eq!(rows(&synthetic, "departments"), 60);
     assert_eq!(
-        report.rows(),
+        report.total_rows(),
         synthetic.iter().map(|t| t.2.len() as u64).sum::<u64>()
     );
     for name in ["employees", "orders", "order_lines", "shipments"] {

@@ -5,15 +5,18 @@
 mod backend;
 mod typed;
 
-use std::collections::{HashMap, HashSet};
+mod sink;
 
 use syda::engine::Engine;
-use syda::plan::{DEFAULT_ROWS, DeferredKey, Planner};
-use syda::{DataType, Row, Schema, Table, Value};
+use syda::plan::{DEFAULT_ROWS, Planner};
+use syda::seed::RunOptions;
+use syda::{DataType, Schema, Value};
 
 pub use backend::{Backend, Bind, DbColumn, Dialect};
+pub use syda::seed::{SeedReport, TableReport};
 pub use typed::{InsertRows, seed, seed_with};
 
+use self::sink::DieselSink;
 use crate::Error;
 
 /// A Diesel connection syda can seed: `PgConnection`, `SqliteConnection`
@@ -120,43 +123,6 @@ impl SeedOptions {
     }
 }
 
-/// What [`seed_schema`] wrote.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SeedReport {
-    /// Each table in insertion order.
-    pub tables: Vec<TableReport>,
-    /// Rows updated afterwards to fill foreign keys of table cycles.
-    pub updated_rows: u64,
-    /// INSERT statements run.
-    pub statements: u64,
-}
-
-impl SeedReport {
-    /// Rows inserted into `table`.
-    pub fn rows(&self, table: &str) -> Option<u64> {
-        self.tables.iter().find(|t| t.table == table).map(|t| t.rows)
-    }
-
-    /// Rows inserted in all.
-    pub fn total_rows(&self) -> u64 {
-        self.tables.iter().map(|t| t.rows).sum()
-    }
-}
-
-/// One seeded table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TableReport {
-    /// Table name.
-    pub table: String,
-    /// Rows inserted.
-    pub rows: u64,
-    /// Added to the generated integer primary key (and to every foreign key
-    /// pointing at it) because the table already had rows: its largest key.
-    pub key_offset: i64,
-}
-
 /// Generates every table of `schema` in foreign-key order and inserts it
 /// through `conn` in one transaction. See [`seed_planned`].
 ///
@@ -193,16 +159,23 @@ pub fn seed_schema<C: SeedConnection, E: Engine>(
 ///   their own types.
 /// - **Keys are explicit.** Generated integer primary keys are inserted as
 ///   they are and foreign keys point at them, so every reference is to a
-///   row actually inserted. A table that already has rows gets its keys
-///   shifted past its largest key, and every foreign key to it follows.
+///   row actually inserted. A table that already has rows gets keys from
+///   past its largest key ([`TableReport::first_key`]), within the column's
+///   type (a table whose default size its key type cannot hold is cut, with
+///   a note in the report).
 ///   Afterwards PostgreSQL sequences (serial and identity columns) are set
 ///   to the largest key, so the application's own inserts go on from
 ///   there; MySQL's AUTO_INCREMENT and SQLite's rowid follow explicit keys
 ///   by themselves. `GENERATED ALWAYS` identity columns are written with
 ///   `OVERRIDING SYSTEM VALUE`.
 /// - **Cycles.** A foreign key the planner defers to break a cycle
-///   ([`DeferredKey`]) is inserted NULL and set by an UPDATE once both
-///   tables exist.
+///   ([`syda::plan::DeferredKey`]) is inserted NULL and set by an UPDATE
+///   once both tables exist. A cycle of NOT NULL foreign keys is refused
+///   with an error naming the key (`syda::db`, `syda seed`, inserts it with
+///   the checks deferred).
+///
+/// The decisions are syda's seeding core ([`syda::seed`]); this crate is
+/// its Diesel sink.
 ///
 /// SQLite checks foreign keys only with `PRAGMA foreign_keys = ON` (set it
 /// before seeding if the connection should); the data is consistent either
@@ -213,50 +186,8 @@ pub fn seed_planned<C: SeedConnection, E: Engine>(
     engine: &E,
     options: &SeedOptions,
 ) -> Result<SeedReport, Error> {
-    let order = planner.order()?;
-    if let Some(key) = order.deferred.iter().find(|d| d.required) {
-        return Err(syda::Error::Generate {
-            table: key.table.clone(),
-            column: key.columns.join(", "),
-            message: format!(
-                "closes a cycle of NOT NULL foreign keys (to `{}`), which this seeder inserts NULL first; \
-                 seed it with syda::db (`syda seed`), which defers the checks, or make a column of the cycle nullable",
-                key.parent
-            ),
-        }
-        .into());
-    }
-    let backend = conn.backend();
-    let max_binds = conn.max_binds().map_err(|source| Error::Database {
-        table: None,
-        action: "reading the bind limit".to_owned(),
-        source,
-    })?;
-    conn.transaction(|conn| {
-        let mut loader = Loader {
-            backend,
-            max_binds,
-            batch_rows: options.batch_size,
-            deferred: &order.deferred,
-            inserted: HashSet::new(),
-            waiting: Vec::new(),
-            offsets: HashMap::new(),
-            updates: Vec::new(),
-            report: SeedReport::default(),
-            failure: None,
-        };
-        let streamed = planner.stream(engine, |table, rows| loader.accept(conn, table, rows));
-        if let Some(failure) = loader.failure.take() {
-            return Err(failure);
-        }
-        streamed?;
-        // Only reachable if a table waited on a parent that never came.
-        for (table, rows) in std::mem::take(&mut loader.waiting) {
-            loader.insert(conn, &table, &mut rows.into_iter().map(Ok))?;
-        }
-        loader.finish(conn)?;
-        Ok(loader.report)
-    })
+    let mut sink = DieselSink::new(conn, options.batch_size)?;
+    syda::seed::run(&mut sink, planner, engine, &RunOptions::default())
 }
 
 /// Connects to `url` and seeds `schema` there: `postgres://` or
@@ -333,7 +264,7 @@ fn scheme(url: &str) -> Scheme<'_> {
 /// Opens a Diesel connection; the error names the URL without its password.
 pub fn establish<C: diesel::Connection>(url: &str) -> Result<C, Error> {
     C::establish(url).map_err(|source| Error::Connect {
-        url: redact(url),
+        url: syda::seed::redact_url(url),
         source,
     })
 }
@@ -344,383 +275,8 @@ fn missing_feature(url: &str, feature: &str) -> Error {
         table: None,
         message: format!(
             "{}: syda-diesel was built without its `{feature}` feature",
-            redact(url)
+            syda::seed::redact_url(url)
         ),
-    }
-}
-
-/// `url` with the password replaced by `***`.
-fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
-}
-
-/// An UPDATE per row of a table, filling one deferred foreign key.
-struct PendingUpdate {
-    table: String,
-    set: Vec<(String, DataType)>,
-    key: Vec<(String, DataType)>,
-    /// Per row: the foreign-key values, then the primary-key values.
-    rows: Vec<(Vec<Value>, Vec<Value>)>,
-    pg_types: HashMap<String, String>,
-}
-
-struct Loader<'o> {
-    backend: Backend,
-    max_binds: usize,
-    batch_rows: Option<usize>,
-    deferred: &'o [DeferredKey],
-    inserted: HashSet<String>,
-    /// Tables whose parents are not all in the database yet.
-    waiting: Vec<(Table, Vec<Row>)>,
-    /// (table, integer primary-key column) → what its keys were shifted by.
-    offsets: HashMap<(String, String), i64>,
-    updates: Vec<PendingUpdate>,
-    report: SeedReport,
-    /// The first database error; the planner only sees a stop signal.
-    failure: Option<Error>,
-}
-
-/// How one column of a table is written.
-struct ColumnPlan {
-    ty: DataType,
-    /// Added to integer values: the table's own key offset, or its parent's.
-    shift: i64,
-    /// Written NULL and filled by an UPDATE later.
-    deferred: bool,
-}
-
-impl Loader<'_> {
-    fn accept<C: SeedConnection>(
-        &mut self,
-        conn: &mut C,
-        table: &Table,
-        rows: &mut dyn Iterator<Item = syda::Result<Row>>,
-    ) -> syda::Result<()> {
-        let result = if self.ready(table) {
-            self.insert(conn, table, rows)
-                .and_then(|()| self.flush_waiting(conn))
-        } else {
-            let rows = rows.collect::<syda::Result<Vec<Row>>>()?;
-            self.waiting.push((table.clone(), rows));
-            Ok(())
-        };
-        result.map_err(|e| match e {
-            Error::Generate(e) => e,
-            other => {
-                self.failure = Some(other);
-                syda::Error::Io {
-                    path: "<database>".into(),
-                    source: std::io::Error::other("seeding stopped by a database error"),
-                }
-            }
-        })
-    }
-
-    fn is_deferred(&self, table: &Table, columns: &[impl AsRef<str>]) -> bool {
-        self.deferred.iter().any(|d| {
-            d.table == table.name.as_ref()
-                && d.columns.len() == columns.len()
-                && d.columns.iter().zip(columns).all(|(a, b)| a == b.as_ref())
-        })
-    }
-
-    /// Whether every parent `table` references at insert time is in.
-    fn ready(&self, table: &Table) -> bool {
-        table.all_foreign_keys().iter().all(|fk| {
-            fk.table == table.name
-                || self.is_deferred(table, &fk.columns)
-                || self.inserted.contains(fk.table.as_ref())
-        })
-    }
-
-    fn flush_waiting<C: SeedConnection>(&mut self, conn: &mut C) -> Result<(), Error> {
-        while let Some(i) = self.waiting.iter().position(|(t, _)| self.ready(t)) {
-            let (table, rows) = self.waiting.remove(i);
-            self.insert(conn, &table, &mut rows.into_iter().map(Ok))?;
-        }
-        Ok(())
-    }
-
-    fn db_error(table: &Table, action: String) -> impl FnOnce(diesel::result::Error) -> Error {
-        let table = table.name.to_string();
-        move |source| Error::Database {
-            table: Some(table),
-            action,
-            source,
-        }
-    }
-
-    /// The table's own key offset: its largest integer primary key, if it
-    /// has rows already.
-    /// Returns the key column's index and the offset.
-    fn own_offset<C: SeedConnection>(
-        &mut self,
-        conn: &mut C,
-        table: &Table,
-    ) -> Result<Option<(usize, i64)>, Error> {
-        let mut pk = table.primary_key();
-        let (Some(key), None) = (pk.next(), pk.next()) else {
-            return Ok(None);
-        };
-        let Some(index) = table
-            .column_index(&key.name)
-            .filter(|_| key.ty == DataType::Integer)
-        else {
-            return Ok(None);
-        };
-        let sql = format!(
-            "SELECT {} AS v FROM {}",
-            self.backend.max_as_bigint(&key.name),
-            self.backend.quote(&table.name)
-        );
-        let max = conn.ints(&sql, Vec::new()).map_err(Self::db_error(
-            table,
-            format!("reading the largest `{}`", key.name),
-        ))?;
-        let offset = max.into_iter().next().flatten().unwrap_or(0).max(0);
-        self.offsets
-            .insert((table.name.to_string(), key.name.to_string()), offset);
-        Ok(Some((index, offset)))
-    }
-
-    fn insert<C: SeedConnection>(
-        &mut self,
-        conn: &mut C,
-        table: &Table,
-        rows: &mut dyn Iterator<Item = syda::Result<Row>>,
-    ) -> Result<(), Error> {
-        let backend = self.backend;
-        let name = table.name.to_string();
-        let mut pg_types = HashMap::new();
-        let mut overriding = false;
-        if backend == Backend::Postgres {
-            let columns = conn
-                .columns(&name)
-                .map_err(Self::db_error(table, "reading its columns".to_owned()))?;
-            if columns.is_empty() {
-                return Err(Error::Seed {
-                    table: Some(name),
-                    message: "not found in the database: create it (run the migrations) first".to_owned(),
-                });
-            }
-            for c in columns {
-                overriding |= c.identity == "a" && table.column(&c.name).is_some();
-                pg_types.insert(c.name, c.ty);
-            }
-        }
-        let offset = self.own_offset(conn, table)?;
-        let mut plans: Vec<ColumnPlan> = table
-            .columns
-            .iter()
-            .map(|c| ColumnPlan {
-                ty: c.ty,
-                shift: 0,
-                deferred: false,
-            })
-            .collect();
-        if let Some((i, shift)) = offset {
-            plans[i].shift = shift;
-        }
-        let offset = offset.map_or(0, |(_, shift)| shift);
-        let fks = table.all_foreign_keys();
-        let mut deferred_fks = Vec::new();
-        for fk in &fks {
-            let deferred = self.is_deferred(table, &fk.columns);
-            for (col, parent_col) in fk.columns.iter().zip(fk.references.iter()) {
-                let Some(i) = table.column_index(col) else {
-                    continue;
-                };
-                if let Some(&shift) = self.offsets.get(&(fk.table.to_string(), parent_col.to_string())) {
-                    plans[i].shift = shift;
-                }
-                plans[i].deferred |= deferred;
-            }
-            if deferred {
-                deferred_fks.push(
-                    fk.columns
-                        .iter()
-                        .filter_map(|c| table.column_index(c))
-                        .collect::<Vec<_>>(),
-                );
-            }
-        }
-        let key_columns: Vec<usize> = table
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.primary_key)
-            .map(|(i, _)| i)
-            .collect();
-        if !deferred_fks.is_empty() && key_columns.is_empty() {
-            return Err(Error::Seed {
-                table: Some(name),
-                message: "a foreign key of a table cycle is filled by UPDATE after the insert, which needs a primary key; declare one"
-                    .to_owned(),
-            });
-        }
-        let pending_start = self.updates.len();
-        for fk_columns in &deferred_fks {
-            self.updates.push(PendingUpdate {
-                table: name.clone(),
-                set: fk_columns
-                    .iter()
-                    .map(|&i| (table.columns[i].name.to_string(), table.columns[i].ty))
-                    .collect(),
-                key: key_columns
-                    .iter()
-                    .map(|&i| (table.columns[i].name.to_string(), table.columns[i].ty))
-                    .collect(),
-                rows: Vec::new(),
-                pg_types: pg_types.clone(),
-            });
-        }
-
-        let width = table.columns.len().max(1);
-        let per_statement = (self.max_binds / width)
-            .clamp(1, MAX_BATCH_ROWS)
-            .min(self.batch_rows.unwrap_or(usize::MAX));
-        let head = format!(
-            "INSERT INTO {} ({}){} VALUES ",
-            backend.quote(&name),
-            table
-                .columns
-                .iter()
-                .map(|c| backend.quote(&c.name))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if overriding {
-                " OVERRIDING SYSTEM VALUE"
-            } else {
-                ""
-            }
-        );
-        let placeholders: Vec<String> = table
-            .columns
-            .iter()
-            .map(|c| pg_types.get(c.name.as_ref()).cloned().unwrap_or_default())
-            .collect();
-        let mut full_sql: Option<String> = None;
-        let mut done: u64 = 0;
-        let mut batch: Vec<Row> = Vec::with_capacity(per_statement.min(1024));
-        loop {
-            batch.clear();
-            for row in (&mut *rows).take(per_statement) {
-                batch.push(row?);
-            }
-            if batch.is_empty() {
-                break;
-            }
-            let mut binds = Vec::with_capacity(batch.len() * width);
-            for row in batch.drain(..) {
-                let row = shift_row(table, &plans, row)?;
-                for (u, fk_columns) in deferred_fks.iter().enumerate() {
-                    let set = fk_columns.iter().map(|&i| row[i].clone()).collect::<Vec<_>>();
-                    if set.iter().all(Value::is_null) {
-                        continue;
-                    }
-                    let key = key_columns.iter().map(|&i| row[i].clone()).collect();
-                    self.updates[pending_start + u].rows.push((set, key));
-                }
-                for (value, plan) in row.into_iter().zip(&plans) {
-                    let value = if plan.deferred { Value::Null } else { value };
-                    binds.push(to_bind(backend, plan.ty, value));
-                }
-            }
-            let n = binds.len() / width;
-            let sql = if n == per_statement {
-                full_sql.get_or_insert_with(|| values_sql(backend, &head, &placeholders, n))
-            } else {
-                &values_sql(backend, &head, &placeholders, n)
-            };
-            conn.run(sql, binds).map_err(Self::db_error(
-                table,
-                format!("inserting rows {}..={}", done + 1, done + n as u64),
-            ))?;
-            done += n as u64;
-            self.report.statements += 1;
-        }
-        self.inserted.insert(name.clone());
-        self.report.tables.push(TableReport {
-            table: name,
-            rows: done,
-            key_offset: offset,
-        });
-        Ok(())
-    }
-
-    /// Deferred foreign keys, then PostgreSQL sequences.
-    fn finish<C: SeedConnection>(&mut self, conn: &mut C) -> Result<(), Error> {
-        let backend = self.backend;
-        for update in std::mem::take(&mut self.updates) {
-            let cast = |column: &str, n: usize| {
-                placeholder(backend, update.pg_types.get(column).map(String::as_str), n)
-            };
-            let mut n = 0;
-            let mut next = || {
-                n += 1;
-                n
-            };
-            let set = update
-                .set
-                .iter()
-                .map(|(c, _)| format!("{} = {}", backend.quote(c), cast(c, next())))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let key = update
-                .key
-                .iter()
-                .map(|(c, _)| format!("{} = {}", backend.quote(c), cast(c, next())))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            let sql = format!("UPDATE {} SET {set} WHERE {key}", backend.quote(&update.table));
-            for (i, (set_values, key_values)) in update.rows.into_iter().enumerate() {
-                let binds = set_values
-                    .into_iter()
-                    .zip(&update.set)
-                    .chain(key_values.into_iter().zip(&update.key))
-                    .map(|(v, (_, ty))| to_bind(backend, *ty, v))
-                    .collect();
-                let changed = conn.run(&sql, binds).map_err(|source| Error::Database {
-                    table: Some(update.table.clone()),
-                    action: format!("filling a foreign key of a table cycle (row {})", i + 1),
-                    source,
-                })?;
-                self.report.updated_rows += changed as u64;
-            }
-        }
-        if backend == Backend::Postgres {
-            for (table, column) in self.offsets.keys() {
-                // Serial and identity columns own a sequence; set it to the
-                // largest key so the application's next insert does not collide.
-                let sql = format!(
-                    "SELECT setval(s.seq, m.v) AS v FROM \
-                     (SELECT pg_get_serial_sequence($1, $2) AS seq) s, \
-                     (SELECT {} AS v FROM {}) m WHERE s.seq IS NOT NULL AND m.v IS NOT NULL",
-                    backend.max_as_bigint(column),
-                    backend.quote(table)
-                );
-                let binds = vec![
-                    Bind::Text(Some(backend.quote(table))),
-                    Bind::Text(Some(column.clone())),
-                ];
-                conn.ints(&sql, binds).map_err(|source| Error::Database {
-                    table: Some(table.clone()),
-                    action: format!("setting the sequence of `{column}`"),
-                    source,
-                })?;
-            }
-        }
-        Ok(())
     }
 }
 
@@ -761,25 +317,6 @@ fn placeholder(backend: Backend, pg_type: Option<&str>, n: usize) -> String {
     }
 }
 
-/// Shifts integer keys by their table's offset.
-fn shift_row(table: &Table, plans: &[ColumnPlan], mut row: Row) -> Result<Row, Error> {
-    for (i, (value, plan)) in row.iter_mut().zip(plans).enumerate() {
-        if plan.shift == 0 {
-            continue;
-        }
-        if let Value::Int(v) = value {
-            *v = v.checked_add(plan.shift).ok_or_else(|| Error::Seed {
-                table: Some(table.name.to_string()),
-                message: format!(
-                    "column `{}`: key {v} shifted past the existing rows (by {}) overflows a 64-bit integer",
-                    table.columns[i].name, plan.shift
-                ),
-            })?;
-        }
-    }
-    Ok(row)
-}
-
 /// A value bound with the SQL type its column's [`DataType`] calls for.
 pub(crate) fn to_bind(backend: Backend, ty: DataType, value: Value) -> Bind {
     match (ty, value) {
@@ -793,7 +330,7 @@ pub(crate) fn to_bind(backend: Backend, ty: DataType, value: Value) -> Bind {
         (DataType::Float, Value::Int(i)) => Bind::Float(Some(i as f64)),
         (DataType::Boolean, Value::Bool(b)) => Bind::Bool(Some(b)),
         (DataType::DateTime, Value::Text(s)) if backend != Backend::Postgres => {
-            Bind::Text(Some(plain_datetime(s)))
+            Bind::Text(Some(syda::seed::sql_datetime(&s).into_owned()))
         }
         (_, Value::Text(s)) => Bind::Text(Some(s)),
         (_, Value::Json(v)) => Bind::Text(Some(v.to_string())),
@@ -803,21 +340,10 @@ pub(crate) fn to_bind(backend: Backend, ty: DataType, value: Value) -> Bind {
     }
 }
 
-/// `2024-05-06T07:08:09Z` as `2024-05-06 07:08:09`: the form MySQL's
-/// DATETIME accepts and SQLite's date functions (and Diesel's SQLite
-/// timestamp parsing) read. Other text is left alone.
-fn plain_datetime(s: String) -> String {
-    let b = s.as_bytes();
-    if b.len() >= 19 && b[10] == b'T' && s.ends_with('Z') {
-        format!("{} {}", &s[..10], &s[11..s.len() - 1])
-    } else {
-        s
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use syda::Table;
 
     #[test]
     fn identifiers_are_quoted_per_backend() {
@@ -875,16 +401,6 @@ mod tests {
             ),
             Bind::Text(Some(r#"{"a":1}"#.into()))
         );
-    }
-
-    #[test]
-    fn passwords_are_redacted() {
-        assert_eq!(
-            redact("postgres://u:secret@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
-        assert_eq!(redact("mysql://root@h/db"), "mysql://root@h/db");
-        assert_eq!(redact("blog.sqlite"), "blog.sqlite");
     }
 
     #[test]

@@ -88,7 +88,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .plan(|plan| plan.fan_out("lineitem", "order_id", FanOut::PerParent { min: 1, max: 4 }))
         .run(&db, &OfflineEngine::new().with_seed(options.seed))
         .await?;
-    println!("seeded {} rows into {}", report.total(), options.database_url);
+    println!(
+        "seeded {} rows into {}",
+        report.total_rows(),
+        options.database_url
+    );
 
     println!("{:<14} {:>6}", "table", "rows");
     for (table, rows) in counts(&db).await? {

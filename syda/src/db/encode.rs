@@ -3,7 +3,6 @@
 //! the table and column.
 
 use std::borrow::Cow;
-use std::io::Write as _;
 
 use super::catalog::SqlType;
 use crate::error::{Error, Result};
@@ -168,22 +167,10 @@ pub(crate) fn bind_value(value: &Value, cell: &Cell<'_>) -> Result<Bind> {
             Ok(i) => Bind::Int(i),
             Err(_) => return Err(cell.error(value, "expected a whole number")),
         },
-        (Value::Text(s), SqlType::Timestamp) => Bind::Text(sql_datetime(s)),
+        (Value::Text(s), SqlType::Timestamp) => Bind::Text(crate::seed::sql_datetime(s).into_owned()),
         (Value::Text(s), _) => Bind::Text(s.clone()),
         (Value::Json(doc), _) => Bind::Text(doc.to_string()),
     })
-}
-
-/// RFC 3339 (`2024-05-01T10:00:00Z`, offsets converted to UTC) as
-/// `2024-05-01 10:00:00`; other text unchanged.
-fn sql_datetime(s: &str) -> String {
-    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(s) {
-        let mut out = Vec::with_capacity(26);
-        let naive = dt.naive_utc();
-        let _ = write!(out, "{}", naive.format("%Y-%m-%d %H:%M:%S%.f"));
-        return String::from_utf8(out).unwrap_or_else(|_| s.to_owned());
-    }
-    s.replacen('T', " ", 1)
 }
 
 #[cfg(test)]
@@ -236,11 +223,5 @@ mod tests {
             .to_string();
         assert!(err.contains("table `t`") && err.contains("column `c`"), "{err}");
         assert_eq!(bind_value(&Value::from("42"), &cell(&ty)).unwrap(), Bind::Int(42));
-    }
-
-    #[test]
-    fn datetimes_lose_the_t_and_the_zone() {
-        assert_eq!(sql_datetime("2024-05-01T10:00:00Z"), "2024-05-01 10:00:00");
-        assert_eq!(sql_datetime("2024-05-01T12:00:00+02:00"), "2024-05-01 10:00:00");
     }
 }

@@ -6,11 +6,12 @@ use std::borrow::Cow;
 
 use sqlx::{AssertSqlSafe, MySql, Postgres, Sqlite, Transaction};
 
-use super::catalog::{DbColumn, DbTable, SqlType};
+use super::catalog::{DbColumn, DbTable};
 use super::encode::{self, Bind, Cell};
 use super::ident::quote;
 use super::{Backend, Database, db_error};
 use crate::error::{Error, Result};
+use crate::seed::AsyncChunks as Chunks;
 use crate::value::{Row, Value};
 
 /// Bound parameters per statement: MySQL's protocol limit; SQLite's
@@ -87,12 +88,6 @@ pub(crate) enum Tx {
     Postgres(Transaction<'static, Postgres>),
     MySql(Transaction<'static, MySql>, usize),
     Sqlite(Transaction<'static, Sqlite>),
-}
-
-/// Where a table's rows come from, chunk by chunk.
-pub(crate) trait Chunks: Send {
-    /// The next chunk, `None` at the end of the table.
-    fn next(&mut self) -> impl std::future::Future<Output = Result<Option<Cow<'_, [Row]>>>> + Send;
 }
 
 impl Tx {
@@ -323,23 +318,25 @@ impl Tx {
             .map_err(|e| db_error(format!("moving the sequence of `{}.{column}`", target.name), e))
     }
 
-    /// Loads every chunk of `chunks` into `target`; `progress` gets the
-    /// running row count. Returns the rows loaded.
+    /// Loads every chunk of `chunks` into `target`. Returns the statements
+    /// run (a COPY is one).
     pub(crate) async fn load(
         &mut self,
         target: &Target,
         chunks: &mut impl Chunks,
         pg: PgLoad,
-        progress: &mut (impl FnMut(u64) + Send),
     ) -> Result<u64> {
         let context = || format!("loading table `{}`", target.name);
+        let mut statements = 0;
         match self {
-            Tx::Postgres(tx) if pg == PgLoad::Copy => copy_in(tx, target, chunks, progress).await,
+            Tx::Postgres(tx) if pg == PgLoad::Copy => {
+                copy_in(tx, target, chunks).await?;
+                statements += 1;
+            }
             Tx::Postgres(tx) => {
                 // Statements of many thousand parameters cost PostgreSQL more
                 // to parse and plan than they save: 1000 rows at most.
                 let per_statement = if pg == PgLoad::RowByRow { 1 } else { 1000 };
-                let mut total = 0;
                 while let Some(rows) = chunks.next().await? {
                     let max = (per_statement).min(MYSQL_MAX_PARAMS / target.columns.len().max(1));
                     for batch in rows.chunks(max.max(1)) {
@@ -351,17 +348,14 @@ impl Tx {
                             }
                         }
                         q.execute(&mut **tx).await.map_err(|e| db_error(context(), e))?;
+                        statements += 1;
                     }
-                    total += rows.len() as u64;
-                    progress(total);
                 }
-                Ok(total)
             }
             Tx::MySql(tx, packet) => {
                 let packet = *packet;
                 let trigger_targets = &target.trigger_targets;
                 let mut batcher = Batcher::new(target, MYSQL_MAX_PARAMS, packet / 2);
-                let mut total = 0;
                 while let Some(rows) = chunks.next().await? {
                     for row in rows.iter() {
                         if batcher.push(row)? {
@@ -370,10 +364,9 @@ impl Tx {
                                 .execute(&mut **tx)
                                 .await
                                 .map_err(|e| mysql_error(context(), e, target, &binds, trigger_targets))?;
+                            statements += 1;
                         }
                     }
-                    total += rows.len() as u64;
-                    progress(total);
                 }
                 if !batcher.is_empty() {
                     let (sql, binds) = batcher.take(Backend::MySql);
@@ -381,14 +374,13 @@ impl Tx {
                         .execute(&mut **tx)
                         .await
                         .map_err(|e| mysql_error(context(), e, target, &binds, trigger_targets))?;
+                    statements += 1;
                 }
-                Ok(total)
             }
             Tx::Sqlite(tx) => {
                 let mut batcher = Batcher::new(target, SQLITE_MAX_PARAMS, usize::MAX);
                 // Small statements keep SQLite's per-statement work cheap.
                 batcher.max_rows = batcher.max_rows.min(200);
-                let mut total = 0;
                 while let Some(rows) = chunks.next().await? {
                     for row in rows.iter() {
                         if batcher.push(row)? {
@@ -397,10 +389,9 @@ impl Tx {
                                 .execute(&mut **tx)
                                 .await
                                 .map_err(|e| db_error(context(), e))?;
+                            statements += 1;
                         }
                     }
-                    total += rows.len() as u64;
-                    progress(total);
                 }
                 if !batcher.is_empty() {
                     let (sql, binds) = batcher.take(Backend::Sqlite);
@@ -408,10 +399,11 @@ impl Tx {
                         .execute(&mut **tx)
                         .await
                         .map_err(|e| db_error(context(), e))?;
+                    statements += 1;
                 }
-                Ok(total)
             }
         }
+        Ok(statements)
     }
 
     /// `UPDATE target SET set_columns = … WHERE key_columns = …` per row.
@@ -482,8 +474,7 @@ async fn copy_in(
     tx: &mut Transaction<'static, Postgres>,
     target: &Target,
     chunks: &mut impl Chunks,
-    progress: &mut (impl FnMut(u64) + Send),
-) -> Result<u64> {
+) -> Result<()> {
     let context = || format!("loading table `{}` (COPY)", target.name);
     let sql = format!(
         "COPY {} ({}) FROM STDIN WITH (FORMAT csv)",
@@ -492,7 +483,6 @@ async fn copy_in(
     );
     let mut copy = tx.copy_in_raw(&sql).await.map_err(|e| db_error(context(), e))?;
     let mut buf: Vec<u8> = Vec::with_capacity(COPY_CHUNK + 4096);
-    let mut total = 0;
     let result: Result<()> = async {
         while let Some(rows) = chunks.next().await? {
             for row in rows.iter() {
@@ -510,8 +500,6 @@ async fn copy_in(
                     buf.clear();
                 }
             }
-            total += rows.len() as u64;
-            progress(total);
         }
         if !buf.is_empty() {
             copy.send(buf.as_slice())
@@ -524,7 +512,7 @@ async fn copy_in(
     match result {
         Ok(()) => {
             copy.finish().await.map_err(|e| db_error(context(), e))?;
-            Ok(total)
+            Ok(())
         }
         Err(err) => {
             // Ends the COPY so the connection can roll back cleanly.
@@ -711,17 +699,4 @@ fn bind_all_sqlite(
         };
     }
     q
-}
-
-/// An error for rows that never arrived because generation stopped.
-pub(crate) fn generation_stopped() -> Error {
-    Error::Database {
-        context: "seeding".to_owned(),
-        message: "row generation stopped before the table was complete".to_owned(),
-    }
-}
-
-/// Integer column types whose values an SQL type can take, for key offsets.
-pub(crate) fn integer_limit(ty: &SqlType) -> Option<i64> {
-    ty.integer_max()
 }

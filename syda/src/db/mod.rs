@@ -42,6 +42,7 @@
 mod catalog;
 mod check;
 mod encode;
+mod fill;
 pub mod ident;
 mod load;
 mod mysql;
@@ -362,24 +363,9 @@ pub fn select_tables(schema: &Schema, include: &[String], exclude: &[String]) ->
     Ok(Schema::new(kept))
 }
 
-/// `url` without its password, for messages.
+/// `url` without its password, for messages ([`crate::seed::redact_url`]).
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    match authority.rsplit_once('@') {
-        Some((user, host)) => {
-            let user = user.split(':').next().unwrap_or_default();
-            let hidden = if authority[..authority.len() - host.len() - 1].contains(':') {
-                ":***"
-            } else {
-                ""
-            };
-            format!("{scheme}://{user}{hidden}@{host}{path}")
-        }
-        None => url.to_owned(),
-    }
+    crate::seed::redact_url(url)
 }
 
 /// A database error with PostgreSQL's detail, hint, context, column and
@@ -412,23 +398,5 @@ pub(crate) fn db_error(context: impl Into<String>, err: sqlx::Error) -> Error {
     Error::Database {
         context: context.into(),
         message,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redact_hides_passwords_only() {
-        assert_eq!(
-            redact("postgres://u:secret@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
-        assert_eq!(
-            redact("mysql://root@127.0.0.1/test"),
-            "mysql://root@127.0.0.1/test"
-        );
-        assert_eq!(redact("sqlite:/tmp/x.db"), "sqlite:/tmp/x.db");
     }
 }

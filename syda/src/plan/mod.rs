@@ -210,6 +210,42 @@ impl<'s> Planner<'s> {
         self
     }
 
+    /// The same settings over `schema`, a copy of this planner's schema with
+    /// the same tables and columns (a seeder's copy whose keys start past the
+    /// rows already in the database).
+    pub fn retarget<'t>(&self, schema: &'t Schema) -> Planner<'t> {
+        Planner {
+            schema,
+            default_rows: self.default_rows,
+            sizes: self.sizes.clone(),
+            fan_out: self.fan_out.clone(),
+            consistent: self.consistent.clone(),
+            distinct: self.distinct.clone(),
+            parent_context: self.parent_context,
+            infer_relations: self.infer_relations,
+        }
+    }
+
+    /// Whether `table` has a size of its own (not the default row count).
+    pub fn has_size(&self, table: &str) -> bool {
+        self.sizes.contains_key(table)
+    }
+
+    /// The rows every table without a size of its own gets.
+    pub fn default_rows(&self) -> u64 {
+        self.default_rows
+    }
+
+    /// The rows `table` will get, when its size alone decides: `None` when a
+    /// fan-out that sets children per parent decides it instead.
+    pub fn expected_rows(&self, table: &str) -> Option<u64> {
+        let spread = self
+            .fan_out
+            .iter()
+            .any(|((t, _), f)| t == table && !matches!(f, FanOut::Uniform));
+        (!spread).then(|| self.sizes.get(table).copied().unwrap_or(self.default_rows))
+    }
+
     /// Generates every table into memory. Tables that do not depend on each
     /// other (no foreign key between them, directly or through others) are
     /// generated at the same time, up to one per available core; the result
