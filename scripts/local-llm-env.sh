@@ -19,6 +19,14 @@ if [ -z "$tool" ]; then
 fi
 [ -n "$tool" ] && [ -x "$tool" ] || { echo "local-llm tool not found; set LOCAL_LLM" >&2; exit 1; }
 port=${PORT:-18434}
+# GGML_NATIVE builds ggml's AMX kernels on CPUs that have AMX; on virtual machines that do not grant
+# guests the AMX state, llama-server then dies with a general protection fault at start. Build
+# without them there, in a cache of its own so a binary built with them is not reused.
+if grep -qw amx_tile /proc/cpuinfo 2>/dev/null; then
+    amx_off="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+    export CFLAGS="${CFLAGS:+$CFLAGS }$amx_off" CXXFLAGS="${CXXFLAGS:+$CXXFLAGS }$amx_off"
+    export SYDA_LOCAL_LLM_HOME=${SYDA_LOCAL_LLM_HOME:-$HOME/.cache/syda-local-llm-noamx}
+fi
 case "${1:-start}" in
     start)
         "$tool" build >&2
