@@ -5,29 +5,13 @@
 #![cfg(feature = "db")]
 
 use std::path::Path;
-use std::process::{Command, Output};
 use std::str::FromStr;
 
 use sqlx::ConnectOptions as _;
 
-fn syda(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_syda"))
-        .args(args)
-        .output()
-        .expect("the syda binary runs")
-}
+mod support;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
+use support::{block_on, syda, text};
 
 const TABLES: &str = "
 CREATE TABLE teams (id INTEGER PRIMARY KEY, kind TEXT NOT NULL);
