@@ -181,39 +181,147 @@ fn table_cycle_is_closed_by_updates<C: SeedConnection>(db: &mut TestDb<C>) {
     }
 }
 
-/// A cycle of NOT NULL foreign keys cannot go in NULL first: refused up
-/// front, naming the column, with nothing inserted.
-fn a_not_null_cycle_is_refused_naming_the_column<C: SeedConnection>(db: &mut TestDb<C>) {
-    db.conn
-        .batch_execute(
-            "CREATE TABLE teams (id INTEGER PRIMARY KEY NOT NULL, captain_id INTEGER NOT NULL);
-             CREATE TABLE players (id INTEGER PRIMARY KEY NOT NULL, team_id INTEGER NOT NULL);",
-        )
-        .unwrap();
-    let schema = syda_diesel::schema_from_str(
-        "diesel::table! { teams (id) { id -> Integer, captain_id -> Integer, } }
-         diesel::table! { players (id) { id -> Integer, team_id -> Integer, } }
-         diesel::joinable!(teams -> players (captain_id));
-         diesel::joinable!(players -> teams (team_id));",
+/// Sakila's cycle: every staff member works in a store, every store has a
+/// manager on its staff, both NOT NULL, the manager unique. `deferrable`
+/// marks PostgreSQL's constraints DEFERRABLE (the others relax theirs
+/// differently). `staff.home_store_id` references `store` in the database
+/// only: syda is not told, [`home_stores`] fills it.
+fn create_store_cycle<C: SeedConnection>(db: &mut TestDb<C>, deferrable: bool) -> syda::Schema {
+    let defer = if deferrable && db.backend == "postgres" {
+        " DEFERRABLE"
+    } else {
+        ""
+    };
+    let ddl = match db.backend {
+        "sqlite" => "CREATE TABLE store (store_id INTEGER PRIMARY KEY NOT NULL, \
+                 manager_staff_id INTEGER NOT NULL UNIQUE REFERENCES staff (staff_id), name VARCHAR(200) NOT NULL);
+             CREATE TABLE staff (staff_id INTEGER PRIMARY KEY NOT NULL, \
+                 store_id INTEGER NOT NULL REFERENCES store (store_id), email VARCHAR(200) NOT NULL UNIQUE, \
+                 home_store_id INTEGER NOT NULL REFERENCES store (store_id));"
+            .to_owned(),
+        _ => format!(
+            "CREATE TABLE store (store_id INTEGER PRIMARY KEY NOT NULL, manager_staff_id INTEGER NOT NULL UNIQUE, \
+                 name VARCHAR(200) NOT NULL);
+             CREATE TABLE staff (staff_id INTEGER PRIMARY KEY NOT NULL, store_id INTEGER NOT NULL, \
+                 email VARCHAR(200) NOT NULL UNIQUE, home_store_id INTEGER NOT NULL, \
+                 FOREIGN KEY (store_id) REFERENCES store (store_id){defer}, \
+                 FOREIGN KEY (home_store_id) REFERENCES store (store_id){defer});
+             ALTER TABLE store ADD FOREIGN KEY (manager_staff_id) REFERENCES staff (staff_id){defer};"
+        ),
+    };
+    db.conn.batch_execute(&ddl).unwrap();
+    let mut schema = syda_diesel::schema_from_str(
+        "diesel::table! { store (store_id) { store_id -> Integer, manager_staff_id -> Integer, name -> Varchar, } }
+         diesel::table! { staff (staff_id) { staff_id -> Integer, store_id -> Integer, email -> Varchar, home_store_id -> Integer, } }
+         diesel::joinable!(store -> staff (manager_staff_id));
+         diesel::joinable!(staff -> store (store_id));",
     )
     .unwrap();
-    let err = syda_diesel::seed_schema(&mut db.conn, &schema, &Sizes::new(5), &OfflineEngine::new())
-        .unwrap_err()
-        .to_string();
+    syda_diesel::mark_unique(&mut schema, ["store.manager_staff_id", "staff.email"]).unwrap();
+    schema
+}
+
+/// The engine for [`create_store_cycle`]: `staff.home_store_id` is one of
+/// the 4 stores, except for the row `orphan` (if any), which points at none.
+fn home_stores(orphan: Option<u64>) -> OfflineEngine {
+    let mut generators = Generators::new();
+    generators.register_column("staff", "home_store_id", move |ctx| {
+        let i = ctx.index();
+        Value::Int(if Some(i) == orphan {
+            9_999
+        } else {
+            (i % 4) as i64 + 1
+        })
+    });
+    OfflineEngine::new().with_seed(4).with_generators(generators)
+}
+
+/// MySQL's switch is per session: after a seed, whatever its end, the
+/// caller's connection checks foreign keys again.
+fn assert_checks_on<C: SeedConnection>(db: &mut TestDb<C>) {
+    if db.backend == "mysql" {
+        assert_eq!(
+            scalar(&mut db.conn, "SELECT CAST(@@FOREIGN_KEY_CHECKS AS SIGNED) AS v"),
+            1
+        );
+    }
+}
+
+/// A cycle of NOT NULL foreign keys goes in with the checks relaxed inside
+/// the transaction, and every key holds afterwards.
+fn a_not_null_cycle_is_seeded_with_the_checks_relaxed<C: SeedConnection>(db: &mut TestDb<C>) {
+    let schema = create_store_cycle(db, true);
+    let sizes = Sizes::new(12).size("store", 4);
+    let report = syda_diesel::seed_schema(&mut db.conn, &schema, &sizes, &home_stores(None)).unwrap();
+    assert_eq!(count(&mut db.conn, "store"), 4);
+    assert_eq!(count(&mut db.conn, "staff"), 12);
     assert!(
-        err.contains("cycle of NOT NULL foreign keys") && err.contains("players"),
-        "{err}"
+        report.deferred.iter().any(|d| d.required),
+        "{:?}",
+        report.deferred
     );
-    assert_eq!(count(&mut db.conn, "teams"), 0);
+    for (fk, set, orphans) in references(&mut db.conn, &schema) {
+        assert_eq!(orphans, 0, "{}: {fk}", db.backend);
+        assert!(set > 0, "{fk}");
+    }
+    assert_eq!(
+        scalar(
+            &mut db.conn,
+            "SELECT COUNT(DISTINCT manager_staff_id) AS v FROM store"
+        ),
+        4
+    );
+    assert_checks_on(db);
+}
+
+/// A row pointing nowhere while the checks are relaxed — through a key
+/// only the database declares — is caught before the commit (by the
+/// database at the commit, or by syda's query on MySQL), and nothing of
+/// the seed stays.
+fn an_orphan_in_a_relaxed_cycle_rolls_everything_back<C: SeedConnection>(db: &mut TestDb<C>) {
+    let schema = create_store_cycle(db, true);
+    let sizes = Sizes::new(12).size("store", 4);
+    let err = syda_diesel::seed_schema(&mut db.conn, &schema, &sizes, &home_stores(Some(7)))
+        .expect_err("staff 8 points at no store");
+    let text = err.to_string().to_lowercase();
+    assert!(text.contains("foreign key"), "{}: {text}", db.backend);
+    if db.backend == "mysql" {
+        assert!(
+            text.contains("`staff.(home_store_id)` → `store`: 1 rows"),
+            "{text}"
+        );
+    }
+    assert_eq!(count(&mut db.conn, "store"), 0, "{}", db.backend);
+    assert_eq!(count(&mut db.conn, "staff"), 0, "{}", db.backend);
+    assert_checks_on(db);
 }
 
 on_every_backend!(
-    a_not_null_cycle_is_refused_naming_the_column,
+    a_not_null_cycle_is_seeded_with_the_checks_relaxed,
+    an_orphan_in_a_relaxed_cycle_rolls_everything_back,
     blog_is_seeded_with_every_reference_valid,
     existing_rows_push_new_keys_past_them,
     a_duplicate_midway_rolls_back_every_table,
     table_cycle_is_closed_by_updates,
 );
+
+/// PostgreSQL defers only DEFERRABLE constraints: a cycle of NOT NULL keys
+/// that are not is refused before anything is inserted, naming the column.
+#[test]
+fn a_not_null_cycle_postgres_cannot_defer_is_refused_naming_the_column() {
+    let Some(mut db) = common::postgres() else {
+        return;
+    };
+    let schema = create_store_cycle(&mut db, false);
+    let err = syda_diesel::seed_schema(&mut db.conn, &schema, &Sizes::new(5), &OfflineEngine::new())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("DEFERRABLE") && (err.contains("store_id") || err.contains("manager_staff_id")),
+        "{err}"
+    );
+    assert_eq!(count(&mut db.conn, "store"), 0);
+}
 
 /// A table named with a reserved word, a column too, and one column of
 /// every syda type (plus a PostgreSQL enum): values land in their own types.

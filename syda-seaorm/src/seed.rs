@@ -8,9 +8,11 @@ use std::sync::Arc;
 use sea_orm::sea_query::{TableName, TableRef};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, TransactionTrait};
 use syda::engine::Engine;
+use syda::output::Dialect;
+use syda::plan::DeferredKey;
 use syda::plan::Planner;
-use syda::seed::{AsyncChunks, AsyncSink, DeferredUpdate, KeyState, PlanConfig, RunOptions};
-use syda::{Row, Table};
+use syda::seed::{self as relax, AsyncChunks, AsyncSink, DeferredUpdate, KeyState, PlanConfig, RunOptions};
+use syda::{Row, Schema, Table};
 
 pub use syda::seed::{SeedReport, TableReport};
 
@@ -31,7 +33,11 @@ type Plan = Arc<dyn for<'s> Fn(Planner<'s>) -> Planner<'s> + Send + Sync>;
 /// - **Order.** Tables are inserted parents first (the planner's order); a
 ///   foreign key that closes a cycle between tables is inserted NULL and
 ///   filled with an `UPDATE` once its parent rows exist. A cycle of NOT
-///   NULL foreign keys is refused with an error naming the key.
+///   NULL foreign keys is inserted with the checks relaxed inside the
+///   transaction: deferred to the commit on PostgreSQL (the constraint must
+///   be `DEFERRABLE`; one that is not is an error naming the column) and
+///   SQLite; on MySQL and MariaDB turned off, then every foreign key checked
+///   by query before the commit, and turned back on (on rollback too).
 /// - **Batches.** `insert_many` with [`DEFAULT_BATCH_SIZE`] rows (fewer for
 ///   wide tables, so a statement stays under every backend's parameter limit).
 /// - **One transaction.** Any error — a value that does not fit, a
@@ -139,6 +145,7 @@ impl<'e> Seeder<'e> {
             batch_size: self.batch_size,
             txn: None,
             statements: 0,
+            relaxed: false,
         };
         syda::seed::run_async(&mut sink, &schema, &plan, engine, &RunOptions::default()).await
     }
@@ -157,6 +164,8 @@ struct SeaSink<'a, C> {
     batch_size: usize,
     txn: Option<DatabaseTransaction>,
     statements: u64,
+    /// The foreign-key checks are relaxed (a cycle of NOT NULL keys).
+    relaxed: bool,
 }
 
 impl<C> SeaSink<'_, C> {
@@ -164,6 +173,43 @@ impl<C> SeaSink<'_, C> {
         self.txn
             .as_ref()
             .ok_or_else(|| Error::Setup("seeding outside its transaction".to_owned()))
+    }
+
+    fn dialect(&self) -> Dialect {
+        match self.backend {
+            DbBackend::MySql => Dialect::MySql,
+            DbBackend::Sqlite => Dialect::Sqlite,
+            _ => Dialect::Postgres,
+        }
+    }
+
+    /// The quoted, qualified name of table `name` (its entity's, when one was added).
+    fn relation(&self, name: &str) -> String {
+        match self.entities.iter().find(|e| e.table().name == name) {
+            Some(entity) => quoted(self.dialect(), &entity.table_ref()),
+            None => self.dialect().quote(name),
+        }
+    }
+
+    /// Runs `sql` (one BIGINT column `v`) and returns its value.
+    async fn count(&self, sql: String, values: Vec<sea_orm::Value>, context: String) -> Result<i64> {
+        let row = self
+            .txn()?
+            .query_one_raw(Statement::from_sql_and_values(self.backend, sql, values))
+            .await
+            .map_err(Error::db(context.clone()))?;
+        match row {
+            Some(row) => row.try_get::<i64>("", "v").map_err(Error::db(context)),
+            None => Ok(0),
+        }
+    }
+
+    async fn run_raw(&self, sql: &str, context: &str) -> Result<()> {
+        self.txn()?
+            .execute_unprepared(sql)
+            .await
+            .map(drop)
+            .map_err(Error::db(context))
     }
 }
 
@@ -195,9 +241,92 @@ where
 
     async fn rollback(&mut self) {
         if let Some(txn) = self.txn.take() {
+            // MySQL's switch outlives the transaction: the pool must not get
+            // a connection with the checks off.
+            if let Some(restore) = self.relaxed.then(|| relax::restore_sql(self.dialect())).flatten() {
+                let _ = txn.execute_unprepared(restore).await;
+            }
             // Nothing was committed either way.
             let _ = txn.rollback().await;
         }
+    }
+
+    async fn relax_foreign_keys(&mut self, keys: &[DeferredKey]) -> Result<()> {
+        if self.backend == DbBackend::Postgres {
+            let mut problems = Vec::new();
+            for key in keys {
+                let values = vec![
+                    self.relation(&key.table).into(),
+                    self.relation(&key.parent).into(),
+                    key.columns.join(",").into(),
+                ];
+                let context = format!(
+                    "reading whether the foreign keys of table `{}` are DEFERRABLE",
+                    key.table
+                );
+                if self
+                    .count(relax::PG_NOT_DEFERRABLE_SQL.to_owned(), values, context)
+                    .await?
+                    > 0
+                {
+                    problems.push(relax::not_deferrable(key));
+                }
+            }
+            if !problems.is_empty() {
+                return Err(syda::Error::InvalidSchema {
+                    origin: "entities against the PostgreSQL database".to_owned(),
+                    problems,
+                }
+                .into());
+            }
+        }
+        self.run_raw(
+            relax::relax_sql(self.dialect()),
+            "relaxing the foreign-key checks (a cycle of NOT NULL foreign keys)",
+        )
+        .await?;
+        self.relaxed = true;
+        Ok(())
+    }
+
+    /// MySQL: every foreign key of the seeded tables is checked by query,
+    /// then the checks go back on. PostgreSQL and SQLite check at the commit.
+    async fn restore_foreign_keys(&mut self, schema: &Schema) -> Result<()> {
+        let dialect = self.dialect();
+        if relax::checked_at_commit(dialect) {
+            return Ok(());
+        }
+        let context = "reading the foreign keys the database declares";
+        let declared: Vec<String> = self
+            .txn()?
+            .query_all_raw(Statement::from_string(
+                self.backend,
+                relax::MYSQL_FOREIGN_KEYS_SQL,
+            ))
+            .await
+            .map_err(Error::db(context))?
+            .iter()
+            .map(|row| row.try_get::<String>("", "v"))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(Error::db(context))?;
+        for (table, fk) in relax::declared_foreign_keys(&declared, schema) {
+            let sql = relax::orphans_sql(dialect, &self.relation(&table), &fk, &self.relation(&fk.table));
+            let context = format!(
+                "checking the foreign key `{table}.({})` → `{}`",
+                fk.columns.join(", "),
+                fk.table
+            );
+            let orphans = self.count(sql, Vec::new(), context).await?;
+            if orphans > 0 {
+                return Err(Error::Setup(relax::orphans_message(&table, &fk, orphans)));
+            }
+        }
+        if let Some(restore) = relax::restore_sql(dialect) {
+            self.run_raw(restore, "turning the foreign-key checks back on")
+                .await?;
+        }
+        self.relaxed = false;
+        Ok(())
     }
 
     async fn key_state(&mut self, t: usize, table: &Table, column: usize) -> Result<KeyState> {
@@ -255,7 +384,7 @@ where
             return Ok(());
         }
         let name = &table.columns[column].name;
-        let relation = quoted(&self.entities[t].table_ref());
+        let relation = quoted(Dialect::Postgres, &self.entities[t].table_ref());
         let sql = format!(
             "SELECT setval(s.seq, m.v) FROM (SELECT pg_get_serial_sequence($1, $2) AS seq) s, \
              (SELECT CAST(MAX(\"{}\") AS BIGINT) AS v FROM {relation}) m WHERE s.seq IS NOT NULL AND m.v IS NOT NULL",
@@ -277,10 +406,11 @@ where
     }
 }
 
-/// `"schema"."table"` for `pg_get_serial_sequence`, which parses its first
-/// argument as SQL (so `order` and mixed case need quotes).
-fn quoted(table: &TableRef) -> String {
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+/// `"schema"."table"` (for `pg_get_serial_sequence`, which parses its first
+/// argument as SQL, so `order` and mixed case need quotes), or
+/// `` `schema`.`table` `` for MySQL.
+fn quoted(dialect: Dialect, table: &TableRef) -> String {
+    let quote = |s: &str| dialect.quote(s);
     match table {
         TableRef::Table(TableName(Some(schema), name), _) => {
             format!("{}.{}", quote(&schema.1.to_string()), quote(&name.to_string()))

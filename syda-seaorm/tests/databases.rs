@@ -454,3 +454,106 @@ async fn composite_keys_are_seeded_on_mysql() {
 async fn composite_keys_are_seeded_on_sqlite() {
     composite_keys_are_seeded(Backend::Sqlite).await;
 }
+
+#[path = "fixtures/store_cycle.rs"]
+mod store_cycle;
+
+async fn create_store_cycle(db: &DatabaseConnection) -> syda_seaorm::Entities {
+    for sql in store_cycle::ddl(db.get_database_backend()) {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+    syda_seaorm::Entities::new()
+        .add::<store_cycle::store::Entity>()
+        .add::<store_cycle::staff::Entity>()
+}
+
+/// MySQL's switch is per session: after a seed, whatever its end, the
+/// pool's connections check foreign keys again.
+async fn assert_checks_on(db: &DatabaseConnection) {
+    if db.get_database_backend() == DbBackend::MySql {
+        assert_eq!(scalar(db, "SELECT CAST(@@FOREIGN_KEY_CHECKS AS SIGNED)").await, 1);
+    }
+}
+
+/// `staff.home_store_id` is one of the 4 stores, except for the row
+/// `orphan` (if any), which points at none.
+fn home_stores(orphan: Option<u64>) -> OfflineEngine {
+    let mut generators = Generators::new();
+    generators.register_column("staff", "home_store_id", move |ctx| {
+        let i = ctx.index();
+        Value::Int(if Some(i) == orphan {
+            9_999
+        } else {
+            (i % 4) as i64 + 1
+        })
+    });
+    OfflineEngine::new().with_seed(4).with_generators(generators)
+}
+
+/// A cycle of NOT NULL foreign keys goes in with the checks relaxed inside
+/// the transaction; every key holds afterwards. A row pointing nowhere
+/// (through a key only the database declares) is caught before the commit
+/// and nothing of that seed stays.
+async fn a_not_null_cycle_is_seeded_with_the_checks_relaxed(backend: Backend) {
+    let Some(test) = TestDb::open(backend, "not_null_cycle").await else {
+        return;
+    };
+    let db = &test.db;
+    let entities = create_store_cycle(db).await;
+    let seeder = Seeder::new(&entities).size("store", 4).size("staff", 12);
+    let err = seeder
+        .run(db, &home_stores(Some(7)))
+        .await
+        .expect_err("staff 8 points at no store");
+    assert!(
+        err.to_string().to_lowercase().contains("foreign key"),
+        "{backend:?}: {err}"
+    );
+    for table in ["store", "staff"] {
+        let q = quote(db.get_database_backend(), table);
+        assert_eq!(
+            scalar(db, &format!("SELECT COUNT(*) FROM {q}")).await,
+            0,
+            "{table} kept rows"
+        );
+    }
+    assert_checks_on(db).await;
+
+    let report = seeder.run(db, &home_stores(None)).await.unwrap();
+    assert!(
+        report.deferred.iter().any(|d| d.required),
+        "{:?}",
+        report.deferred
+    );
+    let tables: Vec<(&str, u64)> = report.tables.iter().map(|t| (t.table.as_str(), t.rows)).collect();
+    assert_eq!(tables.len(), 2);
+    assert!(
+        tables.contains(&("store", 4)) && tables.contains(&("staff", 12)),
+        "{tables:?}"
+    );
+    let schema = entities.schema().unwrap();
+    for (fk, with, dangling) in foreign_key_report(db, &schema).await {
+        assert_eq!(dangling, 0, "{backend:?}: {fk}");
+        assert!(with > 0, "{fk} is never set");
+    }
+    assert_eq!(
+        scalar(db, "SELECT COUNT(DISTINCT manager_staff_id) FROM store").await,
+        4
+    );
+    assert_checks_on(db).await;
+}
+
+#[tokio::test]
+async fn a_not_null_cycle_is_seeded_with_the_checks_relaxed_on_postgres() {
+    a_not_null_cycle_is_seeded_with_the_checks_relaxed(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_not_null_cycle_is_seeded_with_the_checks_relaxed_on_mysql() {
+    a_not_null_cycle_is_seeded_with_the_checks_relaxed(Backend::MySql).await;
+}
+
+#[tokio::test]
+async fn a_not_null_cycle_is_seeded_with_the_checks_relaxed_on_sqlite() {
+    a_not_null_cycle_is_seeded_with_the_checks_relaxed(Backend::Sqlite).await;
+}

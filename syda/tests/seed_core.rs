@@ -413,3 +413,93 @@ fn data_sets_load_parents_first_with_their_own_keys() {
     assert!(position("load teams") < position("load players"));
     assert!(position("load players") < position("update teams"));
 }
+
+/// orders → lines (composite key `order_id, line_no`) → shipments (a
+/// composite foreign key), and employees with a self-reference.
+const LEDGER: &str = r#"
+tables:
+  employees:
+    columns:
+      id: { type: integer, primary_key: true }
+      manager_id: { type: integer, nullable: true, foreign_key: employees.id }
+  orders:
+    columns:
+      id: { type: integer, primary_key: true }
+      clerk_id: { type: integer, foreign_key: employees.id }
+  lines:
+    columns:
+      order_id: { type: integer, primary_key: true, foreign_key: orders.id }
+      line_no: { type: integer, primary_key: true, range: [1, 9] }
+  shipments:
+    columns:
+      id: { type: integer, primary_key: true }
+      order_id: { type: integer }
+      line_no: { type: integer }
+    foreign_keys:
+      - { columns: [order_id, line_no], references: { table: lines, columns: [order_id, line_no] } }
+"#;
+
+#[test]
+fn a_loaded_data_set_moves_its_keys_past_the_existing_ones_and_every_reference_follows() {
+    let schema = Schema::from_yaml_str(LEDGER).unwrap();
+    let data = Planner::new(&schema)
+        .rows(6)
+        .generate(&OfflineEngine::new().with_seed(3))
+        .unwrap();
+    let memory = || Memory {
+        largest: HashMap::from([("employees".to_owned(), 100), ("orders".to_owned(), 7)]),
+        type_max: HashMap::from([("orders".to_owned(), 1_000)]),
+        ..Memory::default()
+    };
+    let options = RunOptions {
+        keys_past_existing: true,
+        ..RunOptions::default()
+    };
+    let mut blocking = memory();
+    let report = syda::seed::load(&mut blocking, &data, &options).unwrap();
+    let mut awaited = memory();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let report_async = runtime
+        .block_on(syda::seed::load_async(&mut awaited, &data, &options))
+        .unwrap();
+    for (memory, report) in [(&blocking, &report), (&awaited, &report_async)] {
+        let first = |name: &str| report.table(name).and_then(|t| t.first_key);
+        assert_eq!((first("employees"), first("orders")), (Some(101), Some(8)));
+        let shifted = |table: &str, c: usize, by: i64| -> Vec<Value> {
+            let rows = data.table(table).unwrap();
+            rows.iter()
+                .map(|r| match &r[c] {
+                    Value::Int(i) => Value::Int(i + by),
+                    other => other.clone(),
+                })
+                .collect()
+        };
+        let t = |name: &str| schema.table_index(name).unwrap();
+        // Own keys and every key referencing them moved by the same offset;
+        // `line_no` and the shipments' own key (an empty table) did not.
+        assert_eq!(column(memory, t("employees"), 0), shifted("employees", 0, 100));
+        assert_eq!(column(memory, t("employees"), 1), shifted("employees", 1, 100));
+        assert_eq!(column(memory, t("orders"), 0), shifted("orders", 0, 7));
+        assert_eq!(column(memory, t("orders"), 1), shifted("orders", 1, 100));
+        assert_eq!(column(memory, t("lines"), 0), shifted("lines", 0, 7));
+        assert_eq!(column(memory, t("lines"), 1), shifted("lines", 1, 0));
+        assert_eq!(column(memory, t("shipments"), 0), shifted("shipments", 0, 0));
+        assert_eq!(column(memory, t("shipments"), 1), shifted("shipments", 1, 7));
+        assert_eq!(column(memory, t("shipments"), 2), shifted("shipments", 2, 0));
+        assert!(
+            memory.log.contains(&"sequence orders.id".to_owned()),
+            "{:?}",
+            memory.log
+        );
+    }
+
+    // Past the type's largest value: refused before anything goes in.
+    let mut full = Memory {
+        largest: HashMap::from([("orders".to_owned(), 998)]),
+        type_max: HashMap::from([("orders".to_owned(), 1_000)]),
+        ..Memory::default()
+    };
+    let err = syda::seed::load(&mut full, &data, &options).unwrap_err();
+    assert!(err.0.contains("orders") && err.0.contains("1000"), "{err:?}");
+    assert!(full.rows.values().all(Vec::is_empty) && !full.committed);
+}

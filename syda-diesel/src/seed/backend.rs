@@ -21,17 +21,7 @@ pub enum Backend {
 impl Backend {
     /// `name` quoted as an identifier: `"name"`, or `` `name` `` for MySQL.
     pub fn quote(self, name: &str) -> String {
-        let q = if self == Backend::Mysql { '`' } else { '"' };
-        let mut s = String::with_capacity(name.len() + 2);
-        s.push(q);
-        for c in name.chars() {
-            if c == q {
-                s.push(q);
-            }
-            s.push(c);
-        }
-        s.push(q);
-        s
+        syda::output::Dialect::from(self).quote(name)
     }
 
     /// The placeholder for parameter `n` (from 1): `$n` or `?`.
@@ -49,6 +39,17 @@ impl Backend {
             Backend::Postgres => format!("CAST(MAX({column}) AS BIGINT)"),
             Backend::Mysql => format!("CAST(MAX({column}) AS SIGNED)"),
             Backend::Sqlite => format!("MAX({column})"),
+        }
+    }
+}
+
+/// The SQL family of the core's shared statements.
+impl From<Backend> for syda::output::Dialect {
+    fn from(backend: Backend) -> Self {
+        match backend {
+            Backend::Postgres => syda::output::Dialect::Postgres,
+            Backend::Sqlite => syda::output::Dialect::Sqlite,
+            Backend::Mysql => syda::output::Dialect::MySql,
         }
     }
 }

@@ -170,9 +170,13 @@ pub fn seed_schema<C: SeedConnection, E: Engine>(
 ///   `OVERRIDING SYSTEM VALUE`.
 /// - **Cycles.** A foreign key the planner defers to break a cycle
 ///   ([`syda::plan::DeferredKey`]) is inserted NULL and set by an UPDATE
-///   once both tables exist. A cycle of NOT NULL foreign keys is refused
-///   with an error naming the key (`syda::db`, `syda seed`, inserts it with
-///   the checks deferred).
+///   once both tables exist. A cycle of NOT NULL foreign keys is inserted
+///   with the checks relaxed inside the transaction: PostgreSQL defers
+///   them to the commit (the constraint must be `DEFERRABLE`; one that is
+///   not is an error naming the column before anything is inserted),
+///   SQLite too (`PRAGMA defer_foreign_keys`), MySQL and MariaDB turn them
+///   off and check every foreign key by query before the commit (and turn
+///   them back on, on rollback too).
 ///
 /// The decisions are syda's seeding core ([`syda::seed`]); this crate is
 /// its Diesel sink.

@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 
 use diesel::connection::TransactionManager;
-use syda::seed::{Chunks, DeferredUpdate, KeyState, Sink};
-use syda::{Row, Table, Value};
+use syda::plan::DeferredKey;
+use syda::seed::{self as relax, Chunks, DeferredUpdate, KeyState, Sink};
+use syda::{Row, Schema, Table, Value};
 
 use super::{Backend, Bind, MAX_BATCH_ROWS, SeedConnection, placeholder, to_bind, values_sql};
 use crate::Error;
@@ -29,6 +30,8 @@ pub(super) struct DieselSink<'c, C> {
     batch_rows: Option<usize>,
     tables: HashMap<usize, TableInfo>,
     statements: u64,
+    /// The foreign-key checks are relaxed (a cycle of NOT NULL keys).
+    relaxed: bool,
 }
 
 impl<'c, C: SeedConnection> DieselSink<'c, C> {
@@ -46,6 +49,7 @@ impl<'c, C: SeedConnection> DieselSink<'c, C> {
             batch_rows,
             tables: HashMap::new(),
             statements: 0,
+            relaxed: false,
         })
     }
 
@@ -112,6 +116,112 @@ impl<C: SeedConnection> Sink for DieselSink<'_, C> {
         // Nothing was committed either way; a connection whose rollback
         // failed is broken and reports so on its next use.
         let _ = C::TransactionManager::rollback_transaction(self.conn);
+        // MySQL's switch outlives the transaction: the caller's connection
+        // must not keep its checks off.
+        if let Some(restore) = self
+            .relaxed
+            .then(|| relax::restore_sql(self.backend.into()))
+            .flatten()
+        {
+            let _ = self.conn.run(restore, Vec::new());
+        }
+    }
+
+    fn relax_foreign_keys(&mut self, keys: &[DeferredKey]) -> Result<(), Error> {
+        let backend = self.backend;
+        if backend == Backend::Postgres {
+            let mut problems = Vec::new();
+            for key in keys {
+                let binds = vec![
+                    Bind::Text(Some(backend.quote(&key.table))),
+                    Bind::Text(Some(backend.quote(&key.parent))),
+                    Bind::Text(Some(key.columns.join(","))),
+                ];
+                let fixed = self
+                    .conn
+                    .ints(relax::PG_NOT_DEFERRABLE_SQL, binds)
+                    .map_err(|source| Error::Database {
+                        table: Some(key.table.clone()),
+                        action: "reading whether its foreign keys are DEFERRABLE".to_owned(),
+                        source,
+                    })?;
+                if fixed.first().copied().flatten().unwrap_or(0) > 0 {
+                    problems.push(relax::not_deferrable(key));
+                }
+            }
+            if !problems.is_empty() {
+                return Err(syda::Error::InvalidSchema {
+                    origin: "schema against the PostgreSQL database".to_owned(),
+                    problems,
+                }
+                .into());
+            }
+        }
+        self.conn
+            .run(relax::relax_sql(backend.into()), Vec::new())
+            .map_err(|source| Error::Database {
+                table: None,
+                action: "relaxing the foreign-key checks (a cycle of NOT NULL foreign keys)".to_owned(),
+                source,
+            })?;
+        self.relaxed = true;
+        Ok(())
+    }
+
+    /// MySQL: every foreign key of the seeded tables is checked by query,
+    /// then the checks go back on. PostgreSQL and SQLite check at the commit.
+    fn restore_foreign_keys(&mut self, schema: &Schema) -> Result<(), Error> {
+        let dialect = self.backend.into();
+        if relax::checked_at_commit(dialect) {
+            return Ok(());
+        }
+        let declared = self
+            .conn
+            .texts(relax::MYSQL_FOREIGN_KEYS_SQL, Vec::new())
+            .map_err(|source| Error::Database {
+                table: None,
+                action: "reading the foreign keys the database declares".to_owned(),
+                source,
+            })?;
+        for (table, fk) in relax::declared_foreign_keys(&declared, schema) {
+            let sql = relax::orphans_sql(
+                dialect,
+                &self.backend.quote(&table),
+                &fk,
+                &self.backend.quote(&fk.table),
+            );
+            let action = format!(
+                "checking its foreign key ({}) → `{}`",
+                fk.columns.join(", "),
+                fk.table
+            );
+            let orphans = self
+                .conn
+                .ints(&sql, Vec::new())
+                .map_err(|source| Error::Database {
+                    table: Some(table.clone()),
+                    action,
+                    source,
+                })?;
+            let orphans = orphans.first().copied().flatten().unwrap_or(0);
+            if orphans > 0 {
+                return Err(Error::Seed {
+                    message: relax::orphans_message(&table, &fk, orphans),
+                    table: Some(table),
+                });
+            }
+        }
+        if let Some(restore) = relax::restore_sql(dialect) {
+            self.conn
+                .run(restore, Vec::new())
+                .map_err(|source| Error::Database {
+                    table: None,
+                    action: "turning the foreign-key checks back on".to_owned(),
+                    source,
+                })?;
+        }
+        self.relaxed = false;
+        Ok(())
     }
 
     fn key_state(&mut self, t: usize, table: &Table, column: usize) -> Result<KeyState, Error> {

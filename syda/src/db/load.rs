@@ -11,6 +11,7 @@ use super::encode::{self, Bind, Cell};
 use super::ident::quote;
 use super::{Backend, Database, db_error};
 use crate::error::{Error, Result};
+use crate::output::Dialect;
 use crate::seed::AsyncChunks as Chunks;
 use crate::value::{Row, Value};
 
@@ -131,9 +132,11 @@ impl Tx {
             Tx::MySql(mut tx, _) => {
                 // The session setting outlives the transaction: never hand
                 // the pool a connection with the checks off.
-                let _ = sqlx::raw_sql("SET FOREIGN_KEY_CHECKS = 1")
-                    .execute(&mut *tx)
-                    .await;
+                let _ = sqlx::raw_sql(AssertSqlSafe(
+                    crate::seed::restore_sql(Dialect::MySql).unwrap_or_default(),
+                ))
+                .execute(&mut *tx)
+                .await;
                 tx.rollback().await
             }
             Tx::Sqlite(tx) => tx.rollback().await,
@@ -146,11 +149,8 @@ impl Tx {
     /// checks off until [`Tx::restore_foreign_keys`] has proved no orphan.
     pub(crate) async fn relax_foreign_keys(&mut self) -> Result<()> {
         let context = "deferring the foreign-key checks (a cycle of NOT NULL foreign keys)";
-        match self.backend() {
-            Backend::Postgres => self.execute("SET CONSTRAINTS ALL DEFERRED", context).await,
-            Backend::MySql => self.execute("SET FOREIGN_KEY_CHECKS = 0", context).await,
-            Backend::Sqlite => self.execute("PRAGMA defer_foreign_keys = ON", context).await,
-        }
+        self.execute(crate::seed::relax_sql(self.backend().into()), context)
+            .await
     }
 
     /// MySQL: every foreign key of `tables` is checked by query (the server
@@ -162,25 +162,14 @@ impl Tx {
         };
         for t in tables {
             for fk in &t.foreign_keys {
-                let q = |c: &str| quote(Backend::MySql, c);
-                let not_null: Vec<String> = fk
-                    .columns
-                    .iter()
-                    .map(|c| format!("c.{} IS NOT NULL", q(c)))
-                    .collect();
-                let joined: Vec<String> = fk
-                    .columns
-                    .iter()
-                    .zip(&fk.references)
-                    .map(|(c, r)| format!("p.{} = c.{}", q(r), q(c)))
-                    .collect();
-                let sql = format!(
-                    "SELECT CAST(COUNT(*) AS SIGNED) FROM {} c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} p WHERE {})",
-                    t.qualified(Backend::MySql),
-                    not_null.join(" AND "),
-                    super::ident::qualified(Backend::MySql, &fk.schema, &fk.table),
-                    joined.join(" AND ")
-                );
+                let key = crate::schema::ForeignKey {
+                    columns: fk.columns.iter().cloned().map(Into::into).collect(),
+                    table: fk.table.clone().into(),
+                    references: fk.references.iter().cloned().map(Into::into).collect(),
+                };
+                let parent = super::ident::qualified(Backend::MySql, &fk.schema, &fk.table);
+                let sql =
+                    crate::seed::orphans_sql(Dialect::MySql, &t.qualified(Backend::MySql), &key, &parent);
                 let context = format!(
                     "checking the foreign key `{}.({})` → `{}`",
                     t.name,
@@ -194,12 +183,13 @@ impl Tx {
                 if orphans > 0 {
                     return Err(Error::Database {
                         context,
-                        message: format!("{orphans} rows reference no row of `{}`", fk.table),
+                        message: crate::seed::orphans_message(&t.name, &key, orphans),
                     });
                 }
             }
         }
-        sqlx::raw_sql("SET FOREIGN_KEY_CHECKS = 1")
+        let restore = crate::seed::restore_sql(Dialect::MySql).unwrap_or_default();
+        sqlx::raw_sql(AssertSqlSafe(restore))
             .execute(&mut **tx)
             .await
             .map(drop)

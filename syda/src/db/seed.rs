@@ -35,6 +35,11 @@ pub struct SeedOptions {
     pub postgres: PgLoad,
     /// Rows handed from the generator to the loader at a time.
     pub chunk_rows: usize,
+    /// [`load`]: a data set's sole integer primary keys (and the keys
+    /// referencing them) moved past the largest key each table holds
+    /// ([`RunOptions::keys_past_existing`]); [`seed`] always does so with
+    /// the keys it generates.
+    pub keys_past_existing: bool,
 }
 
 impl Default for SeedOptions {
@@ -45,6 +50,7 @@ impl Default for SeedOptions {
             progress: None,
             postgres: PgLoad::Copy,
             chunk_rows: 4096,
+            keys_past_existing: false,
         }
     }
 }
@@ -57,6 +63,7 @@ impl fmt::Debug for SeedOptions {
             .field("progress", &self.progress.is_some())
             .field("postgres", &self.postgres)
             .field("chunk_rows", &self.chunk_rows)
+            .field("keys_past_existing", &self.keys_past_existing)
             .finish()
     }
 }
@@ -71,6 +78,13 @@ impl SeedOptions {
     /// The PostgreSQL schema / MySQL database holding the tables.
     pub fn schema(mut self, schema: impl Into<String>) -> Self {
         self.schema = Some(schema.into());
+        self
+    }
+
+    /// [`load`] moves a data set's keys past the existing ones
+    /// ([`SeedOptions::keys_past_existing`]).
+    pub fn keys_past_existing(mut self, yes: bool) -> Self {
+        self.keys_past_existing = yes;
         self
     }
 
@@ -93,6 +107,7 @@ impl SeedOptions {
             truncate: self.truncate,
             chunk_rows: self.chunk_rows,
             progress: self.progress.clone(),
+            keys_past_existing: self.keys_past_existing,
         }
     }
 }
@@ -329,15 +344,7 @@ impl AsyncSink for SqlxSink<'_> {
                 .flat_map(|t| &t.foreign_keys)
                 .find(|fk| fk.table == d.parent && fk.columns == d.columns);
             if fk.is_some_and(|fk| !fk.deferrable) {
-                problems.push(Problem::column(
-                    &d.table,
-                    &d.columns.join(", "),
-                    format!(
-                        "closes a cycle of NOT NULL foreign keys (to `{}`), which PostgreSQL can only insert with the constraint DEFERRABLE; \
-                         `ALTER TABLE … ALTER CONSTRAINT … DEFERRABLE`, or make a column of the cycle nullable",
-                        d.parent
-                    ),
-                ));
+                problems.push(crate::seed::not_deferrable(d));
             }
         }
         if !problems.is_empty() {
@@ -349,7 +356,7 @@ impl AsyncSink for SqlxSink<'_> {
         self.tx()?.relax_foreign_keys().await
     }
 
-    async fn restore_foreign_keys(&mut self) -> Result<()> {
+    async fn restore_foreign_keys(&mut self, _schema: &Schema) -> Result<()> {
         let tables: Vec<DbTable> = self.in_schema().into_iter().cloned().collect();
         let tables: Vec<&DbTable> = tables.iter().collect();
         self.tx()?.restore_foreign_keys(&tables).await

@@ -10,7 +10,8 @@ use tokio::sync::{mpsc, oneshot};
 use super::keys::KeyPlan;
 use super::state::{Seeding, Step, TableLoad};
 use super::{
-    AsyncChunks, AsyncSink, PlanConfig, RunOptions, SeedReport, required, sequential_keys, truncate_order,
+    AsyncChunks, AsyncSink, PlanConfig, RunOptions, SeedReport, load_keys, required, sequential_keys,
+    truncate_order,
 };
 use crate::dataset::Dataset;
 use crate::engine::Engine;
@@ -49,7 +50,8 @@ where
 }
 
 /// [`super::load`] through an async `sink`: rows already in memory, parents
-/// first, one transaction, deferred keys by UPDATE, keys as they are.
+/// first, one transaction, deferred keys by UPDATE, keys as they are or
+/// past the existing ones ([`RunOptions::keys_past_existing`]).
 pub async fn load_async<A: AsyncSink>(
     sink: &mut A,
     data: &Dataset,
@@ -67,11 +69,15 @@ pub async fn load_async<A: AsyncSink>(
         if !relaxed.is_empty() {
             sink.relax_foreign_keys(&relaxed).await?;
         }
+        let mut states = Vec::new();
+        for (t, c) in load_keys(schema, options) {
+            states.push((t, c, sink.key_state(t, &schema.tables[t], c).await?));
+        }
         let mut state = Seeding::new(
             schema,
             None,
             data.deferred(),
-            KeyPlan::none(schema),
+            KeyPlan::past_existing(data, &states)?,
             options.progress.clone(),
         );
         while let Some(t) = (0..schema.tables.len()).find(|&t| !state.is_loaded(t) && state.ready(t)) {
@@ -305,7 +311,7 @@ async fn finish<A: AsyncSink>(
         }
     }
     if relaxed {
-        sink.restore_foreign_keys().await?;
+        sink.restore_foreign_keys(schema).await?;
     }
     Ok(state.report(updated))
 }

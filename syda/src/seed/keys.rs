@@ -5,7 +5,11 @@
 //! UPDATE pass) and the application's own inserts go on afterwards once
 //! the sequences are moved past the new keys.
 
+use std::collections::HashMap;
+
+use crate::dataset::Dataset;
 use crate::engine::Engine;
+use crate::error::{Error, Problem, Result};
 use crate::plan::Planner;
 use crate::schema::{DataType, Literal, Range, Schema, Table};
 
@@ -34,12 +38,25 @@ pub fn sequential_key<E: Engine>(table: &Table, engine: &E) -> Option<usize> {
     (keys.next().is_none() && col.ty == DataType::Integer && !filled).then_some(i)
 }
 
-/// Where each table's generated keys start and what that means for the
-/// plan.
+/// The column a load moves past the existing keys: a sole integer primary
+/// key that is not itself a foreign key (one that is moves with its parent).
+pub(crate) fn own_key(table: &Table) -> Option<usize> {
+    let mut keys = table.columns.iter().enumerate().filter(|(_, c)| c.primary_key);
+    let (i, col) = keys.next()?;
+    let referencing =
+        col.foreign_key.is_some() || table.foreign_keys.iter().any(|fk| fk.columns.contains(&col.name));
+    (keys.next().is_none() && col.ty == DataType::Integer && !referencing).then_some(i)
+}
+
+/// Where each table's keys start and what that means for the plan: keys a
+/// seed generates, or a loaded data set's keys moved past the existing ones.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KeyPlan {
     /// Per table: the sequential key column, its first and last allowed key.
     keys: Vec<Option<(usize, i64, i64)>>,
+    /// Per table: columns of a loaded data set moved by an offset (its own
+    /// key and every key referencing a moved one).
+    shifts: Vec<Vec<(usize, i64)>>,
 }
 
 impl KeyPlan {
@@ -47,7 +64,87 @@ impl KeyPlan {
     pub(crate) fn none(schema: &Schema) -> KeyPlan {
         KeyPlan {
             keys: vec![None; schema.tables.len()],
+            shifts: vec![Vec::new(); schema.tables.len()],
         }
+    }
+
+    /// A loaded data set's keys moved past the keys already in the tables:
+    /// `states` holds, for tables with an [`own_key`], what the database
+    /// says of it. A key is moved only when the data's keys would collide
+    /// (its smallest is not past the largest there); every foreign key
+    /// that references a moved key moves with it, through composite keys
+    /// and self-references. A move that leaves the column's type is an
+    /// error naming the table and column.
+    pub(crate) fn past_existing(data: &Dataset, states: &[(usize, usize, KeyState)]) -> Result<KeyPlan> {
+        let schema = data.schema();
+        let mut plan = KeyPlan::none(schema);
+        let mut moved: HashMap<(usize, &str), i64> = HashMap::new();
+        for &(t, c, state) in states {
+            let table = &schema.tables[t];
+            let rows = data.table(&table.name).unwrap_or(&[]);
+            let Some(keys) = rows.iter().map(|r| r[c].as_i64()).collect::<Option<Vec<i64>>>() else {
+                continue; // not integer keys
+            };
+            let (Some(&lowest), Some(&highest), Some(largest)) =
+                (keys.iter().min(), keys.iter().max(), state.largest)
+            else {
+                continue;
+            };
+            if lowest > largest {
+                continue;
+            }
+            let shift = largest - lowest + 1;
+            let limit = state.type_max.unwrap_or(i64::MAX);
+            let last = highest.checked_add(shift).filter(|&k| k <= limit).ok_or_else(|| Error::InvalidSchema {
+                origin: "seeding".to_owned(),
+                problems: vec![Problem::column(
+                    &table.name,
+                    &table.columns[c].name,
+                    format!(
+                        "its keys moved past the {largest} already there would go beyond {limit}, the largest its type holds;                          empty the table first (--truncate) or widen the column"
+                    ),
+                )],
+            })?;
+            plan.keys[t] = Some((c, lowest + shift, last));
+            moved.insert((t, table.columns[c].name.as_ref()), shift);
+        }
+        // Every key referencing a moved one moves with it, until nothing changes.
+        let mut changed = !moved.is_empty();
+        while changed {
+            changed = false;
+            for (t, table) in schema.tables.iter().enumerate() {
+                for fk in table.all_foreign_keys() {
+                    let Some(p) = schema.table_index(&fk.table) else {
+                        continue;
+                    };
+                    for (mine, theirs) in fk.columns.iter().zip(fk.references.iter()) {
+                        let Some(&shift) = moved.get(&(p, theirs.as_ref())) else {
+                            continue;
+                        };
+                        let Some(c) = table.column_index(mine) else {
+                            continue;
+                        };
+                        if let std::collections::hash_map::Entry::Vacant(e) =
+                            moved.entry((t, table.columns[c].name.as_ref()))
+                        {
+                            e.insert(shift);
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+        for ((t, name), shift) in moved {
+            if let Some(c) = schema.tables[t].column_index(name) {
+                plan.shifts[t].push((c, shift));
+            }
+        }
+        Ok(plan)
+    }
+
+    /// The columns of table `t` a load moves, with their offsets.
+    pub(crate) fn shifts(&self, t: usize) -> &[(usize, i64)] {
+        self.shifts.get(t).map_or(&[], Vec::as_slice)
     }
 
     /// The plan for `schema` given, per table, its sequential key and what
@@ -71,7 +168,10 @@ impl KeyPlan {
                 Some((c, start, max.max(start)))
             })
             .collect();
-        KeyPlan { keys }
+        KeyPlan {
+            keys,
+            shifts: vec![Vec::new(); schema.tables.len()],
+        }
     }
 
     /// The sequential key column of table `t`.

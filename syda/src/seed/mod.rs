@@ -32,6 +32,7 @@
 
 mod keys;
 mod plan;
+mod relax;
 mod report;
 mod sink;
 mod state;
@@ -43,6 +44,10 @@ use std::time::Instant;
 
 pub use keys::{KeyState, sequential_key};
 pub use plan::PlanConfig;
+pub use relax::{
+    MYSQL_FOREIGN_KEYS_SQL, PG_NOT_DEFERRABLE_SQL, checked_at_commit, declared_foreign_keys, not_deferrable,
+    orphans_message, orphans_sql, relax_sql, restore_sql,
+};
 pub use report::{Progress, SeedReport, TableReport};
 pub use sink::{AsyncChunks, AsyncSink, Chunks, DeferredUpdate, Sink, cycle_unsupported};
 pub use text::{redact_url, sql_datetime};
@@ -68,6 +73,12 @@ pub struct RunOptions {
     pub chunk_rows: usize,
     /// Told about each table's progress.
     pub progress: Option<Arc<dyn Progress>>,
+    /// For [`load`] and `load_async`: each table's sole integer primary
+    /// key, and every key referencing it, moved past the largest key the
+    /// table already holds (as [`run`] does with the keys it generates),
+    /// so a data set goes in beside the rows already there. Off by
+    /// default: a data set's keys go in as they are.
+    pub keys_past_existing: bool,
 }
 
 impl Default for RunOptions {
@@ -76,6 +87,7 @@ impl Default for RunOptions {
             truncate: false,
             chunk_rows: DEFAULT_CHUNK_ROWS,
             progress: None,
+            keys_past_existing: false,
         }
     }
 }
@@ -86,6 +98,7 @@ impl std::fmt::Debug for RunOptions {
             .field("truncate", &self.truncate)
             .field("chunk_rows", &self.chunk_rows)
             .field("progress", &self.progress.is_some())
+            .field("keys_past_existing", &self.keys_past_existing)
             .finish()
     }
 }
@@ -98,6 +111,17 @@ fn required(deferred: &[DeferredKey]) -> Vec<DeferredKey> {
 /// Per table, its sequential key column, if any.
 fn sequential_keys<E: Engine>(schema: &Schema, engine: &E) -> Vec<Option<usize>> {
     schema.tables.iter().map(|t| sequential_key(t, engine)).collect()
+}
+
+/// The (table, column) of every key a load moves past the existing ones,
+/// when the options ask for it.
+fn load_keys(schema: &Schema, options: &RunOptions) -> Vec<(usize, usize)> {
+    if !options.keys_past_existing || options.truncate {
+        return Vec::new();
+    }
+    (schema.tables.iter().enumerate())
+        .filter_map(|(t, table)| Some((t, keys::own_key(table)?)))
+        .collect()
 }
 
 /// Parents before children: the order a truncation reverses.
@@ -206,7 +230,8 @@ fn seed_blocking<S: Sink, E: Engine>(
 
 /// Loads rows already in memory (a generated or read [`Dataset`]) through
 /// a blocking `sink` the way [`run`] does: parents first, one transaction,
-/// deferred keys by UPDATE. Keys go in as they are in the data set.
+/// deferred keys by UPDATE. Keys go in as they are in the data set, or
+/// past the existing ones ([`RunOptions::keys_past_existing`]).
 pub fn load<S: Sink>(sink: &mut S, data: &Dataset, options: &RunOptions) -> Result<SeedReport, S::Error> {
     let started = Instant::now();
     let schema = data.schema();
@@ -220,11 +245,15 @@ pub fn load<S: Sink>(sink: &mut S, data: &Dataset, options: &RunOptions) -> Resu
         if !relaxed.is_empty() {
             sink.relax_foreign_keys(&relaxed)?;
         }
+        let mut states = Vec::new();
+        for (t, c) in load_keys(schema, options) {
+            states.push((t, c, sink.key_state(t, &schema.tables[t], c)?));
+        }
         let mut state = Seeding::new(
             schema,
             None,
             data.deferred(),
-            KeyPlan::none(schema),
+            KeyPlan::past_existing(data, &states)?,
             options.progress.clone(),
         );
         while let Some(t) = (0..schema.tables.len()).find(|&t| !state.is_loaded(t) && state.ready(t)) {
@@ -287,7 +316,7 @@ fn finish_blocking<S: Sink>(
         }
     }
     if relaxed {
-        sink.restore_foreign_keys()?;
+        sink.restore_foreign_keys(state.schema)?;
     }
     Ok(state.report(updated))
 }

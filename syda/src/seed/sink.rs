@@ -12,7 +12,7 @@ use std::future::Future;
 use super::keys::KeyState;
 use crate::error::{Error, Problem, Result};
 use crate::plan::DeferredKey;
-use crate::schema::Table;
+use crate::schema::{Schema, Table};
 use crate::value::{Row, Value};
 
 /// A table's rows, a chunk at a time, for a blocking [`Sink`].
@@ -80,8 +80,11 @@ pub trait Sink {
         Err(cycle_unsupported(keys).into())
     }
 
-    /// Checks what the relaxed checks let through and turns them back on.
-    fn restore_foreign_keys(&mut self) -> Result<(), Self::Error> {
+    /// Checks what the relaxed checks let through (every foreign key of
+    /// `schema`'s tables, where the database does not at the commit) and
+    /// turns them back on.
+    fn restore_foreign_keys(&mut self, schema: &Schema) -> Result<(), Self::Error> {
+        let _ = schema;
         Ok(())
     }
 
@@ -148,8 +151,14 @@ pub trait AsyncSink: Send {
         async move { Err(err.into()) }
     }
 
-    /// Checks what the relaxed checks let through and turns them back on.
-    fn restore_foreign_keys(&mut self) -> impl Future<Output = Result<(), Self::Error>> + Send {
+    /// Checks what the relaxed checks let through (every foreign key of
+    /// `schema`'s tables, where the database does not at the commit) and
+    /// turns them back on.
+    fn restore_foreign_keys(
+        &mut self,
+        schema: &Schema,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        let _ = schema;
         async { Ok(()) }
     }
 

@@ -145,6 +145,7 @@ impl<'a> Seeding<'a> {
             })?
         };
         Ok(TableLoad {
+            shifts: self.keys.shifts(t).to_vec(),
             name: table.name.to_string(),
             progress: self.progress.clone(),
             started: Instant::now(),
@@ -214,6 +215,8 @@ pub(crate) struct TableLoad {
     progress: Option<Arc<dyn Progress>>,
     started: Instant,
     rows: u64,
+    /// Columns moved past the existing keys, with their offsets.
+    shifts: Vec<(usize, i64)>,
     update: DeferredUpdate,
 }
 
@@ -224,10 +227,20 @@ impl TableLoad {
         if let Some(p) = &self.progress {
             p.rows_loaded(&self.name, self.rows);
         }
-        if self.update.set.is_empty() {
+        if self.update.set.is_empty() && self.shifts.is_empty() {
             return chunk;
         }
         let mut rows = chunk.into_owned();
+        for row in &mut rows {
+            for &(c, shift) in &self.shifts {
+                if let Value::Int(k) = &mut row[c] {
+                    *k = k.saturating_add(shift);
+                }
+            }
+        }
+        if self.update.set.is_empty() {
+            return Cow::Owned(rows);
+        }
         for row in &mut rows {
             if self.update.set.iter().all(|&c| row[c].is_null()) {
                 continue;

@@ -2,8 +2,6 @@
 //! fitted as [`Source::Rows`]; and rebuilding a fitted database into a live
 //! one (feature `db`).
 
-use std::collections::HashMap;
-
 use super::engine::StatsEngine;
 use super::fit::{FitOptions, fit_with};
 use super::model::FittedModel;
@@ -290,8 +288,9 @@ fn find_table<'s>(schema: &'s Schema, name: &str) -> Option<&'s Table> {
 /// [`DatabaseModel::sample`] at `scale` with `seed`, matched to the tables
 /// the database already has ([`DatabaseModel::to_dataset`]) and loaded with
 /// [`crate::db::load`] — parents first, one transaction, nothing left on
-/// failure. Keys are inserted as generated: seed an empty database, or
-/// set [`SeedOptions::truncate`].
+/// failure. Sole integer keys (and the keys referencing them) are moved
+/// past the keys already in each table, so a database with rows takes the
+/// new ones beside them.
 ///
 /// ```no_run
 /// use syda::db::SeedOptions;
@@ -332,117 +331,14 @@ pub async fn seed_database_with(
             message: format!("scale {scale} must be a positive number"),
         });
     }
-    let mut tables = model.sample(scale, seed)?;
+    let tables = model.sample(scale, seed)?;
     let introspect = IntrospectOptions {
         schema: options.schema.clone(),
         ..IntrospectOptions::default()
     };
     let schema = crate::db::introspect(db, &introspect).await?;
-    if !options.truncate {
-        past_existing_keys(db, &schema, options.schema.as_deref(), model, &mut tables).await?;
-    }
     let data = DatabaseModel::to_dataset(&tables, &schema)?;
-    crate::db::load(db, &data, options).await
-}
-
-/// Moves each table's sole integer primary key (and every key referencing
-/// it) past the largest key the database already holds, so a database
-/// with rows takes the new ones beside them, as [`crate::db::seed`] does.
-async fn past_existing_keys(
-    db: &Database,
-    schema: &Schema,
-    db_schema: Option<&str>,
-    model: &DatabaseModel,
-    tables: &mut [GeneratedTable],
-) -> Result<()> {
-    let q = |name: &str| crate::db::ident::quote(db.backend(), name);
-    let mut own: HashMap<(String, String), i64> = HashMap::new();
-    for (t, fitted) in model.tables.iter().enumerate() {
-        let [pk] = fitted.primary_key.as_slice() else {
-            continue;
-        };
-        // A key that is also a foreign key moves with its parent.
-        if fitted.links.iter().any(|l| l.pairs().any(|(mine, _)| mine == pk)) {
-            continue;
-        }
-        let Some((name, columns, rows)) = tables.get(t) else {
-            continue;
-        };
-        let Some(c) = columns.iter().position(|x| x == pk) else {
-            continue;
-        };
-        let Some(lowest) = rows.iter().map(|r| r[c].as_i64()).collect::<Option<Vec<i64>>>() else {
-            continue; // not integer keys
-        };
-        let Some(lowest) = lowest.into_iter().min() else {
-            continue;
-        };
-        // A table the database lacks is reported by `to_dataset`.
-        let Some(target) = find_table(schema, name) else {
-            continue;
-        };
-        let Some(key) = target.columns.iter().find(|k| k.name.eq_ignore_ascii_case(pk)) else {
-            continue;
-        };
-        let from = match db_schema {
-            Some(s) => format!("{}.{}", q(s), q(&target.name)),
-            None => q(&target.name),
-        };
-        let pk = &key.name;
-        let max = match db.backend() {
-            crate::db::Backend::MySql => format!("CAST(MAX({}) AS SIGNED)", q(pk)),
-            crate::db::Backend::Postgres => format!("MAX({})::bigint", q(pk)),
-            crate::db::Backend::Sqlite => format!("MAX({})", q(pk)),
-        };
-        let sql = format!("SELECT {max} FROM {from}");
-        let query = sqlx::AssertSqlSafe(sql.as_str());
-        let found: std::result::Result<Option<i64>, sqlx::Error> = match db {
-            Database::Postgres(pool) => sqlx::query_scalar(query).fetch_one(pool).await,
-            Database::MySql(pool) => sqlx::query_scalar(query).fetch_one(pool).await,
-            Database::Sqlite(pool) => sqlx::query_scalar(query).fetch_one(pool).await,
-        };
-        let found = found
-            .map_err(|e| crate::db::db_error(format!("reading the largest key of `{}`", target.name), e))?;
-        let Some(largest) = found else { continue };
-        if largest < lowest {
-            continue;
-        }
-        own.insert(
-            (name.clone(), fitted.primary_key[0].clone()),
-            largest - lowest + 1,
-        );
-    }
-    // Every key referencing a moved one moves with it (parents come first,
-    // so `(order_id, line_no) → order_lines` follows `order_lines.order_id`).
-    let mut moved = own;
-    for (t, fitted) in model.tables.iter().enumerate() {
-        let table = &tables[t].0;
-        for link in &fitted.links {
-            for (mine, theirs) in link.pairs() {
-                if let Some(&shift) = moved.get(&(link.parent.clone(), theirs.to_owned())) {
-                    moved.insert((table.clone(), mine.to_owned()), shift);
-                }
-            }
-        }
-        for h in &fitted.hierarchies {
-            if let Some(&shift) = moved.get(&(table.clone(), h.parent_column.clone())) {
-                moved.insert((table.clone(), h.column.clone()), shift);
-            }
-        }
-    }
-    for (name, columns, rows) in tables.iter_mut() {
-        let shifts: Vec<(usize, i64)> = columns
-            .iter()
-            .enumerate()
-            .filter_map(|(c, column)| Some((c, *moved.get(&(name.clone(), column.clone()))?)))
-            .collect();
-        for row in rows.iter_mut() {
-            for &(c, shift) in &shifts {
-                if let Value::Int(i) = &mut row[c] {
-                    *i = i.saturating_add(shift);
-                }
-            }
-        }
-    }
-    Ok(())
+    // A second seed goes in beside the first: keys past the existing ones.
+    let options = options.clone().keys_past_existing(true);
+    crate::db::load(db, &data, &options).await
 }
