@@ -27,6 +27,9 @@ pub enum Error {
         origin: String,
         /// The parser's message, with line and column where known.
         message: String,
+        /// The parser's own error, when there is one; its message is in
+        /// `message` already.
+        source: Option<BoxError>,
     },
 
     /// A constraint cannot hold for the requested rows (10 unique booleans,
@@ -69,6 +72,9 @@ pub enum Error {
         origin: String,
         /// What was wrong with the data and what was expected.
         message: String,
+        /// The reader's own error (CSV, JSON, a database driver), when there
+        /// is one; its message is in `message` already.
+        source: Option<BoxError>,
     },
 
     /// A database could not be reached, read or loaded (feature `db`). A
@@ -79,6 +85,9 @@ pub enum Error {
         context: String,
         /// The database's message, with its detail and hint where it gave them.
         message: String,
+        /// The driver's own error (sqlx's), when there is one; its message
+        /// is in `message` already.
+        source: Option<BoxError>,
     },
 
     /// A file could not be read or written.
@@ -183,7 +192,7 @@ impl fmt::Display for Error {
                 plural(problems.len()),
                 ProblemList(problems)
             ),
-            Error::Parse { origin, message } => {
+            Error::Parse { origin, message, .. } => {
                 write!(f, "{origin}: not a valid schema file: {message}")
             }
             Error::Unsatisfiable {
@@ -205,8 +214,8 @@ impl fmt::Display for Error {
                 f,
                 "table `{table}`, row {row}: does not fit the Rust type: {message}"
             ),
-            Error::Fit { origin, message } => write!(f, "{origin}: cannot fit a model: {message}"),
-            Error::Database { context, message } => write!(f, "database: {context}: {message}"),
+            Error::Fit { origin, message, .. } => write!(f, "{origin}: cannot fit a model: {message}"),
+            Error::Database { context, message, .. } => write!(f, "database: {context}: {message}"),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
             Error::LlmConfig { message } => write!(f, "LLM configuration: {message}"),
             Error::Provider {
@@ -260,7 +269,11 @@ impl Error {
     pub fn get_ref(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
         match self {
             Error::Io { source, .. } => Some(source),
-            Error::Deserialize { source, .. } | Error::Network { source, .. } => source.as_deref(),
+            Error::Deserialize { source, .. }
+            | Error::Network { source, .. }
+            | Error::Parse { source, .. }
+            | Error::Fit { source, .. }
+            | Error::Database { source, .. } => source.as_deref(),
             _ => None,
         }
     }

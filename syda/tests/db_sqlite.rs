@@ -188,8 +188,14 @@ fn a_row_the_database_refuses_leaves_nothing_behind() {
             &SeedOptions::default(),
         )
         .await
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+        // The driver's own error is kept for callers that inspect it.
+        let driver = err.get_ref().and_then(|e| e.downcast_ref::<sqlx::Error>());
+        assert!(
+            matches!(driver, Some(sqlx::Error::Database(db)) if db.is_check_violation()),
+            "{driver:?}"
+        );
+        let err = err.to_string();
         assert!(err.contains("employees") && err.contains("CHECK"), "{err}");
         for table in ["departments", "employees", "projects", "assignments"] {
             assert_eq!(

@@ -211,3 +211,20 @@ fn schemas_beyond_the_size_limits_are_refused_with_the_limit_named() {
     assert!(err.contains("table `wide`"), "{err}");
     assert!(err.contains("10001 columns"), "{err}");
 }
+
+/// A file that is not YAML at all: the error names the origin and keeps
+/// the parser's own error, with its position, for callers that inspect it.
+#[test]
+fn a_broken_schema_file_keeps_the_parsers_error() {
+    let err = syda::Schema::parse("tables:\n  users: [unclosed\n", "shop.yaml", "table").unwrap_err();
+    assert!(matches!(err, syda::Error::Parse { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with("shop.yaml: not a valid schema file"),
+        "{err}"
+    );
+    let yaml = err
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<serde_yaml_ng::Error>())
+        .expect("the YAML parser's error");
+    assert!(yaml.location().is_some_and(|l| l.line() >= 2), "{yaml:?}");
+}

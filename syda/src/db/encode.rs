@@ -19,6 +19,7 @@ pub(crate) struct Cell<'a> {
 impl Cell<'_> {
     fn error(&self, value: &Value, expected: &str) -> Error {
         Error::Database {
+            source: None,
             context: format!("loading table `{}`", self.table),
             message: format!(
                 "column `{}` is {}: cannot store `{}` ({expected})",

@@ -182,6 +182,7 @@ impl Tx {
                     .map_err(|e| db_error(context.clone(), e))?;
                 if orphans > 0 {
                     return Err(Error::Database {
+                        source: None,
                         context,
                         message: crate::seed::orphans_message(&t.name, &key, orphans),
                     });

@@ -131,6 +131,7 @@ impl Database {
     pub async fn connect(url: &str) -> Result<Database> {
         let context = || format!("connecting to {}", redact(url));
         let fail = |e: sqlx::Error| Error::Database {
+            source: None,
             context: context(),
             message: e.to_string(),
         };
@@ -171,6 +172,7 @@ impl Database {
                 ))
             }
             _ => Err(Error::Database {
+                source: None,
                 context: context(),
                 message: "unknown database URL scheme; use postgres://, mysql:// (mariadb://) or sqlite:"
                     .to_owned(),
@@ -266,6 +268,7 @@ pub mod blocking {
             .map_err(|e| Error::Database {
                 context: "starting the async runtime".to_owned(),
                 message: e.to_string(),
+                source: Some(e.into()),
             })
     }
 
@@ -398,5 +401,6 @@ pub(crate) fn db_error(context: impl Into<String>, err: sqlx::Error) -> Error {
     Error::Database {
         context: context.into(),
         message,
+        source: Some(err.into()),
     }
 }

@@ -81,6 +81,7 @@ pub(crate) async fn current_schema(pool: &MySqlPool, schema: Option<&str>) -> Re
         .await
         .map_err(|e| db_error("reading the current database", e))?;
     current.ok_or_else(|| crate::error::Error::Database {
+        source: None,
         context: "reading the MySQL catalog".to_owned(),
         message: "the URL names no database; add one (mysql://host/db) or pass a schema".to_owned(),
     })

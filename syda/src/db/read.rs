@@ -132,6 +132,7 @@ pub(crate) async fn find_table(db: &Database, table: &str, schema: Option<&str>)
             (Backend::MySql, None) => "the URL's MySQL database".to_owned(),
         };
         Error::Database {
+            source: None,
             context: format!("reading table `{table}`"),
             message: format!(
                 "no table `{table}` in {place}; tables there: {}",
@@ -254,6 +255,7 @@ fn decode(text: Option<String>, column: &DbColumn, table: &str) -> Result<Value>
                     "column `{}` ({}) holds invalid JSON: {e}",
                     column.name, column.sql
                 ),
+                source: Some(e.into()),
             })?)
         }
         _ => Value::Text(text),
@@ -287,6 +289,7 @@ pub async fn read_dataset(
                     .iter()
                     .position(|n| *n == c.name)
                     .ok_or_else(|| Error::Database {
+                        source: None,
                         context: format!("reading table `{}`", table.name),
                         message: format!("the schema's column `{}` is not in the database table", c.name),
                     })

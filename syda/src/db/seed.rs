@@ -262,6 +262,7 @@ impl<'d> SqlxSink<'d> {
 
     fn tx(&mut self) -> Result<&mut Tx> {
         self.tx.as_mut().ok_or_else(|| Error::Database {
+            source: None,
             context: "seeding".to_owned(),
             message: "no open transaction".to_owned(),
         })
@@ -307,6 +308,7 @@ impl AsyncSink for SqlxSink<'_> {
                 .find(|fk| inside(&fk.table) && fk.schema == t.schema)
             {
                 return Err(Error::Database {
+                    source: None,
                     context: "emptying the target tables (--truncate)".to_owned(),
                     message: format!(
                         "table `{}` (not in the schema) references `{}`; add it to the schema or seed without truncate",

@@ -443,6 +443,7 @@ fn time_micros(s: &str) -> Option<i64> {
 /// decimals as plain text, JSON columns parsed.
 pub(crate) fn read(path: &Path, table: &Table) -> Result<Vec<Row>> {
     let bad = |message: String| Error::Parse {
+        source: None,
         origin: path.display().to_string(),
         message,
     };

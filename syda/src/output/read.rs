@@ -3,7 +3,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use super::Format;
-use crate::error::{Error, Result};
+use crate::error::{BoxError, Error, Result};
 use crate::schema::{DataType, Table};
 use crate::value::{Row, Value};
 
@@ -26,6 +26,7 @@ pub fn read_table(path: &Path, format: Format, table: &Table) -> Result<Vec<Row>
         }
         Format::Sql(_) => {
             return Err(Error::Parse {
+                source: None,
                 origin: path.display().to_string(),
                 message: "a SQL script is not read back; load it into a database and read that".to_owned(),
             });
@@ -36,17 +37,21 @@ pub fn read_table(path: &Path, format: Format, table: &Table) -> Result<Vec<Row>
         path: path.to_owned(),
         source,
     })?;
-    let bad = |line: Option<u64>, message: String| Error::Parse {
+    let bad = |line: Option<u64>, message: String, source: BoxError| Error::Parse {
         origin: match line {
             Some(l) => format!("{}:{l}", path.display()),
             None => path.display().to_string(),
         },
         message,
+        source: Some(source),
     };
     match format {
         Format::Csv => {
             let mut reader = csv::Reader::from_reader(BufReader::new(file));
-            let headers = reader.headers().map_err(|e| bad(None, e.to_string()))?.clone();
+            let headers = reader
+                .headers()
+                .map_err(|e| bad(None, e.to_string(), e.into()))?
+                .clone();
             let positions: Vec<Option<usize>> = table
                 .columns
                 .iter()
@@ -54,7 +59,8 @@ pub fn read_table(path: &Path, format: Format, table: &Table) -> Result<Vec<Row>
                 .collect();
             let mut rows = Vec::new();
             for record in reader.records() {
-                let record = record.map_err(|e| bad(e.position().map(|p| p.line()), e.to_string()))?;
+                let record =
+                    record.map_err(|e| bad(e.position().map(|p| p.line()), e.to_string(), e.into()))?;
                 let row = table
                     .columns
                     .iter()
@@ -74,6 +80,7 @@ pub fn read_table(path: &Path, format: Format, table: &Table) -> Result<Vec<Row>
                     bad(
                         Some(e.line() as u64),
                         format!("expected an array of objects: {e}"),
+                        e.into(),
                     )
                 })?;
             Ok(objects.iter().map(|o| json_row(table, o)).collect())
@@ -93,6 +100,7 @@ pub fn read_table(path: &Path, format: Format, table: &Table) -> Result<Vec<Row>
                         bad(
                             Some(i as u64 + 1),
                             format!("expected one JSON object per line: {e}"),
+                            e.into(),
                         )
                     })?;
                 rows.push(json_row(table, &object));

@@ -211,6 +211,7 @@ pub fn compare(real: &Source, synthetic: &Source) -> Result<QualityReport> {
         .collect();
     if wanted.is_empty() {
         return Err(Error::Fit {
+            source: None,
             origin: real.origin(),
             message: "no numeric, date, boolean or categorical column to compare".into(),
         });
@@ -219,6 +220,7 @@ pub fn compare(real: &Source, synthetic: &Source) -> Result<QualityReport> {
     let syn_columns = synthetic.columns()?;
     if let Some(missing) = names.iter().find(|n| !syn_columns.contains(n)) {
         return Err(Error::Fit {
+            source: None,
             origin: synthetic.origin(),
             message: format!("has no column `{missing}`, which the real data has"),
         });

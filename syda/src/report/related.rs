@@ -49,6 +49,7 @@ pub fn compare_related(
 
 fn find<'a>(tables: &'a [GeneratedTable], name: &str, side: &str) -> Result<&'a GeneratedTable> {
     tables.iter().find(|t| t.0 == name).ok_or_else(|| Error::Fit {
+        source: None,
         origin: format!("{side} data"),
         message: format!("has no table `{name}`"),
     })
@@ -56,6 +57,7 @@ fn find<'a>(tables: &'a [GeneratedTable], name: &str, side: &str) -> Result<&'a 
 
 fn col(t: &GeneratedTable, name: &str) -> Result<usize> {
     t.1.iter().position(|c| c == name).ok_or_else(|| Error::Fit {
+        source: None,
         origin: format!("table `{}`", t.0),
         message: format!("has no column `{name}`"),
     })

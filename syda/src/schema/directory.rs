@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::model::Schema;
 use super::{MAX_FILE_BYTES, file, sydapy, validate};
-use crate::error::{Error, Problem, Result};
+use crate::error::{BoxError, Error, Problem, Result};
 
 /// A schema read from a file or directory, with notes on what it holds but
 /// syda-rs does not act on (a syda-py document template, `min_length`, …).
@@ -156,12 +156,13 @@ fn read_doc(path: &Path) -> Result<Value> {
 /// parsed first: it rejects duplicate keys, which a JSON map would
 /// silently overwrite.
 pub(crate) fn parse_doc(text: &str, origin: &str) -> Result<Value> {
-    let parse = |message: String| Error::Parse {
+    let parse = |e: BoxError| Error::Parse {
+        message: e.to_string(),
         origin: origin.to_owned(),
-        message,
+        source: Some(e),
     };
-    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| parse(e.to_string()))?;
-    serde_json::to_value(&yaml).map_err(|e| parse(e.to_string()))
+    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| parse(e.into()))?;
+    serde_json::to_value(&yaml).map_err(|e| parse(e.into()))
 }
 
 /// One document in whichever format it is, references unresolved.

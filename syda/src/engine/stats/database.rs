@@ -327,6 +327,7 @@ pub async fn seed_database_with(
 ) -> Result<SeedReport> {
     if !(scale.is_finite() && scale > 0.0) {
         return Err(Error::Fit {
+            source: None,
             origin: "the fitted database".to_owned(),
             message: format!("scale {scale} must be a positive number"),
         });

@@ -126,6 +126,7 @@ fn fit_forced(
 ) -> Result<FittedModel> {
     let origin = source.origin();
     let fail = |message: String| Error::Fit {
+        source: None,
         origin: origin.clone(),
         message,
     };

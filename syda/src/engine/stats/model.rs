@@ -326,9 +326,11 @@ impl FittedModel {
         let model: FittedModel = serde_json::from_str(json).map_err(|e| Error::Parse {
             origin: origin.to_owned(),
             message: format!("not a fitted model (made by `syda fit`): {e}"),
+            source: Some(e.into()),
         })?;
         if model.format != MODEL_FORMAT {
             return Err(Error::Parse {
+                source: None,
                 origin: origin.to_owned(),
                 message: format!(
                     "model format {} is not the one this syda reads ({MODEL_FORMAT}); fit the data again",
@@ -339,12 +341,14 @@ impl FittedModel {
         let k = model.copula.columns.len();
         if model.copula.correlation.len() != k || model.copula.correlation.iter().any(|r| r.len() != k) {
             return Err(Error::Parse {
+                source: None,
                 origin: origin.to_owned(),
                 message: format!("the copula's correlation matrix is not {k}×{k}"),
             });
         }
         if let Some(missing) = model.copula.columns.iter().find(|c| model.column(c).is_none()) {
             return Err(Error::Parse {
+                source: None,
                 origin: origin.to_owned(),
                 message: format!("the copula names column `{missing}`, which the model does not have"),
             });

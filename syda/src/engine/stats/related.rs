@@ -253,6 +253,7 @@ pub fn fit_related(tables: Vec<TableRows>, options: &FitOptions) -> Result<Datab
                 .iter()
                 .position(|c| c == name)
                 .ok_or_else(|| Error::Fit {
+                    source: None,
                     origin: format!("table `{}`, foreign key ({})", table.name, key.columns.join(", ")),
                     message: format!("`{name}` is not a column of `{}`", of.name),
                 })
@@ -260,6 +261,7 @@ pub fn fit_related(tables: Vec<TableRows>, options: &FitOptions) -> Result<Datab
         for key in &table.foreign_keys {
             if key.columns.is_empty() || key.columns.len() != key.parent_columns.len() {
                 return Err(Error::Fit {
+                    source: None,
                     origin: format!("table `{}`, foreign key ({})", table.name, key.columns.join(", ")),
                     message: format!(
                         "has {} columns but references {} of `{}`",
@@ -300,6 +302,7 @@ pub fn fit_related(tables: Vec<TableRows>, options: &FitOptions) -> Result<Datab
                 .iter()
                 .position(|x| x.name == *parent)
                 .ok_or_else(|| Error::Fit {
+                    source: None,
                     origin: format!("table `{}`, foreign key ({})", table.name, key.columns.join(", ")),
                     message: format!("references table `{parent}`, which is not in the data"),
                 })?;
@@ -663,6 +666,7 @@ fn parents_first(tables: &[TableRows]) -> Result<Vec<usize>> {
                     .find(|&t| !done[t])
                     .map_or("", |t| tables[t].name.as_str());
                 return Err(Error::Fit {
+                    source: None,
                     origin: format!("table `{stuck}`"),
                     message: "its foreign keys form a cycle; a fitted database needs parents before children"
                         .into(),
@@ -697,9 +701,11 @@ impl DatabaseModel {
         let model: DatabaseModel = serde_json::from_str(json).map_err(|e| Error::Parse {
             origin: origin.to_owned(),
             message: format!("not a fitted database (made by `syda fit --database-url` or a directory): {e}"),
+            source: Some(e.into()),
         })?;
         if model.format != DATABASE_FORMAT || model.kind != "database" {
             return Err(Error::Parse {
+                source: None,
                 origin: origin.to_owned(),
                 message: format!(
                     "database model format {} is not {DATABASE_FORMAT}; fit again",
@@ -728,6 +734,7 @@ impl DatabaseModel {
         for (t, table) in self.tables.iter().enumerate() {
             let model = &table.model;
             let problem = |message: String| Error::Fit {
+                source: None,
                 origin: format!("table `{}`", model.table),
                 message,
             };
@@ -1154,6 +1161,7 @@ pub fn fit_directory(
     paths.sort();
     if paths.is_empty() {
         return Err(Error::Fit {
+            source: None,
             origin: dir.display().to_string(),
             message: "no data files (.csv, .jsonl, .ndjson, .json) in this directory".into(),
         });
@@ -1189,6 +1197,7 @@ pub fn fit_directory(
     }
     if let Some(k) = keys.iter().find(|k| !tables.iter().any(|t| t.name == k.child)) {
         return Err(Error::Fit {
+            source: None,
             origin: dir.display().to_string(),
             message: format!(
                 "the foreign key {}.{} names table `{}`, which has no file here",

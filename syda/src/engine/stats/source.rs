@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{BoxError, Error, Result};
 use crate::value::{Row, Value};
 
 /// Real data to learn from.
@@ -57,6 +57,7 @@ impl Source {
             Some("jsonl" | "ndjson") => Ok(Source::Jsonl(path.to_owned())),
             Some("json") => Ok(Source::Json(path.to_owned())),
             _ => Err(Error::Parse {
+                source: None,
                 origin: path.display().to_string(),
                 message: "expected a .csv, .jsonl, .ndjson or .json file of rows".into(),
             }),
@@ -98,7 +99,7 @@ impl Source {
                 let mut reader = csv::Reader::from_reader(BufReader::new(open(path)?));
                 let headers = reader
                     .headers()
-                    .map_err(|e| self.parse_error(None, &e.to_string()))?;
+                    .map_err(|e| self.parse_error(None, &e.to_string(), e))?;
                 Ok(headers.iter().map(str::to_owned).collect())
             }
             Source::Jsonl(_) | Source::Json(_) => {
@@ -129,7 +130,7 @@ impl Source {
                 let mut reader = csv::Reader::from_reader(BufReader::with_capacity(256 * 1024, open(path)?));
                 let headers = reader
                     .headers()
-                    .map_err(|e| self.parse_error(None, &e.to_string()))?
+                    .map_err(|e| self.parse_error(None, &e.to_string(), e))?
                     .clone();
                 let positions: Vec<Option<usize>> = columns
                     .iter()
@@ -139,7 +140,7 @@ impl Source {
                 loop {
                     let more = reader
                         .read_record(&mut record)
-                        .map_err(|e| self.parse_error(e.position().map(|p| p.line()), &e.to_string()))?;
+                        .map_err(|e| self.parse_error(e.position().map(|p| p.line()), &e.to_string(), e))?;
                     if !more {
                         break;
                     }
@@ -236,6 +237,7 @@ impl Source {
                             self.parse_error(
                                 Some(i as u64 + 1),
                                 &format!("expected one JSON object per line: {e}"),
+                                e,
                             )
                         })?;
                     visit(&object)?;
@@ -248,6 +250,7 @@ impl Source {
                         self.parse_error(
                             Some(e.line() as u64),
                             &format!("expected an array of objects: {e}"),
+                            e,
                         )
                     })?;
                 objects.iter().try_for_each(visit)
@@ -256,13 +259,14 @@ impl Source {
         }
     }
 
-    fn parse_error(&self, line: Option<u64>, message: &str) -> Error {
+    fn parse_error(&self, line: Option<u64>, message: &str, source: impl Into<BoxError>) -> Error {
         Error::Parse {
             origin: match line {
                 Some(l) => format!("{}:{l}", self.origin()),
                 None => self.origin(),
             },
             message: message.to_owned(),
+            source: Some(source.into()),
         }
     }
 }
