@@ -229,12 +229,9 @@ impl OfflineEngine {
             table,
             // Sequential keys and structural columns are unique by
             // construction: nothing to remember.
-            seen: plans
-                .iter()
-                .map(|p| p.tracks_taken().then(Seen::default))
-                .collect(),
+            seen: plans.iter().map(|p| p.tracks_taken().then(|| p.seen())).collect(),
             counters: vec![0; plans.len()],
-            key_seen: keys.iter().map(|_| Seen::default()).collect(),
+            key_seen: keys.iter().map(|_| Seen::bounded()).collect(),
             keys,
             plans,
             next: 0,

@@ -2,7 +2,7 @@
 //! no lookups by name: which generator fills the column, its null rate,
 //! whether it is unique, and how long its text may be.
 
-use super::constraints::{capacity, cell_seed, exceeds, null_threshold, table_stream, truncate_chars};
+use super::constraints::{Seen, capacity, cell_seed, exceeds, null_threshold, table_stream, truncate_chars};
 use super::infer::{infer_kind, infer_one_of, infer_statuses};
 use super::registry::{GenContext, GeneratorFn};
 use super::structural::Structural;
@@ -50,6 +50,18 @@ impl ColumnPlan {
         self.unique
             && self.structural.is_none()
             && !matches!(self.source, Source::Builtin(Gen::Sequential { .. }))
+    }
+
+    /// What remembers the values a unique column took: bounded (a Bloom
+    /// filter past a million values) unless the value space holds at most
+    /// two million values, which an exact memory of their hashes holds in
+    /// about 36 MB, and where a false "taken" could hide the last free ones.
+    pub(crate) fn seen(&self) -> Seen {
+        let small = match &self.source {
+            Source::Builtin(g) => capacity(g, self.max_length).is_some_and(|c| c <= 2 << 20),
+            Source::Custom(_) => false,
+        };
+        if small { Seen::default() } else { Seen::bounded() }
     }
 
     /// How many random streams a unique column tries before falling back
