@@ -20,6 +20,7 @@ pub fn read_table(path: &Path, format: Format, table: &Table) -> Result<Vec<Row>
         #[cfg(not(feature = "parquet"))]
         Format::Parquet => {
             return Err(Error::Parse {
+                source: None,
                 origin: path.display().to_string(),
                 message: "reading Parquet needs syda's `parquet` feature (the syda CLI has it)".to_owned(),
             });
