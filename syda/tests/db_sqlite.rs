@@ -276,3 +276,43 @@ fn the_blocking_api_needs_no_runtime() {
         "{report}"
     );
 }
+
+/// Seeding again adds beside the earlier seed: the new rows continue its
+/// row numbering, so unique e-mails and badges do not repeat it.
+#[test]
+fn a_second_seed_adds_beside_the_first_without_a_unique_clash() {
+    run(async {
+        let file = create(
+            "CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, \
+             badge INTEGER NOT NULL UNIQUE CHECK (badge BETWEEN 1000 AND 9999), name TEXT NOT NULL);",
+        )
+        .await;
+        let db = Database::connect(&file.url).await.unwrap();
+        let mut schema = syda::db::introspect(&db, &IntrospectOptions::default())
+            .await
+            .unwrap();
+        let people = &mut schema.tables[0];
+        let email = people.column_index("email").unwrap();
+        people.columns.to_mut()[email].kind = Some("email".into());
+        for round in 1..=3 {
+            syda::db::seed(
+                &db,
+                &schema,
+                &PlanConfig::rows(200),
+                &OfflineEngine::new(),
+                &SeedOptions::default(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("seed {round}: {e}"));
+        }
+        assert_eq!(
+            scalar(
+                &db,
+                "SELECT count(DISTINCT email) + count(DISTINCT badge) FROM people"
+            )
+            .await,
+            1200
+        );
+        db.close().await;
+    });
+}

@@ -503,3 +503,83 @@ fn a_loaded_data_set_moves_its_keys_past_the_existing_ones_and_every_reference_f
     assert!(err.0.contains("orders") && err.0.contains("1000"), "{err:?}");
     assert!(full.rows.values().all(Vec::is_empty) && !full.committed);
 }
+
+/// A second seed into a table holding the first seed's rows continues
+/// where it stopped: its rows are the last rows of one larger generation,
+/// keys included, so unique values derived from the row (an e-mail's row
+/// tag, a permuted name or number) do not repeat the first seed's.
+#[test]
+fn a_seed_into_a_filled_table_continues_the_earlier_rows() {
+    const PEOPLE: &str = r#"
+tables:
+  people:
+    columns:
+      id: { type: integer, primary_key: true }
+      name: { type: text, kind: name }
+      email: { kind: email, unique: true }
+      badge: { type: integer, unique: true, range: [1000, 9999] }
+"#;
+    let schema = Schema::from_yaml_str(PEOPLE).unwrap();
+    let [(whole, _), _] = seed_both(
+        &schema,
+        &PlanConfig::rows(60),
+        &RunOptions::default(),
+        Memory::default,
+    );
+    for (memory, report) in seed_both(&schema, &PlanConfig::rows(20), &RunOptions::default(), || {
+        Memory {
+            largest: HashMap::from([("people".to_owned(), 40)]),
+            ..Memory::default()
+        }
+    }) {
+        assert_eq!(report.unwrap().table("people").unwrap().first_key, Some(41));
+        assert_eq!(
+            memory.rows[&0],
+            whole.rows[&0][40..],
+            "rows 41..=60 of one generation"
+        );
+    }
+}
+
+/// Continuing a filled table, parents assigned per row (a fan-out) and
+/// self-references point only at rows this seed inserts or at parents that
+/// exist: never at an earlier index the table may not hold.
+#[test]
+fn a_continued_table_references_only_rows_that_exist() {
+    const STAFF: &str = r#"
+tables:
+  teams:
+    columns:
+      id: { type: integer, primary_key: true }
+  staff:
+    columns:
+      id: { type: integer, primary_key: true }
+      team_id: { type: integer, foreign_key: teams.id }
+      manager_id: { type: integer, nullable: true, foreign_key: staff.id }
+      badge: { type: text, pattern: "B[0-9]{7}", unique: true }
+"#;
+    let schema = Schema::from_yaml_str(STAFF).unwrap();
+    let plan = PlanConfig::rows(30).size("teams", 5).with(|p| {
+        p.fan_out(
+            "staff",
+            "team_id",
+            syda::plan::FanOut::PerParent { min: 2, max: 4 },
+        )
+    });
+    for (memory, report) in seed_both(&schema, &plan, &RunOptions::default(), || Memory {
+        largest: HashMap::from([("teams".to_owned(), 7), ("staff".to_owned(), 500)]),
+        ..Memory::default()
+    }) {
+        let report = report.unwrap();
+        let staff = &memory.rows[&1];
+        assert!(!staff.is_empty() && report.table("staff").unwrap().first_key == Some(501));
+        let ids: Vec<i64> = staff.iter().map(|r| r[0].as_i64().unwrap()).collect();
+        for row in staff {
+            assert!((8..=12).contains(&row[1].as_i64().unwrap()), "team {:?}", row[1]);
+            if let Some(m) = row[2].as_i64() {
+                assert!(ids.contains(&m) && m < row[0].as_i64().unwrap(), "manager {m}");
+            }
+        }
+        assert!(staff.iter().any(|r| !r[2].is_null()), "no manager at all");
+    }
+}

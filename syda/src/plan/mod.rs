@@ -75,6 +75,10 @@ pub struct Planner<'s> {
     distinct: Vec<(String, Vec<String>)>,
     parent_context: bool,
     infer_relations: bool,
+    /// Per table: rows continue at this row index, their sequential key
+    /// column counting from its range's start as before (see
+    /// [`Planner::continue_at`]).
+    continued: HashMap<usize, (usize, u64)>,
 }
 
 /// What the planner knows of the tables generated so far.
@@ -100,6 +104,7 @@ impl<'s> Planner<'s> {
             distinct: Vec::new(),
             parent_context: false,
             infer_relations: true,
+            continued: HashMap::new(),
         }
     }
 
@@ -223,7 +228,22 @@ impl<'s> Planner<'s> {
             distinct: self.distinct.clone(),
             parent_context: self.parent_context,
             infer_relations: self.infer_relations,
+            continued: self.continued.clone(),
         }
+    }
+
+    /// [`Planner::stream`] generates table `t` from row index `first`
+    /// instead of 0, with its sequential key column `key` still starting
+    /// at the low end of its range: the rows a generation of `first + n`
+    /// rows would give last, with the keys the range says. A seed into a
+    /// table that holds rows uses it so the new rows' index-derived unique
+    /// values (permutations, row tags) follow the earlier seed's instead of
+    /// repeating them. An engine that cannot start mid-table starts at 0.
+    pub(crate) fn continue_at(mut self, t: usize, key: usize, first: u64) -> Self {
+        if first > 0 {
+            self.continued.insert(t, (key, first));
+        }
+        self
     }
 
     /// Whether `table` has a size of its own (not the default row count).
@@ -263,7 +283,7 @@ impl<'s> Planner<'s> {
                 let prepared = batch
                     .iter()
                     .map(|&t| {
-                        let (engine, rows) = self.prepare(t, engine, &order, &known)?;
+                        let (engine, rows) = self.prepare(t, engine, &order, &known, 0)?;
                         let fix = self.fix_for(t, &engine, &known)?;
                         Ok((engine, rows, std::sync::Mutex::new(fix)))
                     })
@@ -354,13 +374,26 @@ impl<'s> Planner<'s> {
         let mut held: Vec<(usize, Vec<Row>)> = Vec::new();
         for &t in &order.tables {
             let table = &schema.tables[t];
-            let (engine, rows) = self.prepare(t, engine, &order, &known)?;
+            // Continuing a filled table needs an engine that starts mid-table
+            // (an empty range asks); others start at row 0.
+            let continued = self
+                .continued
+                .get(&t)
+                .filter(|_| engine.rows_range(table, 0..0).is_some())
+                .map(|&(key, first)| (shifted_key(table, key, first), first));
+            let first = continued.as_ref().map_or(0, |(_, first)| *first);
+            let (engine, rows) = self.prepare(t, engine, &order, &known, first)?;
             let mut fix = self.fix_for(t, &engine, &known)?;
             let mut captures = self.captures_for(t, &referenced);
             let mut times = self.time_captures_for(t, &needed_times);
-            let generated = engine.rows(table, rows)?;
+            let generated = match &continued {
+                Some((shifted, first)) => engine
+                    .rows_range(shifted, *first..first + rows)
+                    .unwrap_or_else(|| engine.rows(table, rows))?,
+                None => engine.rows(table, rows)?,
+            };
             let aggregates = &mut aggregates;
-            let mut capturing = (0..).zip(generated).map(|(index, row)| {
+            let mut capturing = (first..).zip(generated).map(|(index, row)| {
                 let mut row = row?;
                 if let Some(fix) = fix.as_mut() {
                     fix.fix(index, &mut row)?;
@@ -661,4 +694,18 @@ fn aggregates_parent(schema: &Schema, t: usize) -> bool {
     schema.relations.iter().any(|d| {
         matches!(d.rule, crate::relation::Rule::Aggregate { .. }) && d.table == schema.tables[t].name
     })
+}
+
+/// `table` with its sequential key column `key` counting `first` lower, so
+/// that row `first` gets the key the range starts at.
+fn shifted_key(table: &Table, key: usize, first: u64) -> Table {
+    let mut shifted = table.clone();
+    if let Some(crate::schema::Range {
+        min: crate::schema::Literal::Int(lo),
+        ..
+    }) = &mut shifted.columns.to_mut()[key].range
+    {
+        *lo = lo.saturating_sub(i64::try_from(first).unwrap_or(i64::MAX));
+    }
+    shifted
 }

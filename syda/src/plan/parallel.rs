@@ -211,7 +211,7 @@ impl<'s> Planner<'s> {
         let mut held: Vec<(usize, Vec<Row>)> = Vec::new();
         for &t in &order.tables {
             let table = &schema.tables[t];
-            let (prepared, rows) = self.prepare(t, engine, &order, &known)?;
+            let (prepared, rows) = self.prepare(t, engine, &order, &known, 0)?;
             let part = parallel.shard.rows(rows);
             let wanted = sink.wants(table);
             let is_held =

@@ -162,6 +162,8 @@ pub(crate) struct ParentPicker {
     pub(crate) choice: Choice,
     pub(crate) null_rate: f64,
     picked: PerRow,
+    /// The table's first row index: a fixed choice is per row from there.
+    first: u64,
 }
 
 impl ParentPicker {
@@ -171,7 +173,14 @@ impl ParentPicker {
             choice,
             null_rate,
             picked: PerRow::default(),
+            first: 0,
         }
+    }
+
+    /// Rows are numbered from `first` (a seed continuing a filled table).
+    pub(crate) fn numbered_from(mut self, first: u64) -> ParentPicker {
+        self.first = first;
+        self
     }
 
     fn pick(&self, ctx: &mut GenContext<'_>) -> Option<usize> {
@@ -182,7 +191,11 @@ impl ParentPicker {
             }
             match &self.choice {
                 Choice::Uniform => Some(ctx.rng().random_range(0..self.keys.len())),
-                Choice::Fixed(order) => order.get(row as usize).map(|&p| p as usize),
+                // Rows before `first` are only replayed (to rebuild the
+                // values a unique column took) and thrown away.
+                Choice::Fixed(order) => order
+                    .get(row.saturating_sub(self.first) as usize)
+                    .map(|&p| p as usize),
                 Choice::Weighted(cumulative) => {
                     let total = cumulative.last().copied().unwrap_or(0.0);
                     let x = ctx.rng().random::<f64>() * total;
@@ -208,19 +221,23 @@ pub(crate) struct SelfReference {
     pub(crate) null_rate: f64,
     /// Primary key of each row generated so far.
     seen: Mutex<Vec<Value>>,
+    /// The table's first row index: rows point at rows of this generation
+    /// only (earlier indices are not in the database necessarily).
+    first: u64,
 }
 
 impl SelfReference {
-    pub(crate) fn new(key_column: String, null_rate: f64) -> SelfReference {
+    pub(crate) fn new(key_column: String, null_rate: f64, first: u64) -> SelfReference {
         SelfReference {
             key_column,
             null_rate,
             seen: Mutex::new(Vec::new()),
+            first,
         }
     }
 
     pub(crate) fn value(&self, ctx: &mut GenContext<'_>) -> Value {
-        let row = ctx.index() as usize;
+        let row = ctx.index().saturating_sub(self.first) as usize;
         let own_key = ctx.value(&self.key_column).cloned().unwrap_or(Value::Null);
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         seen.truncate(row);

@@ -20,13 +20,16 @@ use crate::value::{Row, Value};
 
 impl Planner<'_> {
     /// The engine for table `t` (with a generator per foreign-key column) and
-    /// how many rows to make.
+    /// how many rows to make. The rows are numbered from `first` (see
+    /// [`Planner::continue_at`]): parents assigned per row and
+    /// self-references count from there.
     pub(super) fn prepare<E: Engine>(
         &self,
         t: usize,
         engine: &E,
         order: &Order,
         known: &Known,
+        first: u64,
     ) -> Result<(E, u64)> {
         let schema = self.schema;
         let table = &schema.tables[t];
@@ -129,7 +132,7 @@ impl Planner<'_> {
             }
             if fk.table == table.name {
                 let own_key = self_key(table, fk)?;
-                let picker = Arc::new(SelfReference::new(own_key, fk_null_rate));
+                let picker = Arc::new(SelfReference::new(own_key, fk_null_rate, first));
                 engine
                     .generators_mut()
                     .register_column(&table.name, &columns[0], move |ctx| picker.value(ctx));
@@ -200,11 +203,10 @@ impl Planner<'_> {
             let fixed_choice = matches!(choice, Choice::Fixed(_));
             // One-to-one, fan-out and join rows are assigned a parent each:
             // a NULL would drop that assignment.
-            let picker = Arc::new(ParentPicker::new(
-                parent_keys,
-                choice,
-                if fixed_choice { 0.0 } else { fk_null_rate },
-            ));
+            let picker = Arc::new(
+                ParentPicker::new(parent_keys, choice, if fixed_choice { 0.0 } else { fk_null_rate })
+                    .numbered_from(first),
+            );
             for (part, column) in columns.iter().enumerate() {
                 let picker = Arc::clone(&picker);
                 engine

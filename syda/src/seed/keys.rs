@@ -57,6 +57,10 @@ pub(crate) struct KeyPlan {
     /// Per table: columns of a loaded data set moved by an offset (its own
     /// key and every key referencing a moved one).
     shifts: Vec<Vec<(usize, i64)>>,
+    /// Per table: the row index a seed's generation continues at (its first
+    /// key less the low end of the key's range), so that row `i` keeps key
+    /// `low + i` across seeds.
+    first_rows: Vec<u64>,
 }
 
 impl KeyPlan {
@@ -65,6 +69,7 @@ impl KeyPlan {
         KeyPlan {
             keys: vec![None; schema.tables.len()],
             shifts: vec![Vec::new(); schema.tables.len()],
+            first_rows: vec![0; schema.tables.len()],
         }
     }
 
@@ -150,6 +155,7 @@ impl KeyPlan {
     /// The plan for `schema` given, per table, its sequential key and what
     /// the database says of it.
     pub(crate) fn new(schema: &Schema, states: &[Option<(usize, KeyState)>]) -> KeyPlan {
+        let mut first_rows = vec![0; schema.tables.len()];
         let keys = schema
             .tables
             .iter()
@@ -167,10 +173,23 @@ impl KeyPlan {
                 let start = state.largest.map_or(min, |m| min.max(m.saturating_add(1)));
                 Some((c, start, max.max(start)))
             })
-            .collect();
+            .collect::<Vec<_>>();
+        for (t, (table, key)) in schema.tables.iter().zip(&keys).enumerate() {
+            if let Some((c, start, _)) = *key {
+                let low = match &table.columns[c].range {
+                    Some(Range {
+                        min: Literal::Int(lo),
+                        ..
+                    }) => *lo,
+                    _ => 1,
+                };
+                first_rows[t] = u64::try_from(start.saturating_sub(low)).unwrap_or(0);
+            }
+        }
         KeyPlan {
             keys,
             shifts: vec![Vec::new(); schema.tables.len()],
+            first_rows,
         }
     }
 
@@ -196,6 +215,19 @@ impl KeyPlan {
             }
         }
         working
+    }
+
+    /// `planner` generating each table that already holds rows from the row
+    /// index its first key stands for ([`Planner::continue_at`]): a second
+    /// seed's index-derived unique values (e-mails' row tags, permuted
+    /// names and numbers) follow the first seed's instead of repeating them.
+    pub(crate) fn continue_rows<'s>(&self, mut planner: Planner<'s>) -> Planner<'s> {
+        for (t, key) in self.keys.iter().enumerate() {
+            if let Some((c, _, _)) = *key {
+                planner = planner.continue_at(t, c, self.first_rows[t]);
+            }
+        }
+        planner
     }
 
     /// `planner` with each table whose row count comes from the default
