@@ -106,7 +106,8 @@ impl KeyPlan {
                     &table.name,
                     &table.columns[c].name,
                     format!(
-                        "its keys moved past the {largest} already there would go beyond {limit}, the largest its type holds;                          empty the table first (--truncate) or widen the column"
+                        "its keys moved past the {largest} already there would go beyond {limit}, the largest its type holds; \
+                         empty the table first (--truncate) or widen the column"
                     ),
                 )],
             })?;
