@@ -136,7 +136,7 @@ where
     }
     let keys = KeyPlan::new(schema, &states);
     let working = keys.working(schema);
-    let planner = keys.continue_rows(keys.cut(plan.planner(&working), notes));
+    let planner = keys.shape(plan.planner(&working), notes);
     let order = planner.order()?;
     let relaxed = required(&order.deferred);
     if !relaxed.is_empty() {
@@ -179,8 +179,7 @@ impl<E: Engine> Job<E> {
     /// Generates every table into `sender`. A closed channel (the sink
     /// failed) stops it with [`SeedStop::SinkFailed`].
     fn run(self, sender: &mpsc::Sender<Msg>) -> Result<()> {
-        let planner =
-            (self.keys).continue_rows(self.keys.cut(self.plan.planner(&self.schema), &mut Vec::new()));
+        let planner = self.keys.shape(self.plan.planner(&self.schema), &mut Vec::new());
         let send = |msg| {
             sender
                 .blocking_send(msg)

@@ -156,36 +156,25 @@ impl KeyPlan {
     /// The plan for `schema` given, per table, its sequential key and what
     /// the database says of it.
     pub(crate) fn new(schema: &Schema, states: &[Option<(usize, KeyState)>]) -> KeyPlan {
-        let mut first_rows = vec![0; schema.tables.len()];
-        let keys = schema
-            .tables
-            .iter()
-            .zip(states)
-            .map(|(table, state)| {
-                let (c, state) = (*state)?;
-                let limit = state.type_max.unwrap_or(i64::MAX);
-                let (min, max) = match &table.columns[c].range {
-                    Some(Range {
-                        min: Literal::Int(lo),
-                        max,
-                    }) => (*lo, max.as_f64().map_or(limit, |m| (m as i64).min(limit))),
-                    _ => (1, limit),
-                };
-                let start = state.largest.map_or(min, |m| min.max(m.saturating_add(1)));
-                Some((c, start, max.max(start)))
-            })
-            .collect::<Vec<_>>();
-        for (t, (table, key)) in schema.tables.iter().zip(&keys).enumerate() {
-            if let Some((c, start, _)) = *key {
-                let low = match &table.columns[c].range {
-                    Some(Range {
-                        min: Literal::Int(lo),
-                        ..
-                    }) => *lo,
-                    _ => 1,
-                };
-                first_rows[t] = u64::try_from(start.saturating_sub(low)).unwrap_or(0);
-            }
+        let mut keys = Vec::with_capacity(schema.tables.len());
+        let mut first_rows = Vec::with_capacity(schema.tables.len());
+        for (table, state) in schema.tables.iter().zip(states) {
+            let Some((c, state)) = *state else {
+                keys.push(None);
+                first_rows.push(0);
+                continue;
+            };
+            let limit = state.type_max.unwrap_or(i64::MAX);
+            let (min, max) = match &table.columns[c].range {
+                Some(Range {
+                    min: Literal::Int(lo),
+                    max,
+                }) => (*lo, max.as_f64().map_or(limit, |m| (m as i64).min(limit))),
+                _ => (1, limit),
+            };
+            let start = state.largest.map_or(min, |m| min.max(m.saturating_add(1)));
+            keys.push(Some((c, start, max.max(start))));
+            first_rows.push(u64::try_from(start.saturating_sub(min)).unwrap_or(0));
         }
         KeyPlan {
             keys,
@@ -218,11 +207,18 @@ impl KeyPlan {
         working
     }
 
+    /// `planner` as this key plan needs it: tables cut to what their key
+    /// ranges hold ([`KeyPlan::cut`]), and each table that already holds
+    /// rows generated from the row index its first key stands for.
+    pub(crate) fn shape<'s>(&self, planner: Planner<'s>, notes: &mut Vec<String>) -> Planner<'s> {
+        self.continue_rows(self.cut(planner, notes))
+    }
+
     /// `planner` generating each table that already holds rows from the row
     /// index its first key stands for ([`Planner::continue_at`]): a second
     /// seed's index-derived unique values (e-mails' row tags, permuted
     /// names and numbers) follow the first seed's instead of repeating them.
-    pub(crate) fn continue_rows<'s>(&self, mut planner: Planner<'s>) -> Planner<'s> {
+    fn continue_rows<'s>(&self, mut planner: Planner<'s>) -> Planner<'s> {
         for (t, key) in self.keys.iter().enumerate() {
             if let Some((c, _, _)) = *key {
                 planner = planner.continue_at(t, c, self.first_rows[t]);
@@ -234,7 +230,7 @@ impl KeyPlan {
     /// `planner` with each table whose row count comes from the default
     /// (not its own size) cut to what its key's range holds: a TINYINT key
     /// takes 255 rows, not 1000. Each cut is a note.
-    pub(crate) fn cut<'s>(&self, mut planner: Planner<'s>, notes: &mut Vec<String>) -> Planner<'s> {
+    fn cut<'s>(&self, mut planner: Planner<'s>, notes: &mut Vec<String>) -> Planner<'s> {
         let schema = planner.schema();
         for (table, key) in schema.tables.iter().zip(&self.keys) {
             let Some((c, start, max)) = *key else {

@@ -189,7 +189,7 @@ fn seed_blocking<S: Sink, E: Engine>(
     }
     let keys = KeyPlan::new(schema, &states);
     let working = keys.working(schema);
-    let planner = keys.continue_rows(keys.cut(planner.retarget(&working), notes));
+    let planner = keys.shape(planner.retarget(&working), notes);
     let order = planner.order()?;
     let relaxed = required(&order.deferred);
     if !relaxed.is_empty() {
